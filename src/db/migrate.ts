@@ -1,0 +1,70 @@
+// Applies the committed Prisma migrations (prisma/migrations/*/migration.sql) to a SQLite file.
+// It keeps Prisma's own `_prisma_migrations` bookkeeping, so `prisma migrate deploy` and
+// `prisma migrate diff --from-migrations` agree with what ran here. Done in-process (not by
+// spawning the CLI) because tests create many temporary databases and start-up must be fast.
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations/", import.meta.url));
+
+export type MigrateResult =
+  | { type: "ok"; applied: string[] }
+  | { type: "error"; code: "DB_NOT_WRITABLE" | "MIGRATION_FAILED"; message: string };
+
+export function migrateDatabase(file: string, dir: string = MIGRATIONS_DIR): MigrateResult {
+  let sqlite: Database.Database;
+  try {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    sqlite = new Database(file);
+    sqlite.pragma("journal_mode = WAL");
+  } catch (err) {
+    return {
+      type: "error",
+      code: "DB_NOT_WRITABLE",
+      message: `cannot open or create the database file ${file}: ${(err as Error).message}`,
+    };
+  }
+  try {
+    sqlite.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+      "id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME,
+      "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME,
+      "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`);
+    const done = new Set(
+      sqlite
+        .prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
+        .all()
+        .map((r) => (r as { migration_name: string }).migration_name),
+    );
+    const names = existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true })
+          .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, "migration.sql")))
+          .map((d) => d.name)
+          .sort()
+      : [];
+    const applied: string[] = [];
+    for (const name of names) {
+      if (done.has(name)) continue;
+      const sql = readFileSync(path.join(dir, name, "migration.sql"), "utf8");
+      const checksum = createHash("sha256").update(sql).digest("hex");
+      sqlite.transaction(() => {
+        sqlite.exec(sql);
+        sqlite
+          .prepare(
+            `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, current_timestamp, ?, 1)`,
+          )
+          .run(randomUUID(), checksum, name);
+      })();
+      applied.push(name);
+    }
+    return { type: "ok", applied };
+  } catch (err) {
+    const message = (err as Error).message;
+    const code = /readonly|permission|unable to open/i.test(message) ? "DB_NOT_WRITABLE" : "MIGRATION_FAILED";
+    return { type: "error", code, message };
+  } finally {
+    sqlite.close();
+  }
+}

@@ -1,0 +1,55 @@
+// The contract between channel adapters (Telegram, MAX, console, web) and the dialog service.
+// Channels translate their updates into `InboundEvent`s and render `Reply`s; nothing else.
+
+export type ChannelName = "telegram" | "max" | "console" | "web";
+
+export type CommandName = "start" | "help" | "status" | "revoke" | "lang" | "back" | "cancel";
+
+export type InboundEvent =
+  /** First contact or /start; payload is a deep-link payload such as a region code ("63") or "c-<centerKey>". */
+  | { type: "start"; payload?: string }
+  | { type: "text"; text: string }
+  /** A button press: `token` is exactly the `token` of a ReplyOption the service produced earlier. */
+  | { type: "option"; token: string }
+  /** A shared contact; `own` is true only when the messenger says the contact is the sender's own. */
+  | { type: "contact"; phone: string; own: boolean }
+  | { type: "command"; name: CommandName; arg?: string }
+  /** Media, stickers, locations…: nothing from them is stored. */
+  | { type: "unsupported"; kind: string };
+
+export interface ReplyOption {
+  label: string;
+  /** Opaque, ≤ 64 bytes, ASCII: carries the step sequence number so stale presses are recognised. */
+  token: string;
+}
+
+export type Reply =
+  /** Text with optional inline buttons (rows of options) and an optional link button. */
+  | { type: "text"; text: string; options?: ReplyOption[][]; link?: { label: string; url: string } }
+  /** Ask for the phone: channels show a "share my number" button (request_contact) plus `options`. */
+  | { type: "requestContact"; text: string; shareLabel: string; options?: ReplyOption[][] }
+  /** Remove any reply keyboard (Telegram) after the contact step. */
+  | { type: "removeKeyboard" };
+
+export interface InboundContext {
+  channel: ChannelName;
+  /** Chat id in the channel (private chat with the person). */
+  chatId: string;
+  /** The person's user id in the channel. */
+  userId: string;
+  /** Stable id of this update for at-most-once processing (Telegram update_id, MAX mid/callback_id). */
+  updateKey: string;
+  /** Language hint from the messenger (Telegram language_code, MAX user_locale). */
+  locale?: string;
+  /** Test conversations (web "try the dialog") create requests marked as test. */
+  isTest?: boolean;
+}
+
+export type HandleResult =
+  | { type: "handled"; replies: Reply[] }
+  /** The update was already applied earlier: the channel sends nothing. */
+  | { type: "duplicate" };
+
+export interface DialogService {
+  handle(ctx: InboundContext, event: InboundEvent): Promise<HandleResult>;
+}

@@ -1,0 +1,87 @@
+// Contract of the pure routing engine (design.md §5). Data in, decision out; no I/O.
+import type { Category, Flag, Urgency } from "../domain/taxonomy.ts";
+
+/** Weekly schedule in the region's local time: day → list of [from, to) "HH:MM" intervals. */
+export type WeeklyHours = Partial<Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", [string, string][]>>;
+
+export interface RoutingCenter {
+  id: string;
+  key: string;
+  name: string;
+  regionCode: string | null; // null = federal fallback center
+  municipalityId: string | null;
+  publicPhone: string;
+  hours: WeeklyHours;
+  is24x7: boolean;
+  active: boolean;
+}
+
+export interface RoutingQueue {
+  id: string;
+  key: string;
+  name: string;
+  centerId: string;
+  isDefault: boolean; // default queue of the center's region
+  isFallback: boolean; // the federal fallback queue
+  active: boolean;
+}
+
+export interface RoutingRuleData {
+  id: string;
+  key: string;
+  regionCode: string;
+  municipalityId: string | null;
+  categories: Category[]; // empty = any
+  urgency: Urgency | null; // null = any
+  flags: Flag[]; // all must be set; empty = none required
+  queueId: string;
+  priority: number; // higher wins among equally specific rules
+  active: boolean;
+}
+
+export interface RoutingRegion {
+  code: string;
+  name: string;
+  timezone: string;
+}
+
+export interface RoutingMunicipality {
+  id: string;
+  key: string;
+  regionCode: string;
+  name: string;
+}
+
+/** Everything the engine needs, loaded once from the database (or a routing file). */
+export interface RoutingSnapshot {
+  regions: RoutingRegion[];
+  municipalities: RoutingMunicipality[];
+  centers: RoutingCenter[];
+  queues: RoutingQueue[];
+  rules: RoutingRuleData[];
+}
+
+export interface RoutingInput {
+  regionCode: string;
+  municipalityId: string | null;
+  categories: Category[];
+  urgency: Urgency;
+  flags: Flag[];
+  now: Date;
+}
+
+/** How the request was placed: a stable code kept with the request. */
+export type RoutingReason = "rule" | "region_default" | "federal_fallback";
+
+export interface RoutingDecision {
+  queue: RoutingQueue;
+  center: RoutingCenter;
+  rule: RoutingRuleData | null;
+  reason: RoutingReason;
+  /** True when P0/P1 outside the chosen center's hours went to the region's 24/7 queue. */
+  overflow: boolean;
+  /** Whether the center that got it is open at `now` (24/7 counts as open). */
+  openNow: boolean;
+  /** Human-readable, Russian, for operators and admins: why this queue. No personal data. */
+  explanation: string;
+}

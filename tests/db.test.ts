@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { migrateDatabase } from "../src/db/migrate.ts";
+import { createTempDb, type TempDb } from "./helpers/temp-db.ts";
+
+let t: TempDb | undefined;
+afterEach(async () => {
+  await t?.cleanup();
+  t = undefined;
+});
+
+describe("database", () => {
+  it("is migrated once, seeded with 89 regions idempotently, with WAL, foreign keys and secure delete", async () => {
+    t = await createTempDb();
+    expect(await t.db.region.count()).toBe(89);
+    expect(migrateDatabase(t.file)).toEqual({ type: "ok", applied: [] });
+    const samara = await t.db.region.findUnique({ where: { code: "63" } });
+    expect(samara).toMatchObject({ name: "Самарская область", timezone: "Europe/Samara" });
+    const pragmas = {
+      fk: await t.db.$queryRawUnsafe<{ foreign_keys: bigint }[]>("PRAGMA foreign_keys"),
+      sd: await t.db.$queryRawUnsafe<{ secure_delete: bigint }[]>("PRAGMA secure_delete"),
+      jm: await t.db.$queryRawUnsafe<{ journal_mode: string }[]>("PRAGMA journal_mode"),
+    };
+    expect(Number(pragmas.fk[0]?.foreign_keys)).toBe(1);
+    expect(Number(pragmas.sd[0]?.secure_delete)).toBe(1);
+    expect(pragmas.jm[0]?.journal_mode).toBe("wal");
+  });
+
+  it("refuses a foreign key to a missing region", async () => {
+    t = await createTempDb();
+    await expect(
+      t.db.municipality.create({ data: { regionCode: "00", key: "x", name: "X" } }),
+    ).rejects.toThrow();
+  });
+
+  it("reports a database path that cannot be written", () => {
+    const r = migrateDatabase("/etc/hostname/opora/x.db");
+    expect(r.type).toBe("error");
+    if (r.type === "error") expect(r.code).toBe("DB_NOT_WRITABLE");
+  });
+});
