@@ -85,6 +85,7 @@ CREATE TABLE "Conversation" (
     "stateVersion" INTEGER NOT NULL,
     "seq" INTEGER NOT NULL DEFAULT 0,
     "isTest" BOOLEAN NOT NULL DEFAULT false,
+    "channelData" TEXT NOT NULL DEFAULT '{}',
     "blockedAt" DATETIME,
     "lastActivityAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
