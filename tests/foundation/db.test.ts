@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { migrateDatabase } from "../src/db/migrate.ts";
-import { createTempDb, type TempDb } from "./helpers/temp-db.ts";
+import { migrateDatabase } from "../../src/db/migrate.ts";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 
 let t: TempDb | undefined;
 afterEach(async () => {

@@ -1,0 +1,136 @@
+// One zod schema for the whole environment, validated once at start. An invalid environment
+// yields every problem at once, so an admin fixes them in one go instead of one per restart.
+import { z } from "zod";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
+  .transform((v) => ["1", "true", "yes", "on"].includes(v));
+
+const optionalSecret = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" });
+
+const envSchema = z
+  .object({
+    DATABASE_FILE: z.string().trim().min(1).default("./data/opora.db"),
+    HOST: z.string().trim().min(1).default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    PUBLIC_BASE_URL: httpUrl.default("http://localhost:3000"),
+    DEMO: bool.default(true),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+    CONSENT_VERSION: z
+      .string()
+      .trim()
+      .regex(/^[\w.-]{1,32}$/, "letters, digits, dots and dashes, at most 32")
+      .default("2026-11-01"),
+    OPERATOR_NAME: z.string().trim().min(3).default("Демонстрационный оператор «Опора» (не настоящая организация)"),
+    TELEGRAM_BOT_TOKEN: optionalSecret,
+    TELEGRAM_API_ROOT: httpUrl.default("https://api.telegram.org"),
+    TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
+    TELEGRAM_WEBHOOK_SECRET: optionalSecret.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,256}$/, "16–256 characters of A-Z, a-z, 0-9, _ and -")
+        .optional(),
+    ),
+    MAX_BOT_TOKEN: optionalSecret,
+    MAX_API_BASE_URL: httpUrl.default("https://platform-api2.max.ru"),
+    MAX_MODE: z.enum(["polling", "webhook"]).default("polling"),
+    MAX_WEBHOOK_SECRET: optionalSecret.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,256}$/, "16–256 characters of A-Z, a-z, 0-9, _ and -")
+        .optional(),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    for (const ch of ["TELEGRAM", "MAX"] as const) {
+      if (env[`${ch}_MODE`] !== "webhook") continue;
+      if (!env[`${ch}_WEBHOOK_SECRET`]) {
+        ctx.addIssue({ code: "custom", path: [`${ch}_WEBHOOK_SECRET`], message: `required when ${ch}_MODE=webhook` });
+      }
+      if (!env.PUBLIC_BASE_URL.startsWith("https://")) {
+        ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: `must be https when ${ch}_MODE=webhook` });
+      }
+    }
+    if (!env.DEMO && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "required when DEMO is off" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  databaseFile: string;
+  host: string;
+  port: number;
+  logLevel: Env["LOG_LEVEL"];
+  publicBaseUrl: string;
+  demo: boolean;
+  /** Absent only in demo mode: then a random secret is made at start (sessions end on restart). */
+  sessionSecret: string | undefined;
+  retentionDays: number;
+  consentVersion: string;
+  operatorName: string;
+  telegram:
+    | { enabled: false }
+    | { enabled: true; token: string; apiRoot: string; mode: "polling" | "webhook"; webhookSecret?: string };
+  max:
+    | { enabled: false }
+    | { enabled: true; token: string; baseUrl: string; mode: "polling" | "webhook"; webhookSecret?: string };
+}
+
+export type ConfigResult = { type: "ok"; config: Config } | { type: "invalid"; problems: string[] };
+
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    return {
+      type: "invalid",
+      problems: parsed.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`),
+    };
+  }
+  const e = parsed.data;
+  return {
+    type: "ok",
+    config: {
+      databaseFile: e.DATABASE_FILE,
+      host: e.HOST,
+      port: e.PORT,
+      logLevel: e.LOG_LEVEL,
+      publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+      demo: e.DEMO,
+      sessionSecret: e.SESSION_SECRET,
+      retentionDays: e.RETENTION_DAYS,
+      consentVersion: e.CONSENT_VERSION,
+      operatorName: e.OPERATOR_NAME,
+      telegram: e.TELEGRAM_BOT_TOKEN
+        ? {
+            enabled: true,
+            token: e.TELEGRAM_BOT_TOKEN,
+            apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
+            mode: e.TELEGRAM_MODE,
+            webhookSecret: e.TELEGRAM_WEBHOOK_SECRET,
+          }
+        : { enabled: false },
+      max: e.MAX_BOT_TOKEN
+        ? {
+            enabled: true,
+            token: e.MAX_BOT_TOKEN,
+            baseUrl: e.MAX_API_BASE_URL,
+            mode: e.MAX_MODE,
+            webhookSecret: e.MAX_WEBHOOK_SECRET,
+          }
+        : { enabled: false },
+    },
+  };
+}
+
+/** Names of every variable, for the README table test. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape ?? {});

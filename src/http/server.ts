@@ -1,0 +1,37 @@
+// The service's one HTTP server: health probes here; the web view and messenger webhooks are
+// registered onto it by main.ts as plugins.
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Db } from "../db/client.ts";
+import type { Logger } from "../logging/logger.ts";
+
+export interface HttpServerDeps {
+  db: Db;
+  log: Logger;
+}
+
+export function createHttpServer({ db, log }: HttpServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log.child({ component: "http" }),
+    // Query strings may carry filters but never personal data; still, log only method and route.
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  });
+
+  app.addHook("onResponse", async (req, reply) => {
+    req.log.debug({ method: req.method, route: req.routeOptions.url, status: reply.statusCode }, "request");
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+
+  app.get("/readyz", async (_req, reply) => {
+    try {
+      await db.$queryRawUnsafe("SELECT 1");
+      return { status: "ready" };
+    } catch {
+      return reply.code(503).send({ status: "database unavailable" });
+    }
+  });
+
+  return app;
+}

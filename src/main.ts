@@ -1,0 +1,162 @@
+// Composition root: config → db → services → channels → web; graceful stop.
+// The only module that wires and starts things; everything else is importable without effects.
+import { randomBytes } from "node:crypto";
+import { type Config, loadConfig } from "./config.ts";
+import { type Db, openDb } from "./db/client.ts";
+import { migrateDatabase } from "./db/migrate.ts";
+import { seedRegions } from "./db/seed-regions.ts";
+import { createI18n } from "./i18n/i18n.ts";
+import { createLogger, type Logger } from "./logging/logger.ts";
+import { createHttpServer } from "./http/server.ts";
+import { loadDemoRoutingIfEmpty } from "./routing/routing-store.ts";
+import { createDialogService } from "./dialog/dialog-service.ts";
+import { createAdminPlugin } from "./admin/admin-plugin.ts";
+import { seedDemoStaff } from "./admin/demo-staff.ts";
+import { createTelegramChannel, telegramWebhookPlugin } from "./channels/telegram/telegram-channel.ts";
+import { createMaxChannel, maxWebhookPlugin } from "./channels/max/max-channel.ts";
+
+interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+}
+
+async function main(): Promise<void> {
+  const loaded = loadConfig(process.env);
+  if (loaded.type === "invalid") {
+    console.error(`Opora cannot start: the configuration is invalid.\n${loaded.problems.map((p) => `  - ${p}`).join("\n")}`);
+    process.exit(1);
+  }
+  const config = loaded.config;
+  const log = createLogger({ level: config.logLevel });
+
+  const migrated = migrateDatabase(config.databaseFile);
+  if (migrated.type === "error") {
+    log.fatal({ code: migrated.code, file: config.databaseFile }, migrated.message);
+    process.exit(1);
+  }
+  if (migrated.applied.length > 0) log.info({ applied: migrated.applied }, "database migrated");
+
+  const db = await openDb({ file: config.databaseFile });
+  await seedRegions(db);
+  if (await loadDemoRoutingIfEmpty(db, log)) log.info("demo routing data loaded (fake phones, marked as demo)");
+
+  const i18n = createI18n();
+  const clock = () => new Date();
+  const service = createDialogService({
+    db,
+    log,
+    i18n,
+    clock,
+    config: {
+      consentVersion: config.consentVersion,
+      publicBaseUrl: config.publicBaseUrl,
+      operatorName: config.operatorName,
+    },
+  });
+
+  const app = createHttpServer({ db, log });
+  const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
+  await app.register(
+    createAdminPlugin({
+      db,
+      log,
+      i18n,
+      clock,
+      service,
+      config: {
+        publicBaseUrl: config.publicBaseUrl,
+        sessionSecret,
+        cookieSecure: config.publicBaseUrl.startsWith("https://"),
+        consentVersion: config.consentVersion,
+        operatorName: config.operatorName,
+      },
+    }),
+  );
+
+  const stoppables: Stoppable[] = [];
+  await startChannels({ config, db, log, i18n, service, app, stoppables });
+
+  if (config.demo) {
+    const demoLogins = await seedDemoStaff(db);
+    for (const l of demoLogins) {
+      // Demo accounts only: the password is a fixed demo value, never a real one.
+      console.log(`demo login: ${l.role.padEnd(14)} ${l.email}  password: ${l.password}`);
+    }
+  }
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === "EADDRINUSE"
+        ? `port ${config.port} on ${config.host} is already in use (is Opora already running?); set PORT to another port`
+        : `cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`;
+    log.fatal({ code }, reason);
+    console.error(`Opora cannot start: ${reason}`);
+    await Promise.allSettled(stoppables.map((s) => s.stop()));
+    await db.$disconnect();
+    process.exit(1);
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  log.info({ host: config.host, port }, "Opora is listening");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping: finishing in-flight work");
+    await Promise.allSettled(stoppables.map((s) => s.stop()));
+    await app.close();
+    await db.$disconnect();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+interface ChannelWiring {
+  config: Config;
+  db: Db;
+  log: Logger;
+  i18n: ReturnType<typeof createI18n>;
+  service: ReturnType<typeof createDialogService>;
+  app: ReturnType<typeof createHttpServer>;
+  stoppables: Stoppable[];
+}
+
+async function startChannels({ config, db, log, i18n, service, app, stoppables }: ChannelWiring): Promise<void> {
+  if (config.telegram.enabled) {
+    const tg = config.telegram;
+    const mode =
+      tg.mode === "webhook" && tg.webhookSecret
+        ? ({ type: "webhook", secret: tg.webhookSecret } as const)
+        : ({ type: "polling" } as const);
+    const channel = createTelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, service, db, log, i18n, mode });
+    if (mode.type === "webhook") await app.register(telegramWebhookPlugin(channel, { secret: mode.secret }));
+    await channel.start();
+    stoppables.push({ name: "telegram", stop: () => channel.stop() });
+    log.info({ mode: mode.type }, "Telegram channel started");
+  } else {
+    log.info("Telegram channel disabled: set TELEGRAM_BOT_TOKEN to enable it");
+  }
+
+  if (config.max.enabled) {
+    const mx = config.max;
+    const mode =
+      mx.mode === "webhook" && mx.webhookSecret
+        ? ({ type: "webhook", secret: mx.webhookSecret } as const)
+        : ({ type: "polling" } as const);
+    const channel = createMaxChannel({ token: mx.token, baseUrl: mx.baseUrl, service, db, log, i18n, mode });
+    if (mode.type === "webhook") await app.register(maxWebhookPlugin(channel, { secret: mode.secret }));
+    await channel.start();
+    stoppables.push({ name: "max", stop: () => channel.stop() });
+    log.info({ mode: mode.type }, "MAX channel started");
+  } else {
+    log.info("MAX channel disabled: set MAX_BOT_TOKEN to enable it");
+  }
+}
+
+await main();
