@@ -1,0 +1,23 @@
+# Notifications to the operators' chat of a center. Never any personal data here.
+handoff-new-request =
+    New request No. { $number }
+    Urgency: { $urgency }
+    Topics: { $categories }
+    Region: { $place }
+    Promised to the family: { $promise }
+    Open: { $url }
+handoff-p0-reminder =
+    ⚠️ P0 No. { $number } has still not been taken ({ $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    } since it arrived). Open: { $url }
+handoff-overdue-reminder = Request No. { $number } is overdue: the family was promised contact { $promise }. Open: { $url }
+handoff-urgency-P0 = P0 — immediate danger
+handoff-urgency-P1 = P1 — within 24 hours
+handoff-urgency-P2 = P2 — within 3 working days
+handoff-urgency-P3 = P3 — information only
+handoff-promise-P0 = immediately
+handoff-promise-P1 = within 24 hours
+handoff-promise-P2 = within 3 working days
+handoff-promise-P3 = not required
+handoff-take-button = Take it

@@ -1,0 +1,24 @@
+# Notifications to the operators' chat of a center. Never any personal data here.
+handoff-new-request =
+    Новое обращение № { $number }
+    Срочность: { $urgency }
+    Темы: { $categories }
+    Регион: { $place }
+    Обещание семье: { $promise }
+    Открыть: { $url }
+handoff-p0-reminder =
+    ⚠️ P0 № { $number } всё ещё никто не взял ({ $minutes ->
+        [one] { $minutes } минута
+        [few] { $minutes } минуты
+       *[many] { $minutes } минут
+    } с момента обращения). Открыть: { $url }
+handoff-overdue-reminder = Обращение № { $number } просрочено: семье обещали связаться { $promise }. Открыть: { $url }
+handoff-urgency-P0 = P0 — непосредственная опасность
+handoff-urgency-P1 = P1 — в течение 24 часов
+handoff-urgency-P2 = P2 — в течение 3 рабочих дней
+handoff-urgency-P3 = P3 — только информация
+handoff-promise-P0 = немедленно
+handoff-promise-P1 = в течение 24 часов
+handoff-promise-P2 = в течение 3 рабочих дней
+handoff-promise-P3 = не требуется
+handoff-take-button = Взять себе

@@ -1,0 +1,161 @@
+// Tells a center's operators' chat about new requests and nags about untaken P0s and overdue ones.
+// Every message goes through the outbox in the same transaction as its cause. The texts carry the
+// request number, urgency, topics, place and a link — never a name, phone or description.
+import type { Db, Tx } from "../db/client.ts";
+import { type Category, isCategory, isUrgency, type Urgency } from "../domain/taxonomy.ts";
+import type { I18n, Locale } from "../i18n/i18n.ts";
+import { enqueueDelivery, type OutboxChannel } from "../outbox/outbox.ts";
+
+export interface CenterNotificationDeps {
+  i18n: I18n;
+  publicBaseUrl: string;
+  categoryLabel: (locale: Locale, category: Category) => string;
+  /** Operators' chats speak Russian. */
+  locale?: Locale;
+}
+
+/** What the channel senders receive for a message to an operators' chat. */
+export interface OperatorChatPayload {
+  text: string;
+  /** A "Take" button; its data is `take:<request number>`. */
+  take?: { label: string; data: string };
+}
+
+const OPEN_STATUSES = ["new", "in_progress", "contacted", "unreachable"];
+
+async function loadForNotice(tx: Tx | Db, requestId: number) {
+  return tx.request.findUnique({
+    where: { id: requestId },
+    include: { queue: { include: { center: true } }, region: true, municipality: true },
+  });
+}
+
+type NoticeRequest = NonNullable<Awaited<ReturnType<typeof loadForNotice>>>;
+
+function chatsOf(req: NoticeRequest): [OutboxChannel, string][] {
+  const c = req.queue.center;
+  const chats: [OutboxChannel, string][] = [];
+  if (c.notifyTelegramChatId) chats.push(["telegram", c.notifyTelegramChatId]);
+  if (c.notifyMaxChatId) chats.push(["max", c.notifyMaxChatId]);
+  return chats;
+}
+
+function urgencyOf(req: NoticeRequest): Urgency {
+  return isUrgency(req.urgency) ? req.urgency : "P2";
+}
+
+export function requestUrl(publicBaseUrl: string, number: string): string {
+  return `${publicBaseUrl}/requests/${encodeURIComponent(number)}`;
+}
+
+export function renderNewRequestNotice(deps: CenterNotificationDeps, req: NoticeRequest): OperatorChatPayload {
+  const locale = deps.locale ?? "ru";
+  const urgency = urgencyOf(req);
+  const categories = (JSON.parse(req.categories) as string[])
+    .filter(isCategory)
+    .map((c) => deps.categoryLabel(locale, c))
+    .join(", ");
+  const place = req.municipality ? `${req.region.name}, ${req.municipality.name}` : req.region.name;
+  return {
+    text: deps.i18n.t(locale, "handoff-new-request", {
+      number: req.number,
+      urgency: deps.i18n.t(locale, `handoff-urgency-${urgency}`),
+      categories,
+      place,
+      promise: deps.i18n.t(locale, `handoff-promise-${urgency}`),
+      url: requestUrl(deps.publicBaseUrl, req.number),
+    }),
+    take: { label: deps.i18n.t(locale, "handoff-take-button"), data: `take:${req.number}` },
+  };
+}
+
+/** Call inside the transaction that created the request. Returns how many chats will be told. */
+export async function enqueueNewRequestNotices(
+  tx: Tx,
+  deps: CenterNotificationDeps,
+  requestId: number,
+  now: Date,
+): Promise<number> {
+  const req = await loadForNotice(tx, requestId);
+  if (!req || req.isTest) return 0;
+  const chats = chatsOf(req);
+  const payload = renderNewRequestNotice(deps, req);
+  for (const [channel, target] of chats) {
+    await enqueueDelivery(
+      tx,
+      { idempotencyKey: `new:${req.id}:${channel}`, kind: "center_new_request", channel, target, payload, requestId: req.id },
+      now,
+    );
+  }
+  return chats.length;
+}
+
+export interface ReminderOptions {
+  /** Minutes between reminders of an untaken P0. */
+  p0EveryMinutes?: number;
+}
+
+/**
+ * Enqueues reminders that are due at `now`: an untaken P0 every `p0EveryMinutes`, and one reminder
+ * for any open request past its promised time. Idempotency keys make repeated passes harmless.
+ */
+export async function enqueueDueReminders(
+  db: Db,
+  deps: CenterNotificationDeps,
+  now: Date,
+  { p0EveryMinutes = 10 }: ReminderOptions = {},
+): Promise<number> {
+  const locale = deps.locale ?? "ru";
+  let enqueued = 0;
+  const candidates = await db.request.findMany({
+    where: {
+      isTest: false,
+      status: { in: OPEN_STATUSES },
+      OR: [{ urgency: "P0", assigneeId: null }, { dueAt: { lt: now } }],
+    },
+    select: { id: true },
+  });
+  for (const { id } of candidates) {
+    await db.$transaction(async (tx) => {
+      const req = await loadForNotice(tx, id);
+      if (!req) return;
+      const url = requestUrl(deps.publicBaseUrl, req.number);
+      const minutes = Math.floor((now.getTime() - req.createdAt.getTime()) / 60_000);
+      const deliveries: { key: string; kind: string; text: string; take: boolean }[] = [];
+      if (req.urgency === "P0" && req.assigneeId === null && minutes >= p0EveryMinutes) {
+        const slot = Math.floor(minutes / p0EveryMinutes);
+        deliveries.push({
+          key: `p0:${req.id}:${slot}`,
+          kind: "center_p0_reminder",
+          text: deps.i18n.t(locale, "handoff-p0-reminder", { number: req.number, minutes, url }),
+          take: true,
+        });
+      }
+      if (req.dueAt < now) {
+        deliveries.push({
+          key: `overdue:${req.id}`,
+          kind: "center_overdue_reminder",
+          text: deps.i18n.t(locale, "handoff-overdue-reminder", {
+            number: req.number,
+            promise: deps.i18n.t(locale, `handoff-promise-${urgencyOf(req)}`),
+            url,
+          }),
+          take: req.assigneeId === null,
+        });
+      }
+      for (const d of deliveries) {
+        for (const [channel, target] of chatsOf(req)) {
+          const idempotencyKey = `${d.key}:${channel}`;
+          if (await tx.outbox.findUnique({ where: { idempotencyKey }, select: { id: true } })) continue;
+          const payload: OperatorChatPayload = {
+            text: d.text,
+            ...(d.take ? { take: { label: deps.i18n.t(locale, "handoff-take-button"), data: `take:${req.number}` } } : {}),
+          };
+          await enqueueDelivery(tx, { idempotencyKey, kind: d.kind, channel, target, payload, requestId: req.id }, now);
+          enqueued++;
+        }
+      }
+    });
+  }
+  return enqueued;
+}
