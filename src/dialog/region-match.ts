@@ -1,0 +1,517 @@
+// Region and municipality matching for the triage (issue 3, step 4): typed names in any case and
+// grammatical form, ё/е, extra words, short forms and capitals, licence-plate/region codes, small typos.
+// Pure: the region list and municipalities come in as data; the engine owns every text shown.
+import { foldText } from "./text-input.ts";
+
+export interface RegionInput {
+  code: string;
+  name: string;
+  /** Licence-plate codes of the region, any separator ("63" or "63,163,763"). */
+  plateCodes: string;
+}
+
+export interface MunicipalityInput {
+  id: string;
+  regionCode: string;
+  key: string;
+  name: string;
+  aliases: string[];
+}
+
+export type RegionMatch =
+  | { type: "one"; code: string }
+  | { type: "many"; codes: string[] }
+  | { type: "none" };
+export type MunicipalityMatch =
+  | { type: "one"; id: string }
+  | { type: "many"; ids: string[] }
+  | { type: "none" };
+
+export interface RegionMatcher {
+  matchRegion(input: string): RegionMatch;
+  matchMunicipality(regionCode: string, input: string): MunicipalityMatch;
+}
+
+const MAX_CHOICES = 8;
+
+// Capitals, big cities and everyday short forms, by region code. Only entries whose code is in the
+// given region list are used. "алтай" is deliberately on both Altai regions: it is ambiguous.
+const REGION_ALIASES: Record<string, string[]> = {
+  "01": ["майкоп"],
+  "02": ["башкирия", "уфа", "стерлитамак"],
+  "03": ["улан удэ"],
+  "04": ["горно алтайск"],
+  "05": ["махачкала", "дербент"],
+  "06": ["магас", "назрань"],
+  "07": ["нальчик", "кбр", "кабарда", "кабардино балкария"],
+  "08": ["элиста"],
+  "09": ["черкесск", "кчр", "карачаево черкесия"],
+  "10": ["петрозаводск"],
+  "11": ["сыктывкар", "ухта", "воркута"],
+  "12": ["йошкар ола", "марий эл"],
+  "13": ["саранск"],
+  "14": ["якутск"],
+  "15": ["владикавказ", "северная осетия", "рсо"],
+  "16": ["казань", "набережные челны", "татария"],
+  "17": ["кызыл", "тува"],
+  "18": ["ижевск", "удмуртия"],
+  "19": ["абакан"],
+  "20": ["грозный", "чечня"],
+  "21": ["чебоксары"],
+  "22": ["барнаул", "бийск", "алтай"],
+  "23": ["краснодар", "кубань", "сочи", "новороссийск", "анапа"],
+  "24": ["красноярск", "норильск"],
+  "25": ["владивосток", "приморье", "находка"],
+  "26": ["ставрополь", "пятигорск", "кисловодск", "ставрополье"],
+  "27": ["хабаровск", "комсомольск на амуре"],
+  "28": ["благовещенск", "амур"],
+  "29": ["архангельск", "северодвинск"],
+  "30": ["астрахань"],
+  "31": ["белгород"],
+  "32": ["брянск"],
+  "33": ["владимир"],
+  "34": ["волгоград"],
+  "35": ["вологда", "череповец"],
+  "36": ["воронеж"],
+  "37": ["иваново"],
+  "38": ["иркутск", "ангарск", "братск"],
+  "39": ["калининград"],
+  "40": ["калуга"],
+  "41": ["камчатка", "петропавловск камчатский"],
+  "42": ["кемерово", "новокузнецк"],
+  "43": ["киров"],
+  "44": ["кострома"],
+  "45": ["курган"],
+  "46": ["курск"],
+  "47": ["ленобласть", "лен область"],
+  "48": ["липецк"],
+  "49": ["магадан", "колыма"],
+  "50": ["подмосковье", "мо", "московская", "мособласть", "мос"],
+  "51": ["мурманск"],
+  "52": ["нижний новгород", "нижний", "нижегородская"],
+  "53": ["великий новгород", "новгород"],
+  "54": ["новосибирск", "новосиб", "нсо"],
+  "55": ["омск"],
+  "56": ["оренбург", "орск"],
+  "57": ["орел", "орле", "орла"],
+  "58": ["пенза"],
+  "59": ["пермь"],
+  "60": ["псков"],
+  "61": ["ростов", "ростов на дону", "таганрог"],
+  "62": ["рязань"],
+  "63": ["самара", "тольятти", "сызрань"],
+  "64": ["саратов"],
+  "65": ["сахалин", "южно сахалинск"],
+  "66": ["екатеринбург", "екб", "екат", "нижний тагил"],
+  "67": ["смоленск"],
+  "68": ["тамбов"],
+  "69": ["тверь"],
+  "70": ["томск"],
+  "71": ["тула"],
+  "72": ["тюмень", "тобольск"],
+  "73": ["ульяновск"],
+  "74": ["челябинск", "челяба", "магнитогорск"],
+  "75": ["чита", "забайкалье"],
+  "76": ["ярославль"],
+  "77": ["москва", "мск"],
+  "78": ["санкт петербург", "петербург", "питер", "спб"],
+  "79": ["биробиджан", "еао"],
+  "83": ["нарьян мар", "нао"],
+  "86": ["хмао", "ханты мансийск", "сургут", "нижневартовск"],
+  "87": ["чукотка", "анадырь"],
+  "89": ["янао", "ямал", "салехард", "новый уренгой", "ноябрьск"],
+  "90": ["запорожье", "мелитополь"],
+  "91": ["симферополь", "керчь", "ялта"],
+  "92": ["севастополь"],
+  "93": ["днр", "донецк"],
+  "94": ["лнр", "луганск"],
+  "95": ["херсон"],
+};
+
+// Extra licence-plate codes (beyond the main one in regions.csv) that unambiguously name one region today.
+const EXTRA_PLATES: Record<string, string[]> = {
+  "02": ["102", "702"],
+  "03": ["103"],
+  "13": ["113"],
+  "16": ["116", "716"],
+  "21": ["121"],
+  "22": ["122"],
+  "23": ["93", "123", "193"],
+  "24": ["124", "88"],
+  "25": ["125"],
+  "26": ["126"],
+  "34": ["134"],
+  "36": ["136"],
+  "38": ["138"],
+  "39": ["91"],
+  "42": ["142"],
+  "47": ["147"],
+  "50": ["90", "150", "190", "750", "790"],
+  "52": ["152"],
+  "54": ["154"],
+  "56": ["156"],
+  "59": ["159"],
+  "61": ["161", "761"],
+  "63": ["163", "763"],
+  "64": ["164"],
+  "66": ["96", "196"],
+  "73": ["173"],
+  "74": ["174", "774"],
+  "77": ["97", "99", "177", "197", "199", "777", "797", "799", "977"],
+  "78": ["98", "178", "198"],
+  "86": ["186"],
+  "93": ["180"],
+  "90": ["185"],
+  "95": ["184"],
+};
+
+// Words that say what kind of place it is. They never name a region alone but break ties
+// ("Республика Алтай" vs "Алтайский край").
+const KIND_WORDS: Record<string, string> = {
+  республика: "republic",
+  республике: "republic",
+  республики: "republic",
+  республику: "republic",
+  респ: "republic",
+  край: "krai",
+  крае: "krai",
+  края: "krai",
+  область: "oblast",
+  области: "oblast",
+  областью: "oblast",
+  обл: "oblast",
+  округ: "okrug",
+  округе: "okrug",
+  округа: "okrug",
+  ао: "okrug",
+  город: "city",
+  городской: "city",
+  городе: "city",
+  города: "city",
+  г: "city",
+  гор: "city",
+  район: "district",
+  районе: "district",
+  района: "district",
+  р: "district",
+  н: "district",
+  рн: "district",
+  мр: "district",
+};
+
+// Filler words in answers like "я из Самарской области", "живём в Смоленске", plus the generic parts of
+// official names. Dropped before matching so they can neither match nor be "typo-corrected" into a name.
+const STOP_WORDS = new Set(
+  (
+    "я мы вы он она они из в во на с со у к по до за от о об и или а но же ли не нет да это тут там здесь " +
+    "сейчас уже мне меня нас наш наша наше наши мой моя мое мои сам сама сами само живу живем живет живут " +
+    "жили живу проживаю проживаем проживает нахожусь находимся находится родом город городе г гор " +
+    "область области обл край крае края республика республике республики республику респ округ округе " +
+    "округа ао автономный автономная автономного автономной автономном народная народной народную " +
+    "регион региона регионе код rus рф россия россии район района районе р н рн мр муниципальный " +
+    "муниципальный городской округ поселок посёлок село деревня пгт станица городского поселения " +
+    "поселение сельское городское ну вот так как где здравствуйте привет добрый день вечер утро " +
+    "спасибо помогите помощь помочь нужна нужно надо хочу знаю подскажите пожалуйста"
+  ).split(" "),
+);
+
+// Parts of official names that do not identify a region on their own ("Северная Осетия" is fine,
+// "северная" alone is not).
+const WEAK_NAME_WORDS = new Set(["северная", "эл"]);
+
+// Light Russian stemmer: strips one inflection ending so "Самарской"/"Самарская" and
+// "Смоленске"/"Смоленск" meet. Deliberately crude; both sides go through it.
+const ENDINGS = [
+  "иями",
+  "ями",
+  "ами",
+  "ого",
+  "его",
+  "ому",
+  "ему",
+  "ыми",
+  "ими",
+  "ией",
+  "иям",
+  "иях",
+  "ях",
+  "ах",
+  "ой",
+  "ей",
+  "ий",
+  "ый",
+  "ая",
+  "яя",
+  "ое",
+  "ее",
+  "ую",
+  "юю",
+  "ые",
+  "ие",
+  "ых",
+  "их",
+  "ым",
+  "им",
+  "ом",
+  "ем",
+  "ия",
+  "ии",
+  "ию",
+  "ья",
+  "ье",
+  "ьи",
+  "ью",
+  "а",
+  "я",
+  "о",
+  "е",
+  "ы",
+  "и",
+  "у",
+  "ю",
+  "ь",
+  "й",
+];
+
+export function stemWord(word: string): string {
+  for (const ending of ENDINGS) {
+    if (word.endsWith(ending) && word.length - ending.length >= 2) return word.slice(0, -ending.length);
+  }
+  return word;
+}
+
+interface Token {
+  word: string;
+  stem: string;
+}
+
+interface Key {
+  stems: string[];
+  /** The key spells the whole distinctive name (or a full alias), not one word of a longer name. */
+  full: boolean;
+}
+
+interface Candidate {
+  id: string;
+  keys: Key[];
+  kinds: Set<string>;
+}
+
+type Scored = { id: string; score: number; quality: number };
+
+function tokenize(input: string): { tokens: Token[]; kinds: Set<string> } {
+  const kinds = new Set<string>();
+  const tokens: Token[] = [];
+  for (const word of foldText(input).split(" ")) {
+    if (word === "") continue;
+    const kind = KIND_WORDS[word];
+    if (kind) kinds.add(kind);
+    if (STOP_WORDS.has(word)) continue;
+    tokens.push({ word, stem: stemWord(word) });
+  }
+  return { tokens, kinds };
+}
+
+function keyFrom(text: string, full: boolean): Key | null {
+  const stems = tokenize(text).tokens.map((t) => t.stem);
+  return stems.length > 0 ? { stems, full } : null;
+}
+
+// Keys derived from an official name: the whole distinctive sequence, plus each distinctive word
+// ("Кемеровская область - Кузбасс" → "кемеровск кузбасс", "кемеровск", "кузбасс").
+function keysFromName(name: string): Key[] {
+  const words = [...new Set(tokenize(name.replace(/\(|\)/g, " ")).tokens.map((t) => t.word))];
+  if (words.length === 0) return [];
+  const keys: Key[] = [{ stems: words.map(stemWord), full: true }];
+  if (words.length > 1) {
+    for (const w of words) {
+      if (w.length >= 3 && !WEAK_NAME_WORDS.has(w)) keys.push({ stems: [stemWord(w)], full: false });
+    }
+  }
+  return keys;
+}
+
+function kindsOf(name: string): Set<string> {
+  const kinds = new Set<string>();
+  for (const word of foldText(name).split(" ")) {
+    const kind = KIND_WORDS[word];
+    if (kind) kinds.add(kind);
+  }
+  if (kinds.size === 0) kinds.add("city");
+  return kinds;
+}
+
+// Optimal-string-alignment Damerau-Levenshtein distance, stopping early above `max`.
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      row.push(d);
+      best = Math.min(best, d);
+    }
+    if (i > 0 && best > max) return max + 1;
+    rows.push(row);
+  }
+  return rows[a.length]![b.length]!;
+}
+
+const EXACT = 4;
+const PREFIX = 3;
+const TYPO_1 = 2;
+const TYPO_2 = 1;
+
+// How well one typed word matches one key stem: the same stem, the beginning of it (≥ 3 letters:
+// "Новосиб", "Тюмен"), or a small typo (distance ≤ 1 for words of ≥ 5 letters, ≤ 2 for ≥ 8).
+function wordQuality(token: Token, stem: string): number {
+  if (token.stem === stem || token.word === stem) return EXACT;
+  if (token.stem.length >= 3 && stem.startsWith(token.stem)) return PREFIX;
+  const letters = token.word.length;
+  // Short stems ("нижн", "омск") are too close to everyday words to be typo-corrected.
+  if (letters >= 5 && stem.length >= 5) {
+    const distance = editDistance(token.stem, stem, letters >= 8 ? 2 : 1);
+    if (distance === 1) return TYPO_1;
+    if (distance === 2 && letters >= 8) return TYPO_2;
+  }
+  return 0;
+}
+
+// A key matches where its stems appear as consecutive typed words; its quality is its weakest word.
+function keyQuality(tokens: Token[], key: Key): number {
+  let best = 0;
+  for (let start = 0; start + key.stems.length <= tokens.length; start++) {
+    let quality = EXACT;
+    for (let k = 0; k < key.stems.length && quality > 0; k++) {
+      quality = Math.min(quality, wordQuality(tokens[start + k]!, key.stems[k]!));
+    }
+    best = Math.max(best, quality);
+  }
+  return best;
+}
+
+function scoreCandidates(candidates: Candidate[], tokens: Token[], kinds: Set<string>): Scored[] {
+  if (tokens.length === 0) return [];
+  const scored: Scored[] = [];
+  for (const candidate of candidates) {
+    let best: Scored | null = null;
+    for (const key of candidate.keys) {
+      const quality = keyQuality(tokens, key);
+      if (quality === 0) continue;
+      // Quality first, then longer keys ("Нижний Тагил" over "Нижний"), then whole names
+      // ("Ненецкий" → НАО over ЯНАО), then a matching kind word ("республика", "край", "район").
+      const kindBonus = [...kinds].some((k) => candidate.kinds.has(k)) ? 1 : 0;
+      const score = quality * 1000 + key.stems.length * 100 + (key.full ? 10 : 0) + kindBonus;
+      if (!best || score > best.score) best = { id: candidate.id, score, quality };
+    }
+    if (best) scored.push(best);
+  }
+  return scored.sort((a, b) => b.score - a.score);
+}
+
+// Exact matches decide on the top score alone (ties are a real choice for the person); prefixes
+// and typos are guesses, so every candidate of the best quality is offered.
+function decide(scored: Scored[]): string[] {
+  const top = scored[0];
+  if (!top) return [];
+  const pool =
+    top.quality === EXACT
+      ? scored.filter((s) => s.score === top.score)
+      : scored.filter((s) => s.quality === top.quality);
+  return pool.slice(0, MAX_CHOICES).map((s) => s.id);
+}
+
+function digitsOf(text: string): string[] {
+  return text.split(/\D+/).filter((d) => d !== "");
+}
+
+export function createRegionMatcher(
+  regions: RegionInput[],
+  municipalities: MunicipalityInput[] = [],
+): RegionMatcher {
+  const known = new Set(regions.map((r) => r.code));
+
+  const regionCandidates: Candidate[] = regions.map((r) => {
+    const keys = keysFromName(r.name);
+    for (const alias of REGION_ALIASES[r.code] ?? []) {
+      const key = keyFrom(alias, true);
+      if (key) keys.push(key);
+    }
+    return { id: r.code, keys, kinds: kindsOf(r.name) };
+  });
+
+  // Number lookup order: main plate codes, region codes, extra plate codes, then the generic
+  // three-digit forms (1xx/7xx) of a main plate code.
+  const byNumber = new Map<string, string[]>();
+  const addNumber = (num: string, code: string) => {
+    const list = byNumber.get(num) ?? [];
+    if (!list.includes(code)) list.push(code);
+    byNumber.set(num, list);
+  };
+  for (const r of regions) for (const p of digitsOf(r.plateCodes)) addNumber(p.padStart(2, "0"), r.code);
+  for (const r of regions) addNumber(r.code, r.code);
+  for (const [code, plates] of Object.entries(EXTRA_PLATES)) {
+    if (known.has(code)) for (const p of plates) addNumber(p, code);
+  }
+  for (const r of regions) {
+    for (const p of digitsOf(r.plateCodes)) {
+      const two = p.padStart(2, "0");
+      if (two.length !== 2) continue;
+      for (const prefix of ["1", "7"]) if (!byNumber.has(prefix + two)) addNumber(prefix + two, r.code);
+    }
+  }
+
+  const municipalityCandidates = new Map<string, Candidate[]>();
+  for (const m of municipalities) {
+    const keys = keysFromName(m.name);
+    for (const alias of [...m.aliases, m.key]) {
+      const key = keyFrom(alias.replace(/[-_]/g, " "), true);
+      if (key) keys.push(key);
+    }
+    const list = municipalityCandidates.get(m.regionCode) ?? [];
+    list.push({ id: m.id, keys, kinds: kindsOf(m.name) });
+    municipalityCandidates.set(m.regionCode, list);
+  }
+
+  function matchRegion(input: string): RegionMatch {
+    const { tokens, kinds } = tokenize(String(input ?? ""));
+    // Numeric answers ("63", "163", "регион 63") are codes; numbers inside longer text are not
+    // ("из Самары, 3 детей" must not become region 03).
+    if (tokens.length > 0 && tokens.every((t) => /^\d+$/.test(t.word))) {
+      const codes: string[] = [];
+      for (const t of tokens) {
+        if (t.word.length > 3) continue;
+        for (const code of byNumber.get(t.word.padStart(2, "0")) ?? [])
+          if (!codes.includes(code)) codes.push(code);
+      }
+      return toRegionMatch(codes);
+    }
+    const textual = tokens.filter((t) => !/^\d+$/.test(t.word));
+    return toRegionMatch(decide(scoreCandidates(regionCandidates, textual, kinds)));
+  }
+
+  function matchMunicipality(regionCode: string, input: string): MunicipalityMatch {
+    const { tokens, kinds } = tokenize(String(input ?? ""));
+    const ids = decide(scoreCandidates(municipalityCandidates.get(regionCode) ?? [], tokens, kinds));
+    if (ids.length === 0) return { type: "none" };
+    return ids.length === 1 ? { type: "one", id: ids[0]! } : { type: "many", ids };
+  }
+
+  return { matchRegion, matchMunicipality };
+}
+
+function toRegionMatch(codes: string[]): RegionMatch {
+  if (codes.length === 0) return { type: "none" };
+  return codes.length === 1
+    ? { type: "one", code: codes[0]! }
+    : { type: "many", codes: codes.slice(0, MAX_CHOICES) };
+}

@@ -1,0 +1,95 @@
+// Pure helpers for free text typed by a person: cleaning before storage/screening, and matching
+// typed text to the buttons of the current step (principle 5: every step works without buttons).
+
+export type CleanTextResult =
+  | { type: "empty" }
+  | { type: "emoji_only" }
+  | { type: "ok"; text: string; truncated: boolean };
+
+export interface TextOption {
+  id: string;
+  labels: string[];
+}
+
+// Bidi overrides/isolates, zero-width spaces and BOM: invisible, used to spoof text, never meaningful here.
+// ZWJ (U+200D) is kept because it glues emoji sequences together.
+const INVISIBLE = /[\u200B\u200C\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD]/gu;
+// C0/C1 control characters except \n (newlines are normalised before this runs; tabs become spaces).
+const CONTROL = /(?!\n)\p{Cc}/gu;
+// Everything an emoji-only message may consist of: pictographs, ZWJ, variation selectors, keycap,
+// skin tones, regional indicators (flags) and tag characters (subdivision flags).
+const EMOJI_PARTS =
+  /\p{Extended_Pictographic}|\u200D|[\uFE0E\uFE0F\u20E3]|[\u{1F3FB}-\u{1F3FF}]|[\u{1F1E6}-\u{1F1FF}]|[\u{E0020}-\u{E007F}]/gu;
+
+/**
+ * Cleans typed text: NFC, CRLF → LF, tabs → spaces, strips control and invisible characters,
+ * collapses runs of spaces (newlines are kept, at most one blank line in a row), trims every line.
+ * Emoji-only and empty input are reported as such; text over `maxLength` code points is cut.
+ */
+export function cleanText(input: string, maxLength: number): CleanTextResult {
+  const text = String(input ?? "")
+    .normalize("NFC")
+    .replace(/\r\n?/g, "\n")
+    .replace(/[\t\v\f\u0085\u2028\u2029]/g, (c) =>
+      c === "\u2028" || c === "\u2029" || c === "\u0085" ? "\n" : " ",
+    )
+    .replace(CONTROL, "")
+    .replace(INVISIBLE, "")
+    .replace(/[^\S\n]+/g, " ")
+    .split("\n")
+    .map((line) => line.trim())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+
+  if (text === "") return { type: "empty" };
+  if (text.replace(EMOJI_PARTS, "").replace(/\s+/g, "") === "") return { type: "emoji_only" };
+
+  // Count code points, not UTF-16 units, so a cut never splits a surrogate pair.
+  const points = Array.from(text);
+  if (points.length <= maxLength) return { type: "ok", text, truncated: false };
+  const cut = points.slice(0, Math.max(0, maxLength)).join("").trimEnd();
+  return { type: "ok", text: cut, truncated: true };
+}
+
+/**
+ * Folds text for matching: NFC, lower case, ё → е, every run of non-letters/digits → one space.
+ * Shared by option, region and red-flag matching so they agree on what "the same word" means.
+ */
+export function foldText(input: string): string {
+  return String(input ?? "")
+    .normalize("NFC")
+    .toLowerCase()
+    .replace(/ё/g, "е")
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+/**
+ * Maps typed text to a button when it clearly means one: the 1-based option number ("2", "2.", "№2"),
+ * a label typed in full, or the beginning of exactly one label (case- and ё-insensitive, punctuation
+ * and emoji ignored). Anything ambiguous or unknown → null, and the engine asks again.
+ */
+export function matchOptionByText(text: string, options: TextOption[]): string | null {
+  const typed = foldText(text);
+  if (typed === "") return null;
+
+  if (/^\d{1,3}$/.test(typed)) {
+    const option = options[Number(typed) - 1];
+    return option ? option.id : null;
+  }
+
+  const folded = options.map((o) => ({ id: o.id, labels: o.labels.map(foldText).filter((l) => l !== "") }));
+
+  const exact = unique(folded.filter((o) => o.labels.includes(typed)).map((o) => o.id));
+  if (exact.length > 0) return exact.length === 1 ? exact[0]! : null;
+
+  // A beginning must be at least two letters long to count as a clear choice.
+  if (Array.from(typed).length < 2) return null;
+  const prefixed = unique(folded.filter((o) => o.labels.some((l) => l.startsWith(typed))).map((o) => o.id));
+  return prefixed.length === 1 ? prefixed[0]! : null;
+}
+
+function unique(ids: string[]): string[] {
+  return [...new Set(ids)];
+}
