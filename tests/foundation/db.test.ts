@@ -38,3 +38,24 @@ describe("database", () => {
     if (r.type === "error") expect(r.code).toBe("DB_NOT_WRITABLE");
   });
 });
+
+describe("migrations on an older database", () => {
+  it("applies only the migrations an older database lacks, keeping its data", async () => {
+    const { mkdtempSync, rmSync, cpSync, readdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const dir = mkdtempSync(path.join(tmpdir(), "opora-mig-"));
+    try {
+      const oldDir = path.join(dir, "migrations");
+      const all = readdirSync("prisma/migrations").filter((n) => /^\d/.test(n)).sort();
+      expect(all.length).toBeGreaterThan(1);
+      cpSync(path.join("prisma/migrations", all[0]!), path.join(oldDir, all[0]!), { recursive: true });
+      const file = path.join(dir, "old.db");
+      expect(migrateDatabase(file, oldDir)).toEqual({ type: "ok", applied: [all[0]] });
+      expect(migrateDatabase(file)).toEqual({ type: "ok", applied: all.slice(1) });
+      expect(migrateDatabase(file)).toEqual({ type: "ok", applied: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
