@@ -1,15 +1,10 @@
 // @fastify/session store on the StaffSession table: the session survives restarts and can be
 // revoked by deleting its row. Expired rows are swept now and then on writes.
+import type { SessionStore } from "@fastify/session";
+import type { Session } from "fastify";
 import type { Db } from "../db/client.ts";
 
-type Callback = (err?: unknown) => void;
-type GetCallback = (err: unknown, session?: unknown) => void;
-
-export interface PrismaSessionStore {
-  set(sid: string, session: unknown, cb: Callback): void;
-  get(sid: string, cb: GetCallback): void;
-  destroy(sid: string, cb: Callback): void;
-}
+export type PrismaSessionStore = SessionStore;
 
 const DEFAULT_TTL_MS = 12 * 60 * 60 * 1000;
 const SWEEP_EVERY_MS = 10 * 60 * 1000;
@@ -37,19 +32,19 @@ export function createPrismaSessionStore(db: Db, clock: () => Date = () => new D
         .then(() =>
           db.staffSession.upsert({ where: { sid }, create: { sid, data, expiresAt }, update: { data, expiresAt } }),
         )
-        .then(() => cb(), cb);
+        .then(() => cb(), (err: unknown) => cb(err));
     },
     get(sid, cb) {
       db.staffSession
         .findUnique({ where: { sid } })
         .then((row) => {
           if (!row || row.expiresAt.getTime() <= clock().getTime()) return cb(null, null);
-          cb(null, JSON.parse(row.data));
+          cb(null, JSON.parse(row.data) as Session);
         })
         .catch((err) => cb(err));
     },
     destroy(sid, cb) {
-      db.staffSession.deleteMany({ where: { sid } }).then(() => cb(), cb);
+      db.staffSession.deleteMany({ where: { sid } }).then(() => cb(), (err: unknown) => cb(err));
     },
   };
 }

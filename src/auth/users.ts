@@ -51,7 +51,7 @@ export async function createStaffUser(
   if (v.regionCode && !(await db.region.findUnique({ where: { code: v.regionCode } }))) {
     return { type: "unknown_region", regionCode: v.regionCode };
   }
-  const centers = [];
+  const centers: { id: string; regionCode: string | null }[] = [];
   for (const key of v.centerKeys) {
     const center = await db.center.findUnique({ where: { key } });
     if (!center) return { type: "unknown_center", centerKey: key };

@@ -1,0 +1,279 @@
+// Regional admin: the region's centers, queues and municipalities (create, edit, deactivate).
+// A queue (or center) with open requests cannot be deactivated: they must be moved first.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { OPEN_STATUSES } from "../../requests/queue-order.ts";
+import { type AdminDeps, notFound, renderPage, requireStaff } from "../web-context.ts";
+import { auditAdmin, blankToNull, checkbox, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
+
+const keyField = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: "web-err-key" });
+const nameField = z.string().trim().min(1, { error: "web-err-required" }).max(300, { error: "web-err-too-long" });
+const optionalText = (max: number) =>
+  z.preprocess(blankToNull, z.string().trim().max(max, { error: "web-err-too-long" }).nullable().default(null));
+
+const DAY = z.array(z.tuple([z.string().regex(/^\d{2}:\d{2}$/), z.string().regex(/^\d{2}:\d{2}$/)]));
+const hoursJson = z.preprocess(
+  (v) => {
+    if (typeof v !== "string" || v.trim() === "") return {};
+    try {
+      return JSON.parse(v);
+    } catch {
+      return "__bad__";
+    }
+  },
+  z.strictObject(
+    { mon: DAY.optional(), tue: DAY.optional(), wed: DAY.optional(), thu: DAY.optional(), fri: DAY.optional(), sat: DAY.optional(), sun: DAY.optional() },
+    { error: "web-err-hours" },
+  ),
+);
+
+export const centerForm = z.object({
+  key: keyField,
+  name: nameField,
+  kind: z.preprocess((v) => (v === "" || v === undefined ? "crisis_center" : v), keyField),
+  publicPhone: z.string().trim().regex(/^\+?[0-9][0-9 ()-]{4,24}$/, { error: "web-err-phone" }),
+  address: optionalText(300),
+  website: z.preprocess(blankToNull, z.url({ error: "web-err-url" }).nullable().default(null)),
+  municipalityId: z.preprocess(blankToNull, z.string().max(64).nullable().default(null)),
+  hours: hoursJson,
+  is24x7: z.preprocess(checkbox, z.boolean()),
+  notifyTelegramChatId: z.preprocess(blankToNull, z.string().regex(/^-?\d{1,20}$/, { error: "web-err-chat-id" }).nullable().default(null)),
+  notifyMaxChatId: z.preprocess(blankToNull, z.string().regex(/^-?\d{1,20}$/, { error: "web-err-chat-id" }).nullable().default(null)),
+});
+
+export const queueForm = z.object({
+  key: keyField,
+  name: nameField,
+  centerId: z.string().min(1, { error: "web-err-required" }).max(64),
+  isDefault: z.preprocess(checkbox, z.boolean()),
+});
+
+export const municipalityForm = z.object({
+  key: keyField,
+  name: nameField,
+  aliases: z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [],
+    z.array(z.string().max(100, { error: "web-err-too-long" })).max(50),
+  ),
+});
+
+type Kind = "centers" | "queues" | "municipalities";
+const idParam = z.object({ region: z.string(), id: z.string().min(1).max(64) });
+
+export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { db } = deps;
+  const post = { preHandler: app.csrfProtection };
+
+  app.get("/admin", async (req, reply) => {
+    const staff = requireStaff(req);
+    if (staff.role === "operator") throw notFound();
+    if (staff.role === "regional_admin" && staff.regionCode) return reply.redirect(`/admin/${staff.regionCode}`);
+    const regions = await db.region.findMany({
+      orderBy: { code: "asc" },
+      include: { _count: { select: { centers: true, rules: true } } },
+    });
+    return renderPage(deps, req, reply, "admin-regions", { regions });
+  });
+
+  app.get("/admin/:region", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    const [centers, queues, rules, open] = await Promise.all([
+      db.center.count({ where: { regionCode: region.code, active: true } }),
+      db.queue.count({ where: { active: true, center: { regionCode: region.code } } }),
+      db.routingRule.count({ where: { regionCode: region.code, active: true } }),
+      db.request.count({ where: { regionCode: region.code, isTest: false, status: { in: [...OPEN_STATUSES] } } }),
+    ]);
+    return renderPage(deps, req, reply, "admin-home", { region, counts: { centers, queues, rules, open } });
+  });
+
+  // ── lists ──
+  async function list(req: FastifyRequest, reply: FastifyReply, kind: Kind) {
+    const { region } = await requireRegionAdmin(deps, req);
+    const [centers, queues, municipalities] = await Promise.all([
+      db.center.findMany({ where: { regionCode: region.code }, include: { municipality: true }, orderBy: [{ active: "desc" }, { name: "asc" }] }),
+      db.queue.findMany({
+        where: { center: { regionCode: region.code } },
+        include: { center: true, _count: { select: { requests: { where: { status: { in: [...OPEN_STATUSES] } } } } } },
+        orderBy: [{ active: "desc" }, { name: "asc" }],
+      }),
+      db.municipality.findMany({ where: { regionCode: region.code }, orderBy: [{ active: "desc" }, { name: "asc" }] }),
+    ]);
+    return renderPage(deps, req, reply, `admin-${kind}`, { region, centers, queues, municipalities, kind });
+  }
+  for (const kind of ["centers", "queues", "municipalities"] as const) {
+    app.get(`/admin/:region/${kind}`, (req, reply) => list(req, reply, kind));
+  }
+
+  // ── forms ──
+  async function showForm(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    kind: Kind,
+    values: Record<string, unknown> | null,
+    errors: Record<string, string> = {},
+    status = 200,
+  ) {
+    const { region } = await requireRegionAdmin(deps, req);
+    const id = (req.params as { id?: string }).id ?? null;
+    const [centers, municipalities] = await Promise.all([
+      db.center.findMany({ where: { regionCode: region.code, active: true }, orderBy: { name: "asc" } }),
+      db.municipality.findMany({ where: { regionCode: region.code, active: true }, orderBy: { name: "asc" } }),
+    ]);
+    let openCount = 0;
+    let active = true;
+    let v = values;
+    if (id) {
+      const existing = await loadEntity(kind, id, region.code);
+      if (!existing) throw notFound();
+      active = existing.active;
+      if (kind === "queues") {
+        openCount = await db.request.count({ where: { queueId: id, status: { in: [...OPEN_STATUSES] } } });
+      }
+      if (kind === "centers") {
+        openCount = await db.request.count({ where: { queue: { centerId: id }, status: { in: [...OPEN_STATUSES] } } });
+      }
+      v ??= formValues(kind, existing);
+    }
+    return renderPage(
+      deps,
+      req,
+      reply,
+      "admin-form",
+      { region, kind, id, v: v ?? {}, errors, centers, municipalities, openCount, active },
+      status,
+    );
+  }
+
+  async function loadEntity(kind: Kind, id: string, regionCode: string) {
+    if (kind === "centers") return db.center.findFirst({ where: { id, regionCode } });
+    if (kind === "queues") return db.queue.findFirst({ where: { id, center: { regionCode } } });
+    return db.municipality.findFirst({ where: { id, regionCode } });
+  }
+
+  function formValues(kind: Kind, e: Record<string, unknown>): Record<string, unknown> {
+    if (kind === "municipalities") {
+      let aliases: string[] = [];
+      try {
+        aliases = JSON.parse(String(e.aliases ?? "[]"));
+      } catch {}
+      return { ...e, aliases: aliases.join(", ") };
+    }
+    return { ...e };
+  }
+
+  for (const kind of ["centers", "queues", "municipalities"] as const) {
+    app.get(`/admin/:region/${kind}/new`, (req, reply) => showForm(req, reply, kind, null));
+    app.get(`/admin/:region/${kind}/:id`, async (req, reply) => {
+      if (!idParam.safeParse(req.params).success) throw notFound();
+      return showForm(req, reply, kind, null);
+    });
+    app.post(`/admin/:region/${kind}/new`, post, (req, reply) => save(req, reply, kind, null));
+    app.post(`/admin/:region/${kind}/:id`, post, async (req, reply) => {
+      const p = idParam.safeParse(req.params);
+      if (!p.success) throw notFound();
+      return save(req, reply, kind, p.data.id);
+    });
+    app.post(`/admin/:region/${kind}/:id/active`, post, async (req, reply) => {
+      const p = idParam.safeParse(req.params);
+      if (!p.success) throw notFound();
+      return setActive(req, reply, kind, p.data.id);
+    });
+  }
+
+  async function save(req: FastifyRequest, reply: FastifyReply, kind: Kind, id: string | null) {
+    const { staff, region } = await requireRegionAdmin(deps, req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const now = deps.clock();
+    if (id && !(await loadEntity(kind, id, region.code))) throw notFound();
+    const back = `/admin/${region.code}/${kind}`;
+    const uniqueKeyTaken = async (key: string) => {
+      if (kind === "centers") return !!(await db.center.findFirst({ where: { key, NOT: { id: id ?? "" } } }));
+      if (kind === "queues") return !!(await db.queue.findFirst({ where: { key, NOT: { id: id ?? "" } } }));
+      return !!(await db.municipality.findFirst({ where: { key, regionCode: region.code, NOT: { id: id ?? "" } } }));
+    };
+
+    if (kind === "centers") {
+      const f = centerForm.safeParse(body);
+      if (!f.success) return showForm(req, reply, kind, body, fieldErrors(f.error), 400);
+      const d = f.data;
+      if (await uniqueKeyTaken(d.key)) return showForm(req, reply, kind, body, { key: "web-err-key-taken" }, 400);
+      if (d.municipalityId && !(await db.municipality.findFirst({ where: { id: d.municipalityId, regionCode: region.code } }))) {
+        return showForm(req, reply, kind, body, { municipalityId: "web-err-municipality" }, 400);
+      }
+      const data = { ...d, hours: JSON.stringify(d.hours), regionCode: region.code };
+      await db.$transaction(async (tx) => {
+        const c = id ? await tx.center.update({ where: { id }, data }) : await tx.center.create({ data });
+        await auditAdmin(tx, staff, id ? "center.update" : "center.create", "center", c.key, region.code, { id: c.id }, now);
+      });
+      return reply.redirect(back, 303);
+    }
+
+    if (kind === "queues") {
+      const f = queueForm.safeParse(body);
+      if (!f.success) return showForm(req, reply, kind, body, fieldErrors(f.error), 400);
+      const d = f.data;
+      if (await uniqueKeyTaken(d.key)) return showForm(req, reply, kind, body, { key: "web-err-key-taken" }, 400);
+      const center = await db.center.findFirst({ where: { id: d.centerId, regionCode: region.code } });
+      if (!center) return showForm(req, reply, kind, body, { centerId: "web-err-center" }, 400);
+      await db.$transaction(async (tx) => {
+        // One default queue per region: setting a new one clears the previous.
+        if (d.isDefault) {
+          await tx.queue.updateMany({ where: { isDefault: true, center: { regionCode: region.code }, NOT: { id: id ?? "" } }, data: { isDefault: false } });
+        }
+        const q = id ? await tx.queue.update({ where: { id }, data: d }) : await tx.queue.create({ data: d });
+        await auditAdmin(tx, staff, id ? "queue.update" : "queue.create", "queue", q.key, region.code, { id: q.id, isDefault: d.isDefault }, now);
+      });
+      return reply.redirect(back, 303);
+    }
+
+    const f = municipalityForm.safeParse(body);
+    if (!f.success) return showForm(req, reply, kind, body, fieldErrors(f.error), 400);
+    const d = f.data;
+    if (await uniqueKeyTaken(d.key)) return showForm(req, reply, kind, body, { key: "web-err-key-taken" }, 400);
+    const data = { key: d.key, name: d.name, aliases: JSON.stringify(d.aliases), regionCode: region.code };
+    await db.$transaction(async (tx) => {
+      const m = id ? await tx.municipality.update({ where: { id }, data }) : await tx.municipality.create({ data });
+      await auditAdmin(tx, staff, id ? "municipality.update" : "municipality.create", "municipality", m.key, region.code, { id: m.id }, now);
+    });
+    return reply.redirect(back, 303);
+  }
+
+  async function setActive(req: FastifyRequest, reply: FastifyReply, kind: Kind, id: string) {
+    const { staff, region } = await requireRegionAdmin(deps, req);
+    const existing = await loadEntity(kind, id, region.code);
+    if (!existing) throw notFound();
+    const active = checkbox((req.body as Record<string, unknown> | undefined)?.active);
+    const now = deps.clock();
+    if (!active) {
+      // Never strand requests: a queue (or a center's queues) must be emptied first.
+      const where =
+        kind === "queues" ? { queueId: id } : kind === "centers" ? { queue: { centerId: id } } : null;
+      if (where) {
+        const open = await db.request.count({ where: { ...where, status: { in: [...OPEN_STATUSES] } } });
+        if (open > 0) return showForm(req, reply, kind, null, { _active: "web-err-open-requests" }, 409);
+      }
+    }
+    await db.$transaction(async (tx) => {
+      if (kind === "centers") {
+        await tx.center.update({ where: { id }, data: { active } });
+        if (!active) await tx.queue.updateMany({ where: { centerId: id }, data: { active: false } });
+      } else if (kind === "queues") {
+        await tx.queue.update({ where: { id }, data: { active } });
+      } else {
+        await tx.municipality.update({ where: { id }, data: { active } });
+      }
+      const entity = kind === "centers" ? "center" : kind === "queues" ? "queue" : "municipality";
+      await auditAdmin(tx, staff, `${entity}.${active ? "activate" : "deactivate"}`, entity, existing.key, region.code, { id }, now);
+    });
+    return reply.redirect(`/admin/${region.code}/${kind}`, 303);
+  }
+}

@@ -1,0 +1,129 @@
+// Regional admin: users of the region, the region's audit log, statistics (+ CSV without personal data).
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { CATEGORIES, URGENCIES } from "../../domain/taxonomy.ts";
+import type { Db } from "../../db/client.ts";
+import { ALL_STATUSES } from "../../requests/queue-order.ts";
+import { type AdminDeps, parseJsonArray, parseJsonObject, renderPage } from "../web-context.ts";
+import { requireRegionAdmin } from "./admin-scope.ts";
+
+export interface RegionStats {
+  total: number;
+  byCategory: [string, number][];
+  byUrgency: [string, number][];
+  byStatus: [string, number][];
+  byCenter: [string, number][];
+  byWeek: [string, number][];
+  medianFirstContactMinutes: number | null;
+}
+
+/** ISO week label such as 2025-W07 (UTC). */
+export function isoWeek(d: Date): string {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = new Date(Date.UTC(t.getUTCFullYear(), 0, 1));
+  const week = Math.ceil(((t.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
+  return `${t.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+export async function regionStats(db: Db, regionCode: string): Promise<RegionStats> {
+  // Only the columns statistics need: no personal data is ever read here. Test requests are excluded.
+  const rows = await db.request.findMany({
+    where: { regionCode, isTest: false },
+    select: { categories: true, urgency: true, status: true, createdAt: true, firstContactAt: true, queue: { select: { center: { select: { name: true } } } } },
+  });
+  const count = (keys: string[], init: readonly string[] = []) => {
+    const m = new Map<string, number>(init.map((k) => [k, 0]));
+    for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+    return [...m.entries()];
+  };
+  return {
+    total: rows.length,
+    byCategory: count(rows.flatMap((r) => parseJsonArray(r.categories)), CATEGORIES),
+    byUrgency: count(rows.map((r) => r.urgency), URGENCIES),
+    byStatus: count(rows.map((r) => r.status), ALL_STATUSES),
+    byCenter: count(rows.map((r) => r.queue.center.name)).sort((a, b) => b[1] - a[1]),
+    byWeek: count(rows.map((r) => isoWeek(r.createdAt))).sort((a, b) => a[0].localeCompare(b[0])),
+    medianFirstContactMinutes: median(
+      rows.filter((r) => r.firstContactAt).map((r) => ((r.firstContactAt as Date).getTime() - r.createdAt.getTime()) / 60_000),
+    ),
+  };
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  // Quote always, and defuse spreadsheet formulas.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return `"${safe.replaceAll('"', '""')}"`;
+}
+
+export function statsCsv(regionCode: string, s: RegionStats): string {
+  const lines: (string | number)[][] = [["region", "dimension", "value", "count"]];
+  for (const [k, v] of s.byCategory) lines.push([regionCode, "category", k, v]);
+  for (const [k, v] of s.byUrgency) lines.push([regionCode, "urgency", k, v]);
+  for (const [k, v] of s.byStatus) lines.push([regionCode, "status", k, v]);
+  for (const [k, v] of s.byCenter) lines.push([regionCode, "center", k, v]);
+  for (const [k, v] of s.byWeek) lines.push([regionCode, "week", k, v]);
+  lines.push([regionCode, "total", "all", s.total]);
+  lines.push([regionCode, "median_first_contact_minutes", "all", s.medianFirstContactMinutes === null ? "" : Math.round(s.medianFirstContactMinutes)]);
+  return `${lines.map((l) => l.map(csvCell).join(",")).join("\r\n")}\r\n`;
+}
+
+const auditQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
+const PAGE = 100;
+
+export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { db } = deps;
+
+  app.get("/admin/:region/users", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    const users = await db.staffUser.findMany({
+      where: { OR: [{ regionCode: region.code }, { memberships: { some: { center: { regionCode: region.code } } } }] },
+      include: { memberships: { include: { center: true } } },
+      orderBy: [{ role: "asc" }, { name: "asc" }],
+    });
+    return renderPage(deps, req, reply, "admin-users", { region, users });
+  });
+
+  app.get("/admin/:region/audit", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    const q = auditQuery.safeParse(req.query ?? {});
+    const page = q.success ? q.data.page : 1;
+    const rows = await db.auditLog.findMany({
+      where: { regionCode: region.code },
+      orderBy: { id: "desc" },
+      skip: (page - 1) * PAGE,
+      take: PAGE + 1,
+    });
+    const actorIds = [...new Set(rows.map((r) => r.actorId).filter((x): x is string => !!x))];
+    const names = new Map((await db.staffUser.findMany({ where: { id: { in: actorIds } } })).map((u) => [u.id, u.name]));
+    return renderPage(deps, req, reply, "admin-audit", {
+      region,
+      page,
+      hasMore: rows.length > PAGE,
+      rows: rows.slice(0, PAGE).map((r) => ({ ...r, actor: (r.actorId && names.get(r.actorId)) || r.actorType, details: parseJsonObject(r.details) })),
+    });
+  });
+
+  app.get("/admin/:region/stats", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    return renderPage(deps, req, reply, "admin-stats", { region, s: await regionStats(db, region.code) });
+  });
+
+  app.get("/admin/:region/stats.csv", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    const csv = statsCsv(region.code, await regionStats(db, region.code));
+    return reply
+      .type("text/csv; charset=utf-8")
+      .header("Content-Disposition", `attachment; filename="opora-stats-${region.code}.csv"`)
+      .send(`\uFEFF${csv}`);
+  });
+}

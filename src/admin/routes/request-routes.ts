@@ -1,0 +1,157 @@
+// One request on one screen, and the operator's actions on it (each a POST with a CSRF token).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { ALL_STATUSES } from "../../requests/queue-order.ts";
+import {
+  type ActionResult,
+  addNote,
+  changeStatus,
+  releaseRequest,
+  STATUS_TRANSITIONS,
+  takeRequest,
+  transferRequest,
+} from "../../requests/request-actions.ts";
+import {
+  type AdminDeps,
+  notFound,
+  parseJsonArray,
+  parseJsonObject,
+  renderPage,
+  requestScope,
+  requireStaff,
+  type Staff,
+} from "../web-context.ts";
+
+const numberParam = z.object({ number: z.string().regex(/^[0-9A-Za-z-]{1,32}$/) });
+const statusForm = z.object({ status: z.enum(ALL_STATUSES) });
+const noteForm = z.object({ text: z.string().max(20_000).default("") });
+const transferForm = z.object({ queueId: z.string().min(1).max(64), reason: z.string().max(2000).default("") });
+
+async function findVisible(deps: AdminDeps, staff: Staff, params: unknown) {
+  const p = numberParam.safeParse(params);
+  if (!p.success) throw notFound();
+  const req = await deps.db.request.findFirst({ where: { number: p.data.number, ...requestScope(staff) } });
+  if (!req) throw notFound();
+  return req;
+}
+
+export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { db } = deps;
+
+  async function showRequest(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    flash: { error?: string; field?: string; status?: number } = {},
+  ) {
+    const staff = requireStaff(req);
+    const base = await findVisible(deps, staff, req.params);
+    const r = await db.request.findUniqueOrThrow({
+      where: { id: base.id },
+      include: {
+        queue: { include: { center: true } },
+        region: true,
+        municipality: true,
+        assignee: true,
+        consent: true,
+        rule: true,
+        notes: { include: { author: true }, orderBy: { createdAt: "asc" } },
+        messages: { orderBy: { createdAt: "asc" } },
+      },
+    });
+    const history = await db.auditLog.findMany({ where: { requestId: r.id }, orderBy: { at: "asc" } });
+    const actorIds = [...new Set(history.map((h) => h.actorId).filter((x): x is string => !!x))];
+    const actors = new Map(
+      (await db.staffUser.findMany({ where: { id: { in: actorIds } } })).map((u) => [u.id, u.name] as const),
+    );
+    const transferQueues = await db.queue.findMany({
+      where: { active: true, id: { not: r.queueId }, center: { active: true, regionCode: r.regionCode } },
+      include: { center: true },
+      orderBy: { name: "asc" },
+    });
+    // The transcript of the conversation around this request (messages linked to it, or the whole
+    // conversation when the dialog did not link them).
+    let transcript = r.messages;
+    if (transcript.length === 0 && r.conversationId) {
+      transcript = await db.transcriptMessage.findMany({
+        where: { conversationId: r.conversationId, createdAt: { lte: r.createdAt } },
+        orderBy: { createdAt: "asc" },
+        take: 200,
+      });
+    }
+    const answers = Object.entries(parseJsonObject(r.answers)).map(([k, v]) => [
+      k,
+      typeof v === "string" ? v : JSON.stringify(v),
+    ]);
+    return renderPage(
+      deps,
+      req,
+      reply,
+      "request",
+      {
+        r,
+        categories: parseJsonArray(r.categories),
+        flags: parseJsonArray(r.flags),
+        answers,
+        transcript,
+        history: history.map((h) => ({ ...h, actor: h.actorId ? (actors.get(h.actorId) ?? h.actorType) : h.actorType, details: parseJsonObject(h.details) })),
+        transferQueues,
+        nextStatuses: STATUS_TRANSITIONS[r.status as keyof typeof STATUS_TRANSITIONS] ?? [],
+        mine: r.assigneeId === staff.id,
+        timeLeft: r.firstContactAt || r.closedAt ? null : r.dueAt.getTime() - deps.clock().getTime(),
+        flash,
+        title: r.number,
+      },
+      flash.status ?? 200,
+    );
+  }
+
+  app.get("/requests/:number", (req, reply) => showRequest(req, reply));
+
+  async function act(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    run: (requestId: number, staff: Staff) => Promise<ActionResult> | ActionResult,
+  ) {
+    const staff = requireStaff(req);
+    const r = await findVisible(deps, staff, req.params);
+    const result = await run(r.id, staff);
+    switch (result.type) {
+      case "ok":
+        return reply.redirect(`/requests/${encodeURIComponent(r.number)}`, 303);
+      case "not_found":
+        throw notFound();
+      case "conflict":
+        return showRequest(req, reply, { error: result.code, status: 409 });
+      case "invalid":
+        return showRequest(req, reply, { error: result.code, field: result.code === "empty_note" || result.code === "note_too_long" ? "text" : "transfer", status: 400 });
+    }
+  }
+
+  const post = { preHandler: app.csrfProtection };
+  app.post("/requests/:number/take", post, (req, reply) =>
+    act(req, reply, (id, staff) => takeRequest(db, id, staff, deps.clock())),
+  );
+  app.post("/requests/:number/release", post, (req, reply) =>
+    act(req, reply, (id, staff) => releaseRequest(db, id, staff, deps.clock())),
+  );
+  app.post("/requests/:number/status", post, (req, reply) =>
+    act(req, reply, (id, staff) => {
+      const f = statusForm.safeParse(req.body ?? {});
+      if (!f.success) return { type: "conflict", code: "bad_transition" };
+      return changeStatus(db, id, f.data.status, staff, deps.clock());
+    }),
+  );
+  app.post("/requests/:number/notes", post, (req, reply) =>
+    act(req, reply, (id, staff) => {
+      const f = noteForm.safeParse(req.body ?? {});
+      return addNote(db, id, f.success ? f.data.text : "", staff, deps.clock());
+    }),
+  );
+  app.post("/requests/:number/transfer", post, (req, reply) =>
+    act(req, reply, (id, staff) => {
+      const f = transferForm.safeParse(req.body ?? {});
+      if (!f.success) return { type: "invalid", code: "bad_queue" };
+      return transferRequest(db, id, f.data.queueId, f.data.reason, staff, deps.clock());
+    }),
+  );
+}

@@ -1,0 +1,337 @@
+// Regional admin: routing rules (list, create, edit, deactivate) validated by the routing engine's
+// own checks, "where would it go?", the coverage matrix, routing file download and upload.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { CATEGORIES, FLAGS, URGENCIES } from "../../domain/taxonomy.ts";
+import { coverageMatrix } from "../../routing/coverage.ts";
+import { describeConditions, routeRequest } from "../../routing/engine.ts";
+import { parseRoutingFile } from "../../routing/routing-file.ts";
+import { exportRoutingFile, importRoutingFile, loadRoutingSnapshot } from "../../routing/routing-store.ts";
+import type { RoutingRuleData, RoutingSnapshot } from "../../routing/types.ts";
+import { type RoutingIssue, validateRoutingSnapshot } from "../../routing/validate-rules.ts";
+import { type AdminDeps, notFound, parseJsonArray, renderPage } from "../web-context.ts";
+import { auditAdmin, blankToNull, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
+
+const asArray = (v: unknown) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]);
+
+export const ruleForm = z.object({
+  key: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: "web-err-key" }),
+  municipalityId: z.preprocess(blankToNull, z.string().max(64).nullable().default(null)),
+  categories: z.preprocess(asArray, z.array(z.enum(CATEGORIES, { error: "web-err-invalid" }))),
+  urgency: z.preprocess(blankToNull, z.enum(URGENCIES, { error: "web-err-invalid" }).nullable().default(null)),
+  flags: z.preprocess(asArray, z.array(z.enum(FLAGS, { error: "web-err-invalid" }))),
+  queueId: z.string().min(1, { error: "web-err-queue" }).max(64),
+  priority: z.preprocess(
+    (v) => (v === "" || v === undefined ? 0 : Number(v)),
+    z.number({ error: "web-err-priority" }).int({ error: "web-err-priority" }).min(-1000, { error: "web-err-priority" }).max(1000, { error: "web-err-priority" }),
+  ),
+  note: z.preprocess(blankToNull, z.string().max(1000, { error: "web-err-too-long" }).nullable().default(null)),
+});
+
+export const whereForm = z.object({
+  municipalityId: z.preprocess(blankToNull, z.string().max(64).nullable().default(null)),
+  categories: z.preprocess(asArray, z.array(z.enum(CATEGORIES, { error: "web-err-invalid" })).min(1, { error: "web-err-required" })),
+  urgency: z.enum(URGENCIES, { error: "web-err-invalid" }),
+  flags: z.preprocess(asArray, z.array(z.enum(FLAGS, { error: "web-err-invalid" }))),
+  time: z.preprocess(
+    blankToNull,
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { error: "web-err-time" })
+      .nullable()
+      .default(null),
+  ),
+});
+
+const coverageQuery = z.object({ urgency: z.enum(URGENCIES).default("P2") });
+const uploadForm = z.object({ json: z.string().min(1, { error: "web-err-required" }).max(1_000_000, { error: "web-err-too-long" }) });
+
+/** Form field an engine issue belongs to. */
+function fieldOfIssue(issue: RoutingIssue): string {
+  if (issue.code === "ambiguous_rules") return "priority";
+  switch (issue.entity?.field) {
+    case "queue":
+      return "queueId";
+    case "municipality":
+      return "municipalityId";
+    case "key":
+      return "key";
+    default:
+      return "_form";
+  }
+}
+
+/** Local wall time "YYYY-MM-DDTHH:MM" in a timezone → the UTC instant. */
+export function zonedTimeToUtc(local: string, timeZone: string): Date {
+  const asUtc = new Date(`${local}:00Z`);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).formatToParts(asUtc);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const shown = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"));
+  return new Date(asUtc.getTime() - (shown - asUtc.getTime()));
+}
+
+function localInput(d: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("sv-SE", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(d);
+  return parts.replace(" ", "T");
+}
+
+export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  const { db } = deps;
+  const post = { preHandler: app.csrfProtection };
+
+  async function regionChoices(regionCode: string) {
+    const [municipalities, queues] = await Promise.all([
+      db.municipality.findMany({ where: { regionCode, active: true }, orderBy: { name: "asc" } }),
+      db.queue.findMany({
+        where: { active: true, center: { active: true, regionCode } },
+        include: { center: true },
+        orderBy: { name: "asc" },
+      }),
+    ]);
+    return { municipalities, queues };
+  }
+
+  app.get("/admin/:region/rules", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    const snapshot = await loadRoutingSnapshot(db);
+    const rules = await db.routingRule.findMany({
+      where: { regionCode: region.code },
+      include: { queue: { include: { center: true } }, municipality: true },
+      orderBy: [{ active: "desc" }, { priority: "desc" }, { key: "asc" }],
+    });
+    const issues = validateRoutingSnapshot(snapshot, region.code).filter((i) => i.entity?.kind === "rule");
+    return renderPage(deps, req, reply, "admin-rules", {
+      region,
+      issues,
+      rules: rules.map((r) => {
+        const data = snapshot.rules.find((x) => x.id === r.id);
+        return { ...r, conditions: data ? describeConditions(snapshot, data) : "", cats: parseJsonArray(r.categories), flagList: parseJsonArray(r.flags) };
+      }),
+    });
+  });
+
+  async function showRuleForm(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown> | null,
+    errors: Record<string, string> = {},
+    issues: RoutingIssue[] = [],
+    status = 200,
+  ) {
+    const { region } = await requireRegionAdmin(deps, req);
+    const id = (req.params as { id?: string }).id ?? null;
+    let v = values;
+    let active = true;
+    if (id) {
+      const rule = await db.routingRule.findFirst({ where: { id, regionCode: region.code } });
+      if (!rule) throw notFound();
+      active = rule.active;
+      v ??= { ...rule, categories: parseJsonArray(rule.categories), flags: parseJsonArray(rule.flags) };
+    }
+    const form = v ?? { categories: [], flags: [], priority: 0 };
+    return renderPage(
+      deps,
+      req,
+      reply,
+      "admin-rule-form",
+      {
+        region,
+        id,
+        active,
+        v: { ...form, categories: asArray(form.categories), flags: asArray(form.flags) },
+        errors,
+        issues,
+        allCategories: CATEGORIES,
+        allFlags: FLAGS,
+        urgencies: URGENCIES,
+        ...(await regionChoices(region.code)),
+      },
+      status,
+    );
+  }
+
+  app.get("/admin/:region/rules/new", (req, reply) => showRuleForm(req, reply, null));
+  app.get("/admin/:region/rules/:id", (req, reply) => showRuleForm(req, reply, null));
+
+  async function saveRule(req: FastifyRequest, reply: FastifyReply, id: string | null) {
+    const { staff, region } = await requireRegionAdmin(deps, req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const existing = id ? await db.routingRule.findFirst({ where: { id, regionCode: region.code } }) : null;
+    if (id && !existing) throw notFound();
+    const f = ruleForm.safeParse(body);
+    if (!f.success) return showRuleForm(req, reply, body, fieldErrors(f.error), [], 400);
+    const d = f.data;
+    const clash = await db.routingRule.findFirst({ where: { regionCode: region.code, key: d.key, NOT: { id: id ?? "" } } });
+    if (clash) return showRuleForm(req, reply, body, { key: "web-err-key-taken" }, [], 400);
+    if (d.municipalityId && !(await db.municipality.findFirst({ where: { id: d.municipalityId, regionCode: region.code } }))) {
+      return showRuleForm(req, reply, body, { municipalityId: "web-err-municipality" }, [], 400);
+    }
+    // The same checks as a routing file: the candidate rule is validated within the whole snapshot.
+    const snapshot = await loadRoutingSnapshot(db);
+    const candidate: RoutingRuleData = {
+      id: id ?? "__candidate__",
+      key: d.key,
+      regionCode: region.code,
+      municipalityId: d.municipalityId,
+      categories: d.categories,
+      urgency: d.urgency,
+      flags: d.flags,
+      queueId: d.queueId,
+      priority: d.priority,
+      active: existing?.active ?? true,
+    };
+    const trial: RoutingSnapshot = { ...snapshot, rules: [...snapshot.rules.filter((r) => r.id !== id), candidate] };
+    const issues = validateRoutingSnapshot(trial, region.code).filter(
+      (i) => i.entity?.key === d.key || i.message.includes(`"${d.key}"`),
+    );
+    if (issues.length > 0) {
+      const errors: Record<string, string> = {};
+      for (const i of issues) errors[fieldOfIssue(i)] ??= `web-issue-${i.code}`;
+      return showRuleForm(req, reply, body, errors, issues, 400);
+    }
+    const now = deps.clock();
+    const data = {
+      key: d.key,
+      regionCode: region.code,
+      municipalityId: d.municipalityId,
+      categories: JSON.stringify(d.categories),
+      urgency: d.urgency,
+      flags: JSON.stringify(d.flags),
+      queueId: d.queueId,
+      priority: d.priority,
+      note: d.note,
+    };
+    await db.$transaction(async (tx) => {
+      const rule = id ? await tx.routingRule.update({ where: { id }, data }) : await tx.routingRule.create({ data });
+      await auditAdmin(tx, staff, id ? "rule.update" : "rule.create", "rule", rule.key, region.code, { id: rule.id, queueId: d.queueId }, now);
+    });
+    return reply.redirect(`/admin/${region.code}/rules`, 303);
+  }
+
+  app.post("/admin/:region/rules/new", post, (req, reply) => saveRule(req, reply, null));
+  app.post("/admin/:region/rules/:id", post, (req, reply) => saveRule(req, reply, (req.params as { id: string }).id));
+
+  app.post("/admin/:region/rules/:id/active", post, async (req, reply) => {
+    const { staff, region } = await requireRegionAdmin(deps, req);
+    const id = (req.params as { id: string }).id;
+    const rule = await db.routingRule.findFirst({ where: { id, regionCode: region.code } });
+    if (!rule) throw notFound();
+    const active = (req.body as Record<string, unknown> | undefined)?.active === "true";
+    if (active) {
+      // Re-activating must not create an ambiguity or point at a dead queue.
+      const snapshot = await loadRoutingSnapshot(db);
+      const trial = { ...snapshot, rules: snapshot.rules.map((r) => (r.id === id ? { ...r, active: true } : r)) };
+      const issues = validateRoutingSnapshot(trial, region.code).filter(
+        (i) => i.entity?.key === rule.key || i.message.includes(`"${rule.key}"`),
+      );
+      if (issues.length > 0) return showRuleForm(req, reply, null, { _form: `web-issue-${issues[0]?.code}` }, issues, 409);
+    }
+    await db.$transaction(async (tx) => {
+      await tx.routingRule.update({ where: { id }, data: { active } });
+      await auditAdmin(tx, staff, active ? "rule.activate" : "rule.deactivate", "rule", rule.key, region.code, { id }, deps.clock());
+    });
+    return reply.redirect(`/admin/${region.code}/rules`, 303);
+  });
+
+  // ── Where would it go? ──
+  app.get("/admin/:region/where", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    const q = req.query as Record<string, unknown>;
+    const choices = await regionChoices(region.code);
+    const base = { region, allCategories: CATEGORIES, allFlags: FLAGS, urgencies: URGENCIES, ...choices };
+    if (!q || Object.keys(q).length === 0) {
+      return renderPage(deps, req, reply, "admin-where", {
+        ...base,
+        v: { categories: [], flags: [], urgency: "P2", time: localInput(deps.clock(), region.timezone) },
+        errors: {},
+        decision: null,
+      });
+    }
+    const f = whereForm.safeParse(q);
+    const v = { ...q, categories: asArray(q.categories), flags: asArray(q.flags) };
+    if (!f.success) {
+      return renderPage(deps, req, reply, "admin-where", { ...base, v, errors: fieldErrors(f.error), decision: null }, 400);
+    }
+    if (f.data.municipalityId && !choices.municipalities.some((m) => m.id === f.data.municipalityId)) {
+      return renderPage(deps, req, reply, "admin-where", { ...base, v, errors: { municipalityId: "web-err-municipality" }, decision: null }, 400);
+    }
+    const now = f.data.time ? zonedTimeToUtc(f.data.time, region.timezone) : deps.clock();
+    const snapshot = await loadRoutingSnapshot(db);
+    const decision = routeRequest(snapshot, {
+      regionCode: region.code,
+      municipalityId: f.data.municipalityId,
+      categories: f.data.categories,
+      urgency: f.data.urgency,
+      flags: f.data.flags,
+      now,
+    });
+    return renderPage(deps, req, reply, "admin-where", { ...base, v, errors: {}, decision });
+  });
+
+  // ── Coverage ──
+  app.get("/admin/:region/coverage", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    const q = coverageQuery.safeParse(req.query ?? {});
+    const urgency = q.success ? q.data.urgency : "P2";
+    const snapshot = await loadRoutingSnapshot(db);
+    const matrix = coverageMatrix(snapshot, region.code, urgency, deps.clock());
+    return renderPage(deps, req, reply, "admin-coverage", { region, matrix, urgency, urgencies: URGENCIES });
+  });
+
+  // ── Routing file ──
+  app.get("/admin/:region/routing-file", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    return renderPage(deps, req, reply, "admin-routing-file", { region, issues: [], ok: false, json: "", summary: null });
+  });
+
+  app.get("/admin/:region/routing-file.json", async (req, reply) => {
+    const { region } = await requireRegionAdmin(deps, req);
+    const file = await exportRoutingFile(db, region.code);
+    return reply
+      .type("application/json; charset=utf-8")
+      .header("Content-Disposition", `attachment; filename="routing-${region.code}.json"`)
+      .send(`${JSON.stringify(file, null, 2)}\n`);
+  });
+
+  app.post("/admin/:region/routing-file", post, async (req, reply) => {
+    const { staff, region } = await requireRegionAdmin(deps, req);
+    const f = uploadForm.safeParse(req.body ?? {});
+    const fail = (issues: { path: string; message: string }[], json: string) =>
+      renderPage(deps, req, reply, "admin-routing-file", { region, issues, ok: false, json, summary: null }, 400);
+    if (!f.success) return fail([{ path: "(file)", message: deps.i18n.t(staff.locale, "web-err-required") }], "");
+    let json: unknown;
+    try {
+      json = JSON.parse(f.data.json);
+    } catch (err) {
+      return fail([{ path: "(file)", message: `JSON: ${(err as Error).message}` }], f.data.json);
+    }
+    const parsed = parseRoutingFile(json);
+    if (parsed.type === "error") return fail(parsed.issues, f.data.json);
+    // A regional admin uploads only their own region's file (never the federal one).
+    if (!("region" in parsed.file) || parsed.file.region !== region.code) {
+      return fail([{ path: "region", message: deps.i18n.t(staff.locale, "web-routing-file-wrong-region", { region: region.code }) }], f.data.json);
+    }
+    const result = await importRoutingFile(db, parsed.file, { actor: `staff:${staff.id}`, now: deps.clock() });
+    if (result.type === "error") return fail(result.issues, f.data.json);
+    return renderPage(deps, req, reply, "admin-routing-file", { region, issues: [], ok: true, json: "", summary: result.summary });
+  });
+}

@@ -1,0 +1,164 @@
+// Operator actions on a request. Each writes the change and its AuditLog row in one transaction,
+// and guards against races with conditional updates (two operators pressing "take" at once).
+import type { Db, Tx } from "../db/client.ts";
+import type { RequestStatus } from "./queue-order.ts";
+
+export interface Actor {
+  id: string;
+}
+
+export type ActionResult =
+  | { type: "ok" }
+  | { type: "not_found" }
+  | { type: "conflict"; code: "already_taken" | "not_assignee" | "bad_transition" | "closed" | "changed" }
+  | { type: "invalid"; code: "empty_note" | "note_too_long" | "same_queue" | "bad_queue" | "empty_reason" };
+
+export const STATUS_TRANSITIONS: Record<RequestStatus, readonly RequestStatus[]> = {
+  new: ["in_progress", "contacted", "unreachable", "closed"],
+  in_progress: ["contacted", "unreachable", "resolved", "closed"],
+  unreachable: ["in_progress", "contacted", "unreachable", "resolved", "closed"],
+  contacted: ["in_progress", "resolved", "closed"],
+  resolved: [],
+  closed: [],
+};
+
+const TERMINAL = new Set<string>(["resolved", "closed"]);
+const NOTE_MAX = 5000;
+
+async function audit(
+  tx: Tx,
+  actor: Actor,
+  req: { id: number; number: string; regionCode: string },
+  action: string,
+  details: Record<string, unknown>,
+  at: Date,
+): Promise<void> {
+  await tx.auditLog.create({
+    data: {
+      at,
+      actorType: "staff",
+      actorId: actor.id,
+      action,
+      entityType: "request",
+      entityId: req.number,
+      regionCode: req.regionCode,
+      requestId: req.id,
+      details: JSON.stringify(details),
+    },
+  });
+}
+
+export async function takeRequest(db: Db, requestId: number, actor: Actor, now: Date): Promise<ActionResult> {
+  return db.$transaction(async (tx) => {
+    const req = await tx.request.findUnique({ where: { id: requestId } });
+    if (!req) return { type: "not_found" } as const;
+    if (TERMINAL.has(req.status)) return { type: "conflict", code: "closed" } as const;
+    if (req.assigneeId === actor.id) return { type: "ok" } as const;
+    const status = req.status === "new" ? "in_progress" : req.status;
+    const updated = await tx.request.updateMany({
+      where: { id: req.id, assigneeId: null, updatedAt: req.updatedAt },
+      data: { assigneeId: actor.id, status, takenAt: req.takenAt ?? now },
+    });
+    if (updated.count !== 1) return { type: "conflict", code: "already_taken" } as const;
+    await audit(tx, actor, req, "request.take", { from: req.status, to: status }, now);
+    return { type: "ok" } as const;
+  });
+}
+
+export async function releaseRequest(db: Db, requestId: number, actor: Actor, now: Date): Promise<ActionResult> {
+  return db.$transaction(async (tx) => {
+    const req = await tx.request.findUnique({ where: { id: requestId } });
+    if (!req) return { type: "not_found" } as const;
+    if (req.assigneeId !== actor.id) return { type: "conflict", code: "not_assignee" } as const;
+    await tx.request.update({ where: { id: req.id }, data: { assigneeId: null } });
+    await audit(tx, actor, req, "request.release", {}, now);
+    return { type: "ok" } as const;
+  });
+}
+
+export async function changeStatus(
+  db: Db,
+  requestId: number,
+  to: RequestStatus,
+  actor: Actor,
+  now: Date,
+): Promise<ActionResult> {
+  return db.$transaction(async (tx) => {
+    const req = await tx.request.findUnique({ where: { id: requestId } });
+    if (!req) return { type: "not_found" } as const;
+    const from = req.status as RequestStatus;
+    const allowed = STATUS_TRANSITIONS[from] ?? [];
+    if (!allowed.includes(to)) return { type: "conflict", code: "bad_transition" } as const;
+    const data: {
+      status: string;
+      unreachableCount?: number;
+      firstContactAt?: Date;
+      closedAt?: Date;
+      assigneeId?: string;
+      takenAt?: Date;
+    } = { status: to };
+    if (to === "unreachable") data.unreachableCount = req.unreachableCount + 1;
+    if (to === "contacted" && !req.firstContactAt) data.firstContactAt = now;
+    if (to === "resolved" || to === "closed") data.closedAt = now;
+    // Whoever moves an unassigned request forward is the one working on it.
+    if (!req.assigneeId && !TERMINAL.has(to)) {
+      data.assigneeId = actor.id;
+      if (!req.takenAt) data.takenAt = now;
+    }
+    const updated = await tx.request.updateMany({ where: { id: req.id, status: req.status, updatedAt: req.updatedAt }, data });
+    if (updated.count !== 1) return { type: "conflict", code: "changed" } as const;
+    await audit(
+      tx,
+      actor,
+      req,
+      "request.status",
+      { from, to, ...(to === "unreachable" ? { unreachableCount: req.unreachableCount + 1 } : {}) },
+      now,
+    );
+    return { type: "ok" } as const;
+  });
+}
+
+export async function addNote(db: Db, requestId: number, text: string, actor: Actor, now: Date): Promise<ActionResult> {
+  const clean = text.trim();
+  if (clean.length === 0) return { type: "invalid", code: "empty_note" };
+  if (clean.length > NOTE_MAX) return { type: "invalid", code: "note_too_long" };
+  return db.$transaction(async (tx) => {
+    const req = await tx.request.findUnique({ where: { id: requestId } });
+    if (!req) return { type: "not_found" } as const;
+    const note = await tx.note.create({ data: { requestId: req.id, authorId: actor.id, text: clean, createdAt: now } });
+    // The note text may hold personal data: the audit row records only that a note was added.
+    await audit(tx, actor, req, "request.note", { noteId: note.id }, now);
+    return { type: "ok" } as const;
+  });
+}
+
+export async function transferRequest(
+  db: Db,
+  requestId: number,
+  toQueueId: string,
+  reason: string,
+  actor: Actor,
+  now: Date,
+): Promise<ActionResult> {
+  const cleanReason = reason.trim();
+  if (cleanReason.length === 0) return { type: "invalid", code: "empty_reason" };
+  return db.$transaction(async (tx) => {
+    const req = await tx.request.findUnique({ where: { id: requestId } });
+    if (!req) return { type: "not_found" } as const;
+    if (TERMINAL.has(req.status)) return { type: "conflict", code: "closed" } as const;
+    if (req.queueId === toQueueId) return { type: "invalid", code: "same_queue" } as const;
+    const queue = await tx.queue.findUnique({ where: { id: toQueueId }, include: { center: true } });
+    // Only an active queue of an active center of the request's own region.
+    if (!queue || !queue.active || !queue.center.active || queue.center.regionCode !== req.regionCode) {
+      return { type: "invalid", code: "bad_queue" } as const;
+    }
+    await tx.request.update({
+      where: { id: req.id },
+      data: { queueId: queue.id, assigneeId: null, status: req.status === "in_progress" ? "new" : req.status },
+    });
+    await tx.note.create({ data: { requestId: req.id, authorId: actor.id, text: cleanReason, createdAt: now } });
+    await audit(tx, actor, req, "request.transfer", { fromQueueId: req.queueId, toQueueId: queue.id }, now);
+    return { type: "ok" } as const;
+  });
+}

@@ -1,0 +1,168 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { Browser, buildAdminTestApp, makeRequest, NOW, seedWorld } from "./helpers.ts";
+
+let t: TempDb | undefined;
+afterEach(async () => {
+  await t?.cleanup();
+  t = undefined;
+});
+
+async function setup() {
+  t = await createTempDb();
+  const w = await seedWorld(t.db);
+  const app = await buildAdminTestApp({ db: t.db });
+  return { app, w, db: t.db };
+}
+const hour = 3600_000;
+
+describe("operator queue", () => {
+  it("lists P0 first, then most overdue, then oldest; hides test requests and other centers", async () => {
+    const { app, w, db } = await setup();
+    await makeRequest(db, { number: "63-00010", queueId: w.queues.samara, regionCode: "63", urgency: "P2", createdAt: new Date(NOW.getTime() - 50 * hour), dueAt: new Date(NOW.getTime() + 22 * hour) });
+    await makeRequest(db, { number: "63-00011", queueId: w.queues.samara, regionCode: "63", urgency: "P1", createdAt: new Date(NOW.getTime() - 30 * hour), dueAt: new Date(NOW.getTime() - 6 * hour) });
+    await makeRequest(db, { number: "63-00012", queueId: w.queues.samara, regionCode: "63", urgency: "P0", createdAt: new Date(NOW.getTime() - 5 * 60_000), dueAt: new Date(NOW.getTime() + 55 * 60_000), categories: ["child_danger"] });
+    await makeRequest(db, { number: "63-00013", queueId: w.queues.samara, regionCode: "63", urgency: "P0", isTest: true });
+    await makeRequest(db, { number: "67-00001", queueId: w.queues.smolensk, regionCode: "67", urgency: "P0" });
+    await makeRequest(db, { number: "63-00014", queueId: w.queues.samara, regionCode: "63", status: "closed" });
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+    const res = await b.get("/queue");
+    expect(res.statusCode).toBe(200);
+    const order = [...res.body.matchAll(/data-number="([^"]+)"/g)].map((m) => m[1]);
+    expect(order).toEqual(["63-00012", "63-00011", "63-00010"]);
+    expect(res.body).toContain('class="banner-p0"');
+    expect(res.body).toContain("Ребёнок в опасности");
+    expect(res.body).toMatch(/class="late">просрочено на 6 ч/);
+    const rows = await b.get("/queue/rows?urgency=P1");
+    expect(rows.body).not.toContain("<html");
+    expect([...rows.body.matchAll(/data-number="([^"]+)"/g)].map((m) => m[1])).toEqual(["63-00011"]);
+    const cat = await b.get("/queue?category=child_danger");
+    expect([...cat.body.matchAll(/data-number="([^"]+)"/g)].map((m) => m[1])).toEqual(["63-00012"]);
+    const closed = await b.get("/queue?status=closed");
+    expect([...closed.body.matchAll(/data-number="([^"]+)"/g)].map((m) => m[1])).toEqual(["63-00014"]);
+  });
+
+  it("rejects invalid filters", async () => {
+    const { app } = await setup();
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+    expect((await b.get("/queue?urgency=P9")).statusCode).toBe(400);
+    expect((await b.get("/queue?category=%3Cscript%3E")).statusCode).toBe(400);
+  });
+});
+
+describe("request page and actions", () => {
+  it("shows everything, escaping the family's text", async () => {
+    const { app, w, db } = await setup();
+    const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63", description: '<script>alert("x")</script><b>bold</b>' });
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+    const res = await b.get(`/requests/${r.number}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).not.toContain("<script>alert");
+    expect(res.body).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;");
+    expect(res.body).toContain("+79990000000");
+    expect(res.body).toContain("вечером");
+    expect(res.body).toContain("Очередь региона по умолчанию");
+  });
+
+  it("answers 404 for another center's request, for reads and for actions", async () => {
+    const { app, w, db } = await setup();
+    const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63" });
+    const b = new Browser(app);
+    await b.login("op67@test.local");
+    expect((await b.get(`/requests/${r.number}`)).statusCode).toBe(404);
+    expect((await b.get("/requests/63-99999")).statusCode).toBe(404);
+    const take = await b.postForm(`/requests/${r.number}/take`, {}, "/queue");
+    expect(take.statusCode).toBe(404);
+    expect((await db.request.findUniqueOrThrow({ where: { id: r.id } })).assigneeId).toBeNull();
+    // The regional admin of 67 cannot see it either; the one of 63 can.
+    const a67 = new Browser(app);
+    await a67.login("admin67@test.local");
+    expect((await a67.get(`/requests/${r.number}`)).statusCode).toBe(404);
+    const a63 = new Browser(app);
+    await a63.login("admin63@test.local");
+    expect((await a63.get(`/requests/${r.number}`)).statusCode).toBe(200);
+  });
+
+  it("take, note, could-not-reach, contacted, resolved — each with its audit row", async () => {
+    const { app, w, db } = await setup();
+    const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63", urgency: "P1" });
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+    const page = `/requests/${r.number}`;
+    expect((await b.postForm(`${page}/take`, {}, page)).statusCode).toBe(303);
+    let row = await db.request.findUniqueOrThrow({ where: { id: r.id } });
+    expect(row).toMatchObject({ assigneeId: w.ids.opSamara, status: "in_progress" });
+    expect(row.takenAt).toEqual(NOW);
+
+    expect((await b.postForm(`${page}/notes`, { text: "Позвонила, <не> ответили" }, page)).statusCode).toBe(303);
+    expect((await b.postForm(`${page}/notes`, { text: "   " }, page)).statusCode).toBe(400);
+    expect((await b.postForm(`${page}/status`, { status: "unreachable" }, page)).statusCode).toBe(303);
+    expect((await b.postForm(`${page}/status`, { status: "unreachable" }, page)).statusCode).toBe(303);
+    expect((await b.postForm(`${page}/status`, { status: "contacted" }, page)).statusCode).toBe(303);
+    expect((await b.postForm(`${page}/status`, { status: "new" }, page)).statusCode).toBe(409);
+    expect((await b.postForm(`${page}/status`, { status: "resolved" }, page)).statusCode).toBe(303);
+    row = await db.request.findUniqueOrThrow({ where: { id: r.id } });
+    expect(row).toMatchObject({ status: "resolved", unreachableCount: 2 });
+    expect(row.firstContactAt).toEqual(NOW);
+    expect(row.closedAt).toEqual(NOW);
+    const audit = await db.auditLog.findMany({ where: { requestId: r.id }, orderBy: { id: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual([
+      "request.take",
+      "request.note",
+      "request.status",
+      "request.status",
+      "request.status",
+      "request.status",
+    ]);
+    expect(audit.every((a) => a.actorId === w.ids.opSamara && a.regionCode === "63")).toBe(true);
+    expect(audit.some((a) => a.details.includes("<не>"))).toBe(false);
+    const shown = await b.get(page);
+    expect(shown.body).toContain("Позвонила, &lt;не&gt; ответили");
+    expect(shown.body).toContain("не дозвонились 2 раз");
+  });
+
+  it("refuses an action without CSRF", async () => {
+    const { app, w, db } = await setup();
+    const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63" });
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+    const res = await b.post(`/requests/${r.number}/take`, {});
+    expect(res.statusCode).toBe(403);
+    expect((await db.request.findUniqueOrThrow({ where: { id: r.id } })).assigneeId).toBeNull();
+  });
+
+  it("does not let a second operator take a taken request, and only the assignee releases", async () => {
+    const { app, w, db } = await setup();
+    const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63" });
+    const a = new Browser(app);
+    await a.login("op63@test.local");
+    const admin = new Browser(app);
+    await admin.login("admin63@test.local");
+    const page = `/requests/${r.number}`;
+    await a.postForm(`${page}/take`, {}, page);
+    expect((await admin.postForm(`${page}/take`, {}, page)).statusCode).toBe(409);
+    expect((await admin.postForm(`${page}/release`, {}, page)).statusCode).toBe(409);
+    expect((await a.postForm(`${page}/release`, {}, page)).statusCode).toBe(303);
+    expect((await db.request.findUniqueOrThrow({ where: { id: r.id } })).assigneeId).toBeNull();
+  });
+
+  it("transfers only to an active queue of the same region, with a reason", async () => {
+    const { app, w, db } = await setup();
+    const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63" });
+    const syzran = await db.queue.findUniqueOrThrow({ where: { key: "samara-team-syzran" } });
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+    const page = `/requests/${r.number}`;
+    expect((await b.postForm(`${page}/transfer`, { queueId: w.queues.smolensk, reason: "x" }, page)).statusCode).toBe(400);
+    expect((await b.postForm(`${page}/transfer`, { queueId: syzran.id, reason: " " }, page)).statusCode).toBe(400);
+    expect((await b.postForm(`${page}/transfer`, { queueId: syzran.id, reason: "Семья живёт в Сызрани" }, page)).statusCode).toBe(303);
+    expect((await db.request.findUniqueOrThrow({ where: { id: r.id } })).queueId).toBe(syzran.id);
+    const audit = await db.auditLog.findFirstOrThrow({ where: { requestId: r.id, action: "request.transfer" } });
+    expect(JSON.parse(audit.details)).toEqual({ fromQueueId: w.queues.samara, toQueueId: syzran.id });
+    // Now outside the operator's center: 404.
+    expect((await b.get(page)).statusCode).toBe(404);
+  });
+});
