@@ -14,6 +14,10 @@ import { createAdminPlugin } from "./admin/admin-plugin.ts";
 import { seedDemoStaff } from "./admin/demo-staff.ts";
 import { createTelegramChannel, telegramWebhookPlugin } from "./channels/telegram/telegram-channel.ts";
 import { createMaxChannel, maxWebhookPlugin } from "./channels/max/max-channel.ts";
+import { categoryLabelFor, enqueueDueReminders } from "./handoff/center-notifications.ts";
+import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/outbox-senders.ts";
+import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
+import { startRetentionPurge } from "./requests/retention-purge.ts";
 
 interface Stoppable {
   name: string;
@@ -75,6 +79,23 @@ async function main(): Promise<void> {
 
   const stoppables: Stoppable[] = [];
   await startChannels({ config, db, log, i18n, service, app, stoppables });
+
+  // Deliveries that must happen (operator notices, reminders) are retried from the database.
+  const senders: Partial<Record<OutboxChannel, Sender>> = {};
+  if (config.telegram.enabled) senders.telegram = createTelegramOutboxSender(config.telegram);
+  if (config.max.enabled) senders.max = createMaxOutboxSender(config.max);
+  const outbox = createOutboxWorker({ db, log: log.child({ component: "outbox" }), senders, clock });
+  outbox.start(1000);
+  stoppables.push({ name: "outbox", stop: () => outbox.stop() });
+  const noticeDeps = { i18n, publicBaseUrl: config.publicBaseUrl, categoryLabel: categoryLabelFor(i18n) };
+  const reminders = setInterval(() => {
+    enqueueDueReminders(db, noticeDeps, clock()).catch((err) =>
+      log.error({ code: (err as { code?: string }).code }, "reminder pass failed"),
+    );
+  }, 60_000);
+  stoppables.push({ name: "reminders", stop: async () => clearInterval(reminders) });
+  const purge = startRetentionPurge({ db, log, clock, retentionDays: config.retentionDays });
+  stoppables.push({ name: "retention", stop: async () => purge.stop() });
 
   if (config.demo) {
     const demoLogins = await seedDemoStaff(db);

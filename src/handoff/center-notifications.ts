@@ -159,3 +159,8 @@ export async function enqueueDueReminders(
   }
   return enqueued;
 }
+
+/** Category names as the web view shows them (locales/<lang>/web.ftl). */
+export function categoryLabelFor(i18n: I18n): (locale: Locale, category: Category) => string {
+  return (locale, category) => i18n.t(locale, `web-cat-${category}`);
+}

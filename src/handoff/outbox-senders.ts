@@ -1,0 +1,72 @@
+// Senders the outbox worker uses to reach operators' chats (and, later, families) in Telegram and
+// MAX. Each maps the API's answer to a SendResult so retries are decided from the database.
+import { Bot as MaxBot, MaxError } from "@maxhub/max-bot-api";
+import { Api, GrammyError, HttpError } from "grammy";
+import { z } from "zod";
+import type { Sender } from "../outbox/outbox.ts";
+
+/** What the outbox stores for a chat message: text and an optional single callback button. */
+export const chatPayloadSchema = z.object({
+  text: z.string().min(1),
+  take: z.object({ label: z.string(), data: z.string().max(64) }).optional(),
+});
+
+export function createTelegramOutboxSender({ token, apiRoot }: { token: string; apiRoot: string }): Sender {
+  const api = new Api(token, { apiRoot });
+  return async ({ target, payload }) => {
+    const parsed = chatPayloadSchema.safeParse(payload);
+    if (!parsed.success) return { type: "failed", code: "BAD_PAYLOAD" };
+    const { text, take } = parsed.data;
+    try {
+      await api.sendMessage(
+        target,
+        text.slice(0, 4096),
+        take ? { reply_markup: { inline_keyboard: [[{ text: take.label, callback_data: take.data }]] } } : {},
+      );
+      return { type: "sent" };
+    } catch (err) {
+      if (err instanceof GrammyError) {
+        const code = `HTTP_${err.error_code}`;
+        if (err.error_code === 429) {
+          return { type: "retry", code, retryAfterMs: (err.parameters.retry_after ?? 1) * 1000 };
+        }
+        if (err.error_code === 403) return { type: "blocked", code };
+        if (err.error_code >= 500) return { type: "retry", code };
+        return { type: "failed", code };
+      }
+      if (err instanceof HttpError) return { type: "retry", code: "NETWORK" };
+      return { type: "retry", code: "SEND_ERROR" };
+    }
+  };
+}
+
+export function createMaxOutboxSender({ token, baseUrl }: { token: string; baseUrl: string }): Sender {
+  const bot = new MaxBot(token, { clientOptions: { baseUrl } });
+  return async ({ target, payload }) => {
+    const parsed = chatPayloadSchema.safeParse(payload);
+    if (!parsed.success) return { type: "failed", code: "BAD_PAYLOAD" };
+    const { text, take } = parsed.data;
+    const chatId = Number(target);
+    if (!Number.isSafeInteger(chatId)) return { type: "failed", code: "BAD_TARGET" };
+    try {
+      await bot.api.sendMessageToChat(chatId, text.slice(0, 4000), {
+        ...(take
+          ? {
+              attachments: [
+                { type: "inline_keyboard", payload: { buttons: [[{ type: "callback", text: take.label, payload: take.data }]] } },
+              ],
+            }
+          : {}),
+      });
+      return { type: "sent" };
+    } catch (err) {
+      if (err instanceof MaxError) {
+        const code = `HTTP_${err.status}`;
+        if (err.status === 429 || err.status >= 500) return { type: "retry", code };
+        if (err.status === 403) return { type: "blocked", code };
+        return { type: "failed", code };
+      }
+      return { type: "retry", code: "NETWORK" };
+    }
+  };
+}
