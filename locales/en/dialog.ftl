@@ -1,0 +1,317 @@
+# Triage dialog (issue 3). Calm, kind, short: the reader may be frightened and on a phone.
+
+## Greeting, help, commands
+
+greeting =
+    Hello. This is Opora — help for families with children going through a difficult time.
+
+    • It is free and confidential.
+    • Our aim is to support you and help keep your family together, not to punish.
+    • To be honest with you: if a child's life or health is in direct danger, the law requires us to report it to guardianship services or the police.
+
+    I will ask a few short questions; it takes 3–5 minutes. The "Emergency help" button is on every step, and /help shows the phone numbers and tips.
+help =
+    I help pass your request to the specialists of the crisis center in your region. They will call or write back to you.
+
+    If there is danger right now, please call:
+    { $numbers }
+
+    Commands:
+    /start — start over
+    /back — one step back
+    /cancel — stop without sending anything
+    /status — my requests
+    /revoke — withdraw consent and erase my data
+    /lang — language (русский / English)
+stale = That question has already been answered. Here is the current one:
+unsupported = Thank you. I can only read text and buttons, so I don't keep files, photos or voice messages. Please answer in text:
+not-understood = Sorry, I didn't understand. Please choose an option with a button or type its number.
+bad-empty = The message seems to be empty. Please type your answer.
+bad-emoji = Thank you. Please answer in words so I understand you correctly.
+bad-number = There is no such option. Type a number from 1 to { $count } or press a button.
+back-nowhere = This is the first question; there is nothing to go back to.
+lang-prompt = Выберите язык / Choose a language:
+lang-set = OK, let's continue in English.
+revoke-confirm =
+    Withdraw your consent to the processing of personal data?
+
+    We will immediately erase your name, phone number, description and messages in all your requests. Specialists will no longer be able to contact you about them.
+opt-revoke-yes = Yes, withdraw and erase
+opt-revoke-no = No, keep it
+revoke-kept = OK, nothing has changed.
+resume-prompt = Welcome back. Shall we continue where you left off, or start over?
+opt-continue = Continue
+opt-restart = Start over
+resume-continue = Let's continue.
+cancelled = OK, we've stopped. Nothing was sent, and your answers have been forgotten.
+cancelled-idle = If you want to reach out again, write here or press "Start over".
+
+## Common options and typed words (comma-separated, lower case)
+
+opt-yes = Yes
+opt-no = No
+opt-sos = 🆘 Emergency help
+opt-skip = Skip
+opt-done =
+    { $count ->
+        [0] Done
+       *[other] Done ({ $count } selected)
+    }
+words-yes = yes, yeah, yep, right, sure, да
+words-no = no, nope, нет
+words-sos = sos, help me, emergency
+words-done = done, next, ready
+words-back = back, назад
+words-cancel = cancel, stop, отмена
+words-dont-know = don't know, dont know, other, not listed
+
+## Emergency
+
+sos-message =
+    If someone is in danger right now, please call:
+    { $numbers }
+
+    These numbers work around the clock. Below is the question we stopped at.
+opt-sos-urgent = Leave an urgent request — we will call you back
+red-numbers =
+    What you wrote sounds very serious. If there is danger right now, please call first:
+    { $numbers }
+p0-safe-prompt = Are you safe right now? Can you write to me calmly?
+opt-p0-safe = I am safe, I can write
+opt-p0-unsafe = I am not safe
+opt-p0-nodanger = There is no danger, continue the usual questions
+p0-unsafe =
+    If you can, please call 112 right now. If you cannot talk, you can send an SMS to 112.
+    { $numbers }
+
+    If you can, leave your number and a specialist will contact you as soon as possible. It takes a minute.
+teen-help =
+    Thank you for writing. If you are under 18, the children's helpline is the best place to turn: they will listen, help and tell you what to do.
+
+    📞 8-800-2000-122 or 124 — free, anonymous, around the clock.
+    If there is danger right now — 112.
+
+    We will not ask for your name or phone number here.
+opt-teen-adult = I am 18 or older
+
+## Categories
+
+cat-prompt = What is happening? Choose everything that applies and press "Done". You can also describe it in your own words. (page { $page } of { $pages })
+cat-violence = Domestic violence / abuse
+cat-suicide-crisis = Suicidal thoughts / acute crisis
+cat-child-danger = Child in danger / alone / missing
+cat-removal-risk = Risk of child removal / placement
+cat-pregnancy-infant = Crisis pregnancy / infant under 4
+cat-addiction = Addiction in the family (alcohol, drugs, gambling)
+cat-housing = Housing loss / homelessness
+cat-material-need = No income / food / work; benefits
+cat-disability-care = Child with disability / care burden
+cat-family-conflict = Family conflict / divorce / parenting
+cat-parental-burnout = Parental burnout, no strength left
+cat-teen-law = Adolescent: running away, offences, police record
+cat-legal-docs = Documents / guardianship / alimony / legal aid
+cat-other-info = Other / information
+opt-page-more = More topics ▶
+opt-page-back = ◀ Previous topics
+cat-need-one = Please choose at least one topic, or describe what happened in your own words.
+cat-not-understood = Thank you for telling me. I couldn't tell the topic for sure — please choose the matching items from the list.
+cat-confirm =
+    Did I understand correctly that this is about { $count ->
+        [one] this topic:
+       *[other] these topics:
+    }
+    { $list }
+opt-cat-confirm-yes = Yes, that's right
+opt-cat-confirm-list = Choose from the list
+cat-p0-notice =
+    If there is danger right now, don't wait — call:
+    { $numbers }
+cat-info-only = I see. Let me tell you where to turn in your region.
+
+## Follow-ups
+
+danger-now = Is anyone's life or health in danger right now — yours, a child's or someone else's?
+age-prompt = One question: are you 18 or older?
+opt-age-adult = Yes, I am 18 or older
+opt-age-minor = No, I am under 18
+check-addiction = Are the children with an adult who is drunk or under the influence right now?
+check-housing = Do you and your children have nowhere to sleep tonight?
+check-food = Do the children have nothing to eat right now?
+check-burnout = Are you ever afraid that you might harm your child or yourself?
+check-teen = Is the teenager missing right now or has not come home?
+flags-prompt = Does any of this apply to your family? It helps us pass your request to those who can help best. Mark what applies and press "Done".
+flag-child-under-4 = A child under 4
+flag-child-disability = A child with a disability
+flag-pregnancy = Pregnancy
+flag-large-family = Large family (3+ children)
+flag-single-parent = I am raising a child alone
+opt-flags-none = None of these
+
+## Region and municipality
+
+region-prompt = Which region do you live in? Type its name (for example "Samara" or "Самара") or the region code (for example 63).
+region-choose = Several regions match. Which one is yours?
+opt-region-retry = Mine is not here — type again
+region-ok = Region: { $region }.
+region-none = I couldn't find that region. Try writing it differently: a city ("Smolensk"), a region ("Tyumen") or the code from car number plates (for example 54).
+muni-prompt = Where exactly in "{ $region }" do you live? If your town or district is not in the list, press "Other / don't know".
+muni-prompt-typed = Type your town or district in "{ $region }". If you don't know, press "Other / don't know".
+muni-other-label = Other / don't know
+muni-none = I couldn't find that town or district. Try writing it differently or press "Other / don't know".
+
+## Description
+
+description-prompt =
+    Briefly describe in your own words what is happening and what help you need — up to { $max } { $max ->
+        [one] character
+       *[other] characters
+    }.
+
+    Please do not include diagnoses or health details — the specialist will ask what is needed when you talk.
+text-truncated =
+    Your text was longer than { $max } { $max ->
+        [one] character
+       *[other] characters
+    }, so I kept only the beginning. You can tell the rest to the specialist.
+
+## Consent (its own screen, design.md §4)
+
+consent-text =
+    Consent to the processing of personal data
+
+    So that a specialist can contact you, we need to keep your name (optional), phone number, the description of your situation and the messages in this chat.
+
+    • Operator: { $operator }
+    • Purpose: to contact you and help your family
+    • Shared with: { $recipient }
+    • Kept for: { $days } days after the request is closed, then erased
+    • You can withdraw consent at any time with /revoke — the data is erased at once
+
+    If a child's life or health is in direct danger, the law requires us to report it to guardianship services or the police.
+
+    Text version: { $version }. The full text is at the link below.
+    Do you give your consent?
+consent-recipient-generic = the crisis center of your region
+consent-link = Full text of the consent
+opt-consent-give = I give consent
+opt-consent-decline = I do not give consent
+consent-thanks = Thank you. Only a few steps left.
+consent-declined = That's fine, it is your right. We keep nothing about you. Here is where you can turn yourself:
+
+## Contact details
+
+name-prompt = How should we address you? A first name is enough.
+opt-name-skip = I'd rather not say
+phone-prompt = Please leave a phone number where a specialist can reach you. Press "Share my number" or type the number in a message.
+phone-share = 📱 Share my number
+opt-no-phone = No phone — write to me here
+phone-confirm = This is the number { $phone }, but it is not your own contact in the messenger. Shall we use it to contact you?
+opt-phone-use = Yes, call this number
+opt-phone-other = I'll type another number
+phone-invalid-too-short = The number is missing digits. Please type the full number, for example +7 999 123-45-67.
+phone-invalid-not-a-number = This doesn't look like a phone number. Please type it in digits, for example +7 999 123-45-67.
+phone-invalid-invalid = I can't recognise this number. Please check the digits. A Russian number can be written as 8 999 123-45-67; a foreign one with "+" and the country code.
+phone-foreign = I saved the foreign number { $phone }. Calls to it may not be possible — if needed, the specialist will write to you here.
+contact-not-now = Thank you. I'll ask for a phone number a little later — it isn't needed now, and I haven't kept it.
+method-prompt = How would you prefer to be contacted?
+opt-method-call = A phone call
+opt-method-message = A message in this messenger
+time-prompt = When is it convenient? The specialist will try to contact you then.
+opt-time-morning = Morning
+opt-time-day = Afternoon
+opt-time-evening = Evening
+opt-time-any = Any time
+
+## Summary and confirmation
+
+summary-title = Please check that everything is right:
+summary-categories = • Topic: { $list }
+summary-region = • Where: { $region }
+summary-description = • Description: { $text }
+summary-name = • Name: { $name }
+summary-phone = • Phone: { $phone }
+summary-contact = • Contact: { $method }, { $time }
+summary-check = If everything is right, press "Send". You can change any part.
+summary-empty = not given
+summary-no-phone = no phone, reply in this chat
+opt-submit = ✅ Send
+opt-edit-categories = Change topic
+opt-edit-region = Change region
+opt-edit-description = Change description
+opt-edit-name = Change name
+opt-edit-phone = Change phone
+opt-edit-contact = Change contact method
+confirm-created = Your request No. { $number } has been received. Thank you for reaching out — it was an important step.
+confirm-center = It went to { $center }. The center's phone: { $phone }.
+confirm-promise-p0 = This is urgent: a specialist will try to contact you within an hour during the center's working hours.
+confirm-promise-p1 = A specialist will contact you within 24 hours.
+confirm-promise-p2 = A specialist will contact you within 3 working days.
+confirm-promise-p3 = A specialist will contact you when they can.
+confirm-hours = The center's working hours: { $hours }.
+confirm-closed-p0 = The center is closed now. While it is closed, only the emergency numbers answer — if danger is near, call them.
+confirm-closed = The center is closed now; it opens { $when } (local time).
+confirm-numbers =
+    Emergency numbers:
+    { $numbers }
+confirm-revoke = To see the state of your request — /status. To withdraw consent and erase your data — /revoke.
+done-idle = Your request No. { $number } has already been passed to the specialists. If you need anything else, start over.
+done-message-noted = Thank you, your message has been received. If there is danger right now, call 112.
+opt-status = My requests
+
+## Information mode
+
+info-only = Here is where you can turn in your region:
+info-declined = You can contact the center yourself, without passing your data through us:
+info-center =
+    { $center }
+    Phone: { $phone }
+    Working hours: { $hours }
+info-no-center = The contacts of your region's center are not available right now — please call the children's helpline 8-800-2000-122, they will advise you.
+info-numbers =
+    If there is danger right now:
+    { $numbers }
+opt-reconsider = I changed my mind — give consent
+opt-other-topic = Choose another topic
+
+## Hours
+
+hours-24x7 = around the clock
+hours-unknown = please ask by phone
+day-mon = Mon
+day-tue = Tue
+day-wed = Wed
+day-thu = Thu
+day-fri = Fri
+day-sat = Sat
+day-sun = Sun
+
+## Service outcomes
+
+status-none = You have no requests yet.
+status-list =
+    { $count ->
+        [one] You have { $count } request:
+       *[other] You have { $count } requests:
+    }
+status-line = No. { $number } of { $date } — { $status }
+status-new = received, waiting for a specialist
+status-in_progress = a specialist is working on it
+status-contacted = a specialist has contacted you
+status-unreachable = we could not reach you
+status-resolved = help provided
+status-closed = closed
+erase-done =
+    Consent withdrawn. { $count ->
+        [0] There were no requests with your data — nothing to keep.
+        [one] Personal data has been erased from { $count } request.
+       *[other] Personal data has been erased from { $count } requests.
+    } The erasure has been logged.
+escalate-done = We have marked request No. { $number } as urgent and told the specialists.
+escalate-none = Your request is already closed. If you need help again, start over.
+error-generic = Sorry, something went wrong on our side. Please try again in a minute. If there is danger right now, call 112.
+
+## Console channel
+
+console-intro = Opora console chat. Type your answers; choose options by number. /phone +79991234567 — share a number, /help — help, /quit — exit.
+console-share-hint = (to share a number: /phone +79991234567)
+console-link = Link

@@ -1,0 +1,67 @@
+// Consent records (152-ФЗ, design.md §4): what was shown, to whom, when, from which update.
+// After withdrawal the minimal record stays as evidence, with withdrawnAt set.
+import type { Tx } from "../db/client.ts";
+import type { ConsentDraft } from "./engine.ts";
+
+export interface RecordConsentInput {
+  channel: string;
+  userId: string;
+  consent: ConsentDraft;
+  sourceUpdateId: string;
+  now: Date;
+}
+
+export async function recordConsent(tx: Tx, input: RecordConsentInput): Promise<string> {
+  const c = input.consent;
+  const row = await tx.consentRecord.create({
+    data: {
+      channel: input.channel,
+      userId: input.userId,
+      decision: c.decision,
+      textVersion: c.textVersion,
+      textHash: c.textHash,
+      operatorName: c.operatorName,
+      purposes: JSON.stringify(c.purposes),
+      dataList: JSON.stringify(c.dataList),
+      recipients: JSON.stringify(c.recipients),
+      term: c.term,
+      withdrawalMethod: c.withdrawalMethod,
+      sourceUpdateId: input.sourceUpdateId,
+      givenAt: input.now,
+    },
+  });
+  return row.id;
+}
+
+/** The consent a new request rests on: the latest given, not withdrawn, of this person. */
+export async function findActiveConsentId(tx: Tx, channel: string, userId: string): Promise<string | null> {
+  const row = await tx.consentRecord.findFirst({
+    where: { channel, userId, decision: "given", withdrawnAt: null },
+    orderBy: { givenAt: "desc" },
+    select: { id: true },
+  });
+  return row?.id ?? null;
+}
+
+export async function withdrawConsents(
+  tx: Tx,
+  input: { channel: string; userId: string; updateKey: string; now: Date },
+): Promise<number> {
+  const res = await tx.consentRecord.updateMany({
+    where: { channel: input.channel, userId: input.userId, withdrawnAt: null, decision: "given" },
+    data: { withdrawnAt: input.now, withdrawUpdateId: input.updateKey },
+  });
+  if (res.count > 0) {
+    await tx.auditLog.create({
+      data: {
+        at: input.now,
+        actorType: "family",
+        action: "consent.withdraw",
+        entityType: "consent",
+        entityId: `${input.channel}:${input.userId}`,
+        details: JSON.stringify({ records: res.count }),
+      },
+    });
+  }
+  return res.count;
+}

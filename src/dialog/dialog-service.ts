@@ -1,0 +1,248 @@
+// The dialog service every channel calls: one inbound update → one transaction that dedupes the
+// update, loads the conversation, runs the pure engine, applies its effects (consent, request,
+// erasure, transcript) and saves the new state. Replies are returned only after the commit.
+// Personal data is never logged: ids, step names and effect types only.
+import type { Db, Tx } from "../db/client.ts";
+import type { Urgency } from "../domain/taxonomy.ts";
+import { type I18n, type Locale, pickLocale } from "../i18n/i18n.ts";
+import type { Logger } from "../logging/logger.ts";
+import { loadRoutingSnapshot } from "../routing/routing-store.ts";
+import type { RoutingSnapshot } from "../routing/types.ts";
+import { createRequest } from "../requests/create-request.ts";
+import { erasePersonalData } from "../requests/erase-personal-data.ts";
+import { findActiveConsentId, recordConsent, withdrawConsents } from "./consent.ts";
+import { claimUpdate, loadOrCreateConversation, saveConversation } from "./conversation-store.ts";
+import { type DialogCatalog, type Effect, type EngineContext, type OutcomeReply, renderConfirmation, step } from "./engine.ts";
+import { createRegionMatcher } from "./region-match.ts";
+import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply } from "./service-types.ts";
+import { type DialogState, initialState } from "./state.ts";
+
+export interface DialogServiceConfig {
+  consentVersion: string;
+  publicBaseUrl: string;
+  operatorName: string;
+  descriptionMaxLength?: number;
+  /** Days personal data is kept after a request closes (stated in the consent text). */
+  retentionDays?: number;
+  /** How long the routing snapshot and region matcher are reused between updates. */
+  catalogTtlMs?: number;
+}
+
+export interface DialogServiceDeps {
+  db: Db;
+  log: Logger;
+  i18n: I18n;
+  clock: () => Date;
+  config: DialogServiceConfig;
+}
+
+interface Catalog {
+  snapshot: RoutingSnapshot;
+  catalog: DialogCatalog;
+  loadedAt: number;
+}
+
+type Outcomes = Partial<Record<OutcomeReply["of"], string>>;
+
+const OPEN = ["new", "in_progress", "contacted", "unreachable"];
+
+export function createDialogService(deps: DialogServiceDeps): DialogService & { invalidateCatalog(): void } {
+  const { db, log, i18n, clock, config } = deps;
+  const descriptionMaxLength = config.descriptionMaxLength ?? 1000;
+  const retentionDays = config.retentionDays ?? 180;
+  const ttl = config.catalogTtlMs ?? 5000;
+  let cached: Catalog | null = null;
+  let plateCodes: Map<string, string> | null = null;
+
+  async function loadCatalog(now: Date): Promise<Catalog> {
+    if (cached && now.getTime() - cached.loadedAt >= 0 && now.getTime() - cached.loadedAt < ttl) return cached;
+    const snapshot = await loadRoutingSnapshot(db);
+    if (!plateCodes) {
+      const rows = await db.region.findMany({ select: { code: true, plateCodes: true } });
+      plateCodes = new Map(rows.map((r) => [r.code, r.plateCodes]));
+    }
+    const regions = snapshot.regions.map((r) => ({ code: r.code, name: r.name, plateCodes: plateCodes!.get(r.code) ?? r.code }));
+    const municipalities = snapshot.municipalities.map((m) => ({ id: m.id, regionCode: m.regionCode, key: m.key, name: m.name, aliases: m.aliases ?? [] }));
+    cached = {
+      snapshot,
+      catalog: { regions, municipalities, matcher: createRegionMatcher(regions, municipalities) },
+      loadedAt: now.getTime(),
+    };
+    return cached;
+  }
+
+  async function handle(ctx: InboundContext, event: InboundEvent): Promise<HandleResult> {
+    const now = clock();
+    const ulog = log.child({ channel: ctx.channel, updateKey: ctx.updateKey, event: event.type });
+    try {
+      const { snapshot, catalog } = await loadCatalog(now);
+      return await db.$transaction(
+        async (tx) => {
+          if (!(await claimUpdate(tx, ctx.channel, ctx.updateKey, now))) {
+            ulog.debug("duplicate update ignored");
+            return { type: "duplicate" } as const;
+          }
+          const hint = pickLocale(ctx.locale);
+          const conv = await loadOrCreateConversation(tx, {
+            channel: ctx.channel,
+            chatId: ctx.chatId,
+            userId: ctx.userId,
+            locale: hint,
+            isTest: ctx.isTest ?? false,
+            now,
+          });
+          if (conv.resetReason && conv.resetReason !== "missing") ulog.warn({ conversationId: conv.id, reason: conv.resetReason }, "dialog state reset");
+          const state: DialogState = conv.state ?? initialState(hint, conv.seq);
+          const engineCtx: EngineContext = {
+            now,
+            i18n,
+            localeHint: hint,
+            catalog,
+            routing: snapshot,
+            consent: { version: config.consentVersion, publicBaseUrl: config.publicBaseUrl, operatorName: config.operatorName, retentionDays },
+            descriptionMaxLength,
+          };
+          const result = step(state, event, engineCtx);
+          let next = result.state;
+          const outcomes: Outcomes = {};
+          for (const effect of result.effects) {
+            const out = await applyEffect(tx, effect, { ctx, conversationId: conv.id, locale: next.locale, now, snapshot });
+            if (out) {
+              outcomes[out.of] = out.text;
+              if (out.requestNumber) next = { ...next, requestNumber: out.requestNumber };
+            }
+          }
+          await saveConversation(tx, conv.id, next, now, ctx.userId);
+          ulog.info(
+            { conversationId: conv.id, from: state.step, to: next.step, seq: next.seq, effects: result.effects.map((e) => e.type) },
+            "dialog step",
+          );
+          const replies: Reply[] = [];
+          for (const r of result.replies) {
+            if (r.type !== "outcome") {
+              replies.push(r);
+              continue;
+            }
+            const text = outcomes[r.of];
+            if (text) replies.push({ type: "text", text, ...(r.options ? { options: r.options } : {}) });
+          }
+          return { type: "handled", replies } as const;
+        },
+        { timeout: 20_000 },
+      );
+    } catch (err) {
+      // Only the error class and code: messages of DB errors may quote values.
+      ulog.error({ errName: (err as Error).name, errCode: (err as { code?: string }).code }, "dialog update failed");
+      return { type: "handled", replies: [{ type: "text", text: i18n.t(pickLocale(ctx.locale), "error-generic") }] };
+    }
+  }
+
+  interface ApplyEnv {
+    ctx: InboundContext;
+    conversationId: string;
+    locale: Locale;
+    now: Date;
+    snapshot: RoutingSnapshot;
+  }
+
+  async function applyEffect(
+    tx: Tx,
+    effect: Effect,
+    env: ApplyEnv,
+  ): Promise<{ of: OutcomeReply["of"]; text: string; requestNumber?: string } | null> {
+    const { ctx, now, locale } = env;
+    const t = (key: string, args?: Record<string, string | number>) => i18n.t(locale, key, args);
+    switch (effect.type) {
+      case "recordConsent":
+        await recordConsent(tx, { channel: ctx.channel, userId: ctx.userId, consent: effect.consent, sourceUpdateId: ctx.updateKey, now });
+        return null;
+      case "recordInbound":
+        await tx.transcriptMessage.create({
+          data: {
+            conversationId: env.conversationId,
+            requestId: await openRequestId(tx, env.conversationId),
+            direction: "in",
+            text: effect.text,
+            createdAt: now,
+          },
+        });
+        return null;
+      case "createRequest": {
+        const consentId = await findActiveConsentId(tx, ctx.channel, ctx.userId);
+        const created = await createRequest(tx, {
+          request: effect.request,
+          snapshot: env.snapshot,
+          now,
+          channel: ctx.channel,
+          conversationId: env.conversationId,
+          consentId,
+          isTest: ctx.isTest ?? false,
+        });
+        log.info({ requestId: created.id, urgency: created.urgency, queueId: created.decision.queue.id, reason: created.decision.reason }, "request created");
+        const text = renderConfirmation(i18n, locale, {
+          number: created.number,
+          urgency: created.urgency as Urgency,
+          decision: created.decision,
+          routing: env.snapshot,
+          now,
+        });
+        return { of: "createRequest", text, requestNumber: created.number };
+      }
+      case "showStatus": {
+        const rows = await tx.request.findMany({
+          where: { OR: [{ conversation: { channel: ctx.channel, userId: ctx.userId } }, { consent: { channel: ctx.channel, userId: ctx.userId } }] },
+          orderBy: { id: "asc" },
+          select: { number: true, status: true, createdAt: true },
+        });
+        if (rows.length === 0) return { of: "showStatus", text: t("status-none") };
+        const fmt = new Intl.DateTimeFormat(locale === "ru" ? "ru-RU" : "en-GB", { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "Europe/Moscow" });
+        const lines = [t("status-list", { count: rows.length })];
+        for (const r of rows) lines.push(t("status-line", { number: r.number, date: fmt.format(r.createdAt), status: t(`status-${r.status}`) }));
+        return { of: "showStatus", text: lines.join("\n") };
+      }
+      case "eraseMyData": {
+        await withdrawConsents(tx, { channel: ctx.channel, userId: ctx.userId, updateKey: ctx.updateKey, now });
+        const res = await erasePersonalData(tx, { channel: ctx.channel, userId: ctx.userId, reason: "withdrawal", byWhom: "family", now });
+        log.info({ requests: res.requestIds.length, transcriptMessages: res.transcriptMessages }, "personal data erased on withdrawal");
+        return { of: "eraseMyData", text: t("erase-done", { count: res.requestIds.length }) };
+      }
+      case "escalateRequest": {
+        const req = await tx.request.findFirst({
+          where: { conversationId: env.conversationId, status: { in: OPEN } },
+          orderBy: { id: "desc" },
+        });
+        if (!req) return { of: "escalateRequest", text: t("escalate-none") };
+        const soon = new Date(now.getTime() + 60 * 60 * 1000);
+        await tx.request.update({
+          where: { id: req.id },
+          data: { urgency: "P0", dueAt: req.dueAt < soon ? req.dueAt : soon },
+        });
+        await tx.auditLog.create({
+          data: {
+            at: now,
+            actorType: "family",
+            action: "request.escalate_red_flag",
+            entityType: "request",
+            entityId: String(req.id),
+            regionCode: req.regionCode,
+            requestId: req.id,
+            details: JSON.stringify({ from: req.urgency, to: "P0" }),
+          },
+        });
+        return { of: "escalateRequest", text: t("escalate-done", { number: req.number }) };
+      }
+    }
+  }
+
+  async function openRequestId(tx: Tx, conversationId: string): Promise<number | null> {
+    const r = await tx.request.findFirst({ where: { conversationId, status: { in: OPEN } }, orderBy: { id: "desc" }, select: { id: true } });
+    return r?.id ?? null;
+  }
+
+  return {
+    handle,
+    invalidateCatalog() {
+      cached = null;
+    },
+  };
+}

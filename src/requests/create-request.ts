@@ -1,0 +1,149 @@
+// Creating a request from a finished triage: route it (pure routing engine on a fresh snapshot),
+// give it a human number ("63-00042"), a due time from the urgency promise, and link the
+// conversation's transcript. Runs inside the dialog service's transaction, so a request exists
+// exactly when the family's "send" was applied.
+import type { Tx } from "../db/client.ts";
+import type { Category, Flag, Urgency } from "../domain/taxonomy.ts";
+import { routeRequest } from "../routing/engine.ts";
+import type { RoutingDecision, RoutingSnapshot } from "../routing/types.ts";
+
+export interface NewRequest {
+  categories: Category[];
+  urgency: Urgency;
+  flags: Flag[];
+  answers: Record<string, unknown>;
+  regionCode: string;
+  municipalityId: string | null;
+  description: string | null;
+  contactName: string | null;
+  contactPhone: string | null;
+  contactMethod: "call" | "message";
+  contactTime: string | null;
+}
+
+export interface CreateRequestInput {
+  request: NewRequest;
+  snapshot: RoutingSnapshot;
+  now: Date;
+  channel: string;
+  conversationId: string | null;
+  consentId: string | null;
+  isTest: boolean;
+}
+
+export interface CreatedRequest {
+  id: number;
+  number: string;
+  urgency: Urgency;
+  dueAt: Date;
+  decision: RoutingDecision;
+}
+
+const HOUR = 60 * 60 * 1000;
+
+/** When contact is promised: P0 within an hour, P1 within a day, P2 within 3 working days. */
+export function computeDueAt(urgency: Urgency, now: Date): Date {
+  if (urgency === "P0") return new Date(now.getTime() + HOUR);
+  if (urgency === "P1") return new Date(now.getTime() + 24 * HOUR);
+  const days = urgency === "P2" ? 3 : 10;
+  const due = new Date(now.getTime());
+  let added = 0;
+  while (added < days) {
+    due.setUTCDate(due.getUTCDate() + 1);
+    const wd = due.getUTCDay();
+    if (wd !== 0 && wd !== 6) added++;
+  }
+  return due;
+}
+
+export function formatRequestNumber(regionCode: string, n: number): string {
+  return `${regionCode}-${String(n).padStart(5, "0")}`;
+}
+
+async function nextNumber(tx: Tx, regionCode: string): Promise<number> {
+  const rows = await tx.request.findMany({ where: { number: { startsWith: `${regionCode}-` } }, select: { number: true } });
+  let max = 0;
+  for (const r of rows) {
+    const n = Number(r.number.slice(regionCode.length + 1));
+    if (Number.isFinite(n) && n > max) max = n;
+  }
+  return max + 1;
+}
+
+export async function createRequest(tx: Tx, input: CreateRequestInput): Promise<CreatedRequest> {
+  const { request: r, now } = input;
+  const decision = routeRequest(input.snapshot, {
+    regionCode: r.regionCode,
+    municipalityId: r.municipalityId,
+    categories: r.categories,
+    urgency: r.urgency,
+    flags: r.flags,
+    now,
+  });
+  const dueAt = computeDueAt(r.urgency, now);
+  let n = await nextNumber(tx, r.regionCode);
+  for (let attempt = 0; ; attempt++) {
+    const number = formatRequestNumber(r.regionCode, n);
+    try {
+      const created = await tx.request.create({
+        data: {
+          number,
+          conversationId: input.conversationId,
+          channel: input.channel,
+          isTest: input.isTest,
+          categories: JSON.stringify(r.categories),
+          urgency: r.urgency,
+          flags: JSON.stringify(r.flags),
+          answers: JSON.stringify(r.answers),
+          regionCode: r.regionCode,
+          municipalityId: r.municipalityId,
+          description: r.description,
+          contactName: r.contactName,
+          contactPhone: r.contactPhone,
+          contactMethod: r.contactMethod,
+          contactTime: r.contactTime,
+          queueId: decision.queue.id,
+          ruleId: decision.rule?.id ?? null,
+          routingReason: decision.reason,
+          routingExplanation: decision.explanation,
+          consentId: input.consentId,
+          dueAt,
+          createdAt: now,
+        },
+      });
+      if (input.conversationId) {
+        await tx.transcriptMessage.updateMany({
+          where: { conversationId: input.conversationId, requestId: null },
+          data: { requestId: created.id },
+        });
+      }
+      await tx.auditLog.create({
+        data: {
+          at: now,
+          actorType: "family",
+          action: "request.create",
+          entityType: "request",
+          entityId: String(created.id),
+          regionCode: r.regionCode,
+          requestId: created.id,
+          details: JSON.stringify({
+            number,
+            urgency: r.urgency,
+            queue: decision.queue.key,
+            reason: decision.reason,
+            overflow: decision.overflow,
+            isTest: input.isTest,
+          }),
+        },
+      });
+      return { id: created.id, number, urgency: r.urgency, dueAt, decision };
+    } catch (err) {
+      // Another request took the number between our read and insert: take the next one.
+      if (attempt < 5 && (err as { code?: string }).code === "P2002") {
+        n++;
+        continue;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Erasing everything personal we hold about one person (channel + user id): the personal fields of
+// their requests (through eraseRequestData, which logs each destruction), and the texts of their
+// conversations' transcripts. On withdrawal the person's open requests also stop being processed.
+import type { Tx } from "../db/client.ts";
+import { type ErasureReason, eraseRequestData } from "./erase-request-data.ts";
+
+export interface ErasePersonalDataInput {
+  channel: string;
+  userId: string;
+  reason: ErasureReason;
+  /** "family", "system" or "staff:<id>". */
+  byWhom: string;
+  now: Date;
+}
+
+export interface ErasePersonalDataResult {
+  requestIds: number[];
+  transcriptMessages: number;
+}
+
+const OPEN = ["new", "in_progress", "contacted", "unreachable"];
+
+export async function erasePersonalData(tx: Tx, input: ErasePersonalDataInput): Promise<ErasePersonalDataResult> {
+  const { channel, userId, reason, byWhom, now } = input;
+  const subject = `${channel}:${userId}`;
+  const requests = await tx.request.findMany({
+    where: {
+      personalDataErasedAt: null,
+      OR: [{ conversation: { channel, userId } }, { consent: { channel, userId } }],
+    },
+    select: { id: true, status: true, regionCode: true },
+  });
+  for (const r of requests) {
+    if (reason === "withdrawal" && OPEN.includes(r.status)) {
+      // Processing stops at once (design.md §4): the request leaves the operators' queue.
+      await tx.request.update({ where: { id: r.id }, data: { status: "closed", closedAt: now } });
+    }
+    await eraseRequestData(tx, { requestId: r.id, reason, byWhom, subject, now });
+  }
+  // Transcript lines of the person's conversations that belong to no request.
+  const loose = await tx.transcriptMessage.updateMany({
+    where: { conversation: { channel, userId }, erasedAt: null },
+    data: { text: "", erasedAt: now },
+  });
+  if (loose.count > 0) {
+    await tx.destructionLog.create({
+      data: { at: now, reason, subject, requestId: null, fields: JSON.stringify(["transcript"]), byWhom },
+    });
+    await tx.auditLog.create({
+      data: {
+        at: now,
+        actorType: byWhom === "family" ? "family" : byWhom === "system" ? "system" : "staff",
+        action: reason === "withdrawal" ? "transcript.erase_withdrawal" : "transcript.erase_retention",
+        entityType: "conversation",
+        entityId: subject,
+        details: JSON.stringify({ messages: loose.count }),
+      },
+    });
+  }
+  return { requestIds: requests.map((r) => r.id), transcriptMessages: loose.count };
+}
