@@ -8,6 +8,7 @@ import { type I18n, type Locale, pickLocale } from "../i18n/i18n.ts";
 import type { Logger } from "../logging/logger.ts";
 import { loadRoutingSnapshot } from "../routing/routing-store.ts";
 import type { RoutingSnapshot } from "../routing/types.ts";
+import { categoryLabelFor, enqueueNewRequestNotices } from "../handoff/center-notifications.ts";
 import { createRequest } from "../requests/create-request.ts";
 import { erasePersonalData } from "../requests/erase-personal-data.ts";
 import { findActiveConsentId, recordConsent, withdrawConsents } from "./consent.ts";
@@ -51,6 +52,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   const descriptionMaxLength = config.descriptionMaxLength ?? 1000;
   const retentionDays = config.retentionDays ?? 180;
   const ttl = config.catalogTtlMs ?? 5000;
+  const noticeDeps = { i18n, publicBaseUrl: config.publicBaseUrl, categoryLabel: categoryLabelFor(i18n) };
   let cached: Catalog | null = null;
   let plateCodes: Map<string, string> | null = null;
 
@@ -178,6 +180,8 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           consentId,
           isTest: ctx.isTest ?? false,
         });
+        // The center's operators' chats are told in the same transaction (via the outbox).
+        await enqueueNewRequestNotices(tx, noticeDeps, created.id, now);
         log.info({ requestId: created.id, urgency: created.urgency, queueId: created.decision.queue.id, reason: created.decision.reason }, "request created");
         const text = renderConfirmation(i18n, locale, {
           number: created.number,

@@ -1,0 +1,34 @@
+// A family finishing the dialog → the center's operators' chat gets a notice (through the outbox,
+// in the same transaction as the request), and the notice holds no personal data.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { makeService, Person, seedRouting, walkToSummary } from "../dialog/db-fixture.ts";
+
+let tmp: TempDb;
+const clock = () => new Date("2026-03-02T06:00:00Z");
+beforeEach(async () => {
+  tmp = await createTempDb();
+  await seedRouting(tmp.db);
+  await tmp.db.center.update({ where: { key: "samara-family" }, data: { notifyTelegramChatId: "-100500" } });
+});
+afterEach(async () => {
+  await tmp.cleanup();
+});
+
+describe("notice on a new request", () => {
+  it("enqueues one notice per linked chat with the number and link, none of the family's words", async () => {
+    const p = new Person(makeService(tmp.db, clock));
+    await walkToSummary(p);
+    await p.press("submit");
+    const req = await tmp.db.request.findFirstOrThrow();
+    const rows = await tmp.db.outbox.findMany();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ channel: "telegram", target: "-100500", kind: "center_new_request", requestId: req.id });
+    expect(rows[0]!.payload).toContain(req.number);
+    expect(rows[0]!.payload).toContain(`https://opora.example/requests/${req.number}`);
+    for (const pd of [req.contactName, req.contactPhone, req.description]) {
+      if (pd) expect(rows[0]!.payload).not.toContain(pd);
+    }
+    expect(req.contactPhone).toBeTruthy();
+  });
+});
