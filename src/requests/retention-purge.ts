@@ -2,7 +2,12 @@
 // automatically; the anonymous statistics stay.
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logging/logger.ts";
+import { pickLocale } from "../i18n/i18n.ts";
+import { emptyAnswers, initialState, parseState, serializeState } from "../dialog/state.ts";
 import { eraseRequestData, flushErasure } from "./erase-request-data.ts";
+
+/** A dialog left unfinished this long loses what it collected (a description typed before consent). */
+export const ABANDONED_DIALOG_DAYS = 7;
 
 export interface RetentionPurgeDeps {
   db: Db;
@@ -29,9 +34,26 @@ export async function purgeExpiredPersonalData({ db, log, clock, retentionDays }
       }),
     );
   }
-  if (expired.length > 0) {
+  // Abandoned dialogs: answers typed before consent live only in the conversation state.
+  const idleBefore = new Date(now.getTime() - ABANDONED_DIALOG_DAYS * 24 * 60 * 60_000);
+  const emptyAnswersJson = JSON.stringify(emptyAnswers());
+  const candidates = await db.conversation.findMany({
+    where: { lastActivityAt: { lt: idleBefore } },
+    select: { id: true, locale: true, seq: true, state: true },
+  });
+  const idle = candidates.filter((c) => {
+    const parsed = parseState(c.state);
+    return parsed.type === "ok" && JSON.stringify(parsed.state.answers) !== emptyAnswersJson;
+  });
+  for (const c of idle) {
+    await db.conversation.update({
+      where: { id: c.id },
+      data: { state: serializeState(initialState(pickLocale(c.locale), c.seq + 1)), seq: c.seq + 1 },
+    });
+  }
+  if (expired.length > 0 || idle.length > 0) {
     await flushErasure(db);
-    log.info({ count: expired.length, retentionDays }, "retention purge erased personal data");
+    log.info({ requests: expired.length, abandonedDialogs: idle.length, retentionDays }, "retention purge erased personal data");
   }
   return expired.length;
 }

@@ -69,3 +69,36 @@ describe("retention purge", () => {
     expect(await purgeExpiredPersonalData({ db, log, clock: () => new Date("2026-11-25T00:00:00Z"), retentionDays: 180 })).toBe(0);
   });
 });
+
+describe("abandoned dialogs", () => {
+  it("forgets what an unfinished dialog collected after a week of silence, and leaves recent ones alone", async () => {
+    const { makeService, Person, seedRouting } = await import("../dialog/db-fixture.ts");
+    t = await createTempDb();
+    await seedRouting(t.db);
+    let now = new Date("2026-03-02T06:00:00Z");
+    const service = makeService(t.db, () => now);
+    const walk = async (chatId: string) => {
+      const p = new Person(service, chatId);
+      await p.send({ type: "start" });
+      await p.press("c:family_conflict");
+      await p.press("done");
+      await p.press("no");
+      await p.press("adult");
+      await p.press("none");
+      await p.text("Самарская область");
+      await p.text("Сызрань");
+      await p.text("Описание-брошенного-диалога");
+    };
+    await walk("old");
+    now = new Date("2026-03-08T06:00:00Z");
+    await walk("recent");
+    const purgeAt = new Date("2026-03-10T06:00:00Z");
+    await purgeExpiredPersonalData({ db: t.db, log, clock: () => purgeAt, retentionDays: 180 });
+    const old = await t.db.conversation.findUniqueOrThrow({ where: { channel_chatId: { channel: "console", chatId: "old" } } });
+    const recent = await t.db.conversation.findUniqueOrThrow({ where: { channel_chatId: { channel: "console", chatId: "recent" } } });
+    expect(old.state).not.toContain("Описание-брошенного-диалога");
+    expect(recent.state).toContain("Описание-брошенного-диалога");
+    const bytes = fileBytes(t.file).toString("utf8");
+    expect(bytes.split("Описание-брошенного-диалога").length - 1).toBeGreaterThan(0); // the recent one only
+  });
+});
