@@ -2,7 +2,9 @@
 import type { Category, Flag, Urgency } from "../domain/taxonomy.ts";
 
 /** Weekly schedule in the region's local time: day → list of [from, to) "HH:MM" intervals. */
-export type WeeklyHours = Partial<Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", [string, string][]>>;
+export type WeeklyHours = Partial<
+  Record<"mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun", [string, string][]>
+>;
 
 export interface RoutingCenter {
   id: string;
@@ -50,6 +52,8 @@ export interface RoutingMunicipality {
   key: string;
   regionCode: string;
   name: string;
+  /** Other spellings and word forms ("Сызрани", "г. Сызрань") for matching what a family writes. */
+  aliases?: string[];
 }
 
 /** Everything the engine needs, loaded once from the database (or a routing file). */
@@ -59,6 +63,8 @@ export interface RoutingSnapshot {
   centers: RoutingCenter[];
   queues: RoutingQueue[];
   rules: RoutingRuleData[];
+  /** Rows that could not be read back (bad JSON): skipped by the engine, shown to admins. */
+  warnings?: string[];
 }
 
 export interface RoutingInput {
@@ -82,6 +88,8 @@ export interface RoutingDecision {
   overflow: boolean;
   /** Whether the center that got it is open at `now` (24/7 counts as open). */
   openNow: boolean;
+  /** When the center that got it opens next (= now when open; null when it has no hours). */
+  nextOpeningAt?: Date | null;
   /** Human-readable, Russian, for operators and admins: why this queue. No personal data. */
   explanation: string;
 }

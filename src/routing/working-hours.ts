@@ -1,0 +1,119 @@
+// Working hours of a center in its region's timezone (IANA), evaluated with Intl only: no clock,
+// no I/O. A schedule is a weekly list of [from, to) "HH:MM" intervals per day; "24:00" may end one.
+import type { WeeklyHours } from "./types.ts";
+
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Russian short names of the weekdays, for explanations (index as in WEEKDAYS). */
+const WEEKDAY_RU = ["пн", "вт", "ср", "чт", "пт", "сб", "вс"] as const;
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** "09:30" → 570; "24:00" → 1440; anything else → NaN. */
+export function parseHhMm(s: string): number {
+  const m = /^(\d{2}):(\d{2})$/.exec(s);
+  if (!m) return Number.NaN;
+  const h = Number(m[1]);
+  const min = Number(m[2]);
+  if (h === 24 && min === 0) return 24 * 60;
+  if (h > 23 || min > 59) return Number.NaN;
+  return h * 60 + min;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timezone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone: timezone,
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      hourCycle: "h23",
+    });
+    formatters.set(timezone, f);
+  }
+  return f;
+}
+
+/** True when `timezone` is an IANA zone this runtime knows. */
+export function isValidTimezone(timezone: string): boolean {
+  try {
+    formatterFor(timezone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface LocalTime {
+  /** The local wall-clock time written as if it were UTC (ms), minute precision. */
+  wall: number;
+  /** 0 = Monday … 6 = Sunday. */
+  weekday: number;
+  /** Minutes since local midnight. */
+  minutes: number;
+}
+
+function localTime(timezone: string, at: Date): LocalTime {
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(timezone).formatToParts(at)) {
+    if (p.type !== "literal") parts[p.type] = Number(p.value);
+  }
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!);
+  return { wall, weekday: (new Date(wall).getUTCDay() + 6) % 7, minutes: parts.hour! * 60 + parts.minute! };
+}
+
+/** The instant at which the clocks in `timezone` show the wall time `wall` (ms, written as UTC). */
+function instantOfWall(timezone: string, wall: number): Date {
+  const offsetAt = (instant: number) =>
+    localTime(timezone, new Date(instant)).wall - Math.floor(instant / MINUTE) * MINUTE;
+  let instant = wall - offsetAt(wall);
+  const second = offsetAt(instant);
+  if (wall - second !== instant) instant = wall - second;
+  return new Date(instant);
+}
+
+function intervalsOf(hours: WeeklyHours, weekday: number): [number, number][] {
+  return (hours[WEEKDAYS[weekday]!] ?? [])
+    .map(([from, to]) => [parseHhMm(from), parseHhMm(to)] as [number, number])
+    .filter(([from, to]) => Number.isFinite(from) && Number.isFinite(to) && from < to)
+    .sort((a, b) => a[0] - b[0]);
+}
+
+/** Whether a center with these hours is open at `now` in `timezone` (24/7 is always open). */
+export function isOpenAt(hours: WeeklyHours, is24x7: boolean, timezone: string, now: Date): boolean {
+  if (is24x7) return true;
+  const local = localTime(timezone, now);
+  return intervalsOf(hours, local.weekday).some(([from, to]) => from <= local.minutes && local.minutes < to);
+}
+
+/**
+ * When the center opens next: `now` itself when it is open (or 24/7), the start of the next
+ * interval otherwise, or null when the schedule has no hours at all.
+ */
+export function nextOpening(hours: WeeklyHours, is24x7: boolean, timezone: string, now: Date): Date | null {
+  if (isOpenAt(hours, is24x7, timezone, now)) return now;
+  const local = localTime(timezone, now);
+  const midnight = local.wall - local.minutes * MINUTE;
+  for (let offset = 0; offset <= 7; offset++) {
+    const weekday = (local.weekday + offset) % 7;
+    for (const [from] of intervalsOf(hours, weekday)) {
+      if (offset === 0 && from <= local.minutes) continue;
+      return instantOfWall(timezone, midnight + offset * DAY + from * MINUTE);
+    }
+  }
+  return null;
+}
+
+/** "ср 23:00" — the local weekday and time at `at` in `timezone`, for Russian explanations. */
+export function formatLocalRu(timezone: string, at: Date): string {
+  const local = localTime(timezone, at);
+  const hh = String(Math.floor(local.minutes / 60)).padStart(2, "0");
+  const mm = String(local.minutes % 60).padStart(2, "0");
+  return `${WEEKDAY_RU[local.weekday]} ${hh}:${mm}`;
+}
