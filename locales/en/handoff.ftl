@@ -21,3 +21,7 @@ handoff-promise-P1 = within 24 hours
 handoff-promise-P2 = within 3 working days
 handoff-promise-P3 = not required
 handoff-take-button = Take it
+# Messages to the family from its center (through the bot).
+handoff-family-relay = Specialist of «{ $center }»: { $text }
+handoff-family-taken = Your request No. { $number } has been taken by a specialist of «{ $center }». They will contact you the way you asked.
+handoff-family-closed = Request No. { $number } is closed. If you need help again, write /start — we are here. Emergency numbers: 112, 8-800-2000-122.

@@ -305,3 +305,16 @@ web-issue-foreign_queue = The queue belongs to a center of another region.
 web-issue-unknown_municipality = No such district in this region.
 web-issue-duplicate_key = This key is already used.
 web-issue-unknown_region = Unknown region.
+
+# Talking to the family through the bot (handoff)
+web-action-error-family_unreachable = The family cannot be written to in the messenger: the chat is unavailable (bot blocked, data erased, or the request did not come from a messenger). Call the family.
+web-action-error-empty_message = The message is empty.
+web-action-error-message_too_long = The message is too long (3500 characters at most).
+web-request-write-family = Write to the family
+web-message-label = The family receives it from the center: "Specialist of «…»: …"
+web-action-send-message = Send
+web-family-blocked = The family blocked the bot or stopped the chat: messages will not arrive. Call the phone number in the request.
+web-request-erased-withdrawal = Data erased at the family's request (consent withdrawn).
+web-request-erased-retention = Personal data erased after the retention period.
+web-deliveries-failing = Messages that cannot be delivered
+web-delivery-row = { $kind }: { $attempts } attempts, error { $error }, status { $status }

@@ -22,3 +22,7 @@ handoff-promise-P1 = в течение 24 часов
 handoff-promise-P2 = в течение 3 рабочих дней
 handoff-promise-P3 = не требуется
 handoff-take-button = Взять себе
+# Messages to the family from its center (through the bot).
+handoff-family-relay = Специалист центра «{ $center }»: { $text }
+handoff-family-taken = Ваше обращение № { $number } взял в работу специалист центра «{ $center }». С вами свяжутся так, как вы просили.
+handoff-family-closed = Обращение № { $number } закрыто. Если снова понадобится помощь, напишите /start — мы рядом. Экстренные номера: 112, 8-800-2000-122.

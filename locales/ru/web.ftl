@@ -306,3 +306,16 @@ web-issue-foreign_queue = Очередь принадлежит центру д�
 web-issue-unknown_municipality = Такого района в регионе нет.
 web-issue-duplicate_key = Такой ключ уже есть.
 web-issue-unknown_region = Неизвестный регион.
+
+# Talking to the family through the bot (handoff)
+web-action-error-family_unreachable = Написать семье в мессенджер нельзя: чат недоступен (бот заблокирован, данные удалены или обращение пришло не из мессенджера). Позвоните семье.
+web-action-error-empty_message = Сообщение пустое.
+web-action-error-message_too_long = Сообщение слишком длинное (не больше 3500 знаков).
+web-request-write-family = Написать семье
+web-message-label = Сообщение придёт семье от имени центра: «Специалист центра «…»: …»
+web-action-send-message = Отправить
+web-family-blocked = Семья заблокировала бота или остановила чат: сообщения не дойдут. Позвоните по телефону из заявки.
+web-request-erased-withdrawal = Данные удалены по просьбе семьи (отзыв согласия).
+web-request-erased-retention = Персональные данные удалены по истечении срока хранения.
+web-deliveries-failing = Не удаётся доставить сообщения
+web-delivery-row = { $kind }: попыток { $attempts }, ошибка { $error }, статус { $status }

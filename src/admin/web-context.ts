@@ -2,6 +2,7 @@
 // page rendering with translations and formatting helpers.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "../db/client.ts";
+import type { FamilyMessenger } from "../handoff/family-messages.ts";
 import type { DialogService } from "../dialog/service-types.ts";
 import { CATEGORIES, FLAGS } from "../domain/taxonomy.ts";
 import type { I18n, Locale, TranslateArgs } from "../i18n/i18n.ts";
@@ -23,6 +24,8 @@ export interface AdminDeps {
   config: AdminConfig;
   /** The dialog service, for the "try the dialog" page (web channel). Optional. */
   service?: DialogService;
+  /** Writes to families through the bot (relay, "taken"/"closed" updates). Optional in tests. */
+  family?: FamilyMessenger;
 }
 
 export type StaffRole = "operator" | "regional_admin" | "superadmin";

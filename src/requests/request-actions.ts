@@ -1,6 +1,8 @@
 // Operator actions on a request. Each writes the change and its AuditLog row in one transaction,
 // and guards against races with conditional updates (two operators pressing "take" at once).
+import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "../db/client.ts";
+import { type FamilyMessenger, type FamilyUnreachable, RELAY_MAX_LENGTH } from "../handoff/family-messages.ts";
 import type { RequestStatus } from "./queue-order.ts";
 
 export interface Actor {
@@ -11,7 +13,11 @@ export type ActionResult =
   | { type: "ok" }
   | { type: "not_found" }
   | { type: "conflict"; code: "already_taken" | "not_assignee" | "bad_transition" | "closed" | "changed" }
-  | { type: "invalid"; code: "empty_note" | "note_too_long" | "same_queue" | "bad_queue" | "empty_reason" };
+  | { type: "conflict"; code: "family_unreachable"; reason: FamilyUnreachable }
+  | {
+      type: "invalid";
+      code: "empty_note" | "note_too_long" | "same_queue" | "bad_queue" | "empty_reason" | "empty_message" | "message_too_long";
+    };
 
 export const STATUS_TRANSITIONS: Record<RequestStatus, readonly RequestStatus[]> = {
   new: ["in_progress", "contacted", "unreachable", "closed"],
@@ -48,7 +54,13 @@ async function audit(
   });
 }
 
-export async function takeRequest(db: Db, requestId: number, actor: Actor, now: Date): Promise<ActionResult> {
+export async function takeRequest(
+  db: Db,
+  requestId: number,
+  actor: Actor,
+  now: Date,
+  family?: FamilyMessenger,
+): Promise<ActionResult> {
   return db.$transaction(async (tx) => {
     const req = await tx.request.findUnique({ where: { id: requestId } });
     if (!req) return { type: "not_found" } as const;
@@ -61,6 +73,8 @@ export async function takeRequest(db: Db, requestId: number, actor: Actor, now: 
     });
     if (updated.count !== 1) return { type: "conflict", code: "already_taken" } as const;
     await audit(tx, actor, req, "request.take", { from: req.status, to: status }, now);
+    // The family hears once that someone took it (the outbox key dedupes repeated takes).
+    await family?.enqueue(tx, { requestId: req.id, kind: "taken", now });
     return { type: "ok" } as const;
   });
 }
@@ -82,6 +96,7 @@ export async function changeStatus(
   to: RequestStatus,
   actor: Actor,
   now: Date,
+  family?: FamilyMessenger,
 ): Promise<ActionResult> {
   return db.$transaction(async (tx) => {
     const req = await tx.request.findUnique({ where: { id: requestId } });
@@ -115,6 +130,7 @@ export async function changeStatus(
       { from, to, ...(to === "unreachable" ? { unreachableCount: req.unreachableCount + 1 } : {}) },
       now,
     );
+    if (TERMINAL.has(to)) await family?.enqueue(tx, { requestId: req.id, kind: "closed", now });
     return { type: "ok" } as const;
   });
 }
@@ -159,6 +175,35 @@ export async function transferRequest(
     });
     await tx.note.create({ data: { requestId: req.id, authorId: actor.id, text: cleanReason, createdAt: now } });
     await audit(tx, actor, req, "request.transfer", { fromQueueId: req.queueId, toQueueId: queue.id }, now);
+    return { type: "ok" } as const;
+  });
+}
+
+/**
+ * An operator writes to the family from the request page: the message goes out through the bot
+ * (outbox) and joins the transcript, in one transaction with its audit row.
+ */
+export async function relayToFamily(
+  db: Db,
+  family: FamilyMessenger,
+  requestId: number,
+  text: string,
+  actor: Actor,
+  now: Date,
+): Promise<ActionResult> {
+  const clean = text.trim();
+  if (clean.length === 0) return { type: "invalid", code: "empty_message" };
+  if (clean.length > RELAY_MAX_LENGTH) return { type: "invalid", code: "message_too_long" };
+  return db.$transaction(async (tx) => {
+    const req = await tx.request.findUnique({ where: { id: requestId } });
+    if (!req) return { type: "not_found" } as const;
+    if (TERMINAL.has(req.status)) return { type: "conflict", code: "closed" } as const;
+    const sent = await family.enqueue(tx, { requestId: req.id, kind: "relay", text: clean, uniqueId: randomUUID(), now });
+    if (sent.type === "unreachable") return { type: "conflict", code: "family_unreachable", reason: sent.reason } as const;
+    await tx.transcriptMessage.create({
+      data: { conversationId: req.conversationId!, requestId: req.id, direction: "operator", text: clean, authorId: actor.id, createdAt: now },
+    });
+    await audit(tx, actor, req, "request.relay", {}, now);
     return { type: "ok" } as const;
   });
 }

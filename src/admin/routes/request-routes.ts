@@ -6,6 +6,7 @@ import {
   type ActionResult,
   addNote,
   changeStatus,
+  relayToFamily,
   releaseRequest,
   STATUS_TRANSITIONS,
   takeRequest,
@@ -25,7 +26,14 @@ import {
 const numberParam = z.object({ number: z.string().regex(/^[0-9A-Za-z-]{1,32}$/) });
 const statusForm = z.object({ status: z.enum(ALL_STATUSES) });
 const noteForm = z.object({ text: z.string().max(20_000).default("") });
+const messageForm = z.object({ text: z.string().max(20_000).default("") });
 const transferForm = z.object({ queueId: z.string().min(1).max(64), reason: z.string().max(2000).default("") });
+
+function fieldOf(code: string): string {
+  if (code === "empty_note" || code === "note_too_long") return "text";
+  if (code === "empty_message" || code === "message_too_long") return "message";
+  return "transfer";
+}
 
 async function findVisible(deps: AdminDeps, staff: Staff, params: unknown) {
   const p = numberParam.safeParse(params);
@@ -56,7 +64,14 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
         rule: true,
         notes: { include: { author: true }, orderBy: { createdAt: "asc" } },
         messages: { orderBy: { createdAt: "asc" } },
+        conversation: { select: { channel: true, blockedAt: true } },
       },
+    });
+    // Deliveries that keep failing are shown, so nobody assumes the family got a message.
+    const failingDeliveries = await db.outbox.findMany({
+      where: { requestId: r.id, OR: [{ status: "dead" }, { status: { not: "sent" }, attempts: { gte: 3 } }] },
+      orderBy: { id: "asc" },
+      select: { kind: true, attempts: true, lastError: true, status: true },
     });
     const history = await db.auditLog.findMany({ where: { requestId: r.id }, orderBy: { at: "asc" } });
     const actorIds = [...new Set(history.map((h) => h.actorId).filter((x): x is string => !!x))];
@@ -95,6 +110,15 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
         transcript,
         history: history.map((h) => ({ ...h, actor: h.actorId ? (actors.get(h.actorId) ?? h.actorType) : h.actorType, details: parseJsonObject(h.details) })),
         transferQueues,
+        failingDeliveries,
+        canWriteFamily:
+          !!deps.family &&
+          !!r.conversation &&
+          (r.conversation.channel === "telegram" || r.conversation.channel === "max") &&
+          !r.conversation.blockedAt &&
+          !r.personalDataErasedAt &&
+          r.status !== "resolved" &&
+          r.status !== "closed",
         nextStatuses: STATUS_TRANSITIONS[r.status as keyof typeof STATUS_TRANSITIONS] ?? [],
         mine: r.assigneeId === staff.id,
         timeLeft: r.firstContactAt || r.closedAt ? null : r.dueAt.getTime() - deps.clock().getTime(),
@@ -123,13 +147,13 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
       case "conflict":
         return showRequest(req, reply, { error: result.code, status: 409 });
       case "invalid":
-        return showRequest(req, reply, { error: result.code, field: result.code === "empty_note" || result.code === "note_too_long" ? "text" : "transfer", status: 400 });
+        return showRequest(req, reply, { error: result.code, field: fieldOf(result.code), status: 400 });
     }
   }
 
   const post = { preHandler: app.csrfProtection };
   app.post("/requests/:number/take", post, (req, reply) =>
-    act(req, reply, (id, staff) => takeRequest(db, id, staff, deps.clock())),
+    act(req, reply, (id, staff) => takeRequest(db, id, staff, deps.clock(), deps.family)),
   );
   app.post("/requests/:number/release", post, (req, reply) =>
     act(req, reply, (id, staff) => releaseRequest(db, id, staff, deps.clock())),
@@ -138,7 +162,14 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
     act(req, reply, (id, staff) => {
       const f = statusForm.safeParse(req.body ?? {});
       if (!f.success) return { type: "conflict", code: "bad_transition" };
-      return changeStatus(db, id, f.data.status, staff, deps.clock());
+      return changeStatus(db, id, f.data.status, staff, deps.clock(), deps.family);
+    }),
+  );
+  app.post("/requests/:number/message", post, (req, reply) =>
+    act(req, reply, (id, staff) => {
+      if (!deps.family) return { type: "conflict", code: "family_unreachable", reason: "channel" };
+      const f = messageForm.safeParse(req.body ?? {});
+      return relayToFamily(db, deps.family, id, f.success ? f.data.text : "", staff, deps.clock());
     }),
   );
   app.post("/requests/:number/notes", post, (req, reply) =>
