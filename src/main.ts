@@ -15,6 +15,7 @@ import { seedDemoStaff } from "./admin/demo-staff.ts";
 import { createTelegramChannel, telegramWebhookPlugin } from "./channels/telegram/telegram-channel.ts";
 import { createMaxChannel, maxWebhookPlugin } from "./channels/max/max-channel.ts";
 import { categoryLabelFor, enqueueDueReminders } from "./handoff/center-notifications.ts";
+import { createFamilyMessenger } from "./handoff/family-messages.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/outbox-senders.ts";
 import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
 import { startRetentionPurge } from "./requests/retention-purge.ts";
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
       i18n,
       clock,
       service,
+      family: createFamilyMessenger({ i18n }),
       config: {
         publicBaseUrl: config.publicBaseUrl,
         sessionSecret,

@@ -1,5 +1,6 @@
 // Test harness of the web view: the admin plugin on a bare Fastify app over a temp database with
 // the demo routing data, staff accounts, request rows, and a tiny cookie jar for `inject`.
+import type { FamilyMessenger } from "../../src/handoff/family-messages.ts";
 import Fastify, { type FastifyInstance, type LightMyRequestResponse } from "fastify";
 import { createAdminPlugin } from "../../src/admin/admin-plugin.ts";
 import type { AdminDeps } from "../../src/admin/web-context.ts";
@@ -18,6 +19,7 @@ export interface AdminTestDeps {
   clock?: () => Date;
   service?: DialogService;
   cookieSecure?: boolean;
+  family?: FamilyMessenger;
 }
 
 export async function buildAdminTestApp(deps: AdminTestDeps): Promise<FastifyInstance> {
@@ -28,6 +30,7 @@ export async function buildAdminTestApp(deps: AdminTestDeps): Promise<FastifyIns
     i18n: createI18n(),
     clock: deps.clock ?? (() => NOW),
     service: deps.service,
+    family: deps.family,
     config: { publicBaseUrl: "http://127.0.0.1", sessionSecret: "x".repeat(48), cookieSecure: deps.cookieSecure ?? false },
   };
   await app.register(createAdminPlugin(full));

@@ -1,0 +1,77 @@
+// Operators write to the family from the request page; the family hears when the request is taken
+// and closed; a blocked chat is shown and nothing is queued for it.
+import { afterEach, describe, expect, it } from "vitest";
+import { createFamilyMessenger } from "../../src/handoff/family-messages.ts";
+import { createI18n } from "../../src/i18n/i18n.ts";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { Browser, buildAdminTestApp, makeRequest, seedWorld } from "../web/helpers.ts";
+
+let t: TempDb | undefined;
+afterEach(async () => {
+  await t?.cleanup();
+  t = undefined;
+});
+
+async function setup(channel = "telegram") {
+  t = await createTempDb();
+  const w = await seedWorld(t.db);
+  const app = await buildAdminTestApp({ db: t.db, family: createFamilyMessenger({ i18n: createI18n() }) });
+  const conv = await t.db.conversation.create({ data: { channel, chatId: "9001", userId: "9001", state: "{}", stateVersion: 1, locale: "ru" } });
+  const r = await makeRequest(t.db, { queueId: w.queues.samara, regionCode: "63" });
+  await t.db.request.update({ where: { id: r.id }, data: { conversationId: conv.id, channel } });
+  const b = new Browser(app);
+  await b.login("op63@test.local");
+  return { db: t.db, r, conv, b };
+}
+
+describe("talking to the family", () => {
+  it("relays the operator's message to the family's chat as a message from the center, and keeps it in the transcript", async () => {
+    const { db, r, b } = await setup();
+    const page = `/requests/${r.number}`;
+    expect((await b.get(page)).body).toContain('action="/requests/' + r.number + '/message"');
+    const res = await b.postForm(`${page}/message`, { text: "Здравствуйте! Удобно ли поговорить в 18:00?" }, page);
+    expect(res.statusCode).toBe(303);
+    const out = await db.outbox.findMany({ where: { kind: "family_relay" } });
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ channel: "telegram", target: "9001", requestId: r.id });
+    expect(JSON.parse(out[0]!.payload).text).toMatch(/^Специалист центра «.+»: Здравствуйте! Удобно ли поговорить в 18:00\?$/);
+    const transcript = await db.transcriptMessage.findMany({ where: { requestId: r.id } });
+    expect(transcript.map((m) => [m.direction, m.text])).toEqual([["operator", "Здравствуйте! Удобно ли поговорить в 18:00?"]]);
+    expect(await db.auditLog.count({ where: { action: "request.relay", requestId: r.id } })).toBe(1);
+
+    const empty = await b.postForm(`${page}/message`, { text: "   " }, page);
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain("Сообщение пустое");
+  });
+
+  it("tells the family once when the request is taken and when it is closed", async () => {
+    const { db, r, b } = await setup("max");
+    const page = `/requests/${r.number}`;
+    expect((await b.postForm(`${page}/take`, {}, page)).statusCode).toBe(303);
+    expect((await b.postForm(`${page}/release`, {}, page)).statusCode).toBe(303);
+    expect((await b.postForm(`${page}/take`, {}, page)).statusCode).toBe(303);
+    expect((await b.postForm(`${page}/status`, { status: "closed" }, page)).statusCode).toBe(303);
+    const out = await db.outbox.findMany({ orderBy: { id: "asc" } });
+    expect(out.map((o) => [o.kind, o.channel, o.target])).toEqual([
+      ["family_taken", "max", "9001"],
+      ["family_closed", "max", "9001"],
+    ]);
+    expect(JSON.parse(out[0]!.payload).text).toContain(r.number);
+  });
+
+  it("shows a blocked chat, offers no message form, refuses to queue, and shows failing deliveries", async () => {
+    const { db, r, conv, b } = await setup();
+    await db.outbox.create({ data: { idempotencyKey: "x", kind: "family_relay", channel: "telegram", target: "9001", payload: "{}", requestId: r.id, status: "dead", attempts: 10, lastError: "HTTP_500" } });
+    await db.conversation.update({ where: { id: conv.id }, data: { blockedAt: new Date() } });
+    const page = `/requests/${r.number}`;
+    const html = (await b.get(page)).body;
+    expect(html).toContain("заблокировала бота");
+    expect(html).not.toContain(`/requests/${r.number}/message"`);
+    expect(html).toContain("Не удаётся доставить сообщения");
+    expect(html).toContain("HTTP_500");
+    const res = await b.postForm(`${page}/message`, { text: "Алло" }, page);
+    expect(res.statusCode).toBe(409);
+    expect(res.body).toContain("Позвоните семье");
+    expect(await db.outbox.count({ where: { kind: "family_relay", status: "pending" } })).toBe(0);
+  });
+});
