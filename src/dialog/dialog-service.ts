@@ -11,6 +11,7 @@ import type { RoutingSnapshot } from "../routing/types.ts";
 import { categoryLabelFor, enqueueNewRequestNotices } from "../handoff/center-notifications.ts";
 import { createRequest } from "../requests/create-request.ts";
 import { erasePersonalData } from "../requests/erase-personal-data.ts";
+import { flushErasure } from "../requests/erase-request-data.ts";
 import { findActiveConsentId, recordConsent, withdrawConsents } from "./consent.ts";
 import { claimUpdate, loadOrCreateConversation, saveConversation } from "./conversation-store.ts";
 import { type DialogCatalog, type Effect, type EngineContext, type OutcomeReply, renderConfirmation, step } from "./engine.ts";
@@ -78,7 +79,8 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     const ulog = log.child({ channel: ctx.channel, updateKey: ctx.updateKey, event: event.type });
     try {
       const { snapshot, catalog } = await loadCatalog(now);
-      return await db.$transaction(
+      let erased = false;
+      const handled = await db.$transaction(
         async (tx) => {
           if (!(await claimUpdate(tx, ctx.channel, ctx.updateKey, now))) {
             ulog.debug("duplicate update ignored");
@@ -105,6 +107,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
             descriptionMaxLength,
           };
           const result = step(state, event, engineCtx);
+          erased = result.effects.some((e) => e.type === "eraseMyData");
           let next = result.state;
           const outcomes: Outcomes = {};
           for (const effect of result.effects) {
@@ -132,6 +135,9 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
         },
         { timeout: 20_000 },
       );
+      // Withdrawal: push the overwritten pages out of the WAL so the erased values survive nowhere.
+      if (erased) await flushErasure(db);
+      return handled;
     } catch (err) {
       // Only the error class and code: messages of DB errors may quote values.
       ulog.error({ errName: (err as Error).name, errCode: (err as { code?: string }).code }, "dialog update failed");
