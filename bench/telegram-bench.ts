@@ -1,0 +1,131 @@
+// Telegram channel benchmark (not a test): N simulated families run full triage dialogs
+// concurrently through the fake Bot API over HTTP on 127.0.0.1, with the real dialog service and
+// a fresh SQLite database. Everything runs in this one process (fake API and families included),
+// so the figures are conservative for the bot itself.
+//
+//   node --import tsx bench/telegram-bench.ts --families 100
+//   node --import tsx bench/telegram-bench.ts --families 5000
+//   node --import tsx bench/telegram-bench.ts --families 1000 --rate 200   (paced: latency at a fixed load)
+//
+// Outbound throttling is off here: the fake API has no rate limits, and Telegram's real global
+// limit (≈30 msg/s) would make this a benchmark of the throttler, not of the bot.
+import { parseArgs } from "node:util";
+import { createTelegramChannel } from "../src/channels/telegram/telegram-channel.ts";
+import { createDialogService } from "../src/dialog/dialog-service.ts";
+import { createI18n } from "../src/i18n/i18n.ts";
+import { createLogger } from "../src/logging/logger.ts";
+import { loadDemoRoutingIfEmpty } from "../src/routing/routing-store.ts";
+import { startFakeTelegramApi } from "../tests/fakes/fake-telegram-api.ts";
+import { createTempDb } from "../tests/helpers/temp-db.ts";
+import { createInbox, DEFAULT_SCRIPT, type FamilyResult, runFamily } from "../tests/telegram/family-driver.ts";
+
+const { values } = parseArgs({
+  options: {
+    families: { type: "string", default: "100" },
+    rate: { type: "string", default: "0" }, // updates per second over all families; 0 = as fast as possible
+    "log-level": { type: "string", default: "error" },
+  },
+});
+const families = Number(values.families);
+const rate = Number(values.rate);
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)]!;
+}
+
+/** Paces deliveries to `rate` per second over all families (token bucket without burst). */
+function createPacer(perSecond: number) {
+  if (perSecond <= 0) return async () => {};
+  const interval = 1000 / perSecond;
+  let next = performance.now();
+  return async () => {
+    const now = performance.now();
+    next = Math.max(next + interval, now);
+    const wait = next - now;
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  };
+}
+
+async function main() {
+  const temp = await createTempDb();
+  const log = createLogger({ level: values["log-level"] ?? "error" });
+  await loadDemoRoutingIfEmpty(temp.db, log);
+  const i18n = createI18n();
+  const service = createDialogService({
+    db: temp.db,
+    log,
+    i18n,
+    clock: () => new Date(),
+    config: { consentVersion: "bench-1", publicBaseUrl: "http://127.0.0.1", operatorName: "Opora bench" },
+  });
+  const api = await startFakeTelegramApi({ record: false });
+  const channel = createTelegramChannel({
+    token: api.token,
+    apiRoot: api.apiRoot,
+    service,
+    db: temp.db,
+    log,
+    i18n,
+    mode: { type: "polling", timeoutSeconds: 5 },
+    throttle: false,
+  });
+  await channel.start();
+  const inbox = createInbox(api);
+  const pace = createPacer(rate);
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  let updates = 0;
+  const started = performance.now();
+  const results: FamilyResult[] = await Promise.all(
+    Array.from({ length: families }, (_, i) =>
+      runFamily({
+        api,
+        inbox,
+        user: { id: 1_000_000 + i, language_code: "ru" },
+        script: { ...DEFAULT_SCRIPT, phone: `+7999${String(1_000_000 + i).padStart(7, "0")}` },
+        pace,
+        deliver: (update) => {
+          updates += 1;
+          api.push(update);
+        },
+        stepTimeoutMs: 120_000,
+      }),
+    ),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  await channel.stop();
+  clearInterval(sampler);
+
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const outcomes = results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
+  const requests = await temp.db.request.count();
+  const report = {
+    families,
+    pacedRate: rate || "unpaced",
+    outcomes,
+    requestsInDb: requests,
+    updates,
+    seconds: Number(elapsedS.toFixed(2)),
+    updatesPerSecond: Math.round(updates / elapsedS),
+    latencyMs: {
+      p50: Number(percentile(latencies, 50).toFixed(1)),
+      p95: Number(percentile(latencies, 95).toFixed(1)),
+      p99: Number(percentile(latencies, 99).toFixed(1)),
+      max: Number((latencies.at(-1) ?? Number.NaN).toFixed(1)),
+    },
+    peakRssMb: Math.round(peakRss / 1024 / 1024),
+    node: process.version,
+  };
+  console.log(JSON.stringify(report, null, 2));
+  await api.close();
+  await temp.cleanup();
+  const stuck = results.find((r) => r.outcome !== "done");
+  if (stuck) console.error("first unfinished family:", stuck.outcome, stuck.lastIds, stuck.trail.slice(-5));
+}
+
+await main();

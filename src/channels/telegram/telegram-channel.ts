@@ -1,0 +1,369 @@
+// The Telegram channel: a thin grammY adapter that translates updates into dialog events and
+// dialog replies into Bot API calls. Nothing about the triage lives here (design §2.4).
+//
+// Delivery model:
+// - Polling: our own getUpdates loop (grammY's `bot.start()` handles updates strictly one after
+//   another for the whole bot); updates are dispatched to a per-chat serial queue, so chats run
+//   concurrently while one chat keeps its order. Offsets are confirmed on the next getUpdates.
+// - Webhook: `telegramWebhookPlugin` checks the secret header and hands updates to the same queue.
+// - At-most-once: the dialog service stores `update_id`s in the transaction of the state change
+//   and answers `duplicate` for re-deliveries; callbacks are still answered so buttons stop spinning.
+// - Outbound: auto-retry (429 after retry_after, 5xx with backoff) inside a throttler (per chat and
+//   overall), so a retried message keeps its place in its chat. 403 marks the conversation blocked.
+import { autoRetry } from "@grammyjs/auto-retry";
+import { apiThrottler } from "@grammyjs/transformer-throttler";
+import { type Api, Bot, GrammyError, HttpError } from "grammy";
+import type { BotCommand, Update, UserFromGetMe } from "grammy/types";
+import type { Db } from "../../db/client.ts";
+import type { DialogService, InboundEvent } from "../../dialog/service-types.ts";
+import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
+import type { Logger } from "../../logging/logger.ts";
+import { createChatQueue } from "./chat-queue.ts";
+import { createChatStateStore } from "./chat-state.ts";
+import { renderReplies } from "./render-reply.ts";
+import { chatKeyOf, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
+
+export { telegramWebhookPlugin } from "./telegram-webhook.ts";
+
+export type TelegramMode =
+  /** Long polling; `timeoutSeconds` is the getUpdates long-poll timeout (default 30). */
+  | { type: "polling"; timeoutSeconds?: number }
+  /** Webhook; with `url`, setWebhook is called at start with the secret (else it is managed outside). */
+  | { type: "webhook"; secret: string; url?: string };
+
+export interface ThrottleOptions {
+  /** Messages per second over all chats (Telegram: about 30). */
+  globalPerSecond: number;
+  /** Sustained messages per second in one chat (Telegram: about 1). */
+  perChatPerSecond: number;
+  /** Messages one chat may get at once before the per-chat rate applies. */
+  perChatBurst: number;
+}
+
+/** Telegram's documented limits, with a small burst so a step's two or three messages go out together. */
+export const TELEGRAM_THROTTLE: ThrottleOptions = { globalPerSecond: 30, perChatPerSecond: 1, perChatBurst: 4 };
+
+export interface TelegramChannelDeps {
+  token: string;
+  /** Bot API root without a trailing slash (self-hosted Bot API servers, tests). */
+  apiRoot?: string;
+  service: DialogService;
+  db: Db;
+  log: Logger;
+  i18n: I18n;
+  mode: TelegramMode;
+  /** Outbound throttling; `false` only for benchmarks against a fake API. */
+  throttle?: ThrottleOptions | false;
+  /** Limits of the auto-retry transformer. */
+  retry?: { maxRetryAttempts?: number; maxDelaySeconds?: number };
+  /** Polling backpressure: no new getUpdates while this many updates are queued. */
+  maxInFlight?: number;
+  clock?: () => Date;
+  /** Known bot identity (skips getMe; tests and benchmarks). */
+  botInfo?: UserFromGetMe;
+}
+
+export interface TelegramChannel {
+  /** getMe, command menu, then polling (or setWebhook). */
+  start(): Promise<void>;
+  /** Stops taking updates and waits for the ones in flight. */
+  stop(): Promise<void>;
+  /** Queues one update in its chat and resolves when it is processed; never rejects. */
+  handleUpdate(update: Update): Promise<void>;
+  /** Resolves when no update is queued or running. */
+  idle(): Promise<void>;
+  /** False before start and after stop: the webhook answers 503 so Telegram re-delivers later. */
+  readonly accepting: boolean;
+  readonly bot: Bot;
+}
+
+const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+const MENU_COMMANDS = ["start", "help", "status", "revoke", "lang"] as const;
+
+/** Error details safe for logs: codes and Telegram's descriptions, never payloads (they hold texts). */
+export function describeError(err: unknown): Record<string, unknown> {
+  if (err instanceof GrammyError) return { kind: "telegram", method: err.method, code: err.error_code, description: err.description };
+  if (err instanceof HttpError) return { kind: "http" };
+  if (err instanceof Error) return { kind: err.name, code: (err as { code?: unknown }).code };
+  return { kind: typeof err };
+}
+
+function isBlockedError(err: unknown): boolean {
+  return err instanceof GrammyError && err.error_code === 403;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
+  const { service, db, i18n, mode } = deps;
+  const log = deps.log.child({ component: "telegram" });
+  const clock = deps.clock ?? (() => new Date());
+  const maxInFlight = deps.maxInFlight ?? 1000;
+  const bot = new Bot(deps.token, {
+    client: { apiRoot: deps.apiRoot ?? "https://api.telegram.org" },
+    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
+  });
+  // Order matters: the last installed transformer is the outermost. Retries run inside the
+  // throttler's per-chat slot, so a message waiting out a 429 is not overtaken in its chat.
+  bot.api.config.use(
+    autoRetry({ maxRetryAttempts: deps.retry?.maxRetryAttempts ?? 5, maxDelaySeconds: deps.retry?.maxDelaySeconds ?? 120 }),
+  );
+  const throttle = deps.throttle === undefined ? TELEGRAM_THROTTLE : deps.throttle;
+  if (throttle) bot.api.config.use(createThrottler(throttle));
+
+  const queue = createChatQueue();
+  const store = createChatStateStore({ db, log });
+  // Groups get one notice per process; bounded so a spam wave cannot grow memory.
+  const notifiedGroups = new Set<string>();
+
+  let accepting = false;
+  let stopping = false;
+  let abort = new AbortController();
+  let polling: Promise<void> | undefined;
+  let offset = 0;
+
+  bot.use(async (ctx) => {
+    await processUpdate(ctx.update, ctx.api);
+  });
+  // Defensive: grammY's own loops (if ever used) report here; our dispatcher catches too.
+  bot.catch((err) => {
+    log.error({ updateId: err.ctx.update.update_id, error: describeError(err.error) }, "telegram: update failed");
+  });
+
+  async function processUpdate(update: Update, api: Api): Promise<void> {
+    const translated = translateUpdate(update, { botUsername: bot.botInfo.username });
+    const updateLog = log.child({ updateId: update.update_id });
+    switch (translated.type) {
+      case "event":
+        return handleEvent(translated, api, updateLog);
+      case "rejectCallback":
+        updateLog.debug({ reason: translated.reason }, "telegram: callback rejected");
+        await api
+          .answerCallbackQuery(translated.callbackId, { text: text(translated.locale, "telegram-button-inactive") })
+          .catch((err) => updateLog.debug({ error: describeError(err) }, "telegram: answerCallbackQuery failed"));
+        return;
+      case "group":
+        return handleGroupUpdate(translated, api, updateLog);
+      case "membership":
+        updateLog.debug({ chatId: translated.chatId, blocked: translated.blocked }, "telegram: membership changed");
+        await store.markBlocked(translated.chatId, translated.blocked, clock());
+        return;
+      case "ignore":
+        updateLog.debug({ reason: translated.reason }, "telegram: update ignored");
+        return;
+    }
+  }
+
+  function text(localeHint: string | undefined, key: string): string {
+    return i18n.t(pickLocale(localeHint), key);
+  }
+
+  async function handleEvent(tr: Extract<TranslatedUpdate, { type: "event" }>, api: Api, updateLog: Logger): Promise<void> {
+    const { source, callback } = tr;
+    const chatId = source.chatId;
+    const evLog = updateLog.child({ chatId, event: tr.event.type });
+    // Answer the press at once: the spinner stops even if the dialog takes a moment or fails.
+    if (callback) {
+      await api.answerCallbackQuery(callback.id).catch((err) => evLog.debug({ error: describeError(err) }, "telegram: answerCallbackQuery failed"));
+    }
+    const state = await store.load(chatId);
+    let event: InboundEvent = tr.event;
+    if (event.type === "text") {
+      const option = matchReplyOption(event.text, state.replyOptions);
+      if (option) event = { type: "option", token: option.token };
+    }
+
+    const result = await service.handle(
+      { channel: "telegram", chatId, userId: source.userId, updateKey: source.updateKey, locale: source.locale },
+      event,
+    );
+    if (result.type === "duplicate") {
+      evLog.debug("telegram: duplicate update");
+      return;
+    }
+
+    const rendered = renderReplies(
+      result.replies,
+      { replyOptions: state.replyOptions, removePending: state.removePending },
+      { shareLabel: text(source.locale, "telegram-share-contact"), keyboardClosed: text(source.locale, "telegram-keyboard-closed") },
+    );
+    if (rendered.droppedTokens > 0) evLog.error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
+
+    // Buttons of an answered question go away so the same message cannot be answered twice.
+    let keyboardMessageId = state.keyboardMessageId;
+    const answered = event.type === "option" || event.type === "text" || event.type === "contact";
+    const asksAgain = rendered.messages.some((m) => m.markup?.type === "inline");
+    const toClear = new Set<number>();
+    if ((answered || asksAgain) && keyboardMessageId !== undefined) toClear.add(keyboardMessageId);
+    if (callback) toClear.add(callback.messageId);
+    for (const messageId of toClear) {
+      await api
+        .editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } })
+        .catch((err) => evLog.debug({ error: describeError(err) }, "telegram: keyboard not removed"));
+      if (messageId === keyboardMessageId) keyboardMessageId = undefined;
+    }
+
+    let sentAll = true;
+    try {
+      for (const message of rendered.messages) {
+        const sent = await api.sendMessage(chatId, message.text, {
+          ...(message.markup ? { reply_markup: message.markup.value } : {}),
+          link_preview_options: { is_disabled: true },
+        });
+        if (message.markup?.type === "inline") keyboardMessageId = sent.message_id;
+      }
+    } catch (err) {
+      sentAll = false;
+      if (!isBlockedError(err)) throw err;
+      // The person blocked the bot: remember it and do not retry (auto-retry never retries 403).
+      evLog.info("telegram: bot blocked by the person");
+      await store.markBlocked(chatId, true, clock());
+    } finally {
+      await store.save(chatId, {
+        ...(keyboardMessageId !== undefined ? { keyboardMessageId } : {}),
+        // When sending broke off, keep the previous reply-keyboard knowledge: it may still be shown.
+        ...(sentAll ? rendered.keyboard : { replyOptions: state.replyOptions }),
+      });
+    }
+  }
+
+  /** Groups, supergroups: one short notice, nothing else (operators' group chats come later). */
+  async function handleGroupUpdate(tr: Extract<TranslatedUpdate, { type: "group" }>, api: Api, updateLog: Logger): Promise<void> {
+    const notice = text(tr.locale, "telegram-group-notice");
+    if (tr.callbackId) {
+      await api.answerCallbackQuery(tr.callbackId, { text: notice }).catch(() => undefined);
+      return;
+    }
+    if (notifiedGroups.has(tr.chatId)) {
+      updateLog.debug({ chatId: tr.chatId }, "telegram: group message ignored");
+      return;
+    }
+    if (notifiedGroups.size >= 10_000) notifiedGroups.clear();
+    notifiedGroups.add(tr.chatId);
+    await api
+      .sendMessage(tr.chatId, notice)
+      .catch((err) => updateLog.debug({ chatId: tr.chatId, error: describeError(err) }, "telegram: group notice not sent"));
+  }
+
+  function handleUpdate(update: Update): Promise<void> {
+    const key = chatKeyOf(update) ?? `update:${update.update_id}`;
+    return queue
+      .run(key, () => bot.handleUpdate(update))
+      .catch((err: unknown) => {
+        // A failing update is logged and dropped; it never stops the bot.
+        const cause = err instanceof Error && "error" in err ? (err as { error: unknown }).error : err;
+        log.error({ updateId: update.update_id, error: describeError(cause) }, "telegram: update failed");
+      });
+  }
+
+  async function setCommands(): Promise<void> {
+    const menu = (locale: Locale): BotCommand[] =>
+      MENU_COMMANDS.map((command) => ({ command, description: i18n.t(locale, `telegram-command-${command}`) }));
+    try {
+      await bot.api.setMyCommands(menu("ru"));
+      await bot.api.setMyCommands(menu("ru"), { language_code: "ru" });
+      await bot.api.setMyCommands(menu("en"), { language_code: "en" });
+    } catch (err) {
+      log.warn({ error: describeError(err) }, "telegram: cannot set the command menu");
+    }
+  }
+
+  async function pollLoop(timeoutSeconds: number): Promise<void> {
+    let backoffMs = 500;
+    while (!stopping) {
+      if (queue.pending >= maxInFlight) {
+        await sleep(5); // backpressure: let the queued updates drain before fetching more
+        continue;
+      }
+      let updates: Update[];
+      try {
+        updates = await bot.api.getUpdates(
+          { offset, limit: 100, timeout: timeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] },
+          // grammY types its signal with the abort-controller polyfill; Node's is compatible.
+          abort.signal as unknown as Parameters<Api["getUpdates"]>[1],
+        );
+        backoffMs = 500;
+      } catch (err) {
+        if (stopping) break;
+        log.warn({ error: describeError(err), retryInMs: backoffMs }, "telegram: getUpdates failed");
+        await sleep(backoffMs, abort.signal);
+        backoffMs = Math.min(backoffMs * 2, 30_000);
+        continue;
+      }
+      for (const update of updates) {
+        offset = Math.max(offset, update.update_id + 1);
+        void handleUpdate(update);
+      }
+    }
+  }
+
+  return {
+    bot,
+    get accepting() {
+      return accepting;
+    },
+    async start() {
+      if (accepting) return;
+      stopping = false;
+      abort = new AbortController();
+      await bot.init(); // getMe (skipped when botInfo was given)
+      await setCommands();
+      if (mode.type === "polling") {
+        // getUpdates answers 409 while a webhook is set; keep pending updates, they are real families.
+        await bot.api.deleteWebhook({ drop_pending_updates: false });
+        accepting = true;
+        polling = pollLoop(mode.timeoutSeconds ?? 30);
+      } else {
+        if (mode.url) {
+          await bot.api.setWebhook(mode.url, { secret_token: mode.secret, allowed_updates: [...ALLOWED_UPDATES] });
+        }
+        accepting = true;
+      }
+      log.info({ mode: mode.type, bot: bot.botInfo.id }, "telegram: started");
+    },
+    async stop() {
+      if (!accepting && !polling) return;
+      accepting = false;
+      stopping = true;
+      abort.abort();
+      await polling;
+      polling = undefined;
+      await queue.idle();
+      if (mode.type === "polling" && offset > 0) {
+        // Confirm what was processed so Telegram does not re-deliver it to the next process.
+        await bot.api.getUpdates({ offset, limit: 1, timeout: 0 }).catch(() => undefined);
+      }
+      log.info("telegram: stopped");
+    },
+    handleUpdate,
+    idle: () => queue.idle(),
+  };
+}
+
+function createThrottler(options: ThrottleOptions) {
+  const perChatIntervalMs = Math.max(1, Math.round(1000 / options.perChatPerSecond));
+  return apiThrottler({
+    global: {
+      reservoir: options.globalPerSecond,
+      reservoirRefreshAmount: options.globalPerSecond,
+      reservoirRefreshInterval: 1000,
+    },
+    // Token bucket per private chat: a burst, then the sustained rate.
+    out: {
+      maxConcurrent: 1,
+      reservoir: options.perChatBurst,
+      reservoirIncreaseAmount: 1,
+      reservoirIncreaseInterval: perChatIntervalMs,
+      reservoirIncreaseMaximum: options.perChatBurst,
+    },
+    // Groups: Telegram allows about 20 messages a minute.
+    group: { maxConcurrent: 1, minTime: 1000, reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000 },
+  });
+}

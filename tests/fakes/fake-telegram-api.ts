@@ -1,0 +1,265 @@
+// A fake Telegram Bot API over real HTTP on 127.0.0.1, for tests and the benchmark.
+// Implements the methods the channel uses, records every call, long-polls getUpdates, and can be
+// told to fail the next N calls of a method (429 with retry_after, 500, 403).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Update } from "grammy/types";
+
+export interface RecordedCall {
+  method: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+export type Failure = { code: 429; retryAfter: number } | { code: 500 } | { code: 403 } | { code: 400; description?: string };
+
+export interface SentMessage {
+  message_id: number;
+  chat_id: string;
+  text: string;
+  reply_markup?: Record<string, unknown>;
+}
+
+export interface FakeUser {
+  id: number;
+  first_name?: string;
+  language_code?: string;
+}
+
+export interface FakeTelegramApi {
+  /** Bot API root to give the channel (no trailing slash). */
+  apiRoot: string;
+  token: string;
+  calls: RecordedCall[];
+  /** Messages the bot sent (sendMessage), in order. */
+  sent: SentMessage[];
+  /** Queues an update for getUpdates; assigns update_id when missing or 0. Returns the update. */
+  push(update: Omit<Update, "update_id"> & { update_id?: number }): Update;
+  /** Assigns a fresh update_id without queueing (webhook tests post the update themselves). */
+  stamp(update: Omit<Update, "update_id"> & { update_id?: number }): Update;
+  failNext(method: string, count: number, failure: Failure): void;
+  callsOf(method: string): RecordedCall[];
+  sentTo(chatId: number | string): SentMessage[];
+  /** Resolves when `predicate` holds for the recorded calls (polls every few ms). */
+  waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  /** Calls `fn` for every message the bot sends (works with record: false, for benchmarks). */
+  onSent(fn: (message: SentMessage) => void): void;
+  /** Number of updates confirmed by getUpdates offsets. */
+  readonly confirmedUpTo: number;
+  close(): Promise<void>;
+  /** Helpers building realistic private-chat updates. */
+  text(user: FakeUser, text: string, extra?: Record<string, unknown>): Update;
+  press(user: FakeUser, messageId: number, data: string, chatId?: number): Update;
+  contact(user: FakeUser, phone: string, contactUserId?: number): Update;
+  message(user: FakeUser, fields: Record<string, unknown>): Update;
+}
+
+export const FAKE_BOT = { id: 4242, is_bot: true as const, first_name: "Opora", username: "opora_test_bot" };
+
+/** `record: false` keeps no history of calls and messages (benchmarks); use `onSent` then. */
+export async function startFakeTelegramApi(opts: { token?: string; record?: boolean } = {}): Promise<FakeTelegramApi> {
+  const token = opts.token ?? "123456:TEST-token";
+  const record = opts.record ?? true;
+  const calls: RecordedCall[] = [];
+  const sent: SentMessage[] = [];
+  const updates: Update[] = [];
+  const failures = new Map<string, Failure[]>();
+  const waiters = new Set<() => void>();
+  const sentListeners: Array<(m: SentMessage) => void> = [];
+  let nextUpdateId = 1000;
+  let nextMessageId = 1;
+  let confirmedUpTo = 0;
+  const now = () => Math.floor(Date.now() / 1000);
+
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
+
+  const readBody = (req: IncomingMessage) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        try {
+          resolve(raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+        } catch {
+          resolve({});
+        }
+      });
+    });
+
+  const send = (res: ServerResponse, status: number, body: unknown) => {
+    if (res.destroyed) return;
+    const json = JSON.stringify(body);
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(json) });
+    res.end(json);
+  };
+
+  const ok = (res: ServerResponse, result: unknown) => send(res, 200, { ok: true, result });
+
+  async function getUpdates(req: IncomingMessage, res: ServerResponse, payload: Record<string, unknown>) {
+    const offset = Number(payload.offset ?? 0);
+    const limit = Number(payload.limit ?? 100);
+    const timeout = Number(payload.timeout ?? 0);
+    if (offset > 0) {
+      confirmedUpTo = Math.max(confirmedUpTo, offset - 1);
+      while (updates.length > 0 && (updates[0]?.update_id ?? 0) < offset) updates.shift();
+    }
+    const available = () => updates.filter((u) => u.update_id >= offset).slice(0, limit);
+    if (available().length > 0 || timeout <= 0) return ok(res, available());
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeout * 1000);
+      waiters.add(done);
+      req.on("close", done);
+      res.on("close", done);
+    });
+    ok(res, available());
+  }
+
+  const server: Server = createServer(async (req, res) => {
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
+    if (!m || req.method !== "POST") return send(res, 404, { ok: false, error_code: 404, description: "Not Found" });
+    const [, gotToken, method = ""] = m;
+    const payload = await readBody(req);
+    if (gotToken !== token) return send(res, 401, { ok: false, error_code: 401, description: "Unauthorized" });
+    if (record) calls.push({ method, payload, at: Date.now() });
+
+    const queued = failures.get(method);
+    const failure = queued?.shift();
+    if (queued && queued.length === 0) failures.delete(method);
+    if (failure) {
+      if (failure.code === 429) {
+        return send(res, 429, {
+          ok: false,
+          error_code: 429,
+          description: `Too Many Requests: retry after ${failure.retryAfter}`,
+          parameters: { retry_after: failure.retryAfter },
+        });
+      }
+      if (failure.code === 500) return send(res, 500, { ok: false, error_code: 500, description: "Internal Server Error" });
+      if (failure.code === 403) return send(res, 403, { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" });
+      return send(res, 400, { ok: false, error_code: 400, description: failure.description ?? "Bad Request" });
+    }
+
+    switch (method) {
+      case "getMe":
+        return ok(res, { ...FAKE_BOT, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+      case "getUpdates":
+        return getUpdates(req, res, payload);
+      case "sendMessage": {
+        const message: SentMessage = {
+          message_id: nextMessageId++,
+          chat_id: String(payload.chat_id),
+          text: String(payload.text ?? ""),
+          ...(payload.reply_markup ? { reply_markup: payload.reply_markup as Record<string, unknown> } : {}),
+        };
+        if (message.text.length > 4096) return send(res, 400, { ok: false, error_code: 400, description: "Bad Request: message is too long" });
+        if (record) sent.push(message);
+        for (const fn of sentListeners) fn(message);
+        const chatId = Number(payload.chat_id);
+        return ok(res, {
+          message_id: message.message_id,
+          date: now(),
+          chat: chatId > 0 ? { id: chatId, type: "private", first_name: "x" } : { id: chatId, type: "group", title: "g" },
+          from: FAKE_BOT,
+          text: message.text,
+          ...(message.reply_markup && "inline_keyboard" in message.reply_markup ? { reply_markup: message.reply_markup } : {}),
+        });
+      }
+      case "editMessageReplyMarkup":
+      case "editMessageText":
+        return ok(res, true);
+      case "answerCallbackQuery":
+      case "setMyCommands":
+      case "deleteWebhook":
+      case "setWebhook":
+        return ok(res, true);
+      default:
+        return send(res, 404, { ok: false, error_code: 404, description: `Not Found: method ${method}` });
+    }
+  });
+  // Long polls must not keep the server from closing.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  const privateMessage = (user: FakeUser, fields: Record<string, unknown>) => ({
+    message_id: nextMessageId++,
+    date: now(),
+    chat: { id: user.id, type: "private" as const, first_name: user.first_name ?? "Parent" },
+    from: { id: user.id, is_bot: false, first_name: user.first_name ?? "Parent", language_code: user.language_code ?? "ru" },
+    ...fields,
+  });
+
+  const api: FakeTelegramApi = {
+    apiRoot: `http://127.0.0.1:${port}`,
+    token,
+    calls,
+    sent,
+    push(update) {
+      const full = api.stamp(update);
+      updates.push(full);
+      wake();
+      return full;
+    },
+    stamp(update) {
+      // update_id 0 (the builders' placeholder) or missing means "assign the next one".
+      const id = update.update_id ? update.update_id : nextUpdateId++;
+      nextUpdateId = Math.max(nextUpdateId, id + 1);
+      return { ...update, update_id: id } as Update;
+    },
+    failNext(method, count, failure) {
+      const list = failures.get(method) ?? [];
+      for (let i = 0; i < count; i++) list.push(failure);
+      failures.set(method, list);
+    },
+    callsOf: (method) => calls.filter((c) => c.method === method),
+    sentTo: (chatId) => sent.filter((s) => s.chat_id === String(chatId)),
+    async waitFor(predicate, timeoutMs = 10_000, what = "condition") {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error(`fake Telegram API: timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    onSent(fn) {
+      sentListeners.push(fn);
+    },
+    get confirmedUpTo() {
+      return confirmedUpTo;
+    },
+    async close() {
+      wake();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    text: (user, text, extra = {}) => ({ update_id: 0, message: privateMessage(user, { text, ...extra }) }) as unknown as Update,
+    press: (user, messageId, data, chatId) =>
+      ({
+        update_id: 0,
+        callback_query: {
+          id: `cq-${nextUpdateId}-${messageId}`,
+          from: { id: user.id, is_bot: false, first_name: "Parent", language_code: user.language_code ?? "ru" },
+          chat_instance: "ci",
+          data,
+          message: { message_id: messageId, date: now(), chat: { id: chatId ?? user.id, type: "private", first_name: "Parent" }, text: "q" },
+        },
+      }) as unknown as Update,
+    contact: (user, phone, contactUserId) =>
+      ({
+        update_id: 0,
+        message: privateMessage(user, {
+          contact: { phone_number: phone, first_name: "Someone", ...(contactUserId !== undefined ? { user_id: contactUserId } : {}) },
+        }),
+      }) as unknown as Update,
+    message: (user, fields) => ({ update_id: 0, message: privateMessage(user, fields) }) as unknown as Update,
+  };
+  return api;
+}
+
