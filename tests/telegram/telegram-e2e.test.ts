@@ -159,6 +159,8 @@ describe("telegram end to end (real dialog service, SQLite)", () => {
     expect(await requestsOf()).toHaveLength(0);
     const conversation = await temp.db.conversation.findFirst({ where: { channel: "telegram", chatId: String(parent.id) } });
     expect(JSON.parse(conversation!.state).answers.consent).toBe("declined");
+    // Nothing the family typed before declining stays anywhere, the dialog state included.
+    expect(conversation!.state).not.toContain("ссоры");
     expect(await temp.db.consentRecord.count({ where: { decision: "given" } })).toBe(0);
     expect(await temp.db.transcriptMessage.count({ where: { text: { contains: "ссоры" } } })).toBe(0);
   });
