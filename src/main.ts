@@ -15,7 +15,7 @@ import { seedDemoStaff } from "./admin/demo-staff.ts";
 import { createTelegramChannel, telegramWebhookPlugin } from "./channels/telegram/telegram-channel.ts";
 import { createMaxChannel, maxWebhookPlugin } from "./channels/max/max-channel.ts";
 import { categoryLabelFor, enqueueDueReminders } from "./handoff/center-notifications.ts";
-import { createFamilyMessenger } from "./handoff/family-messages.ts";
+import { createFamilyMessenger, type FamilyMessenger } from "./handoff/family-messages.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/outbox-senders.ts";
 import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
 import { startRetentionPurge } from "./requests/retention-purge.ts";
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     },
   });
 
+  const family = createFamilyMessenger({ i18n });
   const app = createHttpServer({ db, log });
   const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
   await app.register(
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       i18n,
       clock,
       service,
-      family: createFamilyMessenger({ i18n }),
+      family,
       config: {
         publicBaseUrl: config.publicBaseUrl,
         sessionSecret,
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   );
 
   const stoppables: Stoppable[] = [];
-  await startChannels({ config, db, log, i18n, service, app, stoppables });
+  await startChannels({ config, db, log, i18n, service, app, stoppables, family });
 
   // Deliveries that must happen (operator notices, reminders) are retried from the database.
   const senders: Partial<Record<OutboxChannel, Sender>> = {};
@@ -148,16 +149,17 @@ interface ChannelWiring {
   service: ReturnType<typeof createDialogService>;
   app: ReturnType<typeof createHttpServer>;
   stoppables: Stoppable[];
+  family: FamilyMessenger;
 }
 
-async function startChannels({ config, db, log, i18n, service, app, stoppables }: ChannelWiring): Promise<void> {
+async function startChannels({ config, db, log, i18n, service, app, stoppables, family }: ChannelWiring): Promise<void> {
   if (config.telegram.enabled) {
     const tg = config.telegram;
     const mode =
       tg.mode === "webhook" && tg.webhookSecret
-        ? ({ type: "webhook", secret: tg.webhookSecret } as const)
+        ? ({ type: "webhook", secret: tg.webhookSecret, url: `${config.publicBaseUrl}/webhooks/telegram` } as const)
         : ({ type: "polling" } as const);
-    const channel = createTelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, service, db, log, i18n, mode });
+    const channel = createTelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, service, db, log, i18n, mode, family });
     if (mode.type === "webhook") await app.register(telegramWebhookPlugin(channel, { secret: mode.secret }));
     await channel.start();
     stoppables.push({ name: "telegram", stop: () => channel.stop() });

@@ -12,6 +12,7 @@ import fastifyView from "@fastify/view";
 import { Eta } from "eta";
 import type { FastifyError, FastifyPluginAsync } from "fastify";
 import { createPrismaSessionStore } from "../auth/session-store.ts";
+import { registerAccountRoutes } from "./routes/account-routes.ts";
 import { registerAdminRoutes } from "./routes/admin-routes.ts";
 import { registerAuthRoutes } from "./routes/auth-routes.ts";
 import { registerInsightRoutes } from "./routes/insight-routes.ts";
@@ -150,5 +151,6 @@ export function createAdminPlugin(deps: AdminDeps): FastifyPluginAsync {
     registerRulesRoutes(app, deps);
     registerInsightRoutes(app, deps);
     registerTryDialogRoutes(app, deps);
+    registerAccountRoutes(app, deps);
   };
 }

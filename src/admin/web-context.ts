@@ -178,6 +178,7 @@ export async function renderPage(
     if (staff.role !== "operator") {
       nav.push({ href: "/admin", label: h.t("web-nav-admin"), active: path.startsWith("/admin") });
     }
+    nav.push({ href: "/account", label: h.t("web-nav-account"), active: path.startsWith("/account") });
   }
   const html = await reply.viewAsync(view, {
     ...data,

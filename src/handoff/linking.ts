@@ -3,6 +3,7 @@
 import { randomInt } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { type ActionResult, takeRequest } from "../requests/request-actions.ts";
+import type { FamilyMessenger } from "./family-messages.ts";
 
 export type LinkChannel = "telegram" | "max";
 
@@ -98,7 +99,7 @@ export type TakeFromChatResult = ActionResult | { type: "not_linked" } | { type:
  */
 export async function takeFromChat(
   db: Db,
-  input: { channel: LinkChannel; messengerUserId: string; requestNumber: string; now: Date },
+  input: { channel: LinkChannel; messengerUserId: string; requestNumber: string; now: Date; family?: FamilyMessenger },
 ): Promise<TakeFromChatResult> {
   const staff = await db.staffUser.findFirst({
     where: {
@@ -118,5 +119,5 @@ export async function takeFromChat(
     (staff.role === "regional_admin" && staff.regionCode === req.regionCode) ||
     staff.memberships.some((m) => m.centerId === req.queue.centerId);
   if (!allowed) return { type: "not_member" };
-  return takeRequest(db, req.id, { id: staff.id }, input.now);
+  return takeRequest(db, req.id, { id: staff.id }, input.now, input.family);
 }

@@ -1,5 +1,6 @@
 // Regional admin: the region's centers, queues and municipalities (create, edit, deactivate).
 // A queue (or center) with open requests cannot be deactivated: they must be moved first.
+import { linkCenterChat } from "../../handoff/linking.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { OPEN_STATUSES } from "../../requests/queue-order.ts";
@@ -96,7 +97,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   });
 
   // ── lists ──
-  async function list(req: FastifyRequest, reply: FastifyReply, kind: Kind) {
+  async function list(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    kind: Kind,
+    linkFlash: { linkError?: string; centerId?: string } = {},
+    status = 200,
+  ) {
     const { region } = await requireRegionAdmin(deps, req);
     const [centers, queues, municipalities] = await Promise.all([
       db.center.findMany({ where: { regionCode: region.code }, include: { municipality: true }, orderBy: [{ active: "desc" }, { name: "asc" }] }),
@@ -107,11 +114,24 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       }),
       db.municipality.findMany({ where: { regionCode: region.code }, orderBy: [{ active: "desc" }, { name: "asc" }] }),
     ]);
-    return renderPage(deps, req, reply, `admin-${kind}`, { region, centers, queues, municipalities, kind });
+    return renderPage(deps, req, reply, `admin-${kind}`, { region, centers, queues, municipalities, kind, linkFlash }, status);
   }
   for (const kind of ["centers", "queues", "municipalities"] as const) {
     app.get(`/admin/:region/${kind}`, (req, reply) => list(req, reply, kind));
   }
+
+  // ── operators' chats: the bot shows a one-time code in the group (/link); the admin enters it here ──
+  const linkChatForm = z.object({ centerId: z.string().min(1).max(64), code: z.string().max(40).default("") });
+  app.post("/admin/:region/centers/link-chat", post, async (req, reply) => {
+    const { region, staff } = await requireRegionAdmin(deps, req);
+    const f = linkChatForm.safeParse(req.body ?? {});
+    if (!f.success) throw notFound();
+    const center = await db.center.findFirst({ where: { id: f.data.centerId, regionCode: region.code } });
+    if (!center) throw notFound();
+    const linked = await linkCenterChat(db, { code: f.data.code, centerId: center.id, actorId: staff.id, now: deps.clock() });
+    if (linked.type === "ok") return reply.redirect(`/admin/${region.code}/centers`, 303);
+    return list(req, reply, "centers", { linkError: linked.type, centerId: center.id }, 400);
+  });
 
   // ── forms ──
   async function showForm(

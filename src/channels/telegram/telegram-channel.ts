@@ -16,6 +16,8 @@ import { type Api, Bot, GrammyError, HttpError } from "grammy";
 import type { BotCommand, Update, UserFromGetMe } from "grammy/types";
 import type { Db } from "../../db/client.ts";
 import type { DialogService, InboundEvent } from "../../dialog/service-types.ts";
+import type { FamilyMessenger } from "../../handoff/family-messages.ts";
+import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../handoff/linking.ts";
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { createChatQueue } from "./chat-queue.ts";
@@ -59,6 +61,8 @@ export interface TelegramChannelDeps {
   /** Polling backpressure: no new getUpdates while this many updates are queued. */
   maxInFlight?: number;
   clock?: () => Date;
+  /** Tells the family when an operator takes their request from the operators' chat. */
+  family?: FamilyMessenger;
   /** Known bot identity (skips getMe; tests and benchmarks). */
   botInfo?: UserFromGetMe;
 }
@@ -151,6 +155,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         return;
       case "group":
         return handleGroupUpdate(translated, api, updateLog);
+      case "staffLink": {
+        const linked = await linkStaffAccount(db, { code: translated.code, channel: "telegram", messengerUserId: translated.userId, now: clock() });
+        const key = linked.type === "ok" ? "telegram-staff-linked" : `telegram-link-${linked.type}`;
+        updateLog.info({ result: linked.type }, "telegram: staff account link");
+        await api.sendMessage(translated.chatId, i18n.t(pickLocale(translated.locale), key)).catch(() => undefined);
+        return;
+      }
       case "membership":
         updateLog.debug({ chatId: translated.chatId, blocked: translated.blocked }, "telegram: membership changed");
         await store.markBlocked(translated.chatId, translated.blocked, clock());
@@ -234,9 +245,31 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   }
 
-  /** Groups, supergroups: one short notice, nothing else (operators' group chats come later). */
+  /**
+   * Groups: an operators' chat links itself to a center with /link (a one-time code an admin enters
+   * in the web view) and takes requests with the button under a notice; to anyone else the bot
+   * says once that it works in private messages.
+   */
   async function handleGroupUpdate(tr: Extract<TranslatedUpdate, { type: "group" }>, api: Api, updateLog: Logger): Promise<void> {
     const notice = text(tr.locale, "telegram-group-notice");
+    if (tr.callbackId && tr.callbackData?.startsWith("take:") && tr.fromId) {
+      const result = await takeFromChat(db, {
+        channel: "telegram",
+        messengerUserId: tr.fromId,
+        requestNumber: tr.callbackData.slice(5),
+        now: clock(),
+        family: deps.family,
+      });
+      updateLog.info({ result: result.type }, "telegram: take from operators' chat");
+      const key = result.type === "conflict" ? `telegram-take-${result.code === "already_taken" ? "already" : "conflict"}` : `telegram-take-${result.type}`;
+      await api.answerCallbackQuery(tr.callbackId, { text: i18n.t("ru", key), show_alert: result.type !== "ok" }).catch(() => undefined);
+      return;
+    }
+    if (tr.text && /^\/link(?:@\w+)?\s*$/i.test(tr.text.trim())) {
+      const code = await issueCenterChatCode(db, "telegram", tr.chatId, clock());
+      await api.sendMessage(tr.chatId, i18n.t("ru", "telegram-chat-link-code", { code })).catch(() => undefined);
+      return;
+    }
     if (tr.callbackId) {
       await api.answerCallbackQuery(tr.callbackId, { text: notice }).catch(() => undefined);
       return;

@@ -48,7 +48,18 @@ export type TranslatedUpdate =
   /** A callback query that must be answered with a short notice and nothing else. */
   | { type: "rejectCallback"; callbackId: string; reason: "invalid_data" | "foreign_chat" | "no_message"; locale?: string }
   /** Anything in a group, supergroup or channel-linked chat (operators' chats come later). */
-  | { type: "group"; chatId: string; locale?: string; callbackId?: string }
+  | {
+      type: "group";
+      chatId: string;
+      locale?: string;
+      callbackId?: string;
+      /** Who acted and what: operators' chats link with /link and take requests with a button. */
+      fromId?: string;
+      text?: string;
+      callbackData?: string;
+    }
+  /** "/link CODE" in a private chat: an operator links this Telegram account to their web account. */
+  | { type: "staffLink"; chatId: string; userId: string; code: string; locale?: string }
   /** The person blocked (`kicked`) or unblocked (`member`) the bot in the private chat. */
   | { type: "membership"; chatId: string; blocked: boolean }
   | { type: "ignore"; reason: string };
@@ -111,7 +122,9 @@ export function translateUpdate(update: Update, options: TranslateOptions = {}):
     const locale = cq.from.language_code;
     const msg = cq.message;
     if (!msg) return { type: "rejectCallback", callbackId: cq.id, reason: "no_message", locale };
-    if (msg.chat.type !== "private") return { type: "group", chatId: String(msg.chat.id), locale, callbackId: cq.id };
+    if (msg.chat.type !== "private") {
+      return { type: "group", chatId: String(msg.chat.id), locale, callbackId: cq.id, fromId: String(cq.from.id), callbackData: cq.data };
+    }
     // In a private chat the chat id equals the user id; anything else is forged or misrouted.
     if (msg.chat.id !== cq.from.id) return { type: "rejectCallback", callbackId: cq.id, reason: "foreign_chat", locale };
     const token = callbackTokenSchema.safeParse(cq.data);
@@ -140,9 +153,21 @@ export function translateUpdate(update: Update, options: TranslateOptions = {}):
 
 function translateMessage(msg: Message, updateKey: string, options: TranslateOptions): TranslatedUpdate {
   const locale = msg.from?.language_code;
-  if (msg.chat.type !== "private") return { type: "group", chatId: String(msg.chat.id), locale };
+  if (msg.chat.type !== "private") {
+    return {
+      type: "group",
+      chatId: String(msg.chat.id),
+      locale,
+      ...(msg.from ? { fromId: String(msg.from.id) } : {}),
+      ...(typeof msg.text === "string" ? { text: msg.text.slice(0, 200) } : {}),
+    };
+  }
   // Private messages always have a sender; without one there is nobody to answer.
   if (!msg.from || msg.from.is_bot) return { type: "ignore", reason: "no_human_sender" };
+  const staffLink = typeof msg.text === "string" ? /^\/link(?:@\w+)?\s+([A-Za-z0-9 -]{4,20})\s*$/i.exec(msg.text.trim()) : null;
+  if (staffLink?.[1]) {
+    return { type: "staffLink", chatId: String(msg.chat.id), userId: String(msg.from.id), code: staffLink[1], locale };
+  }
   const source: PrivateSource = { chatId: String(msg.chat.id), userId: String(msg.from.id), updateKey, locale };
   const event = (e: InboundEvent): TranslatedUpdate => ({ type: "event", source, event: e });
 
