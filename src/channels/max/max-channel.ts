@@ -1,0 +1,433 @@
+// The MAX channel: MAX updates → dialog events, dialog replies → MAX API calls. Nothing else:
+// the dialog, consent and routing live in the dialog service.
+import { Bot, MaxError } from "@maxhub/max-bot-api";
+import { z } from "zod";
+import type { Db } from "../../db/client.ts";
+import type {
+  DialogService,
+  HandleResult,
+  InboundContext,
+  InboundEvent,
+} from "../../dialog/service-types.ts";
+import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
+import type { Logger } from "../../logging/logger.ts";
+import { type ChatQueue, createChatQueue } from "./chat-queue.ts";
+import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
+import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
+import { MENU_PAYLOAD_PREFIX, type TranslatedUpdate, translateUpdate } from "./max-updates.ts";
+
+export type MaxMode =
+  | { type: "polling" }
+  /** `url` (public HTTPS address of the webhook route), when set, is registered on start. */
+  | { type: "webhook"; secret: string; url?: string };
+
+export interface MaxChannelDeps {
+  token: string;
+  /** API base URL; a path prefix needs a trailing slash. */
+  baseUrl?: string;
+  service: DialogService;
+  db: Db;
+  log: Logger;
+  i18n: I18n;
+  mode: MaxMode;
+  outbound?: OutboundOptions;
+  /** Append the help / withdrawal row to the last message of every answer (default true). */
+  menuRow?: boolean;
+  /** Polling: updates accepted but not yet applied before the next poll waits (default 1000). */
+  maxInFlight?: number;
+  /** Set the bot's command list on start (best effort; default true). */
+  setCommands?: boolean;
+  now?: () => Date;
+}
+
+export interface MaxChannel {
+  start(): Promise<void>;
+  /** Stops receiving, then waits for in-flight updates and outbound calls. */
+  stop(): Promise<void>;
+  /** Processes one update (webhook route, tests); resolves when it has been applied and answered. */
+  handleUpdate(update: unknown): Promise<void>;
+  /** Resolves when every update accepted so far has been applied and answered (tests, benchmarks). */
+  idle(): Promise<void>;
+  /** False before start and after stop: the webhook answers 503 so MAX delivers the update again later. */
+  readonly accepting: boolean;
+  readonly bot: Bot;
+}
+
+const CHANNEL = "max";
+const UPDATE_TYPES = ["message_created", "message_callback", "bot_started", "bot_stopped"] as const;
+
+const channelDataSchema = z.looseObject({ questionMid: z.string().optional() });
+
+/** The message whose buttons belong to the current question, so they can be removed once answered. */
+interface QuestionRef {
+  mid: string;
+  /** Kept in memory only: the API edit needs the text, and texts never go to channelData. */
+  text?: string;
+}
+
+/** Events that answer the current question (its buttons become stale afterwards). */
+const ANSWERS = new Set<InboundEvent["type"]>(["text", "option", "contact", "start"]);
+
+const HANDLE_ATTEMPTS = 3;
+
+export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
+  const { service, db, log, i18n, mode } = deps;
+  const now = deps.now ?? (() => new Date());
+  const bot = new Bot(deps.token, deps.baseUrl ? { clientOptions: { baseUrl: deps.baseUrl } } : {});
+  const api = bot.api;
+  const out: Outbound = createOutbound(log, deps.outbound);
+  const queue: ChatQueue = createChatQueue();
+  const questions = new Map<string, QuestionRef>();
+  let polling: Promise<void> | undefined;
+  let stopping = false;
+  let accepting = false;
+
+  // Without a handler the library rethrows, which ends the poll loop and restarts it without its
+  // marker. Errors are already handled per update below; this is the last line.
+  bot.catch((err, ctx) => {
+    log.error({ err: errInfo(err), updateType: ctx.update?.update_type }, "max update failed");
+  });
+  // The library awaits a whole poll batch before asking for the next, so one slow chat would hold
+  // up every other. Updates are handed to their chat queues and the poll goes on, up to
+  // `maxInFlight` unfinished updates; beyond that the poll waits (backpressure).
+  const maxInFlight = deps.maxInFlight ?? 1000;
+  let inFlight = 0;
+  const waiters: (() => void)[] = [];
+  bot.use(async (ctx) => {
+    inFlight += 1;
+    const done = handleUpdate(ctx.update).finally(() => {
+      inFlight -= 1;
+      waiters.shift()?.();
+    });
+    if (inFlight >= maxInFlight) await new Promise<void>((r) => waiters.push(r));
+    void done;
+  });
+
+  // Stable codes only: error messages of lower layers may quote data (texts, phones).
+  function errInfo(err: unknown) {
+    if (err instanceof OutboundError) return { kind: err.kind, status: err.status, code: err.code };
+    if (err instanceof MaxError) return { kind: "max", status: err.status, code: err.code };
+    if (err instanceof Error) return { kind: err.name, code: (err as { code?: unknown }).code };
+    return { kind: typeof err };
+  }
+
+  const label = (locale: Locale, key: string) => i18n.t(locale, key);
+
+  function menuRow(locale: Locale): MaxButton[] | undefined {
+    if (deps.menuRow === false) return undefined;
+    return [
+      { type: "callback", text: label(locale, "max-menu-help"), payload: `${MENU_PAYLOAD_PREFIX}help` },
+      { type: "callback", text: label(locale, "max-menu-revoke"), payload: `${MENU_PAYLOAD_PREFIX}revoke` },
+    ];
+  }
+
+  async function loadConversation(chatId: string) {
+    return db.conversation.findUnique({
+      where: { channel_chatId: { channel: CHANNEL, chatId } },
+      select: { locale: true, blockedAt: true, channelData: true },
+    });
+  }
+
+  async function markBlocked(chatId: string) {
+    await db.conversation.updateMany({ where: { channel: CHANNEL, chatId }, data: { blockedAt: now() } });
+  }
+
+  async function saveQuestion(chatId: string, ref: QuestionRef | undefined, channelData: string | undefined) {
+    if (ref) questions.set(chatId, ref);
+    else questions.delete(chatId);
+    let data: Record<string, unknown> = {};
+    try {
+      const parsed = channelDataSchema.safeParse(JSON.parse(channelData ?? "{}"));
+      if (parsed.success) data = parsed.data;
+    } catch {
+      // unreadable channelData is replaced
+    }
+    if (ref) data.questionMid = ref.mid;
+    else delete data.questionMid;
+    await db.conversation.updateMany({
+      where: { channel: CHANNEL, chatId },
+      data: { channelData: JSON.stringify(data) },
+    });
+  }
+
+  function currentQuestion(chatId: string, channelData: string | undefined): QuestionRef | undefined {
+    const mem = questions.get(chatId);
+    if (mem) return mem;
+    try {
+      const parsed = channelDataSchema.safeParse(JSON.parse(channelData ?? "{}"));
+      if (parsed.success && parsed.data.questionMid) return { mid: parsed.data.questionMid };
+    } catch {
+      // ignore
+    }
+    return undefined;
+  }
+
+  /** Removes the buttons of an answered question by editing the message. Never fatal. */
+  async function removeKeyboard(chatLog: Logger, ref: QuestionRef) {
+    try {
+      const body = ref.text !== undefined ? { text: ref.text, attachments: [] } : { attachments: [] };
+      await out.call("edit", () => api.editMessage(ref.mid, body));
+    } catch (err) {
+      chatLog.warn({ err: errInfo(err) }, "max keyboard removal failed");
+    }
+  }
+
+  /** Always answers a callback (MAX shows a spinner until then). */
+  async function answerCallback(
+    chatLog: Logger,
+    callback: { id: string; messageText?: string },
+    how: "clear" | "notify",
+    locale: Locale,
+  ) {
+    try {
+      // Answering with a replacement message removes the pressed keyboard in the same call.
+      const extra =
+        how === "clear" && callback.messageText !== undefined
+          ? { message: { text: callback.messageText, attachments: [] } }
+          : { notification: i18n.t(locale, "max-callback-received") };
+      await out.call("answer", () =>
+        api.answerOnCallback(callback.id, extra as Parameters<typeof api.answerOnCallback>[1]),
+      );
+    } catch (err) {
+      chatLog.warn({ err: errInfo(err) }, "max callback answer failed");
+    }
+  }
+
+  async function send(chatLog: Logger, chatId: string, messages: OutboundMessage[]): Promise<string[]> {
+    const mids: string[] = [];
+    for (const m of messages) {
+      const sent = await out.call("send", () =>
+        api.sendMessageToChat(
+          Number(chatId),
+          m.text,
+          m.attachments.length > 0 ? { attachments: m.attachments } : {},
+        ),
+      );
+      mids.push(sent.body.mid);
+    }
+    chatLog.debug({ count: mids.length }, "max messages sent");
+    return mids;
+  }
+
+  async function handleWithRetry(
+    ctx: InboundContext,
+    event: InboundEvent,
+    chatLog: Logger,
+  ): Promise<HandleResult> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await service.handle(ctx, event);
+      } catch (err) {
+        // Safe to repeat: the service records the update key in the same transaction as its effect.
+        if (attempt >= HANDLE_ATTEMPTS) throw err;
+        chatLog.warn({ err: errInfo(err), attempt }, "dialog service failed, retrying");
+        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  async function processEvent(t: Extract<TranslatedUpdate, { type: "event" }>, chatLog: Logger) {
+    const ctx: InboundContext = {
+      channel: CHANNEL,
+      chatId: t.chatId,
+      userId: t.userId,
+      updateKey: t.updateKey,
+      ...(t.locale ? { locale: t.locale } : {}),
+    };
+    let result: HandleResult | undefined;
+    let failed = false;
+    try {
+      result = await handleWithRetry(ctx, t.event, chatLog);
+    } catch (err) {
+      failed = true;
+      chatLog.error({ err: errInfo(err), eventType: t.event.type }, "dialog service failed");
+    }
+    const conv = await loadConversation(t.chatId);
+    const locale = conv ? pickLocale(conv.locale) : pickLocale(t.locale);
+    const current = currentQuestion(t.chatId, conv?.channelData);
+    let questionCleared = false;
+    if (t.callback) {
+      const isOption = t.event.type === "option";
+      await answerCallback(chatLog, t.callback, isOption ? "clear" : "notify", locale);
+      if (isOption && t.callback.messageText !== undefined && current?.mid === t.callback.messageMid) {
+        questionCleared = true;
+      }
+    }
+    if (failed) {
+      await send(chatLog, t.chatId, [{ text: i18n.t(locale, "max-error-generic"), attachments: [] }]).catch(
+        () => undefined,
+      );
+      return;
+    }
+    if (!result || result.type === "duplicate") {
+      chatLog.info({ eventType: t.event.type }, "max update already applied");
+      if (questionCleared) await saveQuestion(t.chatId, undefined, conv?.channelData);
+      return;
+    }
+    if (conv?.blockedAt) {
+      await db.conversation.updateMany({
+        where: { channel: CHANNEL, chatId: t.chatId },
+        data: { blockedAt: null },
+      });
+    }
+    const row = menuRow(locale);
+    const { messages, dropped } = renderReplies(result.replies, row ? { menuRow: row } : {});
+    if (dropped > 0) chatLog.warn({ dropped }, "max buttons dropped to fit limits");
+    const asksQuestion = result.replies.some(
+      (r) => r.type === "requestContact" || (r.type === "text" && ((r.options?.length ?? 0) > 0 || r.link)),
+    );
+    // The previous question's buttons go away once it is answered or superseded by a new one.
+    if (current && !questionCleared && messages.length > 0 && (ANSWERS.has(t.event.type) || asksQuestion)) {
+      await removeKeyboard(chatLog, current);
+      questionCleared = true;
+    }
+    let mids: string[] = [];
+    try {
+      mids = await send(chatLog, t.chatId, messages);
+    } catch (err) {
+      if (err instanceof OutboundError && err.kind === "blocked") {
+        chatLog.info("max chat blocked the bot");
+        await markBlocked(t.chatId);
+      } else {
+        chatLog.error({ err: errInfo(err) }, "max reply not delivered");
+      }
+    }
+    // Remember the last message that carries buttons (question or menu).
+    let ref: QuestionRef | undefined;
+    for (let i = mids.length - 1; i >= 0; i -= 1) {
+      const m = messages[i];
+      const mid = mids[i];
+      if (m && mid && m.attachments.length > 0) {
+        ref = { mid, text: m.text };
+        break;
+      }
+    }
+    if (ref) await saveQuestion(t.chatId, ref, conv?.channelData);
+    else if (questionCleared) await saveQuestion(t.chatId, undefined, conv?.channelData);
+  }
+
+  async function processMenu(t: Extract<TranslatedUpdate, { type: "menu" }>, chatLog: Logger) {
+    const conv = await loadConversation(t.chatId);
+    const locale = conv ? pickLocale(conv.locale) : pickLocale(t.locale);
+    if (t.callback) await answerCallback(chatLog, t.callback, "notify", locale);
+    const p = (name: string) => `${MENU_PAYLOAD_PREFIX}${name}`;
+    const keyboard: OutboundMessage = {
+      text: i18n.t(locale, "max-menu-title"),
+      attachments: [
+        {
+          type: "inline_keyboard",
+          payload: {
+            buttons: [
+              [{ type: "callback", text: label(locale, "max-menu-help"), payload: p("help") }],
+              [{ type: "callback", text: label(locale, "max-menu-status"), payload: p("status") }],
+              [{ type: "callback", text: label(locale, "max-menu-lang"), payload: p("lang") }],
+              [{ type: "callback", text: label(locale, "max-menu-revoke"), payload: p("revoke") }],
+            ],
+          },
+        },
+      ],
+    };
+    await send(chatLog, t.chatId, [keyboard]);
+  }
+
+  async function dispatch(t: TranslatedUpdate, chatLog: Logger): Promise<void> {
+    switch (t.type) {
+      case "event":
+        return processEvent(t, chatLog);
+      case "menu":
+        return processMenu(t, chatLog);
+      case "stopped":
+        chatLog.info("max bot stopped by the person");
+        return markBlocked(t.chatId);
+      case "ignored":
+        if (t.callbackId)
+          await answerCallback(chatLog, { id: t.callbackId }, "notify", pickLocale(undefined));
+        return;
+    }
+  }
+
+  async function handleUpdate(raw: unknown): Promise<void> {
+    const updateType =
+      typeof raw === "object" && raw !== null
+        ? String((raw as { update_type?: unknown }).update_type)
+        : "unknown";
+    const t = translateUpdate(raw);
+    const chatId = t.chatId;
+    // Ids and types only: texts, names and phones never reach the logs.
+    const chatLog = log.child({ channel: CHANNEL, updateType, chatId });
+    if (t.type === "ignored") chatLog.debug({ reason: t.reason }, "max update ignored");
+    try {
+      if (!chatId) return await dispatch(t, chatLog);
+      await queue.run(chatId, () => dispatch(t, chatLog));
+    } catch (err) {
+      chatLog.error({ err: errInfo(err) }, "max update failed");
+    }
+  }
+
+  async function setCommands() {
+    const ru: Locale = "ru";
+    const commands = ["start", "help", "status", "revoke", "lang", "menu"].map((name) => ({
+      name,
+      description: i18n.t(ru, `max-command-${name}`),
+    }));
+    try {
+      await out.call("commands", () => api.setMyCommands(commands));
+    } catch (err) {
+      log.warn({ err: errInfo(err) }, "max commands not set");
+    }
+  }
+
+  return {
+    bot,
+    handleUpdate,
+    get accepting() {
+      return accepting;
+    },
+    async idle() {
+      await queue.idle();
+      await out.drain();
+    },
+    async start() {
+      stopping = false;
+      // Verifies the token (GET /me) with retries; the library would not retry it.
+      bot.botInfo = await out.call("me", () => api.getMyInfo());
+      if (deps.setCommands !== false) await setCommands();
+      accepting = true;
+      if (mode.type === "webhook") {
+        if (mode.url) {
+          const url = mode.url;
+          await out.call("subscribe", () => api.subscribe(url, mode.secret, [...UPDATE_TYPES]));
+        }
+        log.info({ channel: CHANNEL, mode: "webhook" }, "max channel ready");
+        return;
+      }
+      // bot.start: GET /subscriptions (drops webhooks, which would block polling), then the
+      // GET /updates loop with its marker. It resolves only when polling stops.
+      polling = bot
+        .start({ mode: "polling", options: { allowedUpdates: [...UPDATE_TYPES] } })
+        .catch((err: unknown) => log.error({ err: errInfo(err) }, "max polling failed"));
+      log.info({ channel: CHANNEL, mode: "polling" }, "max channel polling");
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      accepting = false;
+      if (mode.type === "polling" && polling) {
+        // bot.start may still be in GET /subscriptions when stop arrives: keep asking until the loop ends.
+        let ended = false;
+        void polling.then(() => {
+          ended = true;
+        });
+        while (!ended) {
+          bot.stopPolling();
+          await Promise.race([polling, new Promise((r) => setTimeout(r, 50))]);
+        }
+      }
+      await queue.idle();
+      await out.stop();
+      log.info({ channel: CHANNEL }, "max channel stopped");
+    },
+  };
+}
+
+export { maxWebhookPlugin } from "./max-webhook.ts";

@@ -1,0 +1,115 @@
+// Every outbound MAX API call goes through one queue: it stays within the platform's overall
+// rate (~30 requests/s) and retries 429/5xx/network failures with backoff, because the library
+// itself does not. 403 means the person blocked or left the dialog: no retry.
+import { MaxError } from "@maxhub/max-bot-api";
+import Bottleneck from "bottleneck";
+import pRetry, { AbortError } from "p-retry";
+import type { Logger } from "../../logging/logger.ts";
+
+export interface OutboundOptions {
+  /** Requests per second across all chats. */
+  ratePerSecond?: number;
+  /** Parallel requests in flight. */
+  maxConcurrent?: number;
+  retries?: number;
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+export type OutboundErrorKind = "blocked" | "rejected" | "exhausted";
+
+/** A failed call after classification; never carries message text. */
+export class OutboundError extends Error {
+  constructor(
+    readonly kind: OutboundErrorKind,
+    readonly status: number | undefined,
+    readonly code: string | undefined,
+  ) {
+    super(`max outbound ${kind}${status ? ` ${status}` : ""}${code ? ` ${code}` : ""}`);
+    this.name = "OutboundError";
+  }
+}
+
+export interface Outbound {
+  /** Runs `fn` through the rate limiter with retries; `op` is a short label for logs. */
+  call<T>(op: string, fn: () => Promise<T>): Promise<T>;
+  /** Waits until every queued call has finished. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const isRetryable = (err: unknown): boolean => {
+  if (err instanceof MaxError) return err.status === 429 || err.status >= 500;
+  // fetch() network failures surface as TypeError("fetch failed").
+  return err instanceof TypeError;
+};
+
+const isBlocked = (err: unknown): boolean =>
+  err instanceof MaxError &&
+  (err.status === 403 || /chat\.denied|dialog\.suspended|user\.blocked|bot\.blocked/i.test(err.code ?? ""));
+
+export function createOutbound(log: Logger, opts: OutboundOptions = {}): Outbound {
+  const rate = opts.ratePerSecond ?? 30;
+  const limiter = new Bottleneck({
+    maxConcurrent: opts.maxConcurrent ?? 10,
+    reservoir: rate,
+    reservoirRefreshAmount: rate,
+    reservoirRefreshInterval: 1000,
+  });
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function run<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await pRetry(
+        async () => {
+          try {
+            return await limiter.schedule(() => fn());
+          } catch (err) {
+            if (isBlocked(err))
+              throw new AbortError(new OutboundError("blocked", 403, (err as MaxError).code));
+            if (!isRetryable(err)) {
+              const e = err instanceof MaxError ? new OutboundError("rejected", err.status, err.code) : err;
+              throw new AbortError(e as Error);
+            }
+            throw err;
+          }
+        },
+        {
+          retries: opts.retries ?? 5,
+          minTimeout: opts.minRetryDelayMs ?? 500,
+          maxTimeout: opts.maxRetryDelayMs ?? 15_000,
+          factor: 2,
+          randomize: true,
+          onFailedAttempt: (e) => {
+            const status = e instanceof MaxError ? e.status : undefined;
+            log.warn(
+              { op, status, attempt: e.attemptNumber, retriesLeft: e.retriesLeft },
+              "max api call failed, retrying",
+            );
+          },
+        },
+      );
+    } catch (err) {
+      if (err instanceof OutboundError) throw err;
+      if (err instanceof MaxError) throw new OutboundError("exhausted", err.status, err.code);
+      throw err;
+    }
+  }
+
+  return {
+    call(op, fn) {
+      const p = run(op, fn);
+      inFlight.add(p);
+      const done = () => inFlight.delete(p);
+      p.then(done, done);
+      return p;
+    },
+    async drain() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    async stop() {
+      await this.drain();
+      await limiter.stop({ dropWaitingJobs: false }).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Webhook route for MAX on the service's own Fastify server. MAX signs nothing; it sends the
+// secret given at subscription in `X-Max-Bot-Api-Secret`. Wrong or missing → 401, nothing runs.
+// MAX wants 200 within 30 s, so the update is acknowledged first and applied right after (in
+// per-chat order by the channel).
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyPluginAsync } from "fastify";
+import type { MaxChannel } from "./max-channel.ts";
+
+export interface MaxWebhookOptions {
+  secret: string;
+  path?: string;
+}
+
+const SECRET_HEADER = "x-max-bot-api-secret";
+
+function secretMatches(expected: string, got: unknown): boolean {
+  if (typeof got !== "string" || expected.length === 0) return false;
+  const a = Buffer.from(got);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function maxWebhookPlugin(
+  channel: Pick<MaxChannel, "handleUpdate" | "accepting">,
+  { secret, path = "/webhooks/max" }: MaxWebhookOptions,
+): FastifyPluginAsync {
+  return async (app) => {
+    app.post(path, { bodyLimit: 1024 * 1024 }, async (req, reply) => {
+      if (!secretMatches(secret, req.headers[SECRET_HEADER])) {
+        req.log.warn({ route: "max-webhook" }, "max webhook rejected: bad secret");
+        return reply.code(401).send({ ok: false });
+      }
+      // Not started yet or stopping: a non-200 makes MAX deliver the update again later.
+      if (!channel.accepting) return reply.code(503).send({ ok: false });
+      const update = req.body;
+      if (typeof update !== "object" || update === null) return reply.code(400).send({ ok: false });
+      // The channel logs and swallows its own failures; the promise is not awaited on purpose.
+      void channel.handleUpdate(update);
+      return reply.code(200).send({ ok: true });
+    });
+  };
+}

@@ -1,0 +1,468 @@
+// A fake MAX Bot API over HTTP on 127.0.0.1, written from the documented protocol: GET /me,
+// GET/POST/DELETE /subscriptions, GET /updates (long poll with marker), POST /messages,
+// PUT /messages, POST /answers, PATCH /me/commands. Errors are `{code, message}` bodies.
+// It records every call, checks the Authorization header, can fail the next N calls (429/500)
+// and can pretend a chat blocked the bot (403).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  status: number;
+  at: number;
+}
+
+export interface FakeButton {
+  type: string;
+  text: string;
+  payload?: string;
+  url?: string;
+}
+
+export interface FakeMessage {
+  mid: string;
+  chatId: number;
+  userId: number;
+  text: string;
+  attachments: { type: string; payload?: { buttons?: FakeButton[][] } }[];
+  timestamp: number;
+  /** Whether the message was edited (keyboard removal). */
+  edited: boolean;
+}
+
+export interface FakeUser {
+  userId: number;
+  chatId: number;
+  firstName?: string;
+  locale?: string;
+}
+
+export interface FakeMaxApiOptions {
+  token: string;
+  /** Long-poll wait when the client sends no `timeout` (the real API waits up to 30 s). */
+  defaultPollTimeoutMs?: number;
+  botUserId?: number;
+  /** false: keep no call history and no sent messages (benchmarks); use `onSent` then. */
+  record?: boolean;
+}
+
+export interface FailRule {
+  status: number;
+  times: number;
+  code?: string;
+  /** Only calls whose "METHOD /path" matches, e.g. "POST /messages". */
+  match?: string;
+}
+
+const BOT_USER = (id: number) => ({
+  user_id: id,
+  first_name: "Опора",
+  name: "Опора",
+  username: "opora_bot",
+  is_bot: true,
+  last_activity_time: Date.now(),
+});
+
+export class FakeMaxApi {
+  readonly calls: RecordedCall[] = [];
+  readonly messages = new Map<string, FakeMessage>();
+  readonly answers: { callbackId: string; body: unknown }[] = [];
+  readonly subscriptions: { url: string; secret?: string; update_types?: string[] }[] = [];
+  commands: unknown[] = [];
+  private updates: unknown[] = [];
+  private waiters = new Set<() => void>();
+  private failRules: FailRule[] = [];
+  private blocked = new Set<number>();
+  private server: Server;
+  private midSeq = 0;
+  private cbSeq = 0;
+  /** callback_id → mid of the pressed message (what the real server knows). */
+  private callbackMessages = new Map<string, string>();
+  private ts = 1_760_000_000_000;
+  baseUrl = "";
+  /** Milliseconds added to every response (to simulate a slow network). */
+  latencyMs = 0;
+
+  constructor(private readonly opts: FakeMaxApiOptions) {
+    this.server = createServer((req, res) => {
+      void this.route(req, res);
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    const { port } = this.server.address() as AddressInfo;
+    // A path prefix with a trailing slash, as the library resolves relative method names.
+    this.baseUrl = `http://127.0.0.1:${port}/`;
+    return this.baseUrl;
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.waiters) w();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // ── test controls ──────────────────────────────────────────────────────────
+
+  private sentListeners: ((m: FakeMessage) => void)[] = [];
+
+  /** Calls `fn` for every message the bot sends (works with record: false). */
+  onSent(fn: (m: FakeMessage) => void): void {
+    this.sentListeners.push(fn);
+  }
+
+  failNext(rule: FailRule): void {
+    this.failRules.push({ ...rule });
+  }
+
+  blockChat(chatId: number): void {
+    this.blocked.add(chatId);
+  }
+
+  pushUpdate(update: unknown): void {
+    this.updates.push(update);
+    for (const w of this.waiters) w();
+  }
+
+  /** Updates the client has not fetched yet. */
+  get pendingUpdates(): number {
+    return this.updates.length - this.delivered;
+  }
+  private delivered = 0;
+
+  nextTimestamp(): number {
+    this.ts += 1000;
+    return this.ts;
+  }
+
+  callsTo(method: string, path: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && c.path === path);
+  }
+
+  messagesTo(chatId: number): FakeMessage[] {
+    return [...this.messages.values()].filter((m) => m.chatId === chatId);
+  }
+
+  lastMessage(chatId: number): FakeMessage | undefined {
+    return this.messagesTo(chatId).at(-1);
+  }
+
+  buttonsOf(m: FakeMessage | undefined): FakeButton[] {
+    return (m?.attachments ?? []).flatMap((a) =>
+      a.type === "inline_keyboard" ? (a.payload?.buttons ?? []).flat() : [],
+    );
+  }
+
+  // ── realistic update builders ──────────────────────────────────────────────
+
+  userOf(u: FakeUser) {
+    return {
+      user_id: u.userId,
+      first_name: u.firstName ?? "Мария",
+      last_name: "Иванова",
+      name: u.firstName ?? "Мария",
+      username: null,
+      is_bot: false,
+      last_activity_time: this.ts,
+    };
+  }
+
+  botStarted(u: FakeUser, payload?: string) {
+    return {
+      update_type: "bot_started",
+      timestamp: this.nextTimestamp(),
+      chat_id: u.chatId,
+      user: this.userOf(u),
+      ...(payload !== undefined ? { payload } : {}),
+      user_locale: u.locale ?? "ru",
+    };
+  }
+
+  botStopped(u: FakeUser) {
+    return {
+      update_type: "bot_stopped",
+      timestamp: this.nextTimestamp(),
+      chat_id: u.chatId,
+      user: this.userOf(u),
+      user_locale: u.locale ?? "ru",
+    };
+  }
+
+  private incoming(u: FakeUser, text: string | null, attachments: unknown[] | null) {
+    const timestamp = this.nextTimestamp();
+    return {
+      update_type: "message_created",
+      timestamp,
+      message: {
+        sender: this.userOf(u),
+        recipient: { chat_id: u.chatId, chat_type: "dialog", user_id: this.opts.botUserId ?? 1000 },
+        timestamp,
+        body: { mid: `mid.in.${u.chatId}.${++this.midSeq}`, seq: this.midSeq, text, attachments },
+      },
+      user_locale: u.locale ?? "ru",
+    };
+  }
+
+  textMessage(u: FakeUser, text: string) {
+    return this.incoming(u, text, null);
+  }
+
+  /** A shared contact: the phone is only inside the vCard; `ownerUserId` is whose contact it is. */
+  contactMessage(u: FakeUser, opts: { phone?: string; ownerUserId?: number; vcf?: string } = {}) {
+    const owner = opts.ownerUserId ?? u.userId;
+    const vcf =
+      opts.vcf ??
+      `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Мария Иванова\r\nTEL;TYPE=cell:${opts.phone ?? "79991234567"}\r\nEND:VCARD\r\n`;
+    return this.incoming(u, null, [
+      {
+        type: "contact",
+        payload: {
+          vcf_info: vcf,
+          max_info: { ...this.userOf({ ...u, userId: owner }), user_id: owner },
+          hash: `h${owner}`,
+        },
+      },
+    ]);
+  }
+
+  imageMessage(u: FakeUser) {
+    return this.incoming(u, null, [
+      { type: "image", payload: { photo_id: 1, token: "tok", url: "https://i.example/x.jpg" } },
+    ]);
+  }
+
+  /** A button press on a message the bot sent, as MAX delivers it (with the message). */
+  callback(u: FakeUser, message: FakeMessage, payload: string, callbackId?: string) {
+    const timestamp = this.nextTimestamp();
+    const id = callbackId ?? `cb.${++this.cbSeq}`;
+    this.callbackMessages.set(id, message.mid);
+    return {
+      update_type: "message_callback",
+      timestamp,
+      callback: { timestamp, callback_id: id, payload, user: this.userOf(u) },
+      message: {
+        sender: BOT_USER(this.opts.botUserId ?? 1000),
+        recipient: { chat_id: message.chatId, chat_type: "dialog", user_id: u.userId },
+        timestamp: message.timestamp,
+        body: { mid: message.mid, seq: 1, text: message.text, attachments: message.attachments },
+      },
+      user_locale: u.locale ?? "ru",
+    };
+  }
+
+  // ── HTTP ───────────────────────────────────────────────────────────────────
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const method = req.method ?? "GET";
+    const path = url.pathname;
+    const query = Object.fromEntries(url.searchParams);
+    const raw = await readBody(req);
+    let body: unknown = null;
+    if (raw) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return this.reply(res, { method, path, query, body: raw }, 400, {
+          code: "proto.payload",
+          message: "bad json",
+        });
+      }
+    }
+    const call = { method, path, query, body };
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    if (req.headers.authorization !== this.opts.token) {
+      return this.reply(res, call, 401, { code: "verify.token", message: "Invalid access_token" });
+    }
+    const rule = this.failRules.find((r) => r.times > 0 && (!r.match || r.match === `${method} ${path}`));
+    if (rule && !(method === "GET" && path === "/updates" && !rule.match)) {
+      rule.times -= 1;
+      const code = rule.code ?? (rule.status === 429 ? "too.many.requests" : "internal.error");
+      return this.reply(res, call, rule.status, { code, message: `fake failure ${rule.status}` });
+    }
+    const key = `${method} ${path}`;
+    switch (key) {
+      case "GET /me":
+        return this.reply(res, call, 200, {
+          ...BOT_USER(this.opts.botUserId ?? 1000),
+          commands: this.commands,
+        });
+      case "PATCH /me/commands":
+        this.commands = ((body as { commands?: unknown[] } | null)?.commands ?? []) as unknown[];
+        return this.reply(res, call, 200, {
+          ...BOT_USER(this.opts.botUserId ?? 1000),
+          commands: this.commands,
+        });
+      case "GET /subscriptions":
+        return this.reply(res, call, 200, {
+          subscriptions: this.subscriptions.map((s) => ({
+            url: s.url,
+            time: this.ts,
+            update_types: s.update_types ?? [],
+          })),
+        });
+      case "POST /subscriptions": {
+        const b = body as { url: string; secret?: string; update_types?: string[] };
+        if (!b?.url?.startsWith("https://"))
+          return this.reply(res, call, 400, { code: "proto.payload", message: "url must be https" });
+        this.subscriptions.push(b);
+        return this.reply(res, call, 200, { success: true });
+      }
+      case "DELETE /subscriptions": {
+        const i = this.subscriptions.findIndex((s) => s.url === query.url);
+        if (i >= 0) this.subscriptions.splice(i, 1);
+        return this.reply(res, call, 200, { success: true });
+      }
+      case "GET /updates":
+        return this.getUpdates(res, call, query);
+      case "POST /messages":
+        return this.sendMessage(res, call, query, body);
+      case "PUT /messages": {
+        const m = this.messages.get(query.message_id ?? "");
+        if (this.opts.record === false) return this.reply(res, call, 200, { success: true });
+        if (!m) return this.reply(res, call, 404, { code: "not.found", message: "message not found" });
+        applyEdit(m, body);
+        return this.reply(res, call, 200, { success: true });
+      }
+      case "POST /answers": {
+        if (!query.callback_id)
+          return this.reply(res, call, 400, { code: "proto.payload", message: "callback_id required" });
+        const b = body as { message?: unknown; notification?: string } | null;
+        if (!b || (b.message == null && b.notification == null)) {
+          return this.reply(res, call, 400, {
+            code: "proto.payload",
+            message: "message or notification required",
+          });
+        }
+        if (this.opts.record === false) {
+          this.callbackMessages.delete(query.callback_id);
+          return this.reply(res, call, 200, { success: true });
+        }
+        this.answers.push({ callbackId: query.callback_id, body });
+        if (b.message != null) {
+          // Answering with a message replaces the message whose button was pressed.
+          const target = this.messages.get(this.callbackMessages.get(query.callback_id) ?? "");
+          if (target) applyEdit(target, b.message);
+        }
+        return this.reply(res, call, 200, { success: true });
+      }
+      default:
+        return this.reply(res, call, 404, { code: "not.found", message: `no route ${key}` });
+    }
+  }
+
+  private async getUpdates(
+    res: ServerResponse,
+    call: Omit<RecordedCall, "status" | "at">,
+    query: Record<string, string>,
+  ) {
+    const marker = query.marker !== undefined ? Number(query.marker) : this.delivered;
+    const limit = Math.min(Number(query.limit ?? 100), 1000);
+    const timeoutMs =
+      query.timeout !== undefined ? Number(query.timeout) * 1000 : (this.opts.defaultPollTimeoutMs ?? 1000);
+    // A marker acknowledges everything before it.
+    this.delivered = Math.max(this.delivered, marker);
+    if (this.updates.length <= marker) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, timeoutMs);
+        this.waiters.add(done);
+      });
+    }
+    if (res.destroyed || !this.server.listening) return;
+    const updates = this.updates.slice(marker, marker + limit);
+    return this.reply(res, call, 200, { updates, marker: marker + updates.length });
+  }
+
+  private sendMessage(
+    res: ServerResponse,
+    call: Omit<RecordedCall, "status" | "at">,
+    query: Record<string, string>,
+    body: unknown,
+  ) {
+    const chatId = Number(query.chat_id ?? query.user_id);
+    if (!Number.isFinite(chatId))
+      return this.reply(res, call, 400, { code: "proto.payload", message: "chat_id or user_id required" });
+    if (this.blocked.has(chatId))
+      return this.reply(res, call, 403, { code: "chat.denied", message: "chat.denied: dialog.suspended" });
+    const b = (body ?? {}) as { text?: string; attachments?: FakeMessage["attachments"] };
+    const problem = validateOutgoing(b);
+    if (problem) return this.reply(res, call, 400, { code: "proto.payload", message: problem });
+    const mid = `mid.out.${chatId}.${++this.midSeq}`;
+    const timestamp = this.nextTimestamp();
+    const msg: FakeMessage = {
+      mid,
+      chatId,
+      userId: chatId,
+      text: b.text ?? "",
+      attachments: b.attachments ?? [],
+      timestamp,
+      edited: false,
+    };
+    if (this.opts.record !== false) this.messages.set(mid, msg);
+    for (const fn of this.sentListeners) fn(msg);
+    return this.reply(res, call, 200, {
+      message: {
+        sender: BOT_USER(this.opts.botUserId ?? 1000),
+        recipient: { chat_id: chatId, chat_type: "dialog", user_id: null },
+        timestamp,
+        body: { mid, seq: this.midSeq, text: msg.text, attachments: msg.attachments },
+      },
+    });
+  }
+
+  private reply(
+    res: ServerResponse,
+    call: Omit<RecordedCall, "status" | "at">,
+    status: number,
+    data: unknown,
+  ) {
+    if (this.opts.record !== false) this.calls.push({ ...call, status, at: Date.now() });
+    if (res.destroyed) return;
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(data));
+  }
+}
+
+function applyEdit(m: FakeMessage, body: unknown) {
+  const b = (body ?? {}) as { text?: string | null; attachments?: FakeMessage["attachments"] | null };
+  if (typeof b.text === "string") m.text = b.text;
+  if (Array.isArray(b.attachments)) m.attachments = b.attachments;
+  m.edited = true;
+}
+
+/** The documented limits: text ≤ 4000, ≤ 30 rows, ≤ 7 per row (≤ 3 with link/contact), payload ≤ 1024. */
+function validateOutgoing(b: { text?: string; attachments?: FakeMessage["attachments"] }): string | null {
+  if ((b.text ?? "").length > 4000) return "text: length must be less than 4000";
+  for (const a of b.attachments ?? []) {
+    if (a.type !== "inline_keyboard") continue;
+    const rows = a.payload?.buttons ?? [];
+    if (rows.length > 30) return "keyboard: too many rows";
+    for (const row of rows) {
+      const special = row.some((x) => x.type === "link" || x.type === "request_contact");
+      if (row.length > (special ? 3 : 7)) return "keyboard: too many buttons in row";
+      for (const x of row) if ((x.payload ?? "").length > 1024) return "keyboard: payload too long";
+    }
+  }
+  return null;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startFakeMaxApi(opts: FakeMaxApiOptions): Promise<FakeMaxApi> {
+  const api = new FakeMaxApi(opts);
+  await api.listen();
+  return api;
+}
