@@ -2,7 +2,7 @@
 // the per-chat queue and the stored chat state.
 import type { Update } from "grammy/types";
 import { describe, expect, it } from "vitest";
-import { createChatQueue } from "../../src/channels/telegram/chat-queue.ts";
+import { createChatQueue } from "../../src/channels/chat-queue.ts";
 import { parseChatState } from "../../src/channels/telegram/chat-state.ts";
 import { renderReplies, splitText } from "../../src/channels/telegram/render-reply.ts";
 import { chatKeyOf, matchReplyOption, parseCommand, translateUpdate } from "../../src/channels/telegram/translate-update.ts";

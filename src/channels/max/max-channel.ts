@@ -11,7 +11,7 @@ import type {
 } from "../../dialog/service-types.ts";
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
-import { type ChatQueue, createChatQueue } from "./chat-queue.ts";
+import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
 import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
 import { MENU_PAYLOAD_PREFIX, type TranslatedUpdate, translateUpdate } from "./max-updates.ts";

@@ -20,7 +20,7 @@ import type { FamilyMessenger } from "../../handoff/family-messages.ts";
 import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../handoff/linking.ts";
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
-import { createChatQueue } from "./chat-queue.ts";
+import { createChatQueue } from "../chat-queue.ts";
 import { createChatStateStore } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
 import { chatKeyOf, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";

@@ -1,7 +1,7 @@
 // Per-chat serial execution: updates of one chat run strictly in arrival order, different chats
-// run concurrently. grammY's built-in polling handles updates one by one for the whole bot and
-// @grammyjs/runner is not a dependency, so this small sequentializer does the job: a Map of
-// promise chains, each entry removed when its chain drains (memory does not grow with chats).
+// run concurrently. Both messengers need it: grammY polls one update at a time for the whole bot,
+// and the MAX library hands a poll's updates over all at once (Promise.all), as webhooks do too.
+// A Map of promise chains, each entry removed when its chain drains (memory stays bounded).
 
 export interface ChatQueue {
   /** Runs `task` after every earlier task of the same key; resolves or rejects with it. */
