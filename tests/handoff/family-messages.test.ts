@@ -75,3 +75,19 @@ describe("talking to the family", () => {
     expect(await db.outbox.count({ where: { kind: "family_relay", status: "pending" } })).toBe(0);
   });
 });
+
+describe("the transcript refreshes without a reload", () => {
+  it("serves the request's messages as a fragment, escaped, only to those who may see the request", async () => {
+    const { db, r, conv, b } = await setup();
+    await db.transcriptMessage.create({ data: { conversationId: conv.id, requestId: r.id, direction: "in", text: "Перезвоните после 19:00 <b>пожалуйста</b>" } });
+    const page = await b.get(`/requests/${r.number}`);
+    expect(page.body).toContain(`data-src="/requests/${r.number}/transcript"`);
+    const fragment = await b.get(`/requests/${r.number}/transcript`);
+    expect(fragment.statusCode).toBe(200);
+    expect(fragment.body).not.toContain("<html");
+    expect(fragment.body).toContain("Перезвоните после 19:00 &lt;b&gt;пожалуйста&lt;/b&gt;");
+    const other = new Browser(b.app);
+    await other.login("op67@test.local");
+    expect((await other.get(`/requests/${r.number}/transcript`)).statusCode).toBe(404);
+  });
+});

@@ -56,3 +56,17 @@
     f.text().then(function (t) { area.value = t; });
   });
 })();
+
+// Request page: the transcript refreshes itself every 5 s.
+(function () {
+  "use strict";
+  var live = document.getElementById("transcript-live");
+  if (!live) return;
+  var src = live.getAttribute("data-src");
+  setInterval(function () {
+    fetch(src, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (res) { return res.ok && !res.redirected ? res.text() : null; })
+      .then(function (html) { if (html) live.innerHTML = html; })
+      .catch(function () { /* try again next tick */ });
+  }, 5000);
+})();

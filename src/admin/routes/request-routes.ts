@@ -131,6 +131,15 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   app.get("/requests/:number", (req, reply) => showRequest(req, reply));
 
+  // The transcript alone, re-fetched by the page every few seconds: the family's later messages
+  // and the operator's replies appear without a reload.
+  app.get("/requests/:number/transcript", async (req, reply) => {
+    const staff = requireStaff(req);
+    const r = await findVisible(deps, staff, req.params);
+    const transcript = await db.transcriptMessage.findMany({ where: { requestId: r.id }, orderBy: { createdAt: "asc" }, take: 500 });
+    return renderPage(deps, req, reply, "transcript-live", { transcript });
+  });
+
   async function act(
     req: FastifyRequest,
     reply: FastifyReply,
