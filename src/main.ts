@@ -174,7 +174,7 @@ async function startChannels({ config, db, log, i18n, service, app, stoppables, 
       mx.mode === "webhook" && mx.webhookSecret
         ? ({ type: "webhook", secret: mx.webhookSecret } as const)
         : ({ type: "polling" } as const);
-    const channel = createMaxChannel({ token: mx.token, baseUrl: mx.baseUrl, service, db, log, i18n, mode });
+    const channel = createMaxChannel({ token: mx.token, baseUrl: mx.baseUrl, service, db, log, i18n, mode, family });
     if (mode.type === "webhook") await app.register(maxWebhookPlugin(channel, { secret: mode.secret }));
     await channel.start();
     stoppables.push({ name: "max", stop: () => channel.stop() });

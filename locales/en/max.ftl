@@ -14,3 +14,17 @@ max-command-status = Status of my request
 max-command-revoke = Withdraw consent to data processing
 max-command-lang = Change language
 max-command-menu = Menu
+# Operators' chats and staff accounts (handoff)
+max-chat-link-code = Code to link this chat to a center: { $code }. An admin enters it on the center's page in the Opora web view. The code is valid for 30 minutes.
+max-staff-linked = Done: this MAX account is linked to your Opora account. The "Take it" button in the center's chat now works for you.
+max-link-invalid = There is no such code. Check the code on the "My account" page of the web view.
+max-link-expired = The code has expired. Get a new one in the web view.
+max-link-used = This code has already been used. Get a new one in the web view.
+max-link-wrong_purpose = This code cannot link a MAX account.
+max-take-ok = The request is yours. Open it with the link in the message.
+max-take-already = Another colleague has already taken this request.
+max-take-conflict = The request cannot be taken: it is closed or has changed.
+max-take-not_found = Request not found.
+max-take-not_linked = First link MAX to your account: "My account" in the web view, then send /link CODE to the bot in a private chat.
+max-take-not_member = This request is not from your center.
+max-take-invalid = The request cannot be taken.

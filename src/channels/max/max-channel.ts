@@ -9,6 +9,8 @@ import type {
   InboundContext,
   InboundEvent,
 } from "../../dialog/service-types.ts";
+import type { FamilyMessenger } from "../../handoff/family-messages.ts";
+import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../handoff/linking.ts";
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
@@ -38,6 +40,8 @@ export interface MaxChannelDeps {
   /** Set the bot's command list on start (best effort; default true). */
   setCommands?: boolean;
   now?: () => Date;
+  /** Tells the family when an operator takes their request from the operators' chat. */
+  family?: FamilyMessenger;
 }
 
 export interface MaxChannel {
@@ -339,6 +343,31 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       case "stopped":
         chatLog.info("max bot stopped by the person");
         return markBlocked(t.chatId);
+      case "groupLink": {
+        const code = await issueCenterChatCode(db, "max", t.chatId, now());
+        await send(chatLog, t.chatId, [{ text: i18n.t("ru", "max-chat-link-code", { code }), attachments: [] }]);
+        return;
+      }
+      case "groupTake": {
+        const result = await takeFromChat(db, { channel: "max", messengerUserId: t.userId, requestNumber: t.requestNumber, now: now(), family: deps.family });
+        chatLog.info({ result: result.type }, "max take from operators' chat");
+        const key = result.type === "conflict" ? `max-take-${result.code === "already_taken" ? "already" : "conflict"}` : `max-take-${result.type}`;
+        try {
+          await out.call("answer", () =>
+            api.answerOnCallback(t.callbackId, { notification: i18n.t("ru", key) } as Parameters<typeof api.answerOnCallback>[1]),
+          );
+        } catch (err) {
+          chatLog.warn({ err: errInfo(err) }, "max callback answer failed");
+        }
+        return;
+      }
+      case "staffLink": {
+        const linked = await linkStaffAccount(db, { code: t.code, channel: "max", messengerUserId: t.userId, now: now() });
+        chatLog.info({ result: linked.type }, "max staff account link");
+        const key = linked.type === "ok" ? "max-staff-linked" : `max-link-${linked.type}`;
+        await send(chatLog, t.chatId, [{ text: i18n.t(pickLocale(t.locale), key), attachments: [] }]);
+        return;
+      }
       case "ignored":
         if (t.callbackId)
           await answerCallback(chatLog, { id: t.callbackId }, "notify", pickLocale(undefined));
@@ -352,7 +381,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         ? String((raw as { update_type?: unknown }).update_type)
         : "unknown";
     const t = translateUpdate(raw);
-    const chatId = t.chatId;
+    const chatId = "chatId" in t ? t.chatId : undefined;
     // Ids and types only: texts, names and phones never reach the logs.
     const chatLog = log.child({ channel: CHANNEL, updateType, chatId });
     if (t.type === "ignored") chatLog.debug({ reason: t.reason }, "max update ignored");

@@ -80,6 +80,12 @@ export type TranslatedUpdate =
   /** The person asked for the channel's own menu (/menu): no dialog state involved. */
   | { type: "menu"; chatId: string; userId: string; locale?: string; callback?: { id: string } }
   | { type: "stopped"; chatId: string; userId: string }
+  /** Operators' chats: "/link" in a group asks for a one-time code to link the chat to a center. */
+  | { type: "groupLink"; chatId: string }
+  /** "Take" pressed under a notice in an operators' chat. */
+  | { type: "groupTake"; callbackId: string; userId: string; requestNumber: string }
+  /** "/link CODE" in a private dialog: an operator links this MAX account to their web account. */
+  | { type: "staffLink"; chatId: string; userId: string; code: string; locale?: string }
   /** A callback we cannot map to a chat: still answered. */
   | { type: "ignored"; reason: string; callbackId?: string; chatId?: string };
 
@@ -151,6 +157,9 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
         return { type: "ignored", reason: "callback_without_chat", callbackId: callback.id };
       }
       const payload = u.callback.payload ?? "";
+      if (payload.startsWith("take:")) {
+        return { type: "groupTake", callbackId: callback.id, userId: String(u.callback.user.user_id), requestNumber: payload.slice(5, 40) };
+      }
       const base = {
         chatId: String(chatId),
         userId: String(u.callback.user.user_id),
@@ -182,9 +191,14 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
       const msg = u.message;
       const sender = msg.sender;
       if (!sender || sender.is_bot) return { type: "ignored", reason: "from_bot" };
-      // Only private dialogs are conversations; group chats (e.g. center notification chats) are not.
-      if (msg.recipient.chat_type && msg.recipient.chat_type !== "dialog")
+      // Only private dialogs are conversations; in group chats (operators' chats) only /link is heard.
+      if (msg.recipient.chat_type && msg.recipient.chat_type !== "dialog") {
+        const groupId = msg.recipient.chat_id;
+        if (groupId !== null && groupId !== undefined && /^\/link(?:@\S+)?\s*$/i.test(msg.body.text ?? "")) {
+          return { type: "groupLink", chatId: String(groupId) };
+        }
         return { type: "ignored", reason: "not_dialog" };
+      }
       const chatId = msg.recipient.chat_id;
       if (chatId === null || chatId === undefined) return { type: "ignored", reason: "message_without_chat" };
       const base = {
@@ -193,6 +207,8 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
         ...locale(u.user_locale),
       };
       const updateKey = `mid:${msg.body.mid}`;
+      const staffLink = /^\/link(?:@\S+)?\s+([A-Za-z0-9 -]{4,20})\s*$/i.exec((msg.body.text ?? "").trim());
+      if (staffLink?.[1]) return { type: "staffLink", ...base, code: staffLink[1] };
       const attachments = (msg.body.attachments ?? []).filter((a) => !IGNORED_ATTACHMENTS.has(a.type));
       const contact = attachments.find((a) => a.type === "contact");
       if (contact)
