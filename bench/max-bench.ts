@@ -174,7 +174,10 @@ async function main() {
 
   latencies.sort((a, b) => a - b);
   const outcomes = results.reduce<Record<string, number>>(
-    (acc, r) => ({ ...acc, [r]: (acc[r] ?? 0) + 1 }),
+    (acc, r) => {
+      acc[r] = (acc[r] ?? 0) + 1;
+      return acc;
+    },
     {},
   );
   const report = {

@@ -102,7 +102,10 @@ async function main() {
   clearInterval(sampler);
 
   const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const outcomes = results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.outcome]: (acc[r.outcome] ?? 0) + 1 }), {});
+  const outcomes = results.reduce<Record<string, number>>((acc, r) => {
+    acc[r.outcome] = (acc[r.outcome] ?? 0) + 1;
+    return acc;
+  }, {});
   const requests = await temp.db.request.count();
   const report = {
     families,

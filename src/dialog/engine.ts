@@ -503,7 +503,7 @@ export function renderConfirmation(
 
 // ── The step function ────────────────────────────────────────────────────────
 
-const TOKEN = /^(\d{1,9})\.([A-Za-z0-9_:\-]{1,60})$/;
+const TOKEN = /^(\d{1,9})\.([A-Za-z0-9_:-]{1,60})$/;
 
 export function parseToken(token: string): { seq: number; id: string } | null {
   if (token.length > 64) return null;
@@ -920,7 +920,7 @@ function onText(r: Run, raw: string): void {
 }
 
 /** The option a typed text clearly means: its number, label or a synonym. */
-function pickOption(r: Run, v: View, text: string): string | null | "bad_number" {
+function pickOption(_r: Run, v: View, text: string): string | null | "bad_number" {
   const flat = optionsFlat(v);
   const digits = /^\d{1,2}$/.test(text.trim());
   if (digits && !v.freeText) {

@@ -166,7 +166,7 @@ export async function transferRequest(
     if (req.queueId === toQueueId) return { type: "invalid", code: "same_queue" } as const;
     const queue = await tx.queue.findUnique({ where: { id: toQueueId }, include: { center: true } });
     // Only an active queue of an active center of the request's own region.
-    if (!queue || !queue.active || !queue.center.active || queue.center.regionCode !== req.regionCode) {
+    if (!queue?.active || !queue.center.active || queue.center.regionCode !== req.regionCode) {
       return { type: "invalid", code: "bad_queue" } as const;
     }
     await tx.request.update({

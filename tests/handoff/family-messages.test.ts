@@ -28,7 +28,7 @@ describe("talking to the family", () => {
   it("relays the operator's message to the family's chat as a message from the center, and keeps it in the transcript", async () => {
     const { db, r, b } = await setup();
     const page = `/requests/${r.number}`;
-    expect((await b.get(page)).body).toContain('action="/requests/' + r.number + '/message"');
+    expect((await b.get(page)).body).toContain(`action="/requests/${r.number}/message"`);
     const res = await b.postForm(`${page}/message`, { text: "Здравствуйте! Удобно ли поговорить в 18:00?" }, page);
     expect(res.statusCode).toBe(303);
     const out = await db.outbox.findMany({ where: { kind: "family_relay" } });

@@ -1,7 +1,7 @@
 // Queue auto-refresh: re-fetches the rows every 10 s; a P0 that was not there before makes the
 // banner pulse and the tab title blink until the window gets focus.
 (function () {
-  "use strict";
+
   var live = document.getElementById("queue-live");
   if (!live) return;
   var src = live.getAttribute("data-src");
@@ -20,7 +20,7 @@
     var on = false;
     blink = setInterval(function () {
       on = !on;
-      document.title = on ? "\u26A0 P0 " + numbers.join(", ") : baseTitle;
+      document.title = on ? `\u26A0 P0 ${numbers.join(", ")}` : baseTitle;
     }, 1000);
   }
   window.addEventListener("focus", function () {
@@ -51,7 +51,7 @@
   var area = document.getElementById("routing-file-json");
   if (!input || !area) return;
   input.addEventListener("change", function () {
-    var f = input.files && input.files[0];
+    var f = input.files?.[0];
     if (!f) return;
     f.text().then(function (t) { area.value = t; });
   });
@@ -59,7 +59,7 @@
 
 // Request page: the transcript refreshes itself every 5 s.
 (function () {
-  "use strict";
+
   var live = document.getElementById("transcript-live");
   if (!live) return;
   var src = live.getAttribute("data-src");

@@ -58,7 +58,7 @@ export function createConsoleChannel(deps: ConsoleChannelDeps) {
       const rows = r.options ?? [];
       const flat = rows.flat();
       if (flat.length > 0) options = flat;
-      flat.forEach((o, i) => write(`  ${i + 1}) ${o.label}`));
+      for (const [i, o] of flat.entries()) write(`  ${i + 1}) ${o.label}`);
       if (r.type === "text" && r.link) write(`  🔗 ${r.link.label}: ${r.link.url}`);
       if (r.type === "requestContact") write(`  [${r.shareLabel}] ${tr("console-share-hint")}`);
     }
