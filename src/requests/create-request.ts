@@ -2,24 +2,14 @@
 // give it a human number ("63-00042"), a due time from the urgency promise, and link the
 // conversation's transcript. Runs inside the dialog service's transaction, so a request exists
 // exactly when the family's "send" was applied.
+import type { RequestDraft } from "../dialog/engine.ts";
 import type { Tx } from "../db/client.ts";
 import type { Category, Flag, Urgency } from "../domain/taxonomy.ts";
 import { routeRequest } from "../routing/engine.ts";
 import type { RoutingDecision, RoutingSnapshot } from "../routing/types.ts";
 
-export interface NewRequest {
-  categories: Category[];
-  urgency: Urgency;
-  flags: Flag[];
-  answers: Record<string, unknown>;
-  regionCode: string;
-  municipalityId: string | null;
-  description: string | null;
-  contactName: string | null;
-  contactPhone: string | null;
-  contactMethod: "call" | "message";
-  contactTime: string | null;
-}
+/** What the dialog collected; the same shape the engine's createRequest effect carries. */
+export type NewRequest = RequestDraft;
 
 export interface CreateRequestInput {
   request: NewRequest;

@@ -72,22 +72,13 @@ describe("retention purge", () => {
 
 describe("abandoned dialogs", () => {
   it("forgets what an unfinished dialog collected after a week of silence, and leaves recent ones alone", async () => {
-    const { makeService, Person, seedRouting } = await import("../dialog/db-fixture.ts");
+    const { makeService, Person, seedRouting, walkToConsent } = await import("../dialog/db-fixture.ts");
     t = await createTempDb();
     await seedRouting(t.db);
     let now = new Date("2026-03-02T06:00:00Z");
     const service = makeService(t.db, () => now);
     const walk = async (chatId: string) => {
-      const p = new Person(service, chatId);
-      await p.send({ type: "start" });
-      await p.press("c:family_conflict");
-      await p.press("done");
-      await p.press("no");
-      await p.press("adult");
-      await p.press("none");
-      await p.text("Самарская область");
-      await p.text("Сызрань");
-      await p.text("Описание-брошенного-диалога");
+      await walkToConsent(new Person(service, chatId), "Описание-брошенного-диалога");
     };
     await walk("old");
     now = new Date("2026-03-08T06:00:00Z");

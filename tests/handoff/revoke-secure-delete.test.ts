@@ -2,7 +2,7 @@
 // finds none of it (secure_delete + a WAL checkpoint after the erasure).
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeService, Person, seedRouting } from "../dialog/db-fixture.ts";
+import { makeService, Person, seedRouting, walkToConsent } from "../dialog/db-fixture.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 
 let tmp: TempDb;
@@ -30,15 +30,7 @@ function dbBytes(file: string): Buffer {
 describe("/revoke leaves no trace in the database file", () => {
   it("erases name, phone, description and message texts from the file and the WAL", async () => {
     const p = new Person(makeService(tmp.db, clock));
-    await p.send({ type: "start" });
-    await p.press("c:family_conflict");
-    await p.press("done");
-    await p.press("no");
-    await p.press("adult");
-    await p.press("none");
-    await p.text("Самарская область");
-    await p.text("Сызрань");
-    await p.text("Уникальное-описание-Квазимодо");
+    await walkToConsent(p, "Уникальное-описание-Квазимодо");
     await p.press("give");
     await p.text("Евлампия");
     await p.text("+7 999 765-43-21");
