@@ -195,7 +195,7 @@ web-admin-form-municipalities-new = New district
 web-admin-form-municipalities-edit = District
 web-admin-move-first = This queue has { $count } open requests. Transfer them to another queue first; only then can it be deactivated.
 web-admin-role = Role
-web-admin-users-hint = Accounts are created by a superadmin with npm run user -- create.
+web-admin-users-hint = Regional admins add the operators of their centers here; superadmins are created with npm run user -- create.
 
 web-field-key = Key (latin letters, digits, "-")
 web-field-name = Name
@@ -336,3 +336,14 @@ web-link-error-invalid = There is no such code. Check the code the bot showed in
 web-link-error-expired = The code has expired: send /link in the chat again.
 web-link-error-used = This code has already been used: send /link in the chat again.
 web-link-error-wrong_purpose = This code is not for a center's chat.
+
+web-user-add-operator = Add an operator
+web-user-password = Temporary password (at least 10 characters; ask them to change it)
+web-user-create = Create the account
+web-user-deactivate = Deactivate
+web-user-activate = Activate
+web-user-error-name = Enter a name.
+web-user-error-email = Enter a valid email.
+web-user-error-password = The password must be at least 10 characters.
+web-user-error-centerIds = Choose at least one active center of this region.
+web-user-error-exists = An account with this email already exists.

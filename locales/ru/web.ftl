@@ -196,7 +196,7 @@ web-admin-form-municipalities-new = Новый район
 web-admin-form-municipalities-edit = Район
 web-admin-move-first = В очереди { $count } открытых заявок. Сначала передайте их в другую очередь — только потом её можно отключить.
 web-admin-role = Роль
-web-admin-users-hint = Учётные записи создаёт суперадминистратор командой npm run user -- create.
+web-admin-users-hint = Операторов центров региона добавляет региональный администратор здесь; суперадминистраторов создаёт команда npm run user -- create.
 
 web-field-key = Ключ (латиница, цифры, «-»)
 web-field-name = Название
@@ -337,3 +337,14 @@ web-link-error-invalid = Такого кода нет. Проверьте код
 web-link-error-expired = Срок действия кода истёк: отправьте /link в чате ещё раз.
 web-link-error-used = Этот код уже использован: отправьте /link в чате ещё раз.
 web-link-error-wrong_purpose = Этот код предназначен не для чата центра.
+
+web-user-add-operator = Добавить оператора
+web-user-password = Временный пароль (не короче 10 знаков; попросите сменить при первом входе)
+web-user-create = Создать учётную запись
+web-user-deactivate = Отключить
+web-user-activate = Включить
+web-user-error-name = Укажите имя.
+web-user-error-email = Укажите корректный email.
+web-user-error-password = Пароль должен быть не короче 10 знаков.
+web-user-error-centerIds = Выберите хотя бы один действующий центр этого региона.
+web-user-error-exists = Учётная запись с таким email уже есть.

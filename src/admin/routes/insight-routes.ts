@@ -1,10 +1,11 @@
 // Regional admin: users of the region, the region's audit log, statistics (+ CSV without personal data).
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { createStaffUser } from "../../auth/users.ts";
 import { CATEGORIES, URGENCIES } from "../../domain/taxonomy.ts";
 import type { Db } from "../../db/client.ts";
 import { ALL_STATUSES } from "../../requests/queue-order.ts";
-import { type AdminDeps, parseJsonArray, parseJsonObject, renderPage } from "../web-context.ts";
+import { type AdminDeps, notFound, parseJsonArray, parseJsonObject, renderPage } from "../web-context.ts";
 import { requireRegionAdmin } from "./admin-scope.ts";
 
 export interface RegionStats {
@@ -83,14 +84,85 @@ const PAGE = 100;
 export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { db } = deps;
 
-  app.get("/admin/:region/users", async (req, reply) => {
-    const { region } = await requireRegionAdmin(deps, req);
-    const users = await db.staffUser.findMany({
-      where: { OR: [{ regionCode: region.code }, { memberships: { some: { center: { regionCode: region.code } } } }] },
-      include: { memberships: { include: { center: true } } },
-      orderBy: [{ role: "asc" }, { name: "asc" }],
-    });
-    return renderPage(deps, req, reply, "admin-users", { region, users });
+  const usersOfRegion = (regionCode: string) => ({
+    OR: [{ regionCode }, { memberships: { some: { center: { regionCode } } } }],
+  });
+
+  async function showUsers(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    form: { values?: Record<string, unknown>; error?: string } = {},
+    status = 200,
+  ) {
+    const { region, staff } = await requireRegionAdmin(deps, req);
+    const [users, centers] = await Promise.all([
+      db.staffUser.findMany({
+        where: usersOfRegion(region.code),
+        include: { memberships: { include: { center: true } } },
+        orderBy: [{ role: "asc" }, { name: "asc" }],
+      }),
+      db.center.findMany({ where: { regionCode: region.code, active: true }, orderBy: { name: "asc" } }),
+    ]);
+    return renderPage(deps, req, reply, "admin-users", { region, users, centers, me: staff.id, form }, status);
+  }
+
+  app.get("/admin/:region/users", (req, reply) => showUsers(req, reply));
+
+  // A regional admin adds operators of the region's centers (the first superadmin comes from the CLI).
+  const newOperatorForm = z.object({
+    name: z.string().trim().min(1).max(200),
+    email: z.string().trim().toLowerCase().email().max(200),
+    password: z.string().min(10).max(200),
+    centerIds: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(64)).min(1).max(50)),
+  });
+  app.post("/admin/:region/users", { preHandler: app.csrfProtection }, async (req, reply) => {
+    const { region, staff } = await requireRegionAdmin(deps, req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values = { name: body.name, email: body.email };
+    const f = newOperatorForm.safeParse(body);
+    if (!f.success) {
+      const field = String(f.error.issues[0]?.path[0] ?? "name");
+      return showUsers(req, reply, { values, error: `web-user-error-${field}` }, 400);
+    }
+    const centers = await db.center.findMany({ where: { id: { in: f.data.centerIds }, regionCode: region.code, active: true } });
+    if (centers.length !== f.data.centerIds.length) return showUsers(req, reply, { values, error: "web-user-error-centerIds" }, 400);
+    const created = await createStaffUser(
+      db,
+      { email: f.data.email, password: f.data.password, name: f.data.name, role: "operator", centerKeys: centers.map((c) => c.key) },
+      { type: "staff", id: staff.id },
+    );
+    if (created.type !== "created") {
+      return showUsers(req, reply, { values, error: created.type === "exists" ? "web-user-error-exists" : "web-user-error-name" }, 400);
+    }
+    return reply.redirect(`/admin/${region.code}/users`, 303);
+  });
+
+  // Deactivation ends access at once (the session is checked against the account on every request).
+  const activeForm = z.object({ active: z.enum(["true", "false"]) });
+  app.post("/admin/:region/users/:id/active", { preHandler: app.csrfProtection }, async (req, reply) => {
+    const { region, staff } = await requireRegionAdmin(deps, req);
+    const id = String((req.params as { id?: unknown }).id ?? "");
+    const f = activeForm.safeParse(req.body ?? {});
+    const user = await db.staffUser.findFirst({ where: { id, ...usersOfRegion(region.code) } });
+    // Only accounts of this region, never a superadmin, never oneself.
+    if (!f.success || !user || user.role === "superadmin" || user.id === staff.id) throw notFound();
+    const active = f.data.active === "true";
+    await db.$transaction([
+      db.staffUser.update({ where: { id: user.id }, data: { active } }),
+      db.auditLog.create({
+        data: {
+          at: deps.clock(),
+          actorType: "staff",
+          actorId: staff.id,
+          action: active ? "staff.activate" : "staff.deactivate",
+          entityType: "staff_user",
+          entityId: user.id,
+          regionCode: region.code,
+          details: "{}",
+        },
+      }),
+    ]);
+    return reply.redirect(`/admin/${region.code}/users`, 303);
   });
 
   app.get("/admin/:region/audit", async (req, reply) => {
