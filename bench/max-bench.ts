@@ -17,6 +17,7 @@ import { createLogger } from "../src/logging/logger.ts";
 import { loadDemoRoutingIfEmpty } from "../src/routing/routing-store.ts";
 import { type FakeMessage, type FakeUser, startFakeMaxApi } from "../tests/fakes/fake-max-api.ts";
 import { createTempDb } from "../tests/helpers/temp-db.ts";
+import { createPacer, percentile } from "./bench-stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -51,23 +52,7 @@ const script = (phone: string): Step[] => [
   { press: "submit" },
 ];
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, i)]!;
-}
 
-function createPacer(perSecond: number) {
-  if (perSecond <= 0) return async () => {};
-  const interval = 1000 / perSecond;
-  let next = performance.now();
-  return async () => {
-    const now = performance.now();
-    next = Math.max(next + interval, now);
-    const wait = next - now;
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-  };
-}
 
 const MENU = "max:menu:help";
 const buttons = (m: FakeMessage) =>

@@ -18,6 +18,7 @@ import { loadDemoRoutingIfEmpty } from "../src/routing/routing-store.ts";
 import { startFakeTelegramApi } from "../tests/fakes/fake-telegram-api.ts";
 import { createTempDb } from "../tests/helpers/temp-db.ts";
 import { createInbox, DEFAULT_SCRIPT, type FamilyResult, runFamily } from "../tests/telegram/family-driver.ts";
+import { createPacer, percentile } from "./bench-stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -29,24 +30,7 @@ const { values } = parseArgs({
 const families = Number(values.families);
 const rate = Number(values.rate);
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, i)]!;
-}
 
-/** Paces deliveries to `rate` per second over all families (token bucket without burst). */
-function createPacer(perSecond: number) {
-  if (perSecond <= 0) return async () => {};
-  const interval = 1000 / perSecond;
-  let next = performance.now();
-  return async () => {
-    const now = performance.now();
-    next = Math.max(next + interval, now);
-    const wait = next - now;
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-  };
-}
 
 async function main() {
   const temp = await createTempDb();
