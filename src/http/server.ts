@@ -1,6 +1,6 @@
 // The service's one HTTP server: health probes here; the web view and messenger webhooks are
 // registered onto it by main.ts as plugins.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logging/logger.ts";
 
@@ -13,8 +13,8 @@ export function createHttpServer({ db, log }: HttpServerDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     // pino's Logger satisfies Fastify's base logger; widen it so plugins see the default instance type.
     loggerInstance: log.child({ component: "http" }) as FastifyBaseLogger,
-    // Query strings may carry filters but never personal data; still, log only method and route.
-    disableRequestLogging: true,
+    // Fastify's own per-request lines are off: we log only method, route pattern and status.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy: true,
   });
