@@ -18,3 +18,41 @@ export function createPacer(perSecond: number): () => Promise<void> {
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
   };
 }
+
+export interface RunFigures {
+  channel: string;
+  families: number;
+  rate: number;
+  outcomes: string[];
+  requestsInDb: number;
+  updates: number;
+  elapsedS: number;
+  /** Milliseconds, any order. */
+  latencies: number[];
+  peakRss: number;
+}
+
+/** The report both benchmarks print, so their figures compare one to one. */
+export function buildReport(f: RunFigures) {
+  const sorted = [...f.latencies].sort((a, b) => a - b);
+  const outcomes: Record<string, number> = {};
+  for (const o of f.outcomes) outcomes[o] = (outcomes[o] ?? 0) + 1;
+  return {
+    channel: f.channel,
+    families: f.families,
+    pacedRate: f.rate || "unpaced",
+    outcomes,
+    requestsInDb: f.requestsInDb,
+    updates: f.updates,
+    seconds: Number(f.elapsedS.toFixed(2)),
+    updatesPerSecond: Math.round(f.updates / f.elapsedS),
+    latencyMs: {
+      p50: Number(percentile(sorted, 50).toFixed(1)),
+      p95: Number(percentile(sorted, 95).toFixed(1)),
+      p99: Number(percentile(sorted, 99).toFixed(1)),
+      max: Number((sorted.at(-1) ?? Number.NaN).toFixed(1)),
+    },
+    peakRssMb: Math.round(f.peakRss / 1024 / 1024),
+    node: process.version,
+  };
+}

@@ -17,7 +17,7 @@ import { createLogger } from "../src/logging/logger.ts";
 import { loadDemoRoutingIfEmpty } from "../src/routing/routing-store.ts";
 import { type FakeMessage, type FakeUser, startFakeMaxApi } from "../tests/fakes/fake-max-api.ts";
 import { createTempDb } from "../tests/helpers/temp-db.ts";
-import { createPacer, percentile } from "./bench-stats.ts";
+import { buildReport, createPacer } from "./bench-stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -157,32 +157,17 @@ async function main() {
   await channel.stop();
   clearInterval(sampler);
 
-  latencies.sort((a, b) => a - b);
-  const outcomes = results.reduce<Record<string, number>>(
-    (acc, r) => {
-      acc[r] = (acc[r] ?? 0) + 1;
-      return acc;
-    },
-    {},
-  );
-  const report = {
+  const report = buildReport({
     channel: "max",
     families,
-    pacedRate: rate || "unpaced",
-    outcomes,
+    rate,
+    outcomes: results,
     requestsInDb: await temp.db.request.count(),
     updates,
-    seconds: Number(elapsedS.toFixed(2)),
-    updatesPerSecond: Math.round(updates / elapsedS),
-    latencyMs: {
-      p50: Number(percentile(latencies, 50).toFixed(1)),
-      p95: Number(percentile(latencies, 95).toFixed(1)),
-      p99: Number(percentile(latencies, 99).toFixed(1)),
-      max: Number((latencies.at(-1) ?? Number.NaN).toFixed(1)),
-    },
-    peakRssMb: Math.round(peakRss / 1024 / 1024),
-    node: process.version,
-  };
+    elapsedS,
+    latencies,
+    peakRss,
+  });
   console.log(JSON.stringify(report, null, 2));
   await api.close();
   await temp.cleanup();

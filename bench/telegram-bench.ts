@@ -18,7 +18,7 @@ import { loadDemoRoutingIfEmpty } from "../src/routing/routing-store.ts";
 import { startFakeTelegramApi } from "../tests/fakes/fake-telegram-api.ts";
 import { createTempDb } from "../tests/helpers/temp-db.ts";
 import { createInbox, DEFAULT_SCRIPT, type FamilyResult, runFamily } from "../tests/telegram/family-driver.ts";
-import { createPacer, percentile } from "./bench-stats.ts";
+import { buildReport, createPacer } from "./bench-stats.ts";
 
 const { values } = parseArgs({
   options: {
@@ -85,29 +85,17 @@ async function main() {
   await channel.stop();
   clearInterval(sampler);
 
-  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const outcomes = results.reduce<Record<string, number>>((acc, r) => {
-    acc[r.outcome] = (acc[r.outcome] ?? 0) + 1;
-    return acc;
-  }, {});
-  const requests = await temp.db.request.count();
-  const report = {
+  const report = buildReport({
+    channel: "telegram",
     families,
-    pacedRate: rate || "unpaced",
-    outcomes,
-    requestsInDb: requests,
+    rate,
+    outcomes: results.map((r) => r.outcome),
+    requestsInDb: await temp.db.request.count(),
     updates,
-    seconds: Number(elapsedS.toFixed(2)),
-    updatesPerSecond: Math.round(updates / elapsedS),
-    latencyMs: {
-      p50: Number(percentile(latencies, 50).toFixed(1)),
-      p95: Number(percentile(latencies, 95).toFixed(1)),
-      p99: Number(percentile(latencies, 99).toFixed(1)),
-      max: Number((latencies.at(-1) ?? Number.NaN).toFixed(1)),
-    },
-    peakRssMb: Math.round(peakRss / 1024 / 1024),
-    node: process.version,
-  };
+    elapsedS,
+    latencies: results.flatMap((r) => r.latencies),
+    peakRss,
+  });
   console.log(JSON.stringify(report, null, 2));
   await api.close();
   await temp.cleanup();

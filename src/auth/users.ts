@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
+import { writeAudit } from "../audit/write-audit.ts";
 
 export const STAFF_ROLES = ["operator", "regional_admin", "superadmin"] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -70,16 +71,13 @@ export async function createStaffUser(
       },
     });
     for (const c of centers) await tx.centerMembership.create({ data: { userId: created.id, centerId: c.id } });
-    await tx.auditLog.create({
-      data: {
-        actorType: actor.type,
-        actorId: actor.id ?? null,
-        action: "staff.create",
-        entityType: "staff_user",
-        entityId: created.id,
-        regionCode: created.regionCode,
-        details: JSON.stringify({ role: v.role, centers: v.centerKeys }),
-      },
+    await writeAudit(tx, {
+      actor,
+      action: "staff.create",
+      entityType: "staff_user",
+      entityId: created.id,
+      regionCode: created.regionCode,
+      details: { role: v.role, centers: v.centerKeys },
     });
     return created;
   });

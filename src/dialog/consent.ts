@@ -2,6 +2,7 @@
 // After withdrawal the minimal record stays as evidence, with withdrawnAt set.
 import type { Tx } from "../db/client.ts";
 import type { ConsentDraft } from "./engine.ts";
+import { writeAudit } from "../audit/write-audit.ts";
 
 export interface RecordConsentInput {
   channel: string;
@@ -52,15 +53,13 @@ export async function withdrawConsents(
     data: { withdrawnAt: input.now, withdrawUpdateId: input.updateKey },
   });
   if (res.count > 0) {
-    await tx.auditLog.create({
-      data: {
-        at: input.now,
-        actorType: "family",
-        action: "consent.withdraw",
-        entityType: "consent",
-        entityId: `${input.channel}:${input.userId}`,
-        details: JSON.stringify({ records: res.count }),
-      },
+    await writeAudit(tx, {
+      at: input.now,
+      actor: { type: "family" },
+      action: "consent.withdraw",
+      entityType: "consent",
+      entityId: `${input.channel}:${input.userId}`,
+      details: { records: res.count },
     });
   }
   return res.count;

@@ -18,6 +18,7 @@ import { type DialogCatalog, type Effect, type EngineContext, type OutcomeReply,
 import { createRegionMatcher } from "./region-match.ts";
 import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply } from "./service-types.ts";
 import { type DialogState, initialState } from "./state.ts";
+import { writeAudit } from "../audit/write-audit.ts";
 
 export interface DialogServiceConfig {
   consentVersion: string;
@@ -227,17 +228,15 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           where: { id: req.id },
           data: { urgency: "P0", dueAt: req.dueAt < soon ? req.dueAt : soon },
         });
-        await tx.auditLog.create({
-          data: {
-            at: now,
-            actorType: "family",
-            action: "request.escalate_red_flag",
-            entityType: "request",
-            entityId: String(req.id),
-            regionCode: req.regionCode,
-            requestId: req.id,
-            details: JSON.stringify({ from: req.urgency, to: "P0" }),
-          },
+        await writeAudit(tx, {
+          at: now,
+          actor: { type: "family" },
+          action: "request.escalate_red_flag",
+          entityType: "request",
+          entityId: String(req.id),
+          regionCode: req.regionCode,
+          requestId: req.id,
+          details: { from: req.urgency, to: "P0" },
         });
         return { of: "escalateRequest", text: t("escalate-done", { number: req.number }) };
       }

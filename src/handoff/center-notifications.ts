@@ -145,14 +145,14 @@ export async function enqueueDueReminders(
       }
       for (const d of deliveries) {
         for (const [channel, target] of chatsOf(req)) {
-          const idempotencyKey = `${d.key}:${channel}`;
-          if (await tx.outbox.findUnique({ where: { idempotencyKey }, select: { id: true } })) continue;
           const payload: OperatorChatPayload = {
             text: d.text,
             ...(d.take ? { take: { label: deps.i18n.t(locale, "handoff-take-button"), data: `take:${req.number}` } } : {}),
           };
-          await enqueueDelivery(tx, { idempotencyKey, kind: d.kind, channel, target, payload, requestId: req.id }, now);
-          enqueued++;
+          const idempotencyKey = `${d.key}:${channel}`;
+          if (await enqueueDelivery(tx, { idempotencyKey, kind: d.kind, channel, target, payload, requestId: req.id }, now)) {
+            enqueued++;
+          }
         }
       }
     });

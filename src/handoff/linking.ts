@@ -4,6 +4,7 @@ import { randomInt } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import { type ActionResult, takeRequest } from "../requests/request-actions.ts";
 import type { FamilyMessenger } from "./family-messages.ts";
+import { writeAudit } from "../audit/write-audit.ts";
 
 export type LinkChannel = "telegram" | "max";
 
@@ -53,21 +54,21 @@ export async function linkCenterChat(
   if (used.type !== "ok") return used;
   const channel = used.row.channel as LinkChannel;
   const chatId = used.row.chatId ?? "";
-  const center = await db.center.update({
-    where: { id: input.centerId },
-    data: channel === "telegram" ? { notifyTelegramChatId: chatId } : { notifyMaxChatId: chatId },
-  });
-  await db.auditLog.create({
-    data: {
+  // The link and its audit row are one change.
+  await db.$transaction(async (tx) => {
+    const center = await tx.center.update({
+      where: { id: input.centerId },
+      data: channel === "telegram" ? { notifyTelegramChatId: chatId } : { notifyMaxChatId: chatId },
+    });
+    await writeAudit(tx, {
       at: input.now,
-      actorType: "staff",
-      actorId: input.actorId,
+      actor: { type: "staff", id: input.actorId },
       action: "center.link_chat",
       entityType: "center",
       entityId: center.id,
       regionCode: center.regionCode,
-      details: JSON.stringify({ channel }),
-    },
+      details: { channel },
+    });
   });
   return { type: "ok", value: { channel, chatId } };
 }

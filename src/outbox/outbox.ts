@@ -29,9 +29,10 @@ export type SendResult =
 
 export type Sender = (delivery: { kind: string; target: string; payload: unknown }) => Promise<SendResult>;
 
-export async function enqueueDelivery(tx: Tx | Db, input: DeliveryInput, now: Date): Promise<void> {
-  const existing = await tx.outbox.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-  if (existing) return;
+/** Returns false when a delivery with the same idempotency key already exists (nothing added). */
+export async function enqueueDelivery(tx: Tx | Db, input: DeliveryInput, now: Date): Promise<boolean> {
+  const existing = await tx.outbox.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true } });
+  if (existing) return false;
   await tx.outbox.create({
     data: {
       idempotencyKey: input.idempotencyKey,
@@ -44,6 +45,7 @@ export async function enqueueDelivery(tx: Tx | Db, input: DeliveryInput, now: Da
       createdAt: now,
     },
   });
+  return true;
 }
 
 export interface OutboxWorkerDeps {

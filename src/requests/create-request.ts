@@ -7,6 +7,7 @@ import type { Tx } from "../db/client.ts";
 import type { Category, Flag, Urgency } from "../domain/taxonomy.ts";
 import { routeRequest } from "../routing/engine.ts";
 import type { RoutingDecision, RoutingSnapshot } from "../routing/types.ts";
+import { writeAudit } from "../audit/write-audit.ts";
 
 /** What the dialog collected; the same shape the engine's createRequest effect carries. */
 export type NewRequest = RequestDraft;
@@ -107,23 +108,21 @@ export async function createRequest(tx: Tx, input: CreateRequestInput): Promise<
           data: { requestId: created.id },
         });
       }
-      await tx.auditLog.create({
-        data: {
-          at: now,
-          actorType: "family",
-          action: "request.create",
-          entityType: "request",
-          entityId: String(created.id),
-          regionCode: r.regionCode,
-          requestId: created.id,
-          details: JSON.stringify({
-            number,
-            urgency: r.urgency,
-            queue: decision.queue.key,
-            reason: decision.reason,
-            overflow: decision.overflow,
-            isTest: input.isTest,
-          }),
+      await writeAudit(tx, {
+        at: now,
+        actor: { type: "family" },
+        action: "request.create",
+        entityType: "request",
+        entityId: String(created.id),
+        regionCode: r.regionCode,
+        requestId: created.id,
+        details: {
+          number,
+          urgency: r.urgency,
+          queue: decision.queue.key,
+          reason: decision.reason,
+          overflow: decision.overflow,
+          isTest: input.isTest,
         },
       });
       return { id: created.id, number, urgency: r.urgency, dueAt, decision };

@@ -3,6 +3,7 @@
 // conversations' transcripts. On withdrawal the person's open requests also stop being processed.
 import type { Tx } from "../db/client.ts";
 import { type ErasureReason, eraseRequestData } from "./erase-request-data.ts";
+import { actorFromByWhom, writeAudit } from "../audit/write-audit.ts";
 
 export interface ErasePersonalDataInput {
   channel: string;
@@ -46,15 +47,13 @@ export async function erasePersonalData(tx: Tx, input: ErasePersonalDataInput): 
     await tx.destructionLog.create({
       data: { at: now, reason, subject, requestId: null, fields: JSON.stringify(["transcript"]), byWhom },
     });
-    await tx.auditLog.create({
-      data: {
-        at: now,
-        actorType: byWhom === "family" ? "family" : byWhom === "system" ? "system" : "staff",
-        action: reason === "withdrawal" ? "transcript.erase_withdrawal" : "transcript.erase_retention",
-        entityType: "conversation",
-        entityId: subject,
-        details: JSON.stringify({ messages: loose.count }),
-      },
+    await writeAudit(tx, {
+      at: now,
+      actor: actorFromByWhom(byWhom),
+      action: reason === "withdrawal" ? "transcript.erase_withdrawal" : "transcript.erase_retention",
+      entityType: "conversation",
+      entityId: subject,
+      details: { messages: loose.count },
     });
   }
   return { requestIds: requests.map((r) => r.id), transcriptMessages: loose.count };

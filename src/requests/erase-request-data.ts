@@ -2,6 +2,7 @@
 // Used by withdrawal (/revoke) and by the retention purge. Anonymous statistics (categories,
 // urgency, region, status, timestamps) stay; a destruction-log entry records what went, when and why.
 import type { Db, Tx } from "../db/client.ts";
+import { actorFromByWhom, writeAudit } from "../audit/write-audit.ts";
 
 export type ErasureReason = "withdrawal" | "retention";
 
@@ -35,18 +36,15 @@ export async function eraseRequestData(tx: Tx, input: EraseRequestInput): Promis
     data: { at: now, reason, subject, requestId, fields: JSON.stringify(ERASED_REQUEST_FIELDS), byWhom },
   });
   const req = await tx.request.findUniqueOrThrow({ where: { id: requestId }, select: { regionCode: true } });
-  await tx.auditLog.create({
-    data: {
-      at: now,
-      actorType: byWhom === "family" ? "family" : byWhom === "system" ? "system" : "staff",
-      actorId: byWhom.startsWith("staff:") ? byWhom.slice(6) : null,
-      action: reason === "withdrawal" ? "request.erase_withdrawal" : "request.erase_retention",
-      entityType: "request",
-      entityId: String(requestId),
-      regionCode: req.regionCode,
-      requestId,
-      details: JSON.stringify({ fields: ERASED_REQUEST_FIELDS }),
-    },
+  await writeAudit(tx, {
+    at: now,
+    actor: actorFromByWhom(byWhom),
+    action: reason === "withdrawal" ? "request.erase_withdrawal" : "request.erase_retention",
+    entityType: "request",
+    entityId: String(requestId),
+    regionCode: req.regionCode,
+    requestId,
+    details: { fields: ERASED_REQUEST_FIELDS },
   });
 }
 

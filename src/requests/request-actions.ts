@@ -2,6 +2,7 @@
 // and guards against races with conditional updates (two operators pressing "take" at once).
 import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "../db/client.ts";
+import { writeAudit } from "../audit/write-audit.ts";
 import { type FamilyMessenger, type FamilyUnreachable, RELAY_MAX_LENGTH } from "../handoff/family-messages.ts";
 import type { RequestStatus } from "./queue-order.ts";
 
@@ -39,18 +40,15 @@ async function audit(
   details: Record<string, unknown>,
   at: Date,
 ): Promise<void> {
-  await tx.auditLog.create({
-    data: {
-      at,
-      actorType: "staff",
-      actorId: actor.id,
-      action,
-      entityType: "request",
-      entityId: req.number,
-      regionCode: req.regionCode,
-      requestId: req.id,
-      details: JSON.stringify(details),
-    },
+  await writeAudit(tx, {
+    at,
+    actor: { type: "staff", id: actor.id },
+    action,
+    entityType: "request",
+    entityId: req.number,
+    regionCode: req.regionCode,
+    requestId: req.id,
+    details,
   });
 }
 

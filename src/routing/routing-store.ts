@@ -23,6 +23,7 @@ import {
 } from "./routing-file.ts";
 import type { RoutingRuleData, RoutingSnapshot, WeeklyHours } from "./types.ts";
 import { FEDERAL_SCOPE, type RoutingIssue, validateRoutingSnapshot } from "./validate-rules.ts";
+import { type AuditActor, writeAudit } from "../audit/write-audit.ts";
 
 /** The client or a transaction client: everything here works on both. */
 export type DbClient = Db | Tx;
@@ -166,17 +167,14 @@ async function applyRoutingFile(
   );
   if (issues.length > 0) throw new ImportRejected(issues);
   const [actorType, ...actorId] = actor.split(":");
-  await tx.auditLog.create({
-    data: {
-      at: now,
-      actorType: actorType || "system",
-      actorId: actorId.length > 0 ? actorId.join(":") : null,
-      action: "routing.import",
-      entityType: "routing_file",
-      entityId: scope,
-      regionCode: isFederalFile(file) ? null : file.region,
-      details: JSON.stringify({ ...result, demo: file.demo === true }),
-    },
+  await writeAudit(tx, {
+    at: now,
+    actor: { type: (actorType || "system") as AuditActor["type"], id: actorId.length > 0 ? actorId.join(":") : null },
+    action: "routing.import",
+    entityType: "routing_file",
+    entityId: scope,
+    regionCode: isFederalFile(file) ? null : file.region,
+    details: { ...result, demo: file.demo === true },
   });
   return result;
 }

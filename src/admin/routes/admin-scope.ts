@@ -1,4 +1,5 @@
 // Region-scoped admin pages live under /admin/:region/…; anyone outside the region gets 404.
+import { writeAudit } from "../../audit/write-audit.ts";
 import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { Tx } from "../../db/client.ts";
@@ -36,18 +37,7 @@ export async function auditAdmin(
   details: Record<string, unknown>,
   at: Date,
 ): Promise<void> {
-  await tx.auditLog.create({
-    data: {
-      at,
-      actorType: "staff",
-      actorId: staff.id,
-      action,
-      entityType,
-      entityId,
-      regionCode,
-      details: JSON.stringify(details),
-    },
-  });
+  await writeAudit(tx, { at, actor: { type: "staff", id: staff.id }, action, entityType, entityId, regionCode, details });
 }
 
 export const checkbox = (v: unknown) => v === "on" || v === "true" || v === "1" || v === true;

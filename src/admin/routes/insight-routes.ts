@@ -7,6 +7,7 @@ import type { Db } from "../../db/client.ts";
 import { ALL_STATUSES } from "../../requests/queue-order.ts";
 import { type AdminDeps, notFound, parseJsonArray, parseJsonObject, renderPage } from "../web-context.ts";
 import { requireRegionAdmin } from "./admin-scope.ts";
+import { writeAudit } from "../../audit/write-audit.ts";
 
 export interface RegionStats {
   total: number;
@@ -147,21 +148,17 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
     // Only accounts of this region, never a superadmin, never oneself.
     if (!f.success || !user || user.role === "superadmin" || user.id === staff.id) throw notFound();
     const active = f.data.active === "true";
-    await db.$transaction([
-      db.staffUser.update({ where: { id: user.id }, data: { active } }),
-      db.auditLog.create({
-        data: {
-          at: deps.clock(),
-          actorType: "staff",
-          actorId: staff.id,
-          action: active ? "staff.activate" : "staff.deactivate",
-          entityType: "staff_user",
-          entityId: user.id,
-          regionCode: region.code,
-          details: "{}",
-        },
-      }),
-    ]);
+    await db.$transaction(async (tx) => {
+      await tx.staffUser.update({ where: { id: user.id }, data: { active } });
+      await writeAudit(tx, {
+        at: deps.clock(),
+        actor: { type: "staff", id: staff.id },
+        action: active ? "staff.activate" : "staff.deactivate",
+        entityType: "staff_user",
+        entityId: user.id,
+        regionCode: region.code,
+      });
+    });
     return reply.redirect(`/admin/${region.code}/users`, 303);
   });
 
