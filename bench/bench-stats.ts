@@ -19,6 +19,21 @@ export function createPacer(perSecond: number): () => Promise<void> {
   };
 }
 
+/**
+ * Paced runs start families one after another (family i at i × perFamily / perSecond seconds), as
+ * people arrive, instead of all at once: otherwise every family reaches the same step at the same
+ * moment and the load comes in waves of one kind of update (say, 200 request creations a second).
+ * Unpaced runs start everyone at once.
+ */
+export function createStagger(perSecond: number, updatesPerFamily: number): (index: number) => Promise<void> {
+  if (perSecond <= 0) return async () => {};
+  const started = performance.now();
+  return async (index) => {
+    const wait = started + (index * updatesPerFamily * 1000) / perSecond - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  };
+}
+
 export interface RunFigures {
   channel: string;
   families: number;
@@ -29,7 +44,10 @@ export interface RunFigures {
   elapsedS: number;
   /** Milliseconds, any order. */
   latencies: number[];
+  /** Peak RSS of the bot process. */
   peakRss: number;
+  /** Peak RSS of the child process running the fake API and the families. */
+  loadPeakRss?: number;
 }
 
 /** The report both benchmarks print, so their figures compare one to one. */
@@ -52,7 +70,8 @@ export function buildReport(f: RunFigures) {
       p99: Number(percentile(sorted, 99).toFixed(1)),
       max: Number((sorted.at(-1) ?? Number.NaN).toFixed(1)),
     },
-    peakRssMb: Math.round(f.peakRss / 1024 / 1024),
+    botPeakRssMb: Math.round(f.peakRss / 1024 / 1024),
+    ...(f.loadPeakRss ? { loadProcessPeakRssMb: Math.round(f.loadPeakRss / 1024 / 1024) } : {}),
     node: process.version,
   };
 }

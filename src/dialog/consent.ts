@@ -1,38 +1,8 @@
 // Consent records (152-ФЗ, design.md §4): what was shown, to whom, when, from which update.
-// After withdrawal the minimal record stays as evidence, with withdrawnAt set.
+// After withdrawal the minimal record stays as evidence, with withdrawnAt set. The record itself
+// is written by conversation-store.ts, with the dialog step that showed the consent.
 import type { Tx } from "../db/client.ts";
-import type { ConsentDraft } from "./engine.ts";
 import { writeAudit } from "../audit/write-audit.ts";
-
-export interface RecordConsentInput {
-  channel: string;
-  userId: string;
-  consent: ConsentDraft;
-  sourceUpdateId: string;
-  now: Date;
-}
-
-export async function recordConsent(tx: Tx, input: RecordConsentInput): Promise<string> {
-  const c = input.consent;
-  const row = await tx.consentRecord.create({
-    data: {
-      channel: input.channel,
-      userId: input.userId,
-      decision: c.decision,
-      textVersion: c.textVersion,
-      textHash: c.textHash,
-      operatorName: c.operatorName,
-      purposes: JSON.stringify(c.purposes),
-      dataList: JSON.stringify(c.dataList),
-      recipients: JSON.stringify(c.recipients),
-      term: c.term,
-      withdrawalMethod: c.withdrawalMethod,
-      sourceUpdateId: input.sourceUpdateId,
-      givenAt: input.now,
-    },
-  });
-  return row.id;
-}
 
 /** The consent a new request rests on: the latest given, not withdrawn, of this person. */
 export async function findActiveConsentId(tx: Tx, channel: string, userId: string): Promise<string | null> {

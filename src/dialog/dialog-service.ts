@@ -2,7 +2,7 @@
 // update, loads the conversation, runs the pure engine, applies its effects (consent, request,
 // erasure, transcript) and saves the new state. Replies are returned only after the commit.
 // Personal data is never logged: ids, step names and effect types only.
-import type { Db, Tx } from "../db/client.ts";
+import { type Db, type SqlRunner, sqliteOf, type Tx } from "../db/client.ts";
 import type { Urgency } from "../domain/taxonomy.ts";
 import { type I18n, type Locale, pickLocale } from "../i18n/i18n.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -12,9 +12,24 @@ import { categoryLabelFor, enqueueNewRequestNotices } from "../handoff/center-no
 import { createRequest } from "../requests/create-request.ts";
 import { erasePersonalData } from "../requests/erase-personal-data.ts";
 import { flushErasure } from "../requests/erase-request-data.ts";
-import { findActiveConsentId, recordConsent, withdrawConsents } from "./consent.ts";
-import { claimUpdate, loadOrCreateConversation, saveConversation } from "./conversation-store.ts";
-import { type DialogCatalog, type Effect, type EngineContext, type OutcomeReply, renderConfirmation, step } from "./engine.ts";
+import { findActiveConsentId, withdrawConsents } from "./consent.ts";
+import {
+  claimUpdate,
+  type LoadedConversation,
+  loadOrCreateConversation,
+  recordConsent,
+  recordInbound,
+  saveConversation,
+} from "./conversation-store.ts";
+import {
+  type DialogCatalog,
+  type Effect,
+  type EngineContext,
+  type OutcomeReply,
+  renderConfirmation,
+  type StepResult,
+  step,
+} from "./engine.ts";
 import { createRegionMatcher } from "./region-match.ts";
 import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply } from "./service-types.ts";
 import { type DialogState, initialState } from "./state.ts";
@@ -47,6 +62,9 @@ interface Catalog {
 
 type Outcomes = Partial<Record<OutcomeReply["of"], string>>;
 
+type RowEffect = Extract<Effect, { type: "recordConsent" | "recordInbound" }>;
+const isRowEffect = (e: Effect): e is RowEffect => e.type === "recordConsent" || e.type === "recordInbound";
+
 const OPEN = ["new", "in_progress", "contacted", "unreachable"];
 
 export function createDialogService(deps: DialogServiceDeps): DialogService & { invalidateCatalog(): void } {
@@ -55,11 +73,33 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   const retentionDays = config.retentionDays ?? 180;
   const ttl = config.catalogTtlMs ?? 5000;
   const noticeDeps = { i18n, publicBaseUrl: config.publicBaseUrl, categoryLabel: categoryLabelFor(i18n) };
+  const sqlite = sqliteOf(db);
   let cached: Catalog | null = null;
+  /** Bumped by invalidateCatalog, so a load that began before an edit is not kept afterwards. */
+  let catalogGeneration = 0;
   let plateCodes: Map<string, string> | null = null;
 
-  async function loadCatalog(now: Date): Promise<Catalog> {
-    if (cached && now.getTime() - cached.loadedAt >= 0 && now.getTime() - cached.loadedAt < ttl) return cached;
+  // One load at a time: a burst of updates after a refresh (or at start) shares the same load.
+  let loading: Promise<Catalog> | null = null;
+
+  function loadCatalog(now: Date): Promise<Catalog> {
+    if (cached && now.getTime() - cached.loadedAt >= 0 && now.getTime() - cached.loadedAt < ttl) return Promise.resolve(cached);
+    if (!loading) {
+      const generation = catalogGeneration;
+      loading = readCatalog(now).finally(() => {
+        loading = null;
+      });
+      void loading.then(
+        (c) => {
+          if (generation === catalogGeneration) cached = c;
+        },
+        () => undefined,
+      );
+    }
+    return loading;
+  }
+
+  async function readCatalog(now: Date): Promise<Catalog> {
     const snapshot = await loadRoutingSnapshot(db);
     if (!plateCodes) {
       const rows = await db.region.findMany({ select: { code: true, plateCodes: true } });
@@ -67,72 +107,135 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     }
     const regions = snapshot.regions.map((r) => ({ code: r.code, name: r.name, plateCodes: plateCodes!.get(r.code) ?? r.code }));
     const municipalities = snapshot.municipalities.map((m) => ({ id: m.id, regionCode: m.regionCode, key: m.key, name: m.name, aliases: m.aliases ?? [] }));
-    cached = {
+    return {
       snapshot,
       catalog: { regions, municipalities, matcher: createRegionMatcher(regions, municipalities) },
       loadedAt: now.getTime(),
     };
-    return cached;
+  }
+
+  function engineContext(now: Date, hint: Locale, loaded: Catalog): EngineContext {
+    return {
+      now,
+      i18n,
+      localeHint: hint,
+      catalog: loaded.catalog,
+      routing: loaded.snapshot,
+      consent: { version: config.consentVersion, publicBaseUrl: config.publicBaseUrl, operatorName: config.operatorName, retentionDays },
+      descriptionMaxLength,
+    };
+  }
+
+  /** Engine replies with the texts of effect outcomes filled in (an outcome without text is dropped). */
+  function finalReplies(replies: readonly (Reply | OutcomeReply)[], outcomes: Outcomes): Reply[] {
+    const out: Reply[] = [];
+    for (const r of replies) {
+      if (r.type !== "outcome") {
+        out.push(r);
+        continue;
+      }
+      const text = outcomes[r.of];
+      if (text) out.push({ type: "text", text, ...(r.options ? { options: r.options } : {}) });
+    }
+    return out;
+  }
+
+  /** What a step needs before its effects: the claimed update's conversation and the engine's result. */
+  interface Begun {
+    conv: LoadedConversation;
+    state: DialogState;
+    result: StepResult;
+  }
+
+  /** Claims the update, loads or creates the conversation and runs the engine; null for a re-delivery. */
+  function begin(sql: SqlRunner, ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog): Begun | null {
+    if (!claimUpdate(sql, ctx.channel, ctx.updateKey, now)) return null;
+    const hint = pickLocale(ctx.locale);
+    const conv = loadOrCreateConversation(sql, {
+      channel: ctx.channel,
+      chatId: ctx.chatId,
+      userId: ctx.userId,
+      locale: hint,
+      isTest: ctx.isTest ?? false,
+      now,
+    });
+    const state = conv.state ?? initialState(hint, conv.seq);
+    return { conv, state, result: step(state, event, engineContext(now, hint, loaded)) };
+  }
+
+  /** Effects that are one plain row each, written with the step's own SQL. */
+  function applyRowEffect(sql: SqlRunner, effect: RowEffect, ctx: InboundContext, conversationId: string, now: Date): void {
+    if (effect.type === "recordConsent") {
+      recordConsent(sql, { channel: ctx.channel, userId: ctx.userId, consent: effect.consent, sourceUpdateId: ctx.updateKey, now });
+    } else {
+      recordInbound(sql, conversationId, effect.text, now);
+    }
+  }
+
+  function logStep(ulog: Logger, begun: Begun, next: DialogState): void {
+    const { conv, state, result } = begun;
+    if (conv.resetReason && conv.resetReason !== "missing") ulog.warn({ conversationId: conv.id, reason: conv.resetReason }, "dialog state reset");
+    ulog.info({ conversationId: conv.id, from: state.step, to: next.step, seq: next.seq, effects: result.effects.map((e) => e.type) }, "dialog step");
+  }
+
+  /**
+   * Most updates only move the dialog one step, perhaps with a consent record or a transcript line.
+   * Those run as one synchronous SQLite transaction without Prisma. Steps with other effects
+   * (a request, an erasure, a status list, an escalation) roll back and return null: the Prisma
+   * path in `handle` then does the whole update (the engine is pure, so stepping twice gives the
+   * same result).
+   */
+  function fastStep(ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog, ulog: Logger): Promise<HandleResult | null> {
+    return sqlite.transaction<HandleResult | null>((sql) => {
+      const begun = begin(sql, ctx, event, now, loaded);
+      if (!begun) return { commit: false, value: { type: "duplicate" } };
+      const rowEffects = begun.result.effects.filter(isRowEffect);
+      if (rowEffects.length !== begun.result.effects.length) return { commit: false, value: null };
+      for (const effect of rowEffects) applyRowEffect(sql, effect, ctx, begun.conv.id, now);
+      saveConversation(sql, begun.conv.id, begun.result.state, now, ctx.userId);
+      logStep(ulog, begun, begun.result.state);
+      return { commit: true, value: { type: "handled", replies: finalReplies(begun.result.replies, {}) } };
+    });
   }
 
   async function handle(ctx: InboundContext, event: InboundEvent): Promise<HandleResult> {
     const now = clock();
     const ulog = log.child({ channel: ctx.channel, updateKey: ctx.updateKey, event: event.type });
     try {
-      const { snapshot, catalog } = await loadCatalog(now);
+      const loaded = await loadCatalog(now);
+      const fast = await fastStep(ctx, event, now, loaded, ulog);
+      if (fast) {
+        if (fast.type === "duplicate") ulog.debug("duplicate update ignored");
+        return fast;
+      }
       let erased = false;
       const handled = await db.$transaction(
         async (tx) => {
-          if (!(await claimUpdate(tx, ctx.channel, ctx.updateKey, now))) {
+          const sql = sqlite.joinOpenTransaction();
+          const begun = begin(sql, ctx, event, now, loaded);
+          if (!begun) {
             ulog.debug("duplicate update ignored");
             return { type: "duplicate" } as const;
           }
-          const hint = pickLocale(ctx.locale);
-          const conv = await loadOrCreateConversation(tx, {
-            channel: ctx.channel,
-            chatId: ctx.chatId,
-            userId: ctx.userId,
-            locale: hint,
-            isTest: ctx.isTest ?? false,
-            now,
-          });
-          if (conv.resetReason && conv.resetReason !== "missing") ulog.warn({ conversationId: conv.id, reason: conv.resetReason }, "dialog state reset");
-          const state: DialogState = conv.state ?? initialState(hint, conv.seq);
-          const engineCtx: EngineContext = {
-            now,
-            i18n,
-            localeHint: hint,
-            catalog,
-            routing: snapshot,
-            consent: { version: config.consentVersion, publicBaseUrl: config.publicBaseUrl, operatorName: config.operatorName, retentionDays },
-            descriptionMaxLength,
-          };
-          const result = step(state, event, engineCtx);
+          const { conv, result } = begun;
           erased = result.effects.some((e) => e.type === "eraseMyData");
           let next = result.state;
           const outcomes: Outcomes = {};
           for (const effect of result.effects) {
-            const out = await applyEffect(tx, effect, { ctx, conversationId: conv.id, locale: next.locale, now, snapshot });
+            if (isRowEffect(effect)) {
+              applyRowEffect(sql, effect, ctx, conv.id, now);
+              continue;
+            }
+            const out = await applyEffect(tx, effect, { ctx, conversationId: conv.id, locale: next.locale, now, snapshot: loaded.snapshot });
             if (out) {
               outcomes[out.of] = out.text;
               if (out.requestNumber) next = { ...next, requestNumber: out.requestNumber };
             }
           }
-          await saveConversation(tx, conv.id, next, now, ctx.userId);
-          ulog.info(
-            { conversationId: conv.id, from: state.step, to: next.step, seq: next.seq, effects: result.effects.map((e) => e.type) },
-            "dialog step",
-          );
-          const replies: Reply[] = [];
-          for (const r of result.replies) {
-            if (r.type !== "outcome") {
-              replies.push(r);
-              continue;
-            }
-            const text = outcomes[r.of];
-            if (text) replies.push({ type: "text", text, ...(r.options ? { options: r.options } : {}) });
-          }
-          return { type: "handled", replies } as const;
+          // The Prisma queries above yielded: make sure the statements below still join this transaction.
+          saveConversation(sqlite.joinOpenTransaction(), conv.id, next, now, ctx.userId);
+          logStep(ulog, begun, next);
+          return { type: "handled", replies: finalReplies(result.replies, outcomes) } as const;
         },
         { timeout: 20_000 },
       );
@@ -156,26 +259,12 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
 
   async function applyEffect(
     tx: Tx,
-    effect: Effect,
+    effect: Exclude<Effect, RowEffect>,
     env: ApplyEnv,
   ): Promise<{ of: OutcomeReply["of"]; text: string; requestNumber?: string } | null> {
     const { ctx, now, locale } = env;
     const t = (key: string, args?: Record<string, string | number>) => i18n.t(locale, key, args);
     switch (effect.type) {
-      case "recordConsent":
-        await recordConsent(tx, { channel: ctx.channel, userId: ctx.userId, consent: effect.consent, sourceUpdateId: ctx.updateKey, now });
-        return null;
-      case "recordInbound":
-        await tx.transcriptMessage.create({
-          data: {
-            conversationId: env.conversationId,
-            requestId: await openRequestId(tx, env.conversationId),
-            direction: "in",
-            text: effect.text,
-            createdAt: now,
-          },
-        });
-        return null;
       case "createRequest": {
         const consentId = await findActiveConsentId(tx, ctx.channel, ctx.userId);
         const created = await createRequest(tx, {
@@ -243,15 +332,12 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     }
   }
 
-  async function openRequestId(tx: Tx, conversationId: string): Promise<number | null> {
-    const r = await tx.request.findFirst({ where: { conversationId, status: { in: OPEN } }, orderBy: { id: "desc" }, select: { id: true } });
-    return r?.id ?? null;
-  }
-
   return {
     handle,
     invalidateCatalog() {
       cached = null;
+      loading = null;
+      catalogGeneration += 1;
     },
   };
 }

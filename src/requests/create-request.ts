@@ -51,14 +51,14 @@ export function formatRequestNumber(regionCode: string, n: number): string {
   return `${regionCode}-${String(n).padStart(5, "0")}`;
 }
 
+/** Takes the region's next request number (one row per region, incremented in the transaction). */
 async function nextNumber(tx: Tx, regionCode: string): Promise<number> {
-  const rows = await tx.request.findMany({ where: { number: { startsWith: `${regionCode}-` } }, select: { number: true } });
-  let max = 0;
-  for (const r of rows) {
-    const n = Number(r.number.slice(regionCode.length + 1));
-    if (Number.isFinite(n) && n > max) max = n;
-  }
-  return max + 1;
+  const counter = await tx.requestNumberCounter.upsert({
+    where: { regionCode },
+    create: { regionCode, last: 1 },
+    update: { last: { increment: 1 } },
+  });
+  return counter.last;
 }
 
 export async function createRequest(tx: Tx, input: CreateRequestInput): Promise<CreatedRequest> {
@@ -72,9 +72,8 @@ export async function createRequest(tx: Tx, input: CreateRequestInput): Promise<
     now,
   });
   const dueAt = computeDueAt(r.urgency, now);
-  let n = await nextNumber(tx, r.regionCode);
   for (let attempt = 0; ; attempt++) {
-    const number = formatRequestNumber(r.regionCode, n);
+    const number = formatRequestNumber(r.regionCode, await nextNumber(tx, r.regionCode));
     try {
       const created = await tx.request.create({
         data: {
@@ -127,11 +126,8 @@ export async function createRequest(tx: Tx, input: CreateRequestInput): Promise<
       });
       return { id: created.id, number, urgency: r.urgency, dueAt, decision };
     } catch (err) {
-      // Another request took the number between our read and insert: take the next one.
-      if (attempt < 5 && (err as { code?: string }).code === "P2002") {
-        n++;
-        continue;
-      }
+      // The number exists already (a database older than the counter, edited by hand): take the next one.
+      if (attempt < 5 && (err as { code?: string }).code === "P2002") continue;
       throw err;
     }
   }

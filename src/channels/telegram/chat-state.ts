@@ -1,9 +1,10 @@
 // What the Telegram adapter remembers per chat between updates (Conversation.channelData):
 // the message whose inline buttons are live, and the reply keyboard of the phone step.
 // Read through a bounded in-memory cache (so memory does not grow with finished conversations)
-// and written to the database, so a restarted bot still removes the right buttons.
+// and written to the database, so a restarted bot still removes the right buttons. Reads and
+// writes use the raw connection: they happen on every update, and one statement needs no Prisma.
 import { z } from "zod";
-import type { Db } from "../../db/client.ts";
+import { type Db, sqliteOf } from "../../db/client.ts";
 import type { Logger } from "../../logging/logger.ts";
 
 const chatStateSchema = z.object({
@@ -39,6 +40,7 @@ function sameState(a: ChatState, b: ChatState): boolean {
 }
 
 export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; log: Logger; maxCached?: number }): ChatStateStore {
+  const sqlite = sqliteOf(db);
   const cache = new Map<string, ChatState>();
   const remember = (chatId: string, state: ChatState) => {
     cache.delete(chatId);
@@ -56,10 +58,10 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
         remember(chatId, cached);
         return cached;
       }
-      const row = await db.conversation.findUnique({
-        where: { channel_chatId: { channel: CHANNEL, chatId } },
-        select: { channelData: true },
-      });
+      const row = await sqlite.transaction((sql) => ({
+        commit: false,
+        value: sql.get<{ channelData: string }>('SELECT "channelData" FROM "Conversation" WHERE "channel" = ? AND "chatId" = ?', CHANNEL, chatId),
+      }));
       const state = parseChatState(row?.channelData);
       remember(chatId, state);
       return state;
@@ -69,7 +71,11 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
       remember(chatId, state);
       if (previous && sameState(previous, state)) return;
       try {
-        await db.conversation.updateMany({ where: { channel: CHANNEL, chatId }, data: { channelData: JSON.stringify(state) } });
+        const json = JSON.stringify(state);
+        await sqlite.transaction((sql) => ({
+          commit: true,
+          value: sql.run('UPDATE "Conversation" SET "channelData" = ? WHERE "channel" = ? AND "chatId" = ?', json, CHANNEL, chatId),
+        }));
       } catch (err) {
         // Losing this only means an old keyboard may stay visible; the service still rejects stale presses.
         log.warn({ chatId, err: (err as Error).name }, "telegram: cannot save chat state");
