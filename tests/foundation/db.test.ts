@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { openDb } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
+import { seedRegions } from "../../src/db/seed-regions.ts";
+import { createLogger } from "../../src/logging/logger.ts";
+import { createRequest } from "../../src/requests/create-request.ts";
+import { loadDemoRoutingIfEmpty, loadRoutingSnapshot } from "../../src/routing/routing-store.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 
 let t: TempDb | undefined;
@@ -55,6 +60,54 @@ describe("migrations on an older database", () => {
       expect(migrateDatabase(file)).toEqual({ type: "ok", applied: all.slice(1) });
       expect(migrateDatabase(file)).toEqual({ type: "ok", applied: [] });
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("request numbers", () => {
+  it("carry on from the numbers an older database gave out, per region, never reusing one", async () => {
+    const { mkdtempSync, rmSync, cpSync, readdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const dir = mkdtempSync(path.join(tmpdir(), "opora-num-"));
+    const oldDir = path.join(dir, "migrations");
+    const all = readdirSync("prisma/migrations").filter((n) => /^\d/.test(n)).sort();
+    const counter = all.findIndex((n) => n.endsWith("_request_number_counter"));
+    expect(counter).toBeGreaterThan(0);
+    for (const m of all.slice(0, counter)) cpSync(path.join("prisma/migrations", m), path.join(oldDir, m), { recursive: true });
+    const file = path.join(dir, "old.db");
+    expect(migrateDatabase(file, oldDir).type).toBe("ok");
+    const db = await openDb({ file });
+    try {
+      await seedRegions(db);
+      await loadDemoRoutingIfEmpty(db, createLogger({ level: "silent" }));
+      const queue = await db.queue.findFirstOrThrow({ where: { center: { regionCode: "63" } } });
+      const base = { channel: "telegram", categories: "[]", urgency: "P2", flags: "[]", answers: "{}", regionCode: "63", queueId: queue.id, routingReason: "rule", routingExplanation: "", dueAt: new Date() };
+      await db.request.create({ data: { ...base, number: "63-00041" } });
+      await db.request.create({ data: { ...base, number: "63-00007" } });
+      expect(migrateDatabase(file)).toEqual({ type: "ok", applied: all.slice(counter) });
+
+      const snapshot = await loadRoutingSnapshot(db);
+      const make = (regionCode: string) =>
+        db.$transaction((tx) =>
+          createRequest(tx, {
+            request: { categories: ["family_conflict"], urgency: "P2", flags: [], answers: {}, regionCode, municipalityId: null, description: null, contactName: null, contactPhone: null, contactMethod: "message", contactTime: null },
+            snapshot,
+            now: new Date("2026-11-25T09:00:00Z"),
+            channel: "telegram",
+            conversationId: null,
+            consentId: null,
+            isTest: false,
+          }),
+        );
+      expect((await make("63")).number).toBe("63-00042");
+      expect((await make("54")).number).toBe("54-00001");
+      // A purged newest request does not give its number out again.
+      await db.request.delete({ where: { number: "63-00042" } });
+      expect((await make("63")).number).toBe("63-00043");
+    } finally {
+      await db.$disconnect();
       rmSync(dir, { recursive: true, force: true });
     }
   });
