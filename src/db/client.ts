@@ -39,6 +39,7 @@ export interface SqliteConnection {
 export interface SqlRunner {
   run(sql: string, ...params: unknown[]): number;
   get<R>(sql: string, ...params: unknown[]): R | undefined;
+  all<R>(sql: string, ...params: unknown[]): R[];
 }
 
 /** DateTime as Prisma's SQLite adapter writes it, so raw writes compare and read back alike. */
@@ -121,6 +122,7 @@ export async function openDb({ file }: OpenDbOptions): Promise<Db> {
   const runner: SqlRunner = {
     run: (sql, ...params) => prepared(sql).run(...params).changes,
     get: <R>(sql: string, ...params: unknown[]) => prepared(sql).get(...params) as R | undefined,
+    all: <R>(sql: string, ...params: unknown[]) => prepared(sql).all(...params) as R[],
   };
   const joined: SqlRunner = {
     run: (sql, ...params) => {
@@ -130,6 +132,10 @@ export async function openDb({ file }: OpenDbOptions): Promise<Db> {
     get: <R>(sql: string, ...params: unknown[]) => {
       assertInTransaction();
       return runner.get<R>(sql, ...params);
+    },
+    all: <R>(sql: string, ...params: unknown[]) => {
+      assertInTransaction();
+      return runner.all<R>(sql, ...params);
     },
   };
   const assertInTransaction = () => {

@@ -281,6 +281,61 @@ describe("telegram end to end (real dialog service, SQLite)", () => {
     expect(await requestsOf()).toHaveLength(1);
   });
 
+  it("a crash after Telegram was told we have an update loses nothing: the next start applies it", async () => {
+    // The first process takes the update and dies while applying it (its service never returns).
+    let unblock!: () => void;
+    const stuck = new Promise<void>((resolve) => {
+      unblock = resolve;
+    });
+    const dying = createTelegramChannel({
+      token: api.token,
+      apiRoot: api.apiRoot,
+      service: { handle: () => stuck.then(() => ({ type: "duplicate" }) as const) },
+      db: temp.db,
+      log: captured.log,
+      i18n,
+      mode: { type: "polling", timeoutSeconds: 1 },
+      throttle: FAST_THROTTLE,
+    });
+    await dying.start();
+    const update = api.push(api.text(parent, "/start"));
+    // Its next getUpdates confirmed the update to Telegram, so Telegram will not send it again…
+    await api.waitFor(() => api.confirmedUpTo >= update.update_id, 5000, "offset confirmed");
+    const stopping = dying.stop(); // polling ends; the stuck update never finishes in this process
+    // …but it is in the journal.
+    expect(await temp.db.inboundUpdate.count()).toBe(1);
+
+    const next = makeChannel();
+    await next.start();
+    await api.waitFor(() => api.sentTo(parent.id).length > 0, 5000, "the replayed /start answered");
+    await next.idle();
+    expect(events).toEqual([{ type: "start" }]);
+    expect(await temp.db.conversation.count()).toBe(1);
+    expect(await temp.db.inboundUpdate.count()).toBe(0);
+    unblock();
+    await stopping;
+  });
+
+  it("webhook: an update that cannot be stored is refused with 503, so Telegram sends it again", async () => {
+    const channel = makeChannel({ type: "webhook", secret: SECRET });
+    await channel.start();
+    const app = Fastify();
+    apps.push(app);
+    await app.register(telegramWebhookPlugin(channel, { secret: SECRET }));
+    const update = api.stamp(api.text(parent, "/start"));
+    await temp.db.$executeRawUnsafe('ALTER TABLE "InboundUpdate" RENAME TO "InboundUpdateGone"');
+    const refused = await app.inject({ method: "POST", url: "/webhooks/telegram", headers: { "x-telegram-bot-api-secret-token": SECRET }, payload: update });
+    expect(refused.statusCode).toBe(503);
+    await channel.idle();
+    expect(events).toHaveLength(0);
+    await temp.db.$executeRawUnsafe('ALTER TABLE "InboundUpdateGone" RENAME TO "InboundUpdate"');
+    const accepted = await app.inject({ method: "POST", url: "/webhooks/telegram", headers: { "x-telegram-bot-api-secret-token": SECRET }, payload: update });
+    expect(accepted.statusCode).toBe(200);
+    await channel.idle();
+    expect(events).toEqual([{ type: "start" }]);
+    expect(await temp.db.inboundUpdate.count()).toBe(0);
+  });
+
   it("a sticker gets a kind reply and the question again; a group gets one notice", async () => {
     const channel = makeChannel();
     await channel.start();

@@ -4,7 +4,8 @@
 // Delivery model:
 // - Polling: our own getUpdates loop (grammY's `bot.start()` handles updates strictly one after
 //   another for the whole bot); updates are dispatched to a per-chat serial queue, so chats run
-//   concurrently while one chat keeps its order. Offsets are confirmed on the next getUpdates.
+//   concurrently while one chat keeps its order. Offsets are confirmed on the next getUpdates,
+//   after the batch is in the inbound journal (replayed at start if the process died).
 // - Webhook: `telegramWebhookPlugin` checks the secret header and hands updates to the same queue.
 // - At-most-once: the dialog service stores `update_id`s in the transaction of the state change
 //   and answers `duplicate` for re-deliveries; callbacks are still answered so buttons stop spinning.
@@ -21,6 +22,7 @@ import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../hando
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { createChatQueue } from "../chat-queue.ts";
+import { createInboundJournal } from "../inbound-journal.ts";
 import { createChatStateStore } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
 import { chatKeyOf, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
@@ -74,6 +76,11 @@ export interface TelegramChannel {
   stop(): Promise<void>;
   /** Queues one update in its chat and resolves when it is processed; never rejects. */
   handleUpdate(update: Update): Promise<void>;
+  /**
+   * Journals the update (see inbound-journal.ts), queues it, and resolves once it is safely stored,
+   * before it is processed: the webhook answers Telegram then. Rejects when it cannot be stored.
+   */
+  accept(update: Update): Promise<void>;
   /** Resolves when no update is queued or running. */
   idle(): Promise<void>;
   /** False before start and after stop: the webhook answers 503 so Telegram re-delivers later. */
@@ -124,6 +131,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   const queue = createChatQueue();
   const store = createChatStateStore({ db, log });
+  const journal = createInboundJournal(db, "telegram");
   // Groups get one notice per process; bounded so a spam wave cannot grow memory.
   const notifiedGroups = new Set<string>();
 
@@ -293,7 +301,34 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         // A failing update is logged and dropped; it never stops the bot.
         const cause = err instanceof Error && "error" in err ? (err as { error: unknown }).error : err;
         log.error({ updateId: update.update_id, error: describeError(cause) }, "telegram: update failed");
-      });
+      })
+      .then(() => journal.done(String(update.update_id)))
+      .catch((err: unknown) => log.warn({ updateId: update.update_id, error: describeError(err) }, "telegram: journal entry not cleared"));
+  }
+
+  /** Journals a batch of updates, then queues them; rejects (nothing queued) when they cannot be stored. */
+  async function acceptAll(updates: Update[]): Promise<void> {
+    await journal.record(
+      updates.map((u) => ({ updateKey: String(u.update_id), payload: JSON.stringify(u) })),
+      clock(),
+    );
+    for (const update of updates) void handleUpdate(update);
+  }
+
+  /** Updates journaled by an earlier process but never applied (it stopped or crashed): run them first. */
+  async function replayJournal(): Promise<void> {
+    const entries = await journal.pending();
+    if (entries.length > 0) log.info({ updates: entries.length }, "telegram: replaying updates received before a restart");
+    for (const entry of entries) {
+      let update: Update;
+      try {
+        update = JSON.parse(entry.payload) as Update;
+      } catch {
+        await journal.done(entry.updateKey);
+        continue;
+      }
+      void handleUpdate(update);
+    }
   }
 
   async function setCommands(): Promise<void> {
@@ -330,10 +365,17 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         backoffMs = Math.min(backoffMs * 2, 30_000);
         continue;
       }
-      for (const update of updates) {
-        offset = Math.max(offset, update.update_id + 1);
-        void handleUpdate(update);
+      if (updates.length === 0) continue;
+      try {
+        // Stored before the next getUpdates confirms them to Telegram: a crash loses nothing.
+        await acceptAll(updates);
+      } catch (err) {
+        log.error({ error: describeError(err), retryInMs: backoffMs }, "telegram: cannot journal updates; fetching them again");
+        await sleep(backoffMs, abort.signal);
+        backoffMs = Math.min(backoffMs * 2, 30_000);
+        continue;
       }
+      for (const update of updates) offset = Math.max(offset, update.update_id + 1);
     }
   }
 
@@ -348,6 +390,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       abort = new AbortController();
       await bot.init(); // getMe (skipped when botInfo was given)
       await setCommands();
+      await replayJournal();
       if (mode.type === "polling") {
         // getUpdates answers 409 while a webhook is set; keep pending updates, they are real families.
         await bot.api.deleteWebhook({ drop_pending_updates: false });
@@ -376,6 +419,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       log.info("telegram: stopped");
     },
     handleUpdate,
+    accept: (update) => acceptAll([update]),
     idle: () => queue.idle(),
   };
 }

@@ -7,7 +7,7 @@ import type { Update } from "grammy/types";
 import { z } from "zod";
 
 export interface TelegramWebhookTarget {
-  handleUpdate(update: Update): Promise<void>;
+  accept(update: Update): Promise<void>;
   readonly accepting: boolean;
 }
 
@@ -39,8 +39,14 @@ export function telegramWebhookPlugin(channel: TelegramWebhookTarget, options: T
       if (!parsed.success) return reply.code(400).send({ ok: false });
       // While stopping, refuse so Telegram keeps the update and delivers it again later.
       if (!channel.accepting) return reply.code(503).send({ ok: false });
-      // Answer at once; the update runs in its chat's queue (stop() waits for it).
-      void channel.handleUpdate(parsed.data as unknown as Update);
+      // Answer once the update is journaled; it runs in its chat's queue (stop() waits for it).
+      // If it cannot be stored, 503 makes Telegram deliver it again.
+      try {
+        await channel.accept(parsed.data as unknown as Update);
+      } catch (err) {
+        req.log.error({ route: path, err: (err as Error).name }, "telegram webhook: update not stored");
+        return reply.code(503).send({ ok: false });
+      }
       return reply.code(200).send({ ok: true });
     });
   };
