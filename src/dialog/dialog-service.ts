@@ -194,7 +194,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
       for (const effect of rowEffects) applyRowEffect(sql, effect, ctx, begun.conv.id, now);
       saveConversation(sql, begun.conv.id, begun.result.state, now, ctx.userId);
       logStep(ulog, begun, begun.result.state);
-      return { commit: true, value: { type: "handled", replies: finalReplies(begun.result.replies, {}) } };
+      return { commit: true, value: { type: "handled", replies: finalReplies(begun.result.replies, {}), locale: begun.result.state.locale } };
     });
   }
 
@@ -235,7 +235,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           // The Prisma queries above yielded: make sure the statements below still join this transaction.
           saveConversation(sqlite.joinOpenTransaction(), conv.id, next, now, ctx.userId);
           logStep(ulog, begun, next);
-          return { type: "handled", replies: finalReplies(result.replies, outcomes) } as const;
+          return { type: "handled", replies: finalReplies(result.replies, outcomes), locale: next.locale } as const;
         },
         { timeout: 20_000 },
       );

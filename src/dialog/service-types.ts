@@ -46,7 +46,8 @@ export interface InboundContext {
 }
 
 export type HandleResult =
-  | { type: "handled"; replies: Reply[] }
+  /** `locale`: the conversation's language after this update (/lang may have changed it). */
+  | { type: "handled"; replies: Reply[]; locale?: string }
   /** The update was already applied earlier: the channel sends nothing. */
   | { type: "duplicate" };
 

@@ -281,6 +281,37 @@ describe("telegram end to end (real dialog service, SQLite)", () => {
     expect(await requestsOf()).toHaveLength(1);
   });
 
+  it("/lang en: the channel's own words follow the chosen language, not the app's language_code", async () => {
+    const channel = makeChannel();
+    await channel.start();
+    let shareLabel: string | undefined;
+    const result = await runFamily({
+      api,
+      inbox,
+      user: parent, // Telegram says language_code "ru"
+      deliver: push,
+      beforeAction: async (step, action, question) => {
+        if (step === 0) {
+          api.push(api.text(parent, "/lang en"));
+          await api.waitFor(() => api.sentTo(parent.id).some((m) => m.text.includes("English")), 5000, "language switched");
+          await channel.idle();
+          return "reread";
+        }
+        if (action.type === "contact") {
+          const keyboard = question.reply_markup?.keyboard as Array<Array<{ text: string; request_contact?: boolean }>>;
+          shareLabel = keyboard.flat().find((b) => b.request_contact)?.text;
+        }
+        return true;
+      },
+    });
+    expect(result.outcome, JSON.stringify(result.trail)).toBe("done");
+    expect(shareLabel).toBe(i18n.t("en", "telegram-share-contact"));
+    // The note that closes the share-my-number keyboard is the channel's own text.
+    const texts = api.sentTo(parent.id).map((m) => m.text);
+    expect(texts).toContain(i18n.t("en", "telegram-keyboard-closed"));
+    expect(texts).not.toContain(i18n.t("ru", "telegram-keyboard-closed"));
+  });
+
   it("a crash after Telegram was told we have an update loses nothing: the next start applies it", async () => {
     // The first process takes the update and dies while applying it (its service never returns).
     let unblock!: () => void;

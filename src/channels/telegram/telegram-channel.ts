@@ -211,7 +211,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const rendered = renderReplies(
       result.replies,
       { replyOptions: state.replyOptions, removePending: state.removePending },
-      { shareLabel: text(source.locale, "telegram-share-contact"), keyboardClosed: text(source.locale, "telegram-keyboard-closed") },
+      // The conversation's language (it follows /lang), not only the app's language_code.
+      { shareLabel: text(result.locale ?? source.locale, "telegram-share-contact"), keyboardClosed: text(result.locale ?? source.locale, "telegram-keyboard-closed") },
     );
     if (rendered.droppedTokens > 0) evLog.error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
 
