@@ -12,7 +12,6 @@
 // - Outbound: auto-retry (429 after retry_after, 5xx with backoff) inside a throttler (per chat and
 //   overall), so a retried message keeps its place in its chat. 403 marks the conversation blocked.
 import { autoRetry } from "@grammyjs/auto-retry";
-import { apiThrottler } from "@grammyjs/transformer-throttler";
 import { type Api, Bot, GrammyError, HttpError } from "grammy";
 import type { BotCommand, Update, UserFromGetMe } from "grammy/types";
 import type { Db } from "../../db/client.ts";
@@ -25,8 +24,10 @@ import { createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
 import { createChatStateStore } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
+import { createTelegramThrottle, type ThrottleOptions } from "./telegram-throttle.ts";
 import { chatKeyOf, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
 
+export type { ThrottleOptions } from "./telegram-throttle.ts";
 export { telegramWebhookPlugin } from "./telegram-webhook.ts";
 
 export type TelegramMode =
@@ -35,17 +36,8 @@ export type TelegramMode =
   /** Webhook; with `url`, setWebhook is called at start with the secret (else it is managed outside). */
   | { type: "webhook"; secret: string; url?: string };
 
-export interface ThrottleOptions {
-  /** Messages per second over all chats (Telegram: about 30). */
-  globalPerSecond: number;
-  /** Sustained messages per second in one chat (Telegram: about 1). */
-  perChatPerSecond: number;
-  /** Messages one chat may get at once before the per-chat rate applies. */
-  perChatBurst: number;
-}
-
 /** Telegram's documented limits, with a small burst so a step's two or three messages go out together. */
-export const TELEGRAM_THROTTLE: ThrottleOptions = { globalPerSecond: 30, perChatPerSecond: 1, perChatBurst: 4 };
+export const TELEGRAM_THROTTLE: ThrottleOptions = { globalPerSecond: 30, perChatPerSecond: 1, perChatBurst: 4, perGroupPerMinute: 20 };
 
 export interface TelegramChannelDeps {
   token: string;
@@ -127,7 +119,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     autoRetry({ maxRetryAttempts: deps.retry?.maxRetryAttempts ?? 5, maxDelaySeconds: deps.retry?.maxDelaySeconds ?? 120 }),
   );
   const throttle = deps.throttle === undefined ? TELEGRAM_THROTTLE : deps.throttle;
-  if (throttle) bot.api.config.use(createThrottler(throttle));
+  if (throttle) bot.api.config.use(createTelegramThrottle(throttle));
 
   const queue = createChatQueue();
   const store = createChatStateStore({ db, log });
@@ -423,25 +415,4 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     accept: (update) => acceptAll([update]),
     idle: () => queue.idle(),
   };
-}
-
-function createThrottler(options: ThrottleOptions) {
-  const perChatIntervalMs = Math.max(1, Math.round(1000 / options.perChatPerSecond));
-  return apiThrottler({
-    global: {
-      reservoir: options.globalPerSecond,
-      reservoirRefreshAmount: options.globalPerSecond,
-      reservoirRefreshInterval: 1000,
-    },
-    // Token bucket per private chat: a burst, then the sustained rate.
-    out: {
-      maxConcurrent: 1,
-      reservoir: options.perChatBurst,
-      reservoirIncreaseAmount: 1,
-      reservoirIncreaseInterval: perChatIntervalMs,
-      reservoirIncreaseMaximum: options.perChatBurst,
-    },
-    // Groups: Telegram allows about 20 messages a minute.
-    group: { maxConcurrent: 1, minTime: 1000, reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000 },
-  });
 }
