@@ -48,6 +48,9 @@ export interface RunFigures {
   peakRss: number;
   /** Peak RSS of the child process running the fake API and the families. */
   loadPeakRss?: number;
+  /** Bot heap after a full GC before and after the run (null without --expose-gc). */
+  heapBefore?: number | null;
+  heapAfter?: number | null;
 }
 
 /** The report both benchmarks print, so their figures compare one to one. */
@@ -72,6 +75,9 @@ export function buildReport(f: RunFigures) {
     },
     botPeakRssMb: Math.round(f.peakRss / 1024 / 1024),
     ...(f.loadPeakRss ? { loadProcessPeakRssMb: Math.round(f.loadPeakRss / 1024 / 1024) } : {}),
+    ...(f.heapBefore && f.heapAfter
+      ? { botHeapAfterGcMb: { before: Number((f.heapBefore / 1024 / 1024).toFixed(1)), after: Number((f.heapAfter / 1024 / 1024).toFixed(1)) } }
+      : {}),
     node: process.version,
   };
 }

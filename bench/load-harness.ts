@@ -103,3 +103,15 @@ export function sampleRss(): { stop(): number } {
     },
   };
 }
+
+/**
+ * Heap in use after a full garbage collection (needs `node --expose-gc`), or null without it.
+ * Compared before and after a run, it shows what finished conversations leave behind.
+ */
+export function heapAfterGc(): number | null {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return null;
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}

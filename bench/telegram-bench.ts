@@ -3,9 +3,10 @@
 // service and a fresh SQLite database. The bot runs in this process; the fake API and the
 // families run in a child process (bench/telegram-families.ts), as Telegram's servers would.
 //
-//   node --import tsx bench/telegram-bench.ts --families 100
-//   node --import tsx bench/telegram-bench.ts --families 5000
-//   node --import tsx bench/telegram-bench.ts --families 1000 --rate 200   (paced: latency at a fixed load)
+//   node --expose-gc --import tsx bench/telegram-bench.ts --families 100
+//   node --expose-gc --import tsx bench/telegram-bench.ts --families 5000
+//   node --expose-gc --import tsx bench/telegram-bench.ts --families 1000 --rate 200   (paced: latency at a fixed load)
+// (--expose-gc lets the report give the heap left after a full GC, before and after the run.)
 //
 // Outbound throttling is off unless --throttle is given: the fake API has no rate limits, and
 // Telegram's real global limit (≈30 msg/s) would make this a benchmark of the throttler.
@@ -18,7 +19,7 @@ import { loadDemoRoutingIfEmpty } from "../src/routing/routing-store.ts";
 import { FAKE_BOT } from "../tests/fakes/fake-telegram-api.ts";
 import { createTempDb } from "../tests/helpers/temp-db.ts";
 import { buildReport } from "./bench-stats.ts";
-import { sampleRss, spawnLoad } from "./load-harness.ts";
+import { heapAfterGc, sampleRss, spawnLoad } from "./load-harness.ts";
 
 const { values } = parseArgs({
   options: {
@@ -62,10 +63,12 @@ async function main() {
     botInfo: { ...FAKE_BOT, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false } as never,
   });
   await channel.start();
+  const heapBefore = heapAfterGc();
   const rss = sampleRss();
   const figures = await load.run();
   await channel.stop();
   const botPeakRss = rss.stop();
+  const heapAfter = heapAfterGc();
 
   const report = buildReport({
     channel: "telegram",
@@ -78,6 +81,8 @@ async function main() {
     latencies: figures.latencies,
     peakRss: botPeakRss,
     loadPeakRss: figures.peakRss,
+    heapBefore,
+    heapAfter,
   });
   console.log(JSON.stringify(report, null, 2));
   await load.close();
