@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
@@ -44,40 +47,38 @@ describe("database", () => {
   });
 });
 
+/** A temp dir holding a database migrated with only the first `count` migrations. */
+function olderDatabase(count: number) {
+  const dir = mkdtempSync(path.join(tmpdir(), "opora-mig-"));
+  const all = readdirSync("prisma/migrations").filter((n) => /^\d/.test(n)).sort();
+  const oldDir = path.join(dir, "migrations");
+  for (const m of all.slice(0, count)) cpSync(path.join("prisma/migrations", m), path.join(oldDir, m), { recursive: true });
+  const file = path.join(dir, "old.db");
+  return { all, file, firstMigration: migrateDatabase(file, oldDir), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 describe("migrations on an older database", () => {
   it("applies only the migrations an older database lacks, keeping its data", async () => {
-    const { mkdtempSync, rmSync, cpSync, readdirSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const path = await import("node:path");
-    const dir = mkdtempSync(path.join(tmpdir(), "opora-mig-"));
+    const old = olderDatabase(1);
     try {
-      const oldDir = path.join(dir, "migrations");
-      const all = readdirSync("prisma/migrations").filter((n) => /^\d/.test(n)).sort();
-      expect(all.length).toBeGreaterThan(1);
-      cpSync(path.join("prisma/migrations", all[0]!), path.join(oldDir, all[0]!), { recursive: true });
-      const file = path.join(dir, "old.db");
-      expect(migrateDatabase(file, oldDir)).toEqual({ type: "ok", applied: [all[0]] });
-      expect(migrateDatabase(file)).toEqual({ type: "ok", applied: all.slice(1) });
-      expect(migrateDatabase(file)).toEqual({ type: "ok", applied: [] });
+      expect(old.all.length).toBeGreaterThan(1);
+      expect(old.firstMigration).toEqual({ type: "ok", applied: [old.all[0]] });
+      expect(migrateDatabase(old.file)).toEqual({ type: "ok", applied: old.all.slice(1) });
+      expect(migrateDatabase(old.file)).toEqual({ type: "ok", applied: [] });
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      old.remove();
     }
   });
 });
 
 describe("request numbers", () => {
   it("carry on from the numbers an older database gave out, per region, never reusing one", async () => {
-    const { mkdtempSync, rmSync, cpSync, readdirSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const path = await import("node:path");
-    const dir = mkdtempSync(path.join(tmpdir(), "opora-num-"));
-    const oldDir = path.join(dir, "migrations");
-    const all = readdirSync("prisma/migrations").filter((n) => /^\d/.test(n)).sort();
-    const counter = all.findIndex((n) => n.endsWith("_request_number_counter"));
+    const names = readdirSync("prisma/migrations").sort();
+    const counter = names.filter((n) => /^\d/.test(n)).findIndex((n) => n.endsWith("_request_number_counter"));
     expect(counter).toBeGreaterThan(0);
-    for (const m of all.slice(0, counter)) cpSync(path.join("prisma/migrations", m), path.join(oldDir, m), { recursive: true });
-    const file = path.join(dir, "old.db");
-    expect(migrateDatabase(file, oldDir).type).toBe("ok");
+    const old = olderDatabase(counter);
+    const { all, file } = old;
+    expect(old.firstMigration.type).toBe("ok");
     const db = await openDb({ file });
     try {
       await seedRegions(db);
@@ -108,7 +109,7 @@ describe("request numbers", () => {
       expect((await make("63")).number).toBe("63-00043");
     } finally {
       await db.$disconnect();
-      rmSync(dir, { recursive: true, force: true });
+      old.remove();
     }
   });
 });
