@@ -4,9 +4,10 @@
 // bot runs in this process; the fake API and the families run in a child process
 // (bench/max-families.ts), as MAX's servers would.
 //
-//   node --import tsx bench/max-bench.ts --families 100
-//   node --import tsx bench/max-bench.ts --families 5000
-//   node --import tsx bench/max-bench.ts --families 1000 --rate 200   (paced: latency at a fixed load)
+//   node --expose-gc --import tsx bench/max-bench.ts --families 100
+//   node --expose-gc --import tsx bench/max-bench.ts --families 5000
+//   node --expose-gc --import tsx bench/max-bench.ts --families 1000 --rate 200   (paced: latency at a fixed load)
+// (--expose-gc lets the report give the heap left after a full GC, before and after the run.)
 //
 // The outbound limit (≈30 requests/s in production) is lifted here: the fake API has no limits,
 // and the real one would make this a benchmark of the rate limiter, not of the bot.
@@ -18,7 +19,7 @@ import { createLogger } from "../src/logging/logger.ts";
 import { loadDemoRoutingIfEmpty } from "../src/routing/routing-store.ts";
 import { createTempDb } from "../tests/helpers/temp-db.ts";
 import { buildReport } from "./bench-stats.ts";
-import { sampleRss, spawnLoad } from "./load-harness.ts";
+import { heapAfterGc, sampleRss, spawnLoad } from "./load-harness.ts";
 
 const { values } = parseArgs({
   options: {
@@ -60,10 +61,12 @@ async function main() {
     outbound: { ratePerSecond: 1_000_000, maxConcurrent: 256 },
   });
   await channel.start();
+  const heapBefore = heapAfterGc();
   const rss = sampleRss();
   const figures = await load.run();
   await channel.stop();
   const botPeakRss = rss.stop();
+  const heapAfter = heapAfterGc();
 
   const report = buildReport({
     channel: "max",
@@ -76,6 +79,8 @@ async function main() {
     latencies: figures.latencies,
     peakRss: botPeakRss,
     loadPeakRss: figures.peakRss,
+    heapBefore,
+    heapAfter,
   });
   console.log(JSON.stringify(report, null, 2));
   await load.close();

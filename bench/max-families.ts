@@ -77,7 +77,9 @@ await serveLoad(async () => {
             const want = step.press;
             const button = last
               ? buttons(last).find((b) =>
-                  want instanceof RegExp ? want.test(b.text) : new RegExp(`^\\d+\\.${want}$`).test(b.payload ?? ""),
+                  want instanceof RegExp
+                    ? want.test(b.text)
+                    : new RegExp(`^\\d+\\.${want}$`).test(b.payload ?? ""),
                 )
               : undefined;
             if (!last || !button?.payload) return "stuck";

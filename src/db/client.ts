@@ -110,7 +110,7 @@ export async function openDb({ file }: OpenDbOptions): Promise<Db> {
 
   const prepared = (sql: string) => {
     const conn = connection;
-    if (!conn || !conn.open) throw new Error("sqlite connection is closed");
+    if (!conn?.open) throw new Error("sqlite connection is closed");
     let stmt = statements.get(sql);
     if (!stmt) {
       stmt = conn.prepare(sql);

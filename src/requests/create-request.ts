@@ -4,7 +4,7 @@
 // exactly when the family's "send" was applied.
 import type { RequestDraft } from "../dialog/engine.ts";
 import type { Tx } from "../db/client.ts";
-import type { Category, Flag, Urgency } from "../domain/taxonomy.ts";
+import type { Urgency } from "../domain/taxonomy.ts";
 import { routeRequest } from "../routing/engine.ts";
 import type { RoutingDecision, RoutingSnapshot } from "../routing/types.ts";
 import { writeAudit } from "../audit/write-audit.ts";

@@ -2,7 +2,8 @@
 // GET/POST/DELETE /subscriptions, GET /updates (long poll with marker), POST /messages,
 // PUT /messages, POST /answers, PATCH /me/commands. Errors are `{code, message}` bodies.
 // It records every call, checks the Authorization header, can fail the next N calls (429/500)
-// and can pretend a chat blocked the bot (403).
+// and can pretend a chat blocked the bot (403). Updates are dropped once a poll's marker
+// acknowledges them, so memory stays flat however many updates a benchmark pushes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -72,7 +73,14 @@ export class FakeMaxApi {
   readonly answers: { callbackId: string; body: unknown }[] = [];
   readonly subscriptions: { url: string; secret?: string; update_types?: string[] }[] = [];
   commands: unknown[] = [];
+  /**
+   * Updates not yet acknowledged, oldest first: `updates[head]` has the absolute index `dropped`
+   * (the marker counts updates from the start). A poll whose marker is past an update drops it, so
+   * memory does not grow with the number of updates.
+   */
   private updates: unknown[] = [];
+  private head = 0;
+  private dropped = 0;
   private waiters = new Set<() => void>();
   private failRules: FailRule[] = [];
   private blocked = new Set<number>();
@@ -128,11 +136,33 @@ export class FakeMaxApi {
     for (const w of this.waiters) w();
   }
 
-  /** Updates the client has not fetched yet. */
+  /** Updates the client has not acknowledged yet (a poll with a marker past them). */
   get pendingUpdates(): number {
-    return this.updates.length - this.delivered;
+    return this.totalUpdates - this.delivered;
+  }
+  /** Updates ever pushed: the marker after the newest one. */
+  private get totalUpdates(): number {
+    return this.dropped + this.updates.length - this.head;
+  }
+  /** Updates still held in memory (acknowledged ones are gone). */
+  get retainedUpdates(): number {
+    return this.updates.length - this.head;
   }
   private delivered = 0;
+
+  /** Forgets updates before `marker`: the client has them. */
+  private dropUpTo(marker: number): void {
+    const n = Math.min(marker, this.totalUpdates) - this.dropped;
+    if (n <= 0) return;
+    for (let i = this.head; i < this.head + n; i += 1) this.updates[i] = undefined;
+    this.head += n;
+    this.dropped += n;
+    // Compact once the dead prefix is large (amortised O(1) per update).
+    if (this.head >= 1024 && this.head * 2 >= this.updates.length) {
+      this.updates = this.updates.slice(this.head);
+      this.head = 0;
+    }
+  }
 
   nextTimestamp(): number {
     this.ts += 1000;
@@ -364,9 +394,10 @@ export class FakeMaxApi {
     const limit = Math.min(Number(query.limit ?? 100), 1000);
     const timeoutMs =
       query.timeout !== undefined ? Number(query.timeout) * 1000 : (this.opts.defaultPollTimeoutMs ?? 1000);
-    // A marker acknowledges everything before it.
+    // A marker acknowledges everything before it: those updates are dropped.
     this.delivered = Math.max(this.delivered, marker);
-    if (this.updates.length <= marker) {
+    this.dropUpTo(this.delivered);
+    if (this.totalUpdates <= marker) {
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -378,8 +409,11 @@ export class FakeMaxApi {
       });
     }
     if (res.destroyed || !this.server.listening) return;
-    const updates = this.updates.slice(marker, marker + limit);
-    return this.reply(res, call, 200, { updates, marker: marker + updates.length });
+    // Acknowledged updates are gone: an older marker gets what is still held.
+    const from = Math.max(marker, this.dropped);
+    const start = this.head + (from - this.dropped);
+    const updates = this.updates.slice(start, start + limit);
+    return this.reply(res, call, 200, { updates, marker: from + updates.length });
   }
 
   private sendMessage(

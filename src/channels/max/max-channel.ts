@@ -1,8 +1,12 @@
 // The MAX channel: MAX updates → dialog events, dialog replies → MAX API calls. Nothing else:
 // the dialog, consent and routing live in the dialog service.
+// Per update the channel reads its conversation row (locale, blockedAt, channelData) and writes
+// channelData back as plain SQL on Prisma's connection (see `sqliteOf`): one statement each,
+// without Prisma's per-query cost. The text of the current question lives in a bounded in-memory
+// cache only; the message id is in channelData, so a restarted bot still removes the right buttons.
 import { Bot, MaxError } from "@maxhub/max-bot-api";
 import { z } from "zod";
-import type { Db } from "../../db/client.ts";
+import { type Db, sqliteDateTime, sqliteOf } from "../../db/client.ts";
 import type {
   DialogService,
   HandleResult,
@@ -14,6 +18,8 @@ import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../hando
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
+import { createInboundJournal } from "../inbound-journal.ts";
+import { createMaxFetch, type FetchFn } from "./max-http.ts";
 import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
 import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
 import { MENU_PAYLOAD_PREFIX, type TranslatedUpdate, translateUpdate } from "./max-updates.ts";
@@ -27,6 +33,8 @@ export interface MaxChannelDeps {
   token: string;
   /** API base URL; a path prefix needs a trailing slash. */
   baseUrl?: string;
+  /** HTTP transport of the API calls (default: undici with keep-alive, see max-http.ts). */
+  fetch?: FetchFn;
   service: DialogService;
   db: Db;
   log: Logger;
@@ -42,14 +50,25 @@ export interface MaxChannelDeps {
   now?: () => Date;
   /** Tells the family when an operator takes their request from the operators' chat. */
   family?: FamilyMessenger;
+  /**
+   * Chats whose current question (id and text, ≈1 KB) is kept in memory, most recent first
+   * (default 2000). For the others the id comes from channelData and the keyboard is removed
+   * without re-sending the text, as after a restart.
+   */
+  maxCachedQuestions?: number;
 }
 
 export interface MaxChannel {
   start(): Promise<void>;
   /** Stops receiving, then waits for in-flight updates and outbound calls. */
   stop(): Promise<void>;
-  /** Processes one update (webhook route, tests); resolves when it has been applied and answered. */
+  /** Processes one update (tests); resolves when it has been applied and answered. */
   handleUpdate(update: unknown): Promise<void>;
+  /**
+   * Journals the update and queues it; resolves once it is stored, before it is processed (the
+   * webhook answers MAX then). Rejects when it cannot be stored.
+   */
+  accept(update: unknown): Promise<void>;
   /** Resolves when every update accepted so far has been applied and answered (tests, benchmarks). */
   idle(): Promise<void>;
   /** False before start and after stop: the webhook answers 503 so MAX delivers the update again later. */
@@ -61,6 +80,51 @@ const CHANNEL = "max";
 const UPDATE_TYPES = ["message_created", "message_callback", "bot_started", "bot_stopped"] as const;
 
 const channelDataSchema = z.looseObject({ questionMid: z.string().optional() });
+type ChannelData = z.infer<typeof channelDataSchema>;
+
+/** channelData as stored; unreadable data counts as empty (and is replaced on the next write). */
+function parseChannelData(json: string | undefined): ChannelData {
+  try {
+    const parsed = channelDataSchema.safeParse(JSON.parse(json ?? "{}"));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // unreadable channelData is replaced
+  }
+  return {};
+}
+
+/** What the channel reads of its conversation row on each update. */
+interface ConversationRow {
+  locale: string;
+  blockedAt: string | number | null;
+  channelData: string;
+}
+
+type LogFn = { (msg: string): void; (obj: object, msg: string): void };
+/** The log calls the channel makes for one update. */
+interface UpdateLog {
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+}
+
+/**
+ * A logger bound to one update's ids. The pino child is made on the first line actually written:
+ * most updates log nothing at the usual levels, and a child per update is measurable at load.
+ */
+function updateLog(log: Logger, bindings: Record<string, unknown>): UpdateLog {
+  let child: Logger | undefined;
+  const at =
+    (level: "debug" | "info" | "warn" | "error"): LogFn =>
+    (a: string | object, msg?: string) => {
+      if (!log.isLevelEnabled(level)) return;
+      child ??= log.child(bindings);
+      if (typeof a === "string") child[level](a);
+      else child[level](a, msg);
+    };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
 
 /** The message whose buttons belong to the current question, so they can be removed once answered. */
 interface QuestionRef {
@@ -77,11 +141,17 @@ const HANDLE_ATTEMPTS = 3;
 export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   const { service, db, log, i18n, mode } = deps;
   const now = deps.now ?? (() => new Date());
-  const bot = new Bot(deps.token, deps.baseUrl ? { clientOptions: { baseUrl: deps.baseUrl } } : {});
+  const bot = new Bot(deps.token, {
+    clientOptions: { ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}), fetch: deps.fetch ?? createMaxFetch() },
+  });
   const api = bot.api;
   const out: Outbound = createOutbound(log, deps.outbound);
   const queue: ChatQueue = createChatQueue();
+  const sqlite = sqliteOf(db);
+  const journal = createInboundJournal(db, CHANNEL);
+  // Least recently used first: bounded, so memory does not grow with finished conversations.
   const questions = new Map<string, QuestionRef>();
+  const maxCachedQuestions = deps.maxCachedQuestions ?? 2000;
   let polling: Promise<void> | undefined;
   let stopping = false;
   let accepting = false;
@@ -97,14 +167,23 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   const maxInFlight = deps.maxInFlight ?? 1000;
   let inFlight = 0;
   const waiters: (() => void)[] = [];
+  // The middleware returns (and the library moves its marker past the update) only once the
+  // update is in the inbound journal, so a crash after that loses nothing (replayed at start).
   bot.use(async (ctx) => {
     inFlight += 1;
-    const done = handleUpdate(ctx.update).finally(() => {
+    let done: Promise<void>;
+    try {
+      done = (await accept(ctx.update)).done;
+    } catch (err) {
+      // The database cannot take it: apply it anyway (that will most likely fail and say so).
+      log.error({ err: errInfo(err) }, "max update not journaled");
+      done = handleUpdate(ctx.update);
+    }
+    void done.finally(() => {
       inFlight -= 1;
       waiters.shift()?.();
     });
     if (inFlight >= maxInFlight) await new Promise<void>((r) => waiters.push(r));
-    void done;
   });
 
   // Stable codes only: error messages of lower layers may quote data (texts, phones).
@@ -125,49 +204,65 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     ];
   }
 
-  async function loadConversation(chatId: string) {
-    return db.conversation.findUnique({
-      where: { channel_chatId: { channel: CHANNEL, chatId } },
-      select: { locale: true, blockedAt: true, channelData: true },
-    });
+  function loadConversation(chatId: string): Promise<ConversationRow | undefined> {
+    return sqlite.transaction((sql) => ({
+      commit: false,
+      value: sql.get<ConversationRow>(
+        'SELECT "locale", "blockedAt", "channelData" FROM "Conversation" WHERE "channel" = ? AND "chatId" = ?',
+        CHANNEL,
+        chatId,
+      ),
+    }));
+  }
+
+  /** One UPDATE of this chat's row; `updatedAt` is set as Prisma's @updatedAt would. */
+  async function updateConversation(chatId: string, column: "blockedAt" | "channelData", value: string | null) {
+    const at = sqliteDateTime(new Date());
+    await sqlite.transaction((sql) => ({
+      commit: true,
+      value: sql.run(
+        `UPDATE "Conversation" SET "${column}" = ?, "updatedAt" = ? WHERE "channel" = ? AND "chatId" = ?`,
+        value,
+        at,
+        CHANNEL,
+        chatId,
+      ),
+    }));
   }
 
   async function markBlocked(chatId: string) {
-    await db.conversation.updateMany({ where: { channel: CHANNEL, chatId }, data: { blockedAt: now() } });
+    await updateConversation(chatId, "blockedAt", sqliteDateTime(now()));
   }
 
-  async function saveQuestion(chatId: string, ref: QuestionRef | undefined, channelData: string | undefined) {
-    if (ref) questions.set(chatId, ref);
-    else questions.delete(chatId);
-    let data: Record<string, unknown> = {};
-    try {
-      const parsed = channelDataSchema.safeParse(JSON.parse(channelData ?? "{}"));
-      if (parsed.success) data = parsed.data;
-    } catch {
-      // unreadable channelData is replaced
+  function rememberQuestion(chatId: string, ref: QuestionRef | undefined) {
+    questions.delete(chatId);
+    if (!ref) return;
+    questions.set(chatId, ref);
+    if (questions.size > maxCachedQuestions) {
+      const oldest = questions.keys().next().value;
+      if (oldest !== undefined) questions.delete(oldest);
     }
+  }
+
+  async function saveQuestion(chatId: string, ref: QuestionRef | undefined, stored: ChannelData) {
+    rememberQuestion(chatId, ref);
+    const data: Record<string, unknown> = { ...stored };
     if (ref) data.questionMid = ref.mid;
     else delete data.questionMid;
-    await db.conversation.updateMany({
-      where: { channel: CHANNEL, chatId },
-      data: { channelData: JSON.stringify(data) },
-    });
+    await updateConversation(chatId, "channelData", JSON.stringify(data));
   }
 
-  function currentQuestion(chatId: string, channelData: string | undefined): QuestionRef | undefined {
+  function currentQuestion(chatId: string, stored: ChannelData): QuestionRef | undefined {
     const mem = questions.get(chatId);
-    if (mem) return mem;
-    try {
-      const parsed = channelDataSchema.safeParse(JSON.parse(channelData ?? "{}"));
-      if (parsed.success && parsed.data.questionMid) return { mid: parsed.data.questionMid };
-    } catch {
-      // ignore
+    if (mem) {
+      rememberQuestion(chatId, mem);
+      return mem;
     }
-    return undefined;
+    return stored.questionMid ? { mid: stored.questionMid } : undefined;
   }
 
   /** Removes the buttons of an answered question by editing the message. Never fatal. */
-  async function removeKeyboard(chatLog: Logger, ref: QuestionRef) {
+  async function removeKeyboard(chatLog: UpdateLog, ref: QuestionRef) {
     try {
       const body = ref.text !== undefined ? { text: ref.text, attachments: [] } : { attachments: [] };
       await out.call("edit", () => api.editMessage(ref.mid, body));
@@ -178,7 +273,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
 
   /** Always answers a callback (MAX shows a spinner until then). */
   async function answerCallback(
-    chatLog: Logger,
+    chatLog: UpdateLog,
     callback: { id: string; messageText?: string },
     how: "clear" | "notify",
     locale: Locale,
@@ -197,7 +292,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
   }
 
-  async function send(chatLog: Logger, chatId: string, messages: OutboundMessage[]): Promise<string[]> {
+  async function send(chatLog: UpdateLog, chatId: string, messages: OutboundMessage[]): Promise<string[]> {
     const mids: string[] = [];
     for (const m of messages) {
       const sent = await out.call("send", () =>
@@ -216,7 +311,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   async function handleWithRetry(
     ctx: InboundContext,
     event: InboundEvent,
-    chatLog: Logger,
+    chatLog: UpdateLog,
   ): Promise<HandleResult> {
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -230,7 +325,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
   }
 
-  async function processEvent(t: Extract<TranslatedUpdate, { type: "event" }>, chatLog: Logger) {
+  async function processEvent(t: Extract<TranslatedUpdate, { type: "event" }>, chatLog: UpdateLog) {
     const ctx: InboundContext = {
       channel: CHANNEL,
       chatId: t.chatId,
@@ -248,7 +343,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
     const conv = await loadConversation(t.chatId);
     const locale = conv ? pickLocale(conv.locale) : pickLocale(t.locale);
-    const current = currentQuestion(t.chatId, conv?.channelData);
+    const stored = parseChannelData(conv?.channelData);
+    const current = currentQuestion(t.chatId, stored);
     let questionCleared = false;
     if (t.callback) {
       const isOption = t.event.type === "option";
@@ -265,15 +361,10 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
     if (!result || result.type === "duplicate") {
       chatLog.info({ eventType: t.event.type }, "max update already applied");
-      if (questionCleared) await saveQuestion(t.chatId, undefined, conv?.channelData);
+      if (questionCleared) await saveQuestion(t.chatId, undefined, stored);
       return;
     }
-    if (conv?.blockedAt) {
-      await db.conversation.updateMany({
-        where: { channel: CHANNEL, chatId: t.chatId },
-        data: { blockedAt: null },
-      });
-    }
+    if (conv?.blockedAt) await updateConversation(t.chatId, "blockedAt", null);
     const row = menuRow(locale);
     const { messages, dropped } = renderReplies(result.replies, row ? { menuRow: row } : {});
     if (dropped > 0) chatLog.warn({ dropped }, "max buttons dropped to fit limits");
@@ -306,11 +397,11 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         break;
       }
     }
-    if (ref) await saveQuestion(t.chatId, ref, conv?.channelData);
-    else if (questionCleared) await saveQuestion(t.chatId, undefined, conv?.channelData);
+    if (ref) await saveQuestion(t.chatId, ref, stored);
+    else if (questionCleared) await saveQuestion(t.chatId, undefined, stored);
   }
 
-  async function processMenu(t: Extract<TranslatedUpdate, { type: "menu" }>, chatLog: Logger) {
+  async function processMenu(t: Extract<TranslatedUpdate, { type: "menu" }>, chatLog: UpdateLog) {
     const conv = await loadConversation(t.chatId);
     const locale = conv ? pickLocale(conv.locale) : pickLocale(t.locale);
     if (t.callback) await answerCallback(chatLog, t.callback, "notify", locale);
@@ -334,7 +425,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     await send(chatLog, t.chatId, [keyboard]);
   }
 
-  async function dispatch(t: TranslatedUpdate, chatLog: Logger): Promise<void> {
+  async function dispatch(t: TranslatedUpdate, chatLog: UpdateLog): Promise<void> {
     switch (t.type) {
       case "event":
         return processEvent(t, chatLog);
@@ -375,21 +466,53 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
   }
 
-  async function handleUpdate(raw: unknown): Promise<void> {
+  function handleUpdate(raw: unknown): Promise<void> {
+    return processUpdate(raw, translateUpdate(raw));
+  }
+
+  /**
+   * Writes a dialog update to the inbound journal (see inbound-journal.ts) and queues it; resolves
+   * once it is stored, with the promise of its processing. Rejects when it cannot be stored.
+   */
+  async function accept(raw: unknown): Promise<{ done: Promise<void> }> {
+    const t = translateUpdate(raw);
+    if (t.type === "event") await journal.record([{ updateKey: t.updateKey, payload: JSON.stringify(raw) }], new Date());
+    return { done: processUpdate(raw, t) };
+  }
+
+  /** Updates journaled by an earlier process but never applied (it stopped or crashed): run them first. */
+  async function replayJournal(): Promise<void> {
+    const entries = await journal.pending();
+    if (entries.length > 0) log.info({ channel: CHANNEL, updates: entries.length }, "max: replaying updates received before a restart");
+    for (const entry of entries) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(entry.payload);
+      } catch {
+        await journal.done(entry.updateKey);
+        continue;
+      }
+      void handleUpdate(raw);
+    }
+  }
+
+  async function processUpdate(raw: unknown, t: TranslatedUpdate): Promise<void> {
     const updateType =
       typeof raw === "object" && raw !== null
         ? String((raw as { update_type?: unknown }).update_type)
         : "unknown";
-    const t = translateUpdate(raw);
     const chatId = "chatId" in t ? t.chatId : undefined;
     // Ids and types only: texts, names and phones never reach the logs.
-    const chatLog = log.child({ channel: CHANNEL, updateType, chatId });
+    const chatLog = updateLog(log, { channel: CHANNEL, updateType, chatId });
     if (t.type === "ignored") chatLog.debug({ reason: t.reason }, "max update ignored");
     try {
       if (!chatId) return await dispatch(t, chatLog);
       await queue.run(chatId, () => dispatch(t, chatLog));
     } catch (err) {
       chatLog.error({ err: errInfo(err) }, "max update failed");
+    } finally {
+      // Applied, or failed for good: a failing update is not replayed forever.
+      if (t.type === "event") await journal.done(t.updateKey).catch((err: unknown) => chatLog.warn({ err: errInfo(err) }, "max journal entry not cleared"));
     }
   }
 
@@ -409,6 +532,9 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   return {
     bot,
     handleUpdate,
+    accept: async (raw) => {
+      await accept(raw);
+    },
     get accepting() {
       return accepting;
     },
@@ -421,6 +547,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       // Verifies the token (GET /me) with retries; the library would not retry it.
       bot.botInfo = await out.call("me", () => api.getMyInfo());
       if (deps.setCommands !== false) await setCommands();
+      await replayJournal();
       accepting = true;
       if (mode.type === "webhook") {
         if (mode.url) {

@@ -21,7 +21,7 @@ function secretMatches(expected: string, got: unknown): boolean {
 }
 
 export function maxWebhookPlugin(
-  channel: Pick<MaxChannel, "handleUpdate" | "accepting">,
+  channel: Pick<MaxChannel, "accept" | "accepting">,
   { secret, path = "/webhooks/max" }: MaxWebhookOptions,
 ): FastifyPluginAsync {
   return async (app) => {
@@ -34,8 +34,14 @@ export function maxWebhookPlugin(
       if (!channel.accepting) return reply.code(503).send({ ok: false });
       const update = req.body;
       if (typeof update !== "object" || update === null) return reply.code(400).send({ ok: false });
-      // The channel logs and swallows its own failures; the promise is not awaited on purpose.
-      void channel.handleUpdate(update);
+      // Answer once the update is journaled (processing goes on in its chat's queue); if it cannot
+      // be stored, a non-200 makes MAX deliver it again.
+      try {
+        await channel.accept(update);
+      } catch (err) {
+        req.log.error({ route: "max-webhook", err: (err as Error).name }, "max webhook: update not stored");
+        return reply.code(503).send({ ok: false });
+      }
       return reply.code(200).send({ ok: true });
     });
   };

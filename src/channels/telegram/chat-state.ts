@@ -4,7 +4,7 @@
 // and written to the database, so a restarted bot still removes the right buttons. Reads and
 // writes use the raw connection: they happen on every update, and one statement needs no Prisma.
 import { z } from "zod";
-import { type Db, sqliteOf } from "../../db/client.ts";
+import { type Db, sqliteDateTime, sqliteOf } from "../../db/client.ts";
 import type { Logger } from "../../logging/logger.ts";
 
 const chatStateSchema = z.object({
@@ -72,9 +72,11 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
       if (previous && sameState(previous, state)) return;
       try {
         const json = JSON.stringify(state);
+        const at = sqliteDateTime(new Date());
         await sqlite.transaction((sql) => ({
           commit: true,
-          value: sql.run('UPDATE "Conversation" SET "channelData" = ? WHERE "channel" = ? AND "chatId" = ?', json, CHANNEL, chatId),
+          // updatedAt as Prisma's @updatedAt would set it
+          value: sql.run('UPDATE "Conversation" SET "channelData" = ?, "updatedAt" = ? WHERE "channel" = ? AND "chatId" = ?', json, at, CHANNEL, chatId),
         }));
       } catch (err) {
         // Losing this only means an old keyboard may stay visible; the service still rejects stale presses.
