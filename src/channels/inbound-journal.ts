@@ -15,9 +15,15 @@ export interface InboundJournal {
   record(entries: JournalEntry[], now: Date): Promise<void>;
   /** The update has been applied (or has failed for good): forget it. */
   done(updateKey: string): Promise<void>;
-  /** Updates received but not applied, oldest first. */
-  pending(): Promise<JournalEntry[]>;
+  /**
+   * Updates received but not applied, oldest first, for a replay at start. Each call counts as a
+   * replay; an update replayed `MAX_REPLAYS` times already is dropped instead (it may be what
+   * brought the process down: replaying it forever would keep the bot from running at all).
+   */
+  takeForReplay(): Promise<{ entries: JournalEntry[]; dropped: number }>;
 }
+
+export const MAX_REPLAYS = 3;
 
 export function createInboundJournal(db: Db, channel: "telegram" | "max"): InboundJournal {
   const sqlite = sqliteOf(db);
@@ -38,11 +44,13 @@ export function createInboundJournal(db: Db, channel: "telegram" | "max"): Inbou
         value: void sql.run('DELETE FROM "InboundUpdate" WHERE "channel" = ? AND "updateKey" = ?', channel, updateKey),
       }));
     },
-    pending() {
-      return sqlite.transaction((sql) => ({
-        commit: false,
-        value: sql.all<JournalEntry>('SELECT "updateKey", "payload" FROM "InboundUpdate" WHERE "channel" = ? ORDER BY rowid', channel),
-      }));
+    takeForReplay() {
+      return sqlite.transaction((sql) => {
+        const dropped = sql.run('DELETE FROM "InboundUpdate" WHERE "channel" = ? AND "replays" >= ?', channel, MAX_REPLAYS);
+        sql.run('UPDATE "InboundUpdate" SET "replays" = "replays" + 1 WHERE "channel" = ?', channel);
+        const entries = sql.all<JournalEntry>('SELECT "updateKey", "payload" FROM "InboundUpdate" WHERE "channel" = ? ORDER BY rowid', channel);
+        return { commit: true, value: { entries, dropped } };
+      });
     },
   };
 }

@@ -347,6 +347,24 @@ describe("telegram end to end (real dialog service, SQLite)", () => {
     await stopping;
   });
 
+  it("an update that was replayed at three starts without being applied is dropped, not replayed forever", async () => {
+    const poison = api.stamp(api.text(parent, "/start"));
+    const fresh = api.stamp(api.text({ id: 9002, language_code: "ru" }, "/start"));
+    await temp.db.inboundUpdate.createMany({
+      data: [
+        { channel: "telegram", updateKey: String(poison.update_id), payload: JSON.stringify(poison), receivedAt: new Date(), replays: 3 },
+        { channel: "telegram", updateKey: String(fresh.update_id), payload: JSON.stringify(fresh), receivedAt: new Date(), replays: 2 },
+      ],
+    });
+    const channel = makeChannel();
+    await channel.start();
+    await channel.idle();
+    expect(events).toEqual([{ type: "start" }]); // only the one with a replay left
+    expect(api.sentTo(parent.id)).toHaveLength(0);
+    expect(api.sentTo(9002).length).toBeGreaterThan(0);
+    expect(await temp.db.inboundUpdate.count()).toBe(0);
+  });
+
   it("webhook: an update that cannot be stored is refused with 503, so Telegram sends it again", async () => {
     const channel = makeChannel({ type: "webhook", secret: SECRET });
     await channel.start();

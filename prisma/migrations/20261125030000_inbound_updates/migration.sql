@@ -4,6 +4,7 @@ CREATE TABLE "InboundUpdate" (
     "updateKey" TEXT NOT NULL,
     "payload" TEXT NOT NULL,
     "receivedAt" DATETIME NOT NULL,
+    "replays" INTEGER NOT NULL DEFAULT 0,
 
     PRIMARY KEY ("channel", "updateKey")
 );

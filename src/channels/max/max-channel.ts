@@ -18,7 +18,7 @@ import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../hando
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
-import { createInboundJournal } from "../inbound-journal.ts";
+import { createInboundJournal, MAX_REPLAYS } from "../inbound-journal.ts";
 import { createMaxFetch, type FetchFn } from "./max-http.ts";
 import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
 import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
@@ -482,8 +482,9 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
 
   /** Updates journaled by an earlier process but never applied (it stopped or crashed): run them first. */
   async function replayJournal(): Promise<void> {
-    const entries = await journal.pending();
-    if (entries.length > 0) log.info({ channel: CHANNEL, updates: entries.length }, "max: replaying updates received before a restart");
+    const { entries, dropped } = await journal.takeForReplay();
+    if (dropped > 0) log.error({ updates: dropped }, `max: dropped updates replayed at ${MAX_REPLAYS} starts without being applied`);
+    if (entries.length > 0) log.info({ updates: entries.length }, "max: replaying updates received before a restart");
     for (const entry of entries) {
       let raw: unknown;
       try {

@@ -21,7 +21,7 @@ import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../hando
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { createChatQueue } from "../chat-queue.ts";
-import { createInboundJournal } from "../inbound-journal.ts";
+import { createInboundJournal, MAX_REPLAYS } from "../inbound-journal.ts";
 import { createChatStateStore } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
 import { createTelegramThrottle, type ThrottleOptions } from "./telegram-throttle.ts";
@@ -310,7 +310,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   /** Updates journaled by an earlier process but never applied (it stopped or crashed): run them first. */
   async function replayJournal(): Promise<void> {
-    const entries = await journal.pending();
+    const { entries, dropped } = await journal.takeForReplay();
+    if (dropped > 0) log.error({ updates: dropped }, `telegram: dropped updates replayed at ${MAX_REPLAYS} starts without being applied`);
     if (entries.length > 0) log.info({ updates: entries.length }, "telegram: replaying updates received before a restart");
     for (const entry of entries) {
       let update: Update;
