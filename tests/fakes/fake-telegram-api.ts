@@ -184,8 +184,10 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
         return send(res, 404, { ok: false, error_code: 404, description: `Not Found: method ${method}` });
     }
   });
-  // Long polls must not keep the server from closing.
-  server.keepAliveTimeout = 1000;
+  // Idle connections stay open as with the real Bot API (clients read the keep-alive hint: at
+  // Node's 1 s hint, undici and Node's agent closed every connection after one call). close()
+  // ends them all, long polls included.
+  server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
 

@@ -4,7 +4,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createMaxFetch } from "../../src/channels/max/max-http.ts";
+import { createUndiciFetch } from "../../src/channels/http-transport.ts";
 import { createLimiter } from "../../src/channels/max/max-outbound.ts";
 import { createDialogService } from "../../src/dialog/dialog-service.ts";
 import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
@@ -43,7 +43,7 @@ describe("MAX HTTP transport", () => {
   });
 
   it("sends method, headers and a JSON body and reads status and JSON back", async () => {
-    const fetch = createMaxFetch();
+    const fetch = createUndiciFetch();
     const res = await fetch(`${base}/messages?chat_id=1`, {
       method: "POST",
       body: JSON.stringify({ text: "Привет" }),
@@ -57,7 +57,7 @@ describe("MAX HTTP transport", () => {
   });
 
   it("fails like fetch: unreadable JSON rejects, abort is an AbortError, no server a TypeError", async () => {
-    const fetch = createMaxFetch();
+    const fetch = createUndiciFetch();
     const res = await fetch(`${base}/html`);
     expect(res.status).toBe(502);
     await expect(res.json()).rejects.toThrow(SyntaxError);

@@ -19,7 +19,7 @@ import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal, MAX_REPLAYS } from "../inbound-journal.ts";
-import { createMaxFetch, type FetchFn } from "./max-http.ts";
+import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
 import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
 import { MENU_PAYLOAD_PREFIX, type TranslatedUpdate, translateUpdate } from "./max-updates.ts";
@@ -33,7 +33,7 @@ export interface MaxChannelDeps {
   token: string;
   /** API base URL; a path prefix needs a trailing slash. */
   baseUrl?: string;
-  /** HTTP transport of the API calls (default: undici with keep-alive, see max-http.ts). */
+  /** HTTP transport of the API calls (default: undici with keep-alive, see http-transport.ts). */
   fetch?: FetchFn;
   service: DialogService;
   db: Db;
@@ -142,7 +142,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   const { service, db, log, i18n, mode } = deps;
   const now = deps.now ?? (() => new Date());
   const bot = new Bot(deps.token, {
-    clientOptions: { ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}), fetch: deps.fetch ?? createMaxFetch() },
+    clientOptions: { ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}), fetch: deps.fetch ?? createUndiciFetch() },
   });
   const api = bot.api;
   const out: Outbound = createOutbound(log, deps.outbound);
