@@ -347,3 +347,20 @@ web-user-error-email = Enter a valid email.
 web-user-error-password = The password must be at least 10 characters.
 web-user-error-centerIds = Choose at least one active center of this region.
 web-user-error-exists = An account with this email already exists.
+
+# Triage answers on the request page
+web-answer-yes = yes
+web-answer-no = no
+web-answer-none = none
+web-answer-danger-now = Danger right now
+web-answer-safe-now = Safe at the moment
+web-answer-urgent-path = Urgent path of the dialog
+web-answer-red-flag = Alarming words in messages
+web-answer-red-flag-floor = urgency at least { $urgency }
+web-answer-family-flags = Family circumstances
+web-answer-check-addiction = Children with an intoxicated adult
+web-answer-check-housing = Nowhere to sleep tonight
+web-answer-check-food = Children have nothing to eat
+web-answer-check-burnout = Afraid of harming the child or oneself
+web-answer-check-teen = Teenager missing
+web-answer-locale = Dialog language

@@ -348,3 +348,20 @@ web-user-error-email = Укажите корректный email.
 web-user-error-password = Пароль должен быть не короче 10 знаков.
 web-user-error-centerIds = Выберите хотя бы один действующий центр этого региона.
 web-user-error-exists = Учётная запись с таким email уже есть.
+
+# Triage answers on the request page
+web-answer-yes = да
+web-answer-no = нет
+web-answer-none = нет
+web-answer-danger-now = Опасность прямо сейчас
+web-answer-safe-now = Сейчас в безопасности
+web-answer-urgent-path = Срочный путь диалога
+web-answer-red-flag = Тревожные слова в сообщениях
+web-answer-red-flag-floor = срочность не ниже { $urgency }
+web-answer-family-flags = Особенности семьи
+web-answer-check-addiction = Дети с взрослым в опьянении
+web-answer-check-housing = Негде ночевать
+web-answer-check-food = Детям нечего есть
+web-answer-check-burnout = Страх навредить ребёнку или себе
+web-answer-check-teen = Подросток пропал
+web-answer-locale = Язык диалога

@@ -71,6 +71,8 @@ export async function makeRequest(
     status?: string;
     isTest?: boolean;
     number?: string;
+    /** Request.answers as the dialog engine writes them. */
+    answers?: Record<string, unknown>;
   },
 ) {
   seq += 1;
@@ -94,7 +96,7 @@ export async function makeRequest(
       isTest: data.isTest ?? false,
       createdAt,
       dueAt: data.dueAt ?? new Date(createdAt.getTime() + 72 * 3600_000),
-      answers: JSON.stringify({ who: "parent" }),
+      answers: JSON.stringify(data.answers ?? { who: "parent" }),
     },
   });
 }

@@ -67,6 +67,38 @@ describe("request page and actions", () => {
     expect(res.body).toContain("Очередь региона по умолчанию");
   });
 
+  it("shows the triage answers in words, not the dialog's keys", async () => {
+    const { app, w, db } = await setup();
+    const answers = {
+      dangerNow: false,
+      checks: { housing: true, burnout: false },
+      safeNow: null,
+      familyFlags: ["single_parent", "child_under_4"],
+      urgentPath: false,
+      redFlag: "P1",
+      locale: "ru",
+      futureKey: "kept as stored",
+    };
+    const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63", answers });
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+    const body = (await b.get(`/requests/${r.number}`)).body;
+    const triage = body.slice(body.indexOf("Ответы в диалоге"), body.indexOf("Почему заявка здесь"));
+    const rows = [...triage.matchAll(/<dt>([^<]*)<\/dt><dd>([^<]*)<\/dd>/g)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual([
+      ["Опасность прямо сейчас", "нет"],
+      ["Негде ночевать", "да"],
+      ["Страх навредить ребёнку или себе", "нет"],
+      ["Сейчас в безопасности", "—"],
+      ["Особенности семьи", "один родитель, ребёнок до 4 лет"],
+      ["Срочный путь диалога", "нет"],
+      ["Тревожные слова в сообщениях", "срочность не ниже P1"],
+      ["Язык диалога", "Русский"],
+      ["futureKey", "kept as stored"],
+    ]);
+    expect(triage).not.toContain("dangerNow");
+  });
+
   it("answers 404 for another center's request, for reads and for actions", async () => {
     const { app, w, db } = await setup();
     const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63" });

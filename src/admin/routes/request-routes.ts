@@ -12,8 +12,10 @@ import {
   takeRequest,
   transferRequest,
 } from "../../requests/request-actions.ts";
+import { describeTriageAnswers } from "../triage-answers.ts";
 import {
   type AdminDeps,
+  localeOf,
   notFound,
   parseJsonArray,
   parseJsonObject,
@@ -93,10 +95,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
         take: 200,
       });
     }
-    const answers = Object.entries(parseJsonObject(r.answers)).map(([k, v]) => [
-      k,
-      typeof v === "string" ? v : JSON.stringify(v),
-    ]);
+    const answers = describeTriageAnswers(parseJsonObject(r.answers), (key, args) => deps.i18n.t(localeOf(req), key, args));
     return renderPage(
       deps,
       req,
