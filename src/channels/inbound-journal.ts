@@ -4,6 +4,7 @@
 // dialog service's processed-update keys keep a replayed update from being applied twice.
 // Rows hold message texts, so they live only until applied (secure_delete overwrites them).
 import { type Db, sqliteDateTime, sqliteOf } from "../db/client.ts";
+import type { Logger } from "../logging/logger.ts";
 
 export interface JournalEntry {
   updateKey: string;
@@ -16,17 +17,23 @@ export interface InboundJournal {
   /** The update has been applied (or has failed for good): forget it. */
   done(updateKey: string): Promise<void>;
   /**
-   * Updates received but not applied, oldest first, for a replay at start. Each call counts as a
-   * replay; an update replayed `MAX_REPLAYS` times already is dropped instead (it may be what
-   * brought the process down: replaying it forever would keep the bot from running at all).
+   * At start: hands every update an earlier process received but never applied (it stopped or
+   * crashed) to `apply`, oldest first. Each start counts as a replay; an update replayed
+   * `MAX_REPLAYS` times already is dropped instead (it may be what brought the process down:
+   * replaying it forever would keep the bot from running at all). Unreadable entries are dropped.
    */
-  takeForReplay(): Promise<{ entries: JournalEntry[]; dropped: number }>;
+  replay(apply: (update: unknown) => void): Promise<void>;
 }
 
-export const MAX_REPLAYS = 3;
+const MAX_REPLAYS = 3;
 
-export function createInboundJournal(db: Db, channel: "telegram" | "max"): InboundJournal {
+export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | "max"): InboundJournal {
   const sqlite = sqliteOf(db);
+  const done = (updateKey: string) =>
+    sqlite.transaction((sql) => ({
+      commit: true,
+      value: void sql.run('DELETE FROM "InboundUpdate" WHERE "channel" = ? AND "updateKey" = ?', channel, updateKey),
+    }));
   return {
     record(entries, now) {
       if (entries.length === 0) return Promise.resolve();
@@ -38,19 +45,26 @@ export function createInboundJournal(db: Db, channel: "telegram" | "max"): Inbou
         return { commit: true, value: undefined };
       });
     },
-    done(updateKey) {
-      return sqlite.transaction((sql) => ({
-        commit: true,
-        value: void sql.run('DELETE FROM "InboundUpdate" WHERE "channel" = ? AND "updateKey" = ?', channel, updateKey),
-      }));
-    },
-    takeForReplay() {
-      return sqlite.transaction((sql) => {
-        const dropped = sql.run('DELETE FROM "InboundUpdate" WHERE "channel" = ? AND "replays" >= ?', channel, MAX_REPLAYS);
+    done,
+    async replay(apply) {
+      const { entries, dropped } = await sqlite.transaction((sql) => {
+        const gone = sql.run('DELETE FROM "InboundUpdate" WHERE "channel" = ? AND "replays" >= ?', channel, MAX_REPLAYS);
         sql.run('UPDATE "InboundUpdate" SET "replays" = "replays" + 1 WHERE "channel" = ?', channel);
-        const entries = sql.all<JournalEntry>('SELECT "updateKey", "payload" FROM "InboundUpdate" WHERE "channel" = ? ORDER BY rowid', channel);
-        return { commit: true, value: { entries, dropped } };
+        const rows = sql.all<JournalEntry>('SELECT "updateKey", "payload" FROM "InboundUpdate" WHERE "channel" = ? ORDER BY rowid', channel);
+        return { commit: true, value: { entries: rows, dropped: gone } };
       });
+      if (dropped > 0) log.error({ channel, updates: dropped }, `dropped updates replayed at ${MAX_REPLAYS} starts without being applied`);
+      if (entries.length > 0) log.info({ channel, updates: entries.length }, "replaying updates received before a restart");
+      for (const entry of entries) {
+        let update: unknown;
+        try {
+          update = JSON.parse(entry.payload);
+        } catch {
+          await done(entry.updateKey);
+          continue;
+        }
+        apply(update);
+      }
     },
   };
 }

@@ -5,6 +5,7 @@
 // effects commit together.
 import { randomUUID } from "node:crypto";
 import { type SqlRunner, sqliteDateTime } from "../db/client.ts";
+import { OPEN_STATUSES } from "../requests/queue-order.ts";
 import type { ConsentDraft } from "./engine.ts";
 import type { ChannelName } from "./service-types.ts";
 import { type DialogState, parseState, serializeState, STATE_VERSION } from "./state.ts";
@@ -72,13 +73,14 @@ export function saveConversation(sql: SqlRunner, id: string, state: DialogState,
   );
 }
 
-const OPEN_STATUSES = `('new', 'in_progress', 'contacted', 'unreachable')`;
+const OPEN_PLACEHOLDERS = OPEN_STATUSES.map(() => "?").join(", ");
 
 /** A message of the family kept in the transcript, linked to their open request if there is one. */
 export function recordInbound(sql: SqlRunner, conversationId: string, text: string, now: Date): void {
   const open = sql.get<{ id: number }>(
-    `SELECT "id" FROM "Request" WHERE "conversationId" = ? AND "status" IN ${OPEN_STATUSES} ORDER BY "id" DESC LIMIT 1`,
+    `SELECT "id" FROM "Request" WHERE "conversationId" = ? AND "status" IN (${OPEN_PLACEHOLDERS}) ORDER BY "id" DESC LIMIT 1`,
     conversationId,
+    ...OPEN_STATUSES,
   );
   sql.run(
     'INSERT INTO "TranscriptMessage" ("id", "conversationId", "requestId", "direction", "text", "createdAt") VALUES (?, ?, ?, \'in\', ?, ?)',

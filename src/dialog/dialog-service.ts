@@ -10,6 +10,7 @@ import { loadRoutingSnapshot } from "../routing/routing-store.ts";
 import type { RoutingSnapshot } from "../routing/types.ts";
 import { categoryLabelFor, enqueueNewRequestNotices } from "../handoff/center-notifications.ts";
 import { createRequest } from "../requests/create-request.ts";
+import { OPEN_STATUSES } from "../requests/queue-order.ts";
 import { erasePersonalData } from "../requests/erase-personal-data.ts";
 import { flushErasure } from "../requests/erase-request-data.ts";
 import { findActiveConsentId, withdrawConsents } from "./consent.ts";
@@ -65,7 +66,6 @@ type Outcomes = Partial<Record<OutcomeReply["of"], string>>;
 type RowEffect = Extract<Effect, { type: "recordConsent" | "recordInbound" }>;
 const isRowEffect = (e: Effect): e is RowEffect => e.type === "recordConsent" || e.type === "recordInbound";
 
-const OPEN = ["new", "in_progress", "contacted", "unreachable"];
 
 export function createDialogService(deps: DialogServiceDeps): DialogService & { invalidateCatalog(): void } {
   const { db, log, i18n, clock, config } = deps;
@@ -308,7 +308,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
       }
       case "escalateRequest": {
         const req = await tx.request.findFirst({
-          where: { conversationId: env.conversationId, status: { in: OPEN } },
+          where: { conversationId: env.conversationId, status: { in: [...OPEN_STATUSES] } },
           orderBy: { id: "desc" },
         });
         if (!req) return { of: "escalateRequest", text: t("escalate-none") };

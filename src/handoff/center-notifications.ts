@@ -5,6 +5,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { type Category, isCategory, isUrgency, type Urgency } from "../domain/taxonomy.ts";
 import type { I18n, Locale } from "../i18n/i18n.ts";
 import { enqueueDelivery, type OutboxChannel } from "../outbox/outbox.ts";
+import { OPEN_STATUSES } from "../requests/queue-order.ts";
 
 export interface CenterNotificationDeps {
   i18n: I18n;
@@ -21,7 +22,6 @@ export interface OperatorChatPayload {
   take?: { label: string; data: string };
 }
 
-const OPEN_STATUSES = ["new", "in_progress", "contacted", "unreachable"];
 
 async function loadForNotice(tx: Tx | Db, requestId: number) {
   return tx.request.findUnique({
@@ -110,7 +110,7 @@ export async function enqueueDueReminders(
   const candidates = await db.request.findMany({
     where: {
       isTest: false,
-      status: { in: OPEN_STATUSES },
+      status: { in: [...OPEN_STATUSES] },
       OR: [{ urgency: "P0", assigneeId: null }, { dueAt: { lt: now } }],
     },
     select: { id: true },

@@ -3,6 +3,7 @@
 // conversations' transcripts. On withdrawal the person's open requests also stop being processed.
 import type { Tx } from "../db/client.ts";
 import { type ErasureReason, eraseRequestData } from "./erase-request-data.ts";
+import { OPEN_STATUSES } from "./queue-order.ts";
 import { actorFromByWhom, writeAudit } from "../audit/write-audit.ts";
 
 export interface ErasePersonalDataInput {
@@ -19,7 +20,6 @@ export interface ErasePersonalDataResult {
   transcriptMessages: number;
 }
 
-const OPEN = ["new", "in_progress", "contacted", "unreachable"];
 
 export async function erasePersonalData(tx: Tx, input: ErasePersonalDataInput): Promise<ErasePersonalDataResult> {
   const { channel, userId, reason, byWhom, now } = input;
@@ -32,7 +32,7 @@ export async function erasePersonalData(tx: Tx, input: ErasePersonalDataInput): 
     select: { id: true, status: true, regionCode: true },
   });
   for (const r of requests) {
-    if (reason === "withdrawal" && OPEN.includes(r.status)) {
+    if (reason === "withdrawal" && (OPEN_STATUSES as readonly string[]).includes(r.status)) {
       // Processing stops at once (design.md §4): the request leaves the operators' queue.
       await tx.request.update({ where: { id: r.id }, data: { status: "closed", closedAt: now } });
     }

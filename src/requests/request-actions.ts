@@ -2,6 +2,7 @@
 // and guards against races with conditional updates (two operators pressing "take" at once).
 import { randomUUID } from "node:crypto";
 import type { Db, Tx } from "../db/client.ts";
+import type { Request } from "../generated/prisma/client.ts";
 import { writeAudit } from "../audit/write-audit.ts";
 import { type FamilyMessenger, type FamilyUnreachable, RELAY_MAX_LENGTH } from "../handoff/family-messages.ts";
 import type { RequestStatus } from "./queue-order.ts";
@@ -30,6 +31,14 @@ export const STATUS_TRANSITIONS: Record<RequestStatus, readonly RequestStatus[]>
 };
 
 const TERMINAL = new Set<string>(["resolved", "closed"]);
+
+/** Runs `act` in one transaction on the request as it is now; `not_found` when there is none. */
+function onRequest(db: Db, requestId: number, act: (tx: Tx, req: Request) => Promise<ActionResult>): Promise<ActionResult> {
+  return db.$transaction(async (tx) => {
+    const req = await tx.request.findUnique({ where: { id: requestId } });
+    return req ? act(tx, req) : { type: "not_found" };
+  });
+}
 const NOTE_MAX = 5000;
 
 async function audit(
@@ -59,9 +68,7 @@ export async function takeRequest(
   now: Date,
   family?: FamilyMessenger,
 ): Promise<ActionResult> {
-  return db.$transaction(async (tx) => {
-    const req = await tx.request.findUnique({ where: { id: requestId } });
-    if (!req) return { type: "not_found" } as const;
+  return onRequest(db, requestId, async (tx, req) => {
     if (TERMINAL.has(req.status)) return { type: "conflict", code: "closed" } as const;
     if (req.assigneeId === actor.id) return { type: "ok" } as const;
     const status = req.status === "new" ? "in_progress" : req.status;
@@ -78,9 +85,7 @@ export async function takeRequest(
 }
 
 export async function releaseRequest(db: Db, requestId: number, actor: Actor, now: Date): Promise<ActionResult> {
-  return db.$transaction(async (tx) => {
-    const req = await tx.request.findUnique({ where: { id: requestId } });
-    if (!req) return { type: "not_found" } as const;
+  return onRequest(db, requestId, async (tx, req) => {
     if (req.assigneeId !== actor.id) return { type: "conflict", code: "not_assignee" } as const;
     await tx.request.update({ where: { id: req.id }, data: { assigneeId: null } });
     await audit(tx, actor, req, "request.release", {}, now);
@@ -96,9 +101,7 @@ export async function changeStatus(
   now: Date,
   family?: FamilyMessenger,
 ): Promise<ActionResult> {
-  return db.$transaction(async (tx) => {
-    const req = await tx.request.findUnique({ where: { id: requestId } });
-    if (!req) return { type: "not_found" } as const;
+  return onRequest(db, requestId, async (tx, req) => {
     const from = req.status as RequestStatus;
     const allowed = STATUS_TRANSITIONS[from] ?? [];
     if (!allowed.includes(to)) return { type: "conflict", code: "bad_transition" } as const;
@@ -137,9 +140,7 @@ export async function addNote(db: Db, requestId: number, text: string, actor: Ac
   const clean = text.trim();
   if (clean.length === 0) return { type: "invalid", code: "empty_note" };
   if (clean.length > NOTE_MAX) return { type: "invalid", code: "note_too_long" };
-  return db.$transaction(async (tx) => {
-    const req = await tx.request.findUnique({ where: { id: requestId } });
-    if (!req) return { type: "not_found" } as const;
+  return onRequest(db, requestId, async (tx, req) => {
     const note = await tx.note.create({ data: { requestId: req.id, authorId: actor.id, text: clean, createdAt: now } });
     // The note text may hold personal data: the audit row records only that a note was added.
     await audit(tx, actor, req, "request.note", { noteId: note.id }, now);
@@ -157,9 +158,7 @@ export async function transferRequest(
 ): Promise<ActionResult> {
   const cleanReason = reason.trim();
   if (cleanReason.length === 0) return { type: "invalid", code: "empty_reason" };
-  return db.$transaction(async (tx) => {
-    const req = await tx.request.findUnique({ where: { id: requestId } });
-    if (!req) return { type: "not_found" } as const;
+  return onRequest(db, requestId, async (tx, req) => {
     if (TERMINAL.has(req.status)) return { type: "conflict", code: "closed" } as const;
     if (req.queueId === toQueueId) return { type: "invalid", code: "same_queue" } as const;
     const queue = await tx.queue.findUnique({ where: { id: toQueueId }, include: { center: true } });
@@ -192,9 +191,7 @@ export async function relayToFamily(
   const clean = text.trim();
   if (clean.length === 0) return { type: "invalid", code: "empty_message" };
   if (clean.length > RELAY_MAX_LENGTH) return { type: "invalid", code: "message_too_long" };
-  return db.$transaction(async (tx) => {
-    const req = await tx.request.findUnique({ where: { id: requestId } });
-    if (!req) return { type: "not_found" } as const;
+  return onRequest(db, requestId, async (tx, req) => {
     if (TERMINAL.has(req.status)) return { type: "conflict", code: "closed" } as const;
     const sent = await family.enqueue(tx, { requestId: req.id, kind: "relay", text: clean, uniqueId: randomUUID(), now });
     if (sent.type === "unreachable") return { type: "conflict", code: "family_unreachable", reason: sent.reason } as const;

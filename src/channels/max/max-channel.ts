@@ -18,7 +18,7 @@ import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../hando
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
-import { createInboundJournal, MAX_REPLAYS } from "../inbound-journal.ts";
+import { createInboundJournal } from "../inbound-journal.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
 import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
@@ -148,7 +148,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   const out: Outbound = createOutbound(log, deps.outbound);
   const queue: ChatQueue = createChatQueue();
   const sqlite = sqliteOf(db);
-  const journal = createInboundJournal(db, CHANNEL);
+  const journal = createInboundJournal(db, log, CHANNEL);
   // Least recently used first: bounded, so memory does not grow with finished conversations.
   const questions = new Map<string, QuestionRef>();
   const maxCachedQuestions = deps.maxCachedQuestions ?? 2000;
@@ -480,23 +480,6 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     return { done: processUpdate(raw, t) };
   }
 
-  /** Updates journaled by an earlier process but never applied (it stopped or crashed): run them first. */
-  async function replayJournal(): Promise<void> {
-    const { entries, dropped } = await journal.takeForReplay();
-    if (dropped > 0) log.error({ updates: dropped }, `max: dropped updates replayed at ${MAX_REPLAYS} starts without being applied`);
-    if (entries.length > 0) log.info({ updates: entries.length }, "max: replaying updates received before a restart");
-    for (const entry of entries) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(entry.payload);
-      } catch {
-        await journal.done(entry.updateKey);
-        continue;
-      }
-      void handleUpdate(raw);
-    }
-  }
-
   async function processUpdate(raw: unknown, t: TranslatedUpdate): Promise<void> {
     const updateType =
       typeof raw === "object" && raw !== null
@@ -548,7 +531,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       // Verifies the token (GET /me) with retries; the library would not retry it.
       bot.botInfo = await out.call("me", () => api.getMyInfo());
       if (deps.setCommands !== false) await setCommands();
-      await replayJournal();
+      await journal.replay((update) => void handleUpdate(update));
       accepting = true;
       if (mode.type === "webhook") {
         if (mode.url) {

@@ -22,7 +22,7 @@ import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { createChatQueue } from "../chat-queue.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
-import { createInboundJournal, MAX_REPLAYS } from "../inbound-journal.ts";
+import { createInboundJournal } from "../inbound-journal.ts";
 import { createChatStateStore } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
 import { createTelegramThrottle, type ThrottleOptions } from "./telegram-throttle.ts";
@@ -127,7 +127,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   const queue = createChatQueue();
   const store = createChatStateStore({ db, log });
-  const journal = createInboundJournal(db, "telegram");
+  const journal = createInboundJournal(db, log, "telegram");
   // Groups get one notice per process; bounded so a spam wave cannot grow memory.
   const notifiedGroups = new Set<string>();
 
@@ -204,11 +204,12 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       return;
     }
 
+    // The conversation's language (it follows /lang), not only the app's language_code.
+    const locale = result.locale ?? source.locale;
     const rendered = renderReplies(
       result.replies,
       { replyOptions: state.replyOptions, removePending: state.removePending },
-      // The conversation's language (it follows /lang), not only the app's language_code.
-      { shareLabel: text(result.locale ?? source.locale, "telegram-share-contact"), keyboardClosed: text(result.locale ?? source.locale, "telegram-keyboard-closed") },
+      { shareLabel: text(locale, "telegram-share-contact"), keyboardClosed: text(locale, "telegram-keyboard-closed") },
     );
     if (rendered.droppedTokens > 0) evLog.error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
 
@@ -312,23 +313,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     for (const update of updates) void handleUpdate(update);
   }
 
-  /** Updates journaled by an earlier process but never applied (it stopped or crashed): run them first. */
-  async function replayJournal(): Promise<void> {
-    const { entries, dropped } = await journal.takeForReplay();
-    if (dropped > 0) log.error({ updates: dropped }, `telegram: dropped updates replayed at ${MAX_REPLAYS} starts without being applied`);
-    if (entries.length > 0) log.info({ updates: entries.length }, "telegram: replaying updates received before a restart");
-    for (const entry of entries) {
-      let update: Update;
-      try {
-        update = JSON.parse(entry.payload) as Update;
-      } catch {
-        await journal.done(entry.updateKey);
-        continue;
-      }
-      void handleUpdate(update);
-    }
-  }
-
   async function setCommands(): Promise<void> {
     const menu = (locale: Locale): BotCommand[] =>
       MENU_COMMANDS.map((command) => ({ command, description: i18n.t(locale, `telegram-command-${command}`) }));
@@ -388,7 +372,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       abort = new AbortController();
       await bot.init(); // getMe (skipped when botInfo was given)
       await setCommands();
-      await replayJournal();
+      await journal.replay((update) => void handleUpdate(update as Update));
       if (mode.type === "polling") {
         // getUpdates answers 409 while a webhook is set; keep pending updates, they are real families.
         await bot.api.deleteWebhook({ drop_pending_updates: false });
