@@ -243,13 +243,9 @@ opt-edit-phone = Change phone
 opt-edit-contact = Change contact method
 confirm-created = Your request No. { $number } has been received. Thank you for reaching out — it was an important step.
 confirm-center = It went to { $center }. The center's phone: { $phone }.
-confirm-promise-p0 = This is urgent: a specialist will try to contact you within an hour during the center's working hours.
-confirm-promise-p1 = A specialist will contact you within 24 hours.
 confirm-promise-p2 = A specialist will contact you within 3 working days.
 confirm-promise-p3 = A specialist will contact you when they can.
 confirm-hours = The center's working hours: { $hours }.
-confirm-closed-p0 = The center is closed now. While it is closed, only the emergency numbers answer — if danger is near, call them.
-confirm-closed = The center is closed now; it opens { $when } (local time).
 confirm-numbers =
     Emergency numbers:
     { $numbers }
@@ -315,3 +311,26 @@ error-generic = Sorry, something went wrong on our side. Please try again in a m
 console-intro = Opora console chat. Type your answers; choose options by number. /phone +79991234567 — share a number, /help — help, /quit — exit.
 console-share-hint = (to share a number: /phone +79991234567)
 console-link = Link
+
+# Confirmation: who contacts the family and by when, in their local time (src/routing/promise.ts)
+confirm-overflow = It is outside working hours now ({ $center }), so your request went straight to the 24/7 duty service.
+confirm-duty-by = The duty service “{ $center }” will contact you { $when } local time.
+confirm-specialist-by = A specialist will contact you { $when } local time.
+confirm-opens = The center opens { $when } local time. A specialist will contact you within 3 working days.
+confirm-opens-urgent = The center is closed now, and there is no 24/7 service for your region. The center opens { $when } local time — the specialists will see your request first.
+confirm-closed-no-hours = The center is closed now; please check its hours by phone.
+confirm-closed-p0 = While the center is closed, only the emergency numbers answer right now — if danger is near, call them.
+confirm-now-p0 = If danger is near right now, do not wait for the call: call 112 or the numbers below.
+promise-by-today = by { $time }
+promise-by-tomorrow = by { $time } tomorrow
+promise-by-day = by { $time } ({ $date })
+promise-at-today = today at { $time }
+promise-at-tomorrow = tomorrow at { $time }
+promise-at-day = { $date } at { $time }
+promise-on-mon = on Mon
+promise-on-tue = on Tue
+promise-on-wed = on Wed
+promise-on-thu = on Thu
+promise-on-fri = on Fri
+promise-on-sat = on Sat
+promise-on-sun = on Sun

@@ -243,13 +243,9 @@ opt-edit-phone = Изменить телефон
 opt-edit-contact = Изменить способ связи
 confirm-created = Ваша заявка № { $number } принята. Спасибо, что обратились — вы сделали важный шаг.
 confirm-center = Её получил { $center }. Телефон центра: { $phone }.
-confirm-promise-p0 = Это срочно: специалист постарается связаться с вами в течение часа в рабочее время центра.
-confirm-promise-p1 = Специалист свяжется с вами в течение суток.
 confirm-promise-p2 = Специалист свяжется с вами в течение 3 рабочих дней.
 confirm-promise-p3 = Специалист свяжется с вами, когда сможет.
 confirm-hours = Часы работы центра: { $hours }.
-confirm-closed-p0 = Сейчас центр закрыт. Пока он закрыт, прямо сейчас отвечают только экстренные номера — если опасность рядом, звоните им.
-confirm-closed = Сейчас центр закрыт, он откроется { $when } (по местному времени).
 confirm-numbers =
     Экстренные номера:
     { $numbers }
@@ -316,3 +312,26 @@ error-generic = Простите, что-то пошло не так на наш
 console-intro = Консольный чат «Опоры». Пишите ответы, выбирайте варианты номером. /phone +79991234567 — поделиться номером, /help — помощь, /quit — выход.
 console-share-hint = (поделиться номером: /phone +79991234567)
 console-link = Ссылка
+
+# Confirmation: who contacts the family and by when, in their local time (src/routing/promise.ts)
+confirm-overflow = Сейчас нерабочее время ({ $center }), поэтому заявку сразу передали круглосуточной дежурной службе.
+confirm-duty-by = С вами свяжется дежурная служба «{ $center }» { $when } по местному времени.
+confirm-specialist-by = Специалист свяжется с вами { $when } по местному времени.
+confirm-opens = Центр откроется { $when } по местному времени. Специалист свяжется с вами в течение 3 рабочих дней.
+confirm-opens-urgent = Сейчас центр закрыт, а круглосуточной службы для вашего региона нет. Центр откроется { $when } по местному времени — специалисты увидят вашу заявку первой.
+confirm-closed-no-hours = Сейчас центр закрыт; часы работы уточняйте по телефону центра.
+confirm-closed-p0 = Пока центр закрыт, прямо сейчас отвечают только экстренные номера — если опасность рядом, звоните им.
+confirm-now-p0 = Если опасность рядом прямо сейчас — не ждите звонка, звоните 112 или по номерам ниже.
+promise-by-today = до { $time }
+promise-by-tomorrow = до { $time } завтра
+promise-by-day = до { $time } ({ $date })
+promise-at-today = сегодня в { $time }
+promise-at-tomorrow = завтра в { $time }
+promise-at-day = { $date } в { $time }
+promise-on-mon = в пн
+promise-on-tue = во вт
+promise-on-wed = в ср
+promise-on-thu = в чт
+promise-on-fri = в пт
+promise-on-sat = в сб
+promise-on-sun = в вс

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { type Category, CATEGORIES, type Flag, maxUrgency, type Urgency } from "../domain/taxonomy.ts";
 import type { I18n, Locale, TranslateArgs } from "../i18n/i18n.ts";
 import { routeRequest } from "../routing/engine.ts";
+import { contactPromise, type LocalMoment } from "../routing/promise.ts";
 import type { RoutingCenter, RoutingDecision, RoutingSnapshot, WeeklyHours } from "../routing/types.ts";
 import {
   CATEGORY_PAGE_SIZE,
@@ -397,10 +398,6 @@ function routeFor(r: Run): RoutingDecision | null {
   }
 }
 
-function timezoneOf(routing: RoutingSnapshot, center: RoutingCenter): string {
-  return routing.regions.find((x) => x.code === center.regionCode)?.timezone ?? "Europe/Moscow";
-}
-
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
 /** "пн–пт 09:00–18:00; сб 10:00–14:00" from the weekly schedule. */
@@ -467,7 +464,21 @@ function summaryText(r: Run): string {
   return lines.join("\n");
 }
 
-/** The final confirmation: number, center, when to expect contact, hours, and the numbers. */
+/** "до 03:00" / "завтра в 09:00" / "в пн в 09:00": a local moment of the promise in words. */
+function whenWords(t: (key: string, args?: TranslateArgs) => string, m: LocalMoment, kind: "by" | "at"): string {
+  const args = { time: m.time, date: t(`promise-on-${m.weekday}`) };
+  if (kind === "by") {
+    if (m.relative === "today") return t("promise-by-today", args);
+    return m.relative === "tomorrow" ? t("promise-by-tomorrow", args) : t("promise-by-day", args);
+  }
+  if (m.relative === "today") return t("promise-at-today", args);
+  return m.relative === "tomorrow" ? t("promise-at-tomorrow", args) : t("promise-at-day", args);
+}
+
+/**
+ * The final confirmation: number, who took it, who will contact the family and by when in their
+ * local time (src/routing/promise.ts), hours, and the numbers that answer right now.
+ */
 export function renderConfirmation(
   i18n: Pick<I18n, "t">,
   locale: Locale,
@@ -475,27 +486,25 @@ export function renderConfirmation(
 ): string {
   const t = (key: string, args?: TranslateArgs) => i18n.t(locale, key, args);
   const { decision, urgency } = input;
+  const { promise: p, emergencyNow } = contactPromise(decision, urgency, input.now);
   const parts = [
     t("confirm-created", { number: input.number }),
     t("confirm-center", { center: decision.center.name, phone: decision.center.publicPhone }),
-    t(`confirm-promise-${urgency.toLowerCase()}`),
-    t("confirm-hours", { hours: formatHours(t, decision.center) }),
   ];
-  if (!decision.openNow) {
-    if (urgency === "P0") parts.push(t("confirm-closed-p0"));
-    else if (decision.nextOpeningAt) {
-      const tz = timezoneOf(input.routing, decision.center);
-      const when = new Intl.DateTimeFormat(locale === "ru" ? "ru-RU" : "en-GB", {
-        timeZone: tz,
-        weekday: "short",
-        day: "numeric",
-        month: "short",
-        hour: "2-digit",
-        minute: "2-digit",
-      }).format(decision.nextOpeningAt);
-      parts.push(t("confirm-closed", { when }));
-    }
+  if (p.type === "contact_by") {
+    if (p.overflowFrom) parts.push(t("confirm-overflow", { center: p.overflowFrom }));
+    const when = whenWords(t, p.by, "by");
+    parts.push(p.who === "center" ? t("confirm-specialist-by", { when }) : t("confirm-duty-by", { center: p.centerName, when }));
+  } else if (p.type === "within_term") {
+    parts.push(urgency === "P3" ? t("confirm-promise-p3") : t("confirm-promise-p2"));
+  } else if (!p.opensAt) {
+    parts.push(t("confirm-closed-no-hours"));
+  } else {
+    const when = whenWords(t, p.opensAt, "at");
+    parts.push(urgency === "P0" || urgency === "P1" ? t("confirm-opens-urgent", { when }) : t("confirm-opens", { when }));
   }
+  parts.push(t("confirm-hours", { hours: formatHours(t, decision.center) }));
+  if (emergencyNow) parts.push(p.type === "after_opening" ? t("confirm-closed-p0") : t("confirm-now-p0"));
   parts.push(t("confirm-numbers", { numbers: t("emergency-numbers") }));
   parts.push(t("confirm-revoke"));
   return parts.join("\n\n");

@@ -121,6 +121,8 @@ export async function createRequest(tx: Tx, input: CreateRequestInput): Promise<
           queue: decision.queue.key,
           reason: decision.reason,
           overflow: decision.overflow,
+          overflowStep: decision.overflowStep,
+          chosenQueue: decision.chosen.queue.key,
           isTest: input.isTest,
         },
       });

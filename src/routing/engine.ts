@@ -14,9 +14,12 @@
 //     the region); then the federal fallback queue (isFallback). Never unroutable: without even a
 //     fallback it throws, which the seed and the demo data rule out.
 //  4. Out of hours: a P0/P1 request whose center is closed at `now` (in the region's timezone)
-//     overflows to an active queue of an active 24/7 center of the same region, if there is one.
+//     overflows along the 24/7 chain: an active queue of an active 24/7 center of the same region,
+//     else the federal 24/7 reserve (a 24/7 federal center, its fallback queue first). When even
+//     that is missing it stays and the decision says so (`noOpenQueue`): a coverage gap.
 import type { Category, Flag, Urgency } from "../domain/taxonomy.ts";
 import type {
+  OverflowStep,
   RoutingCenter,
   RoutingDecision,
   RoutingInput,
@@ -159,39 +162,91 @@ export function routeRequest(snapshot: RoutingSnapshot, input: RoutingInput): Ro
   }
   why += ` «${placement.queue.name}» центра «${placement.center.name}»`;
 
+  const chosen = placement;
   const tzOf = (c: RoutingCenter) => (c.regionCode === null ? FEDERAL_TIMEZONE : timezone);
   const openAt = (c: RoutingCenter) => isOpenAt(c.hours, c.is24x7, tzOf(c), input.now);
-  let overflow = false;
+  let overflowStep: OverflowStep | null = null;
+  let noOpenQueue = false;
   let closedNote = "";
   if (overflowsOutOfHours(input.urgency) && !openAt(placement.center)) {
-    closedNote = `. Центр «${placement.center.name}» сейчас закрыт (${formatLocalRu(tzOf(placement.center), input.now)} по времени региона), срочность ${input.urgency}`;
-    const roundTheClock = index.liveWhere(
-      (p) => p.center.is24x7 && p.center.regionCode === input.regionCode,
-    )[0];
-    if (roundTheClock) {
-      placement = roundTheClock;
-      overflow = true;
-      closedNote += ` → переадресовано в круглосуточную очередь «${roundTheClock.queue.name}» центра «${roundTheClock.center.name}»`;
+    closedNote = `. Центр «${placement.center.name}» сейчас закрыт (${formatLocalRu(timezone, input.now)} по времени региона), срочность ${input.urgency}`;
+    const next = chainAfter(index, input.regionCode, placement)[0];
+    if (next) {
+      placement = next;
+      overflowStep = next.step;
+      closedNote +=
+        next.step === "region_24x7"
+          ? ` → переадресовано в круглосуточную очередь «${next.queue.name}» центра «${next.center.name}»`
+          : `; круглосуточной очереди в регионе нет → переадресовано в федеральный круглосуточный резерв «${next.queue.name}» центра «${next.center.name}»`;
     } else {
-      closedNote += "; круглосуточной очереди в регионе нет";
+      noOpenQueue = true;
+      closedNote += "; круглосуточной очереди нет ни в регионе, ни в федеральном резерве — сейчас отвечают только экстренные номера";
     }
   }
 
   const { center } = placement;
   const nextOpeningAt = nextOpening(center.hours, center.is24x7, tzOf(center), input.now);
-  if (closedNote && !overflow && nextOpeningAt) {
-    closedNote += `; центр откроется ${formatLocalRu(tzOf(center), nextOpeningAt)} по времени региона`;
+  if (noOpenQueue && nextOpeningAt) {
+    closedNote += `; центр откроется ${formatLocalRu(timezone, nextOpeningAt)} по времени региона`;
   }
   return {
+    regionCode: input.regionCode,
+    timezone,
     queue: placement.queue,
     center,
     rule,
     reason,
-    overflow,
+    overflow: overflowStep !== null,
+    overflowStep,
+    chosen: { queue: chosen.queue, center: chosen.center },
+    noOpenQueue,
     openNow: openAt(center),
     nextOpeningAt,
     explanation: `${why}${closedNote}.`,
   };
+}
+
+interface ChainPlacement extends Placement {
+  step: OverflowStep;
+}
+
+/**
+ * The 24/7 queues after `from` along the region's chain: the region's own 24/7 queue (unless
+ * `from` is one), then the federal 24/7 reserve (unless `from` is it). Empty at the end.
+ */
+function chainAfter(index: Index, regionCode: string, from: Placement): ChainPlacement[] {
+  const out: ChainPlacement[] = [];
+  const fromFederal24x7 = from.center.regionCode === null && from.center.is24x7;
+  const fromRegion24x7 = from.center.regionCode === regionCode && from.center.is24x7;
+  if (fromFederal24x7) return out;
+  if (!fromRegion24x7) {
+    const region = index.liveWhere((p) => p.center.is24x7 && p.center.regionCode === regionCode)[0];
+    if (region && region.queue.id !== from.queue.id) out.push({ ...region, step: "region_24x7" });
+  }
+  const federal = index
+    .liveWhere((p) => p.center.is24x7 && p.center.regionCode === null)
+    .sort((a, b) => Number(b.queue.isFallback) - Number(a.queue.isFallback))[0];
+  if (federal && federal.queue.id !== from.queue.id) out.push({ ...federal, step: "federal_24x7" });
+  return out;
+}
+
+export interface ChainMove {
+  queue: RoutingQueue;
+  center: RoutingCenter;
+  step: OverflowStep;
+}
+
+/**
+ * Where an untaken P0 in `queueId` moves next along its region's chain (closed or slow center →
+ * the region's 24/7 queue → the federal 24/7 reserve); null at the end of the chain.
+ */
+export function nextInChain(snapshot: RoutingSnapshot, regionCode: string, queueId: string): ChainMove | null {
+  const index = new Index(snapshot);
+  const queue = index.queues.get(queueId);
+  const center = queue && index.centers.get(queue.centerId);
+  if (!queue || !center) return null;
+  const next = chainAfter(index, regionCode, { queue, center })[0];
+  return next ? { queue: next.queue, center: next.center, step: next.step } : null;
 }
 
 /** «муниципалитет Сызрань, любые категории, приоритет 10» — the rule's conditions in Russian. */

@@ -79,13 +79,28 @@ export interface RoutingInput {
 /** How the request was placed: a stable code kept with the request. */
 export type RoutingReason = "rule" | "region_default" | "federal_fallback";
 
+/**
+ * The out-of-hours chain (design.md §5): a P0/P1 whose center is closed goes to the region's 24/7
+ * queue, else to the federal 24/7 reserve; an untaken P0 moves along the same chain.
+ */
+export type OverflowStep = "region_24x7" | "federal_24x7";
+
 export interface RoutingDecision {
+  /** The family's region and its IANA timezone (Moscow when the region is unknown). */
+  regionCode: string;
+  timezone: string;
   queue: RoutingQueue;
   center: RoutingCenter;
   rule: RoutingRuleData | null;
   reason: RoutingReason;
-  /** True when P0/P1 outside the chosen center's hours went to the region's 24/7 queue. */
+  /** True when P0/P1 outside the chosen center's hours went along the 24/7 chain. */
   overflow: boolean;
+  /** Which step of the chain took it (null when it stayed where the rules put it). */
+  overflowStep: OverflowStep | null;
+  /** Where the rules put it, before any overflow (the same queue when there was none). */
+  chosen: { queue: RoutingQueue; center: RoutingCenter };
+  /** A P0/P1 out of hours that found no open queue even through the chain: a coverage gap. */
+  noOpenQueue: boolean;
   /** Whether the center that got it is open at `now` (24/7 counts as open). */
   openNow: boolean;
   /** When the center that got it opens next (= now when open; null when it has no hours). */

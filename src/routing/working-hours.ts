@@ -1,6 +1,11 @@
 // Working hours of a center in its region's timezone (IANA), evaluated with Intl only: no clock,
 // no I/O. A schedule is a weekly list of [from, to) "HH:MM" intervals per day; "24:00" may end one.
+// Dates ("YYYY-MM-DD", local) in `closed` (the center's own closures) and `holidays` (the region's
+// public holidays, copied in when the center keeps them) close the center for the whole day.
 import type { WeeklyHours } from "./types.ts";
+
+/** Weekly hours plus whole days off, as stored in a center's `hours` column. */
+export type Schedule = WeeklyHours & { closed?: readonly string[]; holidays?: readonly string[] };
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -78,6 +83,15 @@ function instantOfWall(timezone: string, wall: number): Date {
   return new Date(instant);
 }
 
+/** "2027-01-01" of a local wall time (ms written as UTC). */
+function isoDayOfWall(wall: number): string {
+  return new Date(wall).toISOString().slice(0, 10);
+}
+
+function closedOn(hours: Schedule, isoDay: string): boolean {
+  return !!(hours.closed?.includes(isoDay) || hours.holidays?.includes(isoDay));
+}
+
 function intervalsOf(hours: WeeklyHours, weekday: number): [number, number][] {
   return (hours[WEEKDAYS[weekday]!] ?? [])
     .map(([from, to]) => [parseHhMm(from), parseHhMm(to)] as [number, number])
@@ -85,10 +99,14 @@ function intervalsOf(hours: WeeklyHours, weekday: number): [number, number][] {
     .sort((a, b) => a[0] - b[0]);
 }
 
-/** Whether a center with these hours is open at `now` in `timezone` (24/7 is always open). */
-export function isOpenAt(hours: WeeklyHours, is24x7: boolean, timezone: string, now: Date): boolean {
+/**
+ * Whether a center with these hours is open at `now` in `timezone`. 24/7 is always open (closures
+ * do not apply: the overflow chain relies on it); a closed date or public holiday closes the day.
+ */
+export function isOpenAt(hours: Schedule, is24x7: boolean, timezone: string, now: Date): boolean {
   if (is24x7) return true;
   const local = localTime(timezone, now);
+  if (closedOn(hours, isoDayOfWall(local.wall - local.minutes * MINUTE))) return false;
   return intervalsOf(hours, local.weekday).some(([from, to]) => from <= local.minutes && local.minutes < to);
 }
 
@@ -96,12 +114,14 @@ export function isOpenAt(hours: WeeklyHours, is24x7: boolean, timezone: string, 
  * When the center opens next: `now` itself when it is open (or 24/7), the start of the next
  * interval otherwise, or null when the schedule has no hours at all.
  */
-export function nextOpening(hours: WeeklyHours, is24x7: boolean, timezone: string, now: Date): Date | null {
+export function nextOpening(hours: Schedule, is24x7: boolean, timezone: string, now: Date): Date | null {
   if (isOpenAt(hours, is24x7, timezone, now)) return now;
   const local = localTime(timezone, now);
   const midnight = local.wall - local.minutes * MINUTE;
-  for (let offset = 0; offset <= 7; offset++) {
+  // Up to two months ahead: closures (the New Year holidays, a repair) may span more than a week.
+  for (let offset = 0; offset <= 62; offset++) {
     const weekday = (local.weekday + offset) % 7;
+    if (closedOn(hours, isoDayOfWall(midnight + offset * DAY))) continue;
     for (const [from] of intervalsOf(hours, weekday)) {
       if (offset === 0 && from <= local.minutes) continue;
       return instantOfWall(timezone, midnight + offset * DAY + from * MINUTE);
@@ -116,4 +136,12 @@ export function formatLocalRu(timezone: string, at: Date): string {
   const hh = String(Math.floor(local.minutes / 60)).padStart(2, "0");
   const mm = String(local.minutes % 60).padStart(2, "0");
   return `${WEEKDAY_RU[local.weekday]} ${hh}:${mm}`;
+}
+
+/** The local wall clock at `at` in `timezone`: weekday, "HH:MM" and a day number to compare dates. */
+export function localClock(timezone: string, at: Date): { weekday: Weekday; time: string; day: number } {
+  const local = localTime(timezone, at);
+  const hh = String(Math.floor(local.minutes / 60)).padStart(2, "0");
+  const mm = String(local.minutes % 60).padStart(2, "0");
+  return { weekday: WEEKDAYS[local.weekday]!, time: `${hh}:${mm}`, day: Math.floor(local.wall / DAY) };
 }

@@ -20,7 +20,7 @@ function usedKeys(): string[] {
   for (const m of ["call", "message"]) keys.add(`opt-method-${m}`);
   for (const t of ["morning", "day", "evening", "any"]) keys.add(`opt-time-${t}`);
   for (const s of ["new", "in_progress", "contacted", "unreachable", "resolved", "closed"]) keys.add(`status-${s}`);
-  for (const u of ["p0", "p1", "p2", "p3"]) keys.add(`confirm-promise-${u}`);
+  for (const d of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]) keys.add(`promise-on-${d}`);
   for (const r of ["too-short", "not-a-number", "invalid"]) keys.add(`phone-invalid-${r}`);
   for (const d of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]) keys.add(`day-${d}`);
   return [...keys];

@@ -169,7 +169,7 @@ describe("dialog service", () => {
     expect(conv.state).not.toContain("79991234567");
   });
 
-  it("P0 at night: fast path, P0 request, and honest 'only the numbers answer now'", async () => {
+  it("P0 at night: fast path, P0 request, sent to the 24/7 federal reserve with an honest promise", async () => {
     now = new Date("2026-03-02T20:00:00Z"); // midnight in Samara
     const p = new Person(makeService(tmp.db, clock));
     await p.text("Здравствуйте, муж избивает меня, я боюсь");
@@ -180,9 +180,11 @@ describe("dialog service", () => {
     await p.press("give");
     await p.text("+7 999 765-43-21");
     await p.press("message");
-    expect(p.texts()).toContain("только экстренные номера");
+    // The Samara center is closed; the 24/7 federal line takes it (tests/routing/night-routing.test.ts).
+    expect(p.texts()).toContain("С вами свяжется дежурная служба «Федеральная линия» до 01:00 по местному времени.");
     const req = await tmp.db.request.findFirstOrThrow();
     expect(req.urgency).toBe("P0");
+    expect(req.queueId).toBe(ids.fallbackQueueId);
     expect(req.contactPhone).toBe("+79997654321");
     expect(req.description).toContain("избивает");
     expect(req.dueAt.getTime() - now.getTime()).toBe(3600_000);

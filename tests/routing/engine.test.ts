@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Category, Flag, Urgency } from "../../src/domain/taxonomy.ts";
-import { routeRequest, ruleSpecificity } from "../../src/routing/engine.ts";
+import { nextInChain, routeRequest, ruleSpecificity } from "../../src/routing/engine.ts";
 import { filesToSnapshot } from "../../src/routing/routing-file.ts";
 import { DEMO_ROUTING_FILES, readRoutingFile } from "../../src/routing/routing-store.ts";
 import type {
@@ -11,6 +11,11 @@ import type {
 } from "../../src/routing/types.ts";
 
 const demo = filesToSnapshot(DEMO_ROUTING_FILES.map(readRoutingFile));
+
+/** The demo data with the federal reserve no longer 24/7: regions without their own 24/7 queue get a gap. */
+function withoutFederal24x7(s: RoutingSnapshot): RoutingSnapshot {
+  return { ...s, centers: s.centers.map((c) => (c.regionCode === null ? { ...c, is24x7: false } : c)) };
+}
 
 // 2026-11-25 is a Wednesday. Samara is UTC+4, Tyumen UTC+5, Novosibirsk UTC+7, Smolensk UTC+3.
 const WED_NOON_SAMARA = new Date("2026-11-25T12:00:00+04:00");
@@ -261,11 +266,42 @@ describe("routing the demo regions", () => {
       overflow: false,
     },
     {
-      name: "a P1 at night in a region without a 24/7 center stays",
+      name: "a P1 at night in a region without a 24/7 center goes to the federal 24/7 reserve",
       region: "72",
       categories: ["housing"],
       urgency: "P1",
       at: new Date("2026-11-25T23:00:00+05:00"),
+      queue: "federal-fallback",
+      reason: "region_default",
+      overflow: true,
+    },
+    {
+      name: "a P0 at night in Smolensk goes to the federal 24/7 reserve",
+      region: "67",
+      categories: ["parental_burnout"],
+      urgency: "P0",
+      at: new Date("2026-11-25T02:00:00+03:00"),
+      queue: "federal-fallback",
+      reason: "rule",
+      rule: "vyhod-est-care",
+      overflow: true,
+    },
+    {
+      name: "a P0 at night in Novosibirsk goes to the federal 24/7 reserve",
+      region: "54",
+      categories: ["violence"],
+      urgency: "P0",
+      at: new Date("2026-11-25T02:00:00+07:00"),
+      queue: "federal-fallback",
+      reason: "region_default",
+      overflow: true,
+    },
+    {
+      name: "a P2 at night in Tyumen stays with the closed center",
+      region: "72",
+      categories: ["housing"],
+      urgency: "P2",
+      at: new Date("2026-11-25T02:00:00+05:00"),
       queue: "tyumen-default",
       reason: "region_default",
       overflow: false,
@@ -312,18 +348,50 @@ describe("routing the demo regions", () => {
     expect(night.explanation).toContain("→ переадресовано в круглосуточную очередь «Кризисная линия 24/7»");
   });
 
-  it("says when a closed center without a 24/7 alternative opens", () => {
-    const d = route(demo, {
+  it("explains the step to the federal 24/7 reserve", () => {
+    const d = route(demo, { region: "72", categories: ["violence"], urgency: "P0", at: new Date("2026-11-25T02:00:00+05:00") });
+    expect(d).toMatchObject({ overflowStep: "federal_24x7", openNow: true, noOpenQueue: false, timezone: "Asia/Yekaterinburg" });
+    expect(d.chosen.queue.key).toBe("tyumen-default");
+    expect(d.explanation).toContain("сейчас закрыт (ср 02:00 по времени региона), срочность P0");
+    expect(d.explanation).toContain(
+      "круглосуточной очереди в регионе нет → переадресовано в федеральный круглосуточный резерв «Резервная очередь",
+    );
+    const samara = route(demo, { region: "63", municipality: "syzran", categories: ["housing"], urgency: "P1", at: WED_NIGHT_SAMARA });
+    expect(samara.overflowStep).toBe("region_24x7");
+  });
+
+  it("says when a closed center opens when even the federal reserve is not 24/7 (a coverage gap)", () => {
+    const d = route(withoutFederal24x7(demo), {
       region: "72",
       categories: ["housing"],
       urgency: "P1",
       at: new Date("2026-11-27T20:00:00+05:00"),
     });
     expect(d.openNow).toBe(false);
+    expect(d).toMatchObject({ overflow: false, overflowStep: null, noOpenQueue: true });
+    expect(d.queue.key).toBe("tyumen-default");
     expect(d.nextOpeningAt?.toISOString()).toBe("2026-11-30T04:00:00.000Z"); // Monday 09:00 in Tyumen
-    expect(d.explanation).toContain(
-      "круглосуточной очереди в регионе нет; центр откроется пн 09:00 по времени региона",
-    );
+    expect(d.explanation).toContain("круглосуточной очереди нет ни в регионе, ни в федеральном резерве");
+    expect(d.explanation).toContain("центр откроется пн 09:00 по времени региона");
+  });
+
+  it("a P2 at night stays with the closed center and knows when it opens", () => {
+    const d = route(demo, { region: "72", categories: ["housing"], urgency: "P2", at: new Date("2026-11-27T20:00:00+05:00") });
+    expect(d).toMatchObject({ overflow: false, noOpenQueue: false, openNow: false });
+    expect(d.nextOpeningAt?.toISOString()).toBe("2026-11-30T04:00:00.000Z");
+  });
+});
+
+describe("the chain for an untaken P0", () => {
+  const queueId = (key: string) => demo.queues.find((q) => q.key === key)!.id;
+  it("closed center → region 24/7 → federal 24/7 reserve → end", () => {
+    expect(nextInChain(demo, "63", queueId("samara-team-syzran"))).toMatchObject({ queue: { key: "samara-crisis-24x7" }, step: "region_24x7" });
+    expect(nextInChain(demo, "63", queueId("samara-crisis-24x7"))).toMatchObject({ queue: { key: "federal-fallback" }, step: "federal_24x7" });
+    expect(nextInChain(demo, "63", queueId("federal-fallback"))).toBeNull();
+  });
+  it("a region without a 24/7 queue goes straight to the federal reserve", () => {
+    expect(nextInChain(demo, "72", queueId("tyumen-default"))).toMatchObject({ queue: { key: "federal-fallback" }, step: "federal_24x7" });
+    expect(nextInChain(withoutFederal24x7(demo), "72", queueId("tyumen-default"))).toBeNull();
   });
 });
 
