@@ -364,3 +364,56 @@ web-answer-check-food = Children have nothing to eat
 web-answer-check-burnout = Afraid of harming the child or oneself
 web-answer-check-teen = Teenager missing
 web-answer-locale = Dialog language
+
+# Operator's queue and request page (queue views, search, live updates, safe contact)
+web-queue-counts-label = Open requests by urgency
+web-queue-views-label = Queue view
+web-queue-view-new = New
+web-queue-view-mine = Mine
+web-queue-view-open = All open
+web-queue-view-closed = Closed
+web-queue-search = Search
+web-queue-search-hint = number, last digits of the phone or words
+web-queue-filter-closed = All closed
+web-queue-timezone = Times are in the { $tz } time zone.
+web-queue-live-note = The list updates itself as soon as something changes in the queue.
+web-queue-notify-enable = Turn on sound and notifications for new P0
+web-queue-notify-on = Notifications for new P0 are on.
+web-queue-notify-denied = The browser blocked notifications; a sound and the tab title will tell you about new P0.
+web-queue-notify-title = New P0 request
+web-queue-notify-body = Immediate danger. Open the request.
+web-queue-shortcuts = Keys
+web-queue-key-next = next request
+web-queue-key-prev = previous request
+web-queue-key-open = open the selected one
+web-queue-key-take = take the selected one
+web-queue-nothing-found = Nothing found. Check the number or try other words.
+web-queue-total = { $count ->
+    [one] { $count } request
+   *[other] { $count } requests
+} · page { $page } of { $pages }
+web-queue-pages = Queue pages
+web-queue-prev = Previous
+web-queue-next = Next
+web-queue-page = Page { $page } of { $pages }
+web-queue-due = by { $at }
+web-col-situation = Situation
+web-promise-P0 = promised: urgent, within an hour
+web-promise-P1 = promised: within 24 hours
+web-promise-P2 = promised: within 3 working days
+web-promise-P3 = information only
+web-caution-short-unsafe = ⚠ Unsafe
+web-caution-short-write_only = ✉ Write only
+web-caution-title = Careful with calling
+web-caution-unsafe = The family answered “I am not safe”: the person threatening them may hear a call. Write first.
+web-caution-write_only = The family asked to be written to, not called.
+web-call-anyway = Call anyway
+web-call-anyway-warning = Call only if there is no other way, e.g. a threat to life. If someone else answers, do not name the service.
+
+## Safe by default: first superadmin, consent text (issue 13)
+web-bootstrap-title = First administrator
+web-bootstrap-text = This one-time link creates the first superadmin of this Opora. It stops working once used.
+web-bootstrap-name = Name
+web-bootstrap-submit = Create and sign in
+web-bootstrap-error-invalid = Check the email, the name and the password (at least 10 characters).
+web-bootstrap-error-exists = An account with this email already exists.

@@ -365,3 +365,57 @@ web-answer-check-food = Детям нечего есть
 web-answer-check-burnout = Страх навредить ребёнку или себе
 web-answer-check-teen = Подросток пропал
 web-answer-locale = Язык диалога
+
+# Operator's queue and request page (queue views, search, live updates, safe contact)
+web-queue-counts-label = Открытые заявки по срочности
+web-queue-views-label = Вид очереди
+web-queue-view-new = Новые
+web-queue-view-mine = Мои
+web-queue-view-open = Все открытые
+web-queue-view-closed = Закрытые
+web-queue-search = Поиск
+web-queue-search-hint = номер, последние цифры телефона или слова
+web-queue-filter-closed = Все закрытые
+web-queue-timezone = Время указано по часовому поясу { $tz }.
+web-queue-live-note = Список обновляется сам, как только в очереди что-то меняется.
+web-queue-notify-enable = Включить звук и уведомления о новых P0
+web-queue-notify-on = Уведомления о новых P0 включены.
+web-queue-notify-denied = Браузер запретил уведомления; о новых P0 скажет звук и заголовок вкладки.
+web-queue-notify-title = Новая заявка P0
+web-queue-notify-body = Немедленная опасность. Откройте заявку.
+web-queue-shortcuts = Клавиши
+web-queue-key-next = следующая заявка
+web-queue-key-prev = предыдущая заявка
+web-queue-key-open = открыть выбранную
+web-queue-key-take = взять выбранную в работу
+web-queue-nothing-found = Ничего не нашлось. Проверьте номер или попробуйте другие слова.
+web-queue-total = { $count ->
+    [one] { $count } заявка
+    [few] { $count } заявки
+   *[other] { $count } заявок
+} · страница { $page } из { $pages }
+web-queue-pages = Страницы очереди
+web-queue-prev = Назад
+web-queue-next = Дальше
+web-queue-page = Страница { $page } из { $pages }
+web-queue-due = до { $at }
+web-col-situation = Ситуация
+web-promise-P0 = обещано: срочно, в течение часа
+web-promise-P1 = обещано: в течение суток
+web-promise-P2 = обещано: в течение 3 рабочих дней
+web-promise-P3 = только информация
+web-caution-short-unsafe = ⚠ Небезопасно
+web-caution-short-write_only = ✉ Только писать
+web-caution-title = Осторожно со звонком
+web-caution-unsafe = Семья ответила «Мне небезопасно»: звонок может услышать тот, кто угрожает. Сначала напишите.
+web-caution-write_only = Семья просила писать, а не звонить.
+web-call-anyway = Всё равно позвонить
+web-call-anyway-warning = Звоните, только если без этого нельзя: например, при угрозе жизни. Если трубку возьмёт не тот человек, не называйте службу.
+
+## Safe by default: first superadmin, consent text (issue 13)
+web-bootstrap-title = Первый администратор
+web-bootstrap-text = Эта одноразовая ссылка создаёт первого суперадминистратора этой «Опоры». После использования она перестаёт работать.
+web-bootstrap-name = Имя
+web-bootstrap-submit = Создать и войти
+web-bootstrap-error-invalid = Проверьте почту, имя и пароль (не короче 10 символов).
+web-bootstrap-error-exists = Учётная запись с такой почтой уже есть.

@@ -198,3 +198,45 @@ describe("request page and actions", () => {
     expect((await b.get(page)).statusCode).toBe(404);
   });
 });
+
+describe("safe contact", () => {
+  it("an 'unsafe' or 'write only' family: a warning on the page, a mark in the queue, and no one-tap call link", async () => {
+    const { app, w, db } = await setup();
+    const unsafe = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63", urgency: "P0", answers: { safeNow: "unsafe", dangerNow: true } });
+    const writeOnly = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63" });
+    await db.request.update({ where: { id: writeOnly.id }, data: { contactMethod: "message" } });
+    const ordinary = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63", answers: { safeNow: "safe" } });
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+
+    const page = (await b.get(`/requests/${unsafe.number}`)).body;
+    expect(page).toContain("Осторожно со звонком");
+    expect(page).toContain("Семья ответила «Мне небезопасно»");
+    // The only call link sits inside the "call anyway" step, after its warning.
+    const links = [...page.matchAll(/href="tel:/g)];
+    expect(links).toHaveLength(1);
+    const details = page.slice(page.indexOf('<details class="call-anyway">'), page.indexOf("</details>", page.indexOf('<details class="call-anyway">')));
+    expect(details).toContain("Всё равно позвонить");
+    expect(details).toContain("Звоните, только если без этого нельзя");
+    expect(details).toContain('href="tel:+79990000000"');
+
+    const wo = (await b.get(`/requests/${writeOnly.number}`)).body;
+    expect(wo).toContain("Семья просила писать, а не звонить.");
+    expect(wo).not.toContain("Мне небезопасно");
+    expect(wo).toMatch(/<details class="call-anyway">[\s\S]*href="tel:/);
+
+    const plain = (await b.get(`/requests/${ordinary.number}`)).body;
+    expect(plain).not.toContain("call-anyway");
+    expect(plain).not.toContain("Осторожно со звонком");
+    expect(plain).toContain('<a href="tel:+79990000000">');
+
+    const queue = (await b.get("/queue")).body;
+    const rowOf = (n: string) => {
+      const start = queue.indexOf(`data-number="${n}"`);
+      return queue.slice(start, queue.indexOf("</tr>", start));
+    };
+    expect(rowOf(unsafe.number)).toContain("⚠ Небезопасно");
+    expect(rowOf(writeOnly.number)).toContain("✉ Только писать");
+    expect(rowOf(ordinary.number)).not.toContain('class="caution"');
+  });
+});

@@ -1,6 +1,7 @@
 // One request on one screen, and the operator's actions on it (each a POST with a CSRF token).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { contactCautions } from "../../requests/contact-safety.ts";
 import { ALL_STATUSES } from "../../requests/queue-order.ts";
 import {
   type ActionResult,
@@ -106,6 +107,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
         categories: parseJsonArray(r.categories),
         flags: parseJsonArray(r.flags),
         answers,
+        cautions: contactCautions({ answers: parseJsonObject(r.answers), contactMethod: r.contactMethod }),
         transcript,
         history: history.map((h) => ({ ...h, actor: h.actorId ? (actors.get(h.actorId) ?? h.actorType) : h.actorType, details: parseJsonObject(h.details) })),
         transferQueues,
