@@ -9,7 +9,7 @@ RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime stage: only what the service needs, running as the unprivileged "node" user.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATABASE_FILE=/data/opora.db
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATABASE_FILE=/data/opora.db DEMO=false
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY package.json prisma.config.ts tsconfig.json ./

@@ -1,5 +1,6 @@
 // One zod schema for the whole environment, validated once at start. An invalid environment
 // yields every problem at once, so an admin fixes them in one go instead of one per restart.
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const bool = z
@@ -21,7 +22,16 @@ const envSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     PUBLIC_BASE_URL: httpUrl.default("http://localhost:3000"),
-    DEMO: bool.default(true),
+    // Unset: the demo runs only on a loopback bind (a fresh clone's `npm start`); anything public needs DEMO=true.
+    DEMO: bool.optional(),
+    // Off by default: X-Forwarded-* headers are believed only from these proxies (addresses/CIDRs) or hop count.
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .default("")
+      .refine((v) => v === "" || v === "false" || /^\d{1,2}$/.test(v) || v.split(",").every((a) => isIp(a.trim())), {
+        message: "a hop count (e.g. 1) or a comma-separated list of proxy addresses/CIDRs (e.g. 127.0.0.1,10.0.0.0/8)",
+      }),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
     CONSENT_VERSION: z
@@ -59,8 +69,9 @@ const envSchema = z
         ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: `must be https when ${ch}_MODE=webhook` });
       }
     }
-    if (!env.DEMO && !env.SESSION_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "required when DEMO is off" });
+    if (!demoOf(env) && !env.SESSION_SECRET) {
+      const why = env.DEMO === undefined ? " (the demo is off on a non-loopback HOST; set DEMO=true to run it there)" : "";
+      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: `required when DEMO is off${why}` });
     }
   });
 
@@ -68,6 +79,33 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   databaseFile: string;
+/** Addresses a demo may bind to without DEMO=true: only this machine can reach them. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function demoOf(env: { DEMO?: boolean; HOST: string }): boolean {
+  return env.DEMO ?? isLoopbackHost(env.HOST);
+}
+
+function isIp(entry: string): boolean {
+  const [addr, bits, extra] = entry.split("/");
+  if (extra !== undefined || !addr || isIP(addr) === 0) return false;
+  if (bits === undefined) return true;
+  const max = isIP(addr) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
+
+/** TRUST_PROXY as Fastify's `trustProxy` takes it. */
+export type TrustProxy = false | number | string[];
+
+function trustProxyOf(raw: string): TrustProxy {
+  if (raw === "" || raw === "false") return false;
+  if (/^\d+$/.test(raw)) return Number(raw) === 0 ? false : Number(raw);
+  return raw.split(",").map((a) => a.trim());
+}
+
   host: string;
   port: number;
   logLevel: Env["LOG_LEVEL"];
@@ -75,6 +113,8 @@ export interface Config {
   demo: boolean;
   /** Absent only in demo mode: then a random secret is made at start (sessions end on restart). */
   sessionSecret: string | undefined;
+  /** Which peers may set X-Forwarded-For/-Proto; false believes no header. */
+  trustProxy: TrustProxy;
   retentionDays: number;
   consentVersion: string;
   operatorName: string;
@@ -105,7 +145,8 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       port: e.PORT,
       logLevel: e.LOG_LEVEL,
       publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ""),
-      demo: e.DEMO,
+      demo: demoOf(e),
+      trustProxy: trustProxyOf(e.TRUST_PROXY),
       sessionSecret: e.SESSION_SECRET,
       retentionDays: e.RETENTION_DAYS,
       consentVersion: e.CONSENT_VERSION,

@@ -11,7 +11,8 @@ import { createHttpServer } from "./http/server.ts";
 import { loadDemoRoutingIfEmpty } from "./routing/routing-store.ts";
 import { createDialogService } from "./dialog/dialog-service.ts";
 import { createAdminPlugin } from "./admin/admin-plugin.ts";
-import { seedDemoStaff } from "./admin/demo-staff.ts";
+import { deactivateDemoStaff, seedDemoStaff } from "./admin/demo-staff.ts";
+import { issueBootstrapLink } from "./auth/bootstrap.ts";
 import { createTelegramChannel, telegramWebhookPlugin } from "./channels/telegram/telegram-channel.ts";
 import { createMaxChannel, maxWebhookPlugin } from "./channels/max/max-channel.ts";
 import { categoryLabelFor, enqueueDueReminders } from "./handoff/center-notifications.ts";
@@ -43,7 +44,11 @@ async function main(): Promise<void> {
 
   const db = await openDb({ file: config.databaseFile });
   await seedRegions(db);
-  if (await loadDemoRoutingIfEmpty(db, log)) log.info("demo routing data loaded (fake phones, marked as demo)");
+  if (config.demo) {
+    if (await loadDemoRoutingIfEmpty(db, log)) log.info("demo routing data loaded (fake phones, marked as demo)");
+  } else if ((await db.center.count()) === 0) {
+    log.warn("no routing data: import each region's routing file with `npm run routing -- import FILE`");
+  }
 
   const i18n = createI18n();
   const clock = () => new Date();
@@ -60,7 +65,7 @@ async function main(): Promise<void> {
   });
 
   const family = createFamilyMessenger({ i18n });
-  const app = createHttpServer({ db, log });
+  const app = createHttpServer({ db, log, trustProxy: config.trustProxy, publicBaseUrl: config.publicBaseUrl });
   const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
   await app.register(
     createAdminPlugin({
@@ -102,10 +107,16 @@ async function main(): Promise<void> {
 
   if (config.demo) {
     const demoLogins = await seedDemoStaff(db);
-    for (const l of demoLogins) {
-      // Demo accounts only: the password is a fixed demo value, never a real one.
-      console.log(`demo login: ${l.role.padEnd(14)} ${l.email}  password: ${l.password}`);
-    }
+    if (demoLogins.length > 0) console.log("Demo logins (random passwords, shown only this once):");
+    for (const l of demoLogins) console.log(`demo login: ${l.role.padEnd(14)} ${l.email}  password: ${l.password}`);
+  } else {
+    const off = await deactivateDemoStaff(db);
+    if (off > 0) log.warn({ accounts: off }, "demo is off: demo accounts deactivated");
+  }
+  const bootstrap = await issueBootstrapLink(db, config.publicBaseUrl, clock());
+  if (bootstrap) {
+    // Printed, never logged to a collector: whoever opens it first becomes superadmin.
+    console.log(`No superadmin yet. Create the first one within 24 hours at (one-time link):\n  ${bootstrap}\nor with: npm run user -- create --role superadmin ...`);
   }
 
   try {

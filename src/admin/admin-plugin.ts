@@ -1,12 +1,11 @@
 // The operators' and regional admins' web view as one encapsulated Fastify plugin: it brings its
-// own form parsing, cookies, Prisma-backed sessions, CSRF protection, login rate limiting and
+// own form parsing, cookies, Prisma-backed sessions, CSRF protection, login throttling and
 // eta views, so main.ts only registers it at the root of the HTTP server.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
 import fastifyCsrf from "@fastify/csrf-protection";
 import fastifyFormbody from "@fastify/formbody";
-import fastifyRateLimit from "@fastify/rate-limit";
 import fastifySession from "@fastify/session";
 import fastifyView from "@fastify/view";
 import { Eta } from "eta";
@@ -15,12 +14,13 @@ import { createPrismaSessionStore } from "../auth/session-store.ts";
 import { registerAccountRoutes } from "./routes/account-routes.ts";
 import { registerAdminRoutes } from "./routes/admin-routes.ts";
 import { registerAuthRoutes } from "./routes/auth-routes.ts";
+import { registerBootstrapRoutes } from "./routes/bootstrap-routes.ts";
 import { registerInsightRoutes } from "./routes/insight-routes.ts";
 import { registerQueueRoutes } from "./routes/queue-routes.ts";
 import { registerRequestRoutes } from "./routes/request-routes.ts";
 import { registerRulesRoutes } from "./routes/rules-routes.ts";
 import { registerTryDialogRoutes } from "./routes/try-dialog-routes.ts";
-import { type AdminDeps, HttpProblem, renderPage, type Staff } from "./web-context.ts";
+import { type AdminDeps, csrfUserInfo, HttpProblem, renderPage, type Staff } from "./web-context.ts";
 
 export type { AdminDeps } from "./web-context.ts";
 
@@ -52,7 +52,7 @@ export function createAdminPlugin(deps: AdminDeps): FastifyPluginAsync {
     } as const;
 
     await app.register(fastifyFormbody, { bodyLimit: 1024 * 1024 });
-    await app.register(fastifyCookie);
+    await app.register(fastifyCookie, { secret: deps.config.sessionSecret });
     await app.register(fastifySession, {
       secret: deps.config.sessionSecret,
       cookieName: "opora_sid",
@@ -67,8 +67,15 @@ export function createAdminPlugin(deps: AdminDeps): FastifyPluginAsync {
         maxAge: SESSION_TTL_MS,
       },
     });
-    await app.register(fastifyCsrf, { sessionPlugin: "@fastify/session" });
-    await app.register(fastifyRateLimit, { global: false, hook: "preHandler" });
+    // The CSRF secret lives in a signed cookie, not the session, so an anonymous GET /login stores
+    // no session row; tokens are bound to the signed-in account (none before login).
+    await app.register(fastifyCsrf, {
+      sessionPlugin: "@fastify/cookie",
+      cookieKey: "opora_csrf",
+      cookieOpts: { path: "/", sameSite: "strict", httpOnly: true, signed: true, secure: deps.config.cookieSecure },
+      getUserInfo: csrfUserInfo,
+      csrfOpts: { hmacKey: deps.config.sessionSecret, userInfo: true, validity: SESSION_TTL_MS },
+    });
     await app.register(fastifyView, {
       engine: { eta: new Eta({ views: VIEWS_DIR, autoEscape: true, cache: true }) },
       root: VIEWS_DIR,
@@ -145,6 +152,7 @@ export function createAdminPlugin(deps: AdminDeps): FastifyPluginAsync {
     app.get("/", async (req, reply) => reply.redirect(req.staff ? "/queue" : "/login"));
 
     registerAuthRoutes(app, deps);
+    registerBootstrapRoutes(app, deps);
     registerQueueRoutes(app, deps);
     registerRequestRoutes(app, deps);
     registerAdminRoutes(app, deps);

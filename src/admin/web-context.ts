@@ -81,8 +81,11 @@ export function requestScope(staff: Staff): Record<string, unknown> {
   return { queue: { centerId: { in: staff.centerIds } } };
 }
 
+/** The language an anonymous visitor picked (signed-in staff keep it in their account). */
+export const LOCALE_COOKIE = "opora_lang";
+
 export function localeOf(req: FastifyRequest): Locale {
-  const l = req.staff?.locale ?? req.session?.locale;
+  const l = req.staff?.locale ?? req.session?.locale ?? req.cookies?.[LOCALE_COOKIE];
   return l === "en" ? "en" : "ru";
 }
 
@@ -158,6 +161,11 @@ export interface RenderDeps {
   deps: AdminDeps;
 }
 
+/** Whom a CSRF token belongs to: the signed-in account, or nobody yet (must not be empty). */
+export function csrfUserInfo(req: FastifyRequest): string {
+  return req.session?.userId ? `user:${req.session.userId}` : "anonymous";
+}
+
 /** Renders a page with the layout: helpers, the signed-in staff member, a CSRF token, navigation. */
 export async function renderPage(
   deps: AdminDeps,
@@ -188,7 +196,8 @@ export async function renderPage(
     staff,
     nav,
     path,
-    csrf: reply.generateCsrf(),
+    // Bound to the signed-in account: a token from another session or from before login is refused.
+    csrf: reply.generateCsrf({ userInfo: csrfUserInfo(req) }),
     title: data.title ?? h.t("web-app-title"),
   });
   return reply.code(status).type("text/html; charset=utf-8").send(html);

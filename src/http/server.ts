@@ -1,26 +1,86 @@
 // The service's one HTTP server: health probes here; the web view and messenger webhooks are
-// registered onto it by main.ts as plugins.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+// registered onto it by main.ts as plugins. Limits that protect every route live here: body size
+// and JSON nesting (checked before parsing), proxy trust, HSTS.
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logging/logger.ts";
+import { nestsDeeperThan } from "./json-depth.ts";
 
 export interface HttpServerDeps {
   db: Db;
   log: Logger;
+  /** Which peers may set X-Forwarded-For/-Proto (TRUST_PROXY); default: none. */
+  trustProxy?: false | number | string[];
+  /** PUBLIC_BASE_URL: https turns on HSTS and lets a trusted proxy omit X-Forwarded-Proto. */
+  publicBaseUrl?: string;
 }
 
-export function createHttpServer({ db, log }: HttpServerDeps): FastifyInstance {
+/** Largest body any route accepts (Telegram/MAX updates and web forms are far smaller). */
+export const BODY_LIMIT = 1024 * 1024;
+/** Deepest JSON nesting any route accepts (messenger updates nest about 6 levels). */
+export const MAX_JSON_DEPTH = 64;
+
+class BodyTooDeepError extends Error {
+  readonly statusCode = 400;
+  readonly code = "OPORA_BODY_TOO_DEEP";
+  constructor() {
+    super("JSON body nests too deeply");
+  }
+}
+
+export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl }: HttpServerDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     // pino's Logger satisfies Fastify's base logger; widen it so plugins see the default instance type.
     loggerInstance: log.child({ component: "http" }) as FastifyBaseLogger,
     // Fastify's own per-request lines are off: we log only method, route pattern and status.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    bodyLimit: BODY_LIMIT,
+    // Off unless TRUST_PROXY names the proxies: otherwise anyone could pick their own address
+    // (and escape the login limit) with X-Forwarded-For.
+    // A hop count trusts that many proxies nearest to us, whatever their addresses.
+    trustProxy: typeof trustProxy === "number" ? (_addr: string, hop: number) => hop < trustProxy : trustProxy,
+  });
+  const publicHttps = publicBaseUrl?.startsWith("https://") ?? false;
+
+  // JSON: size is capped while reading (bodyLimit), depth is checked before parsing.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    const text = body as string;
+    if (nestsDeeperThan(text, MAX_JSON_DEPTH)) return done(new BodyTooDeepError(), undefined);
+    parseJson(req, text, done);
+  });
+
+  if (publicHttps && trustProxy !== false) {
+    // The public side is https by configuration: a trusted proxy that does not say so is still
+    // forwarding https (Fastify believes this header only from a trusted peer).
+    app.addHook("onRequest", async (req) => {
+      if (!req.headers["x-forwarded-proto"]) req.raw.headers["x-forwarded-proto"] = "https";
+    });
+  }
+
+  app.addHook("onSend", async (_req, reply, payload) => {
+    if (publicHttps) reply.header("Strict-Transport-Security", "max-age=31536000");
+    return payload;
   });
 
   app.addHook("onResponse", async (req, reply) => {
     req.log.debug({ method: req.method, route: req.routeOptions.url, status: reply.statusCode }, "request");
+  });
+
+  // Routes without their own handler (health, webhooks). A body a webhook can never accept (too
+  // large, too deep, not JSON) is answered 200: Telegram and MAX re-send on anything else, forever.
+  app.setErrorHandler(async (err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      if (req.url.startsWith("/webhooks/")) {
+        req.log.warn({ route: req.routeOptions.url ?? req.url.split("?")[0], code: err.code, status }, "webhook body dropped");
+        return reply.code(200).send({ ok: false, dropped: true });
+      }
+      return reply.code(status).send({ error: err.code ?? "bad_request", message: publicMessage(status) });
+    }
+    req.log.error({ err: { message: err.message, code: err.code }, route: req.routeOptions.url }, "request failed");
+    return reply.code(500).send({ error: "internal", message: "internal error" });
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
@@ -35,4 +95,10 @@ export function createHttpServer({ db, log }: HttpServerDeps): FastifyInstance {
   });
 
   return app;
+}
+
+function publicMessage(status: number): string {
+  if (status === 413) return "request body too large";
+  if (status === 415) return "unsupported content type";
+  return "bad request";
 }

@@ -45,8 +45,18 @@ describe("login and sessions", () => {
 
   it("marks the cookie Secure when the public URL is https", async () => {
     const { app } = await setup({ cookieSecure: true });
-    // Behind the TLS-terminating proxy (trustProxy, as on the main server).
-    const res = await app.inject({ method: "GET", url: "/login", headers: { "x-forwarded-proto": "https" } });
+    // Behind the TLS-terminating proxy (a trusted one, as TRUST_PROXY makes it on the main server).
+    const page = await app.inject({ method: "GET", url: "/login", headers: { "x-forwarded-proto": "https" } });
+    const csrfCookie = page.cookies.find((c) => c.name === "opora_csrf");
+    expect(csrfCookie?.secure).toBe(true);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? "";
+    const res = await app.inject({
+      method: "POST",
+      url: "/login",
+      headers: { "x-forwarded-proto": "https", cookie: `opora_csrf=${csrfCookie?.value}`, "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({ email: "op63@test.local", password: PASSWORD, _csrf: token }).toString(),
+    });
+    expect(res.statusCode).toBe(303);
     expect(res.cookies.find((c) => c.name === "opora_sid")?.secure).toBe(true);
   });
 

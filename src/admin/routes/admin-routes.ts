@@ -37,12 +37,12 @@ export const centerForm = z.object({
   kind: z.preprocess((v) => (v === "" || v === undefined ? "crisis_center" : v), keyField),
   publicPhone: z.string().trim().regex(/^\+?[0-9][0-9 ()-]{4,24}$/, { error: "web-err-phone" }),
   address: optionalText(300),
-  website: z.preprocess(blankToNull, z.url({ error: "web-err-url" }).nullable().default(null)),
+  // http(s) only: the link is shown to operators and families, so no javascript: or data: URLs.
+  website: z.preprocess(blankToNull, z.url({ protocol: /^https?$/, error: "web-err-url" }).max(500).nullable().default(null)),
   municipalityId: z.preprocess(blankToNull, z.string().max(64).nullable().default(null)),
   hours: hoursJson,
   is24x7: z.preprocess(checkbox, z.boolean()),
-  notifyTelegramChatId: z.preprocess(blankToNull, z.string().regex(/^-?\d{1,20}$/, { error: "web-err-chat-id" }).nullable().default(null)),
-  notifyMaxChatId: z.preprocess(blankToNull, z.string().regex(/^-?\d{1,20}$/, { error: "web-err-chat-id" }).nullable().default(null)),
+  // Operators' chats are linked only through the one-time /link code (see link-chat below), never typed in.
 });
 
 export const queueForm = z.object({
