@@ -34,6 +34,8 @@ const envSchema = z
       }),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+    // An untaken P0 moves to the next queue of its 24/7 chain after this many minutes.
+    P0_ESCALATE_AFTER_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     CONSENT_VERSION: z
       .string()
       .trim()
@@ -116,6 +118,8 @@ function trustProxyOf(raw: string): TrustProxy {
   /** Which peers may set X-Forwarded-For/-Proto; false believes no header. */
   trustProxy: TrustProxy;
   retentionDays: number;
+  /** Minutes an untaken P0 waits in one queue before it moves along the 24/7 chain. */
+  p0EscalateAfterMinutes: number;
   consentVersion: string;
   operatorName: string;
   telegram:
@@ -149,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       trustProxy: trustProxyOf(e.TRUST_PROXY),
       sessionSecret: e.SESSION_SECRET,
       retentionDays: e.RETENTION_DAYS,
+      p0EscalateAfterMinutes: e.P0_ESCALATE_AFTER_MINUTES,
       consentVersion: e.CONSENT_VERSION,
       operatorName: e.OPERATOR_NAME,
       telegram: e.TELEGRAM_BOT_TOKEN

@@ -19,6 +19,7 @@ import { categoryLabelFor, enqueueDueReminders } from "./handoff/center-notifica
 import { createFamilyMessenger, type FamilyMessenger } from "./handoff/family-messages.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/outbox-senders.ts";
 import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
+import { escalateUntakenP0 } from "./requests/escalate-untaken.ts";
 import { startRetentionPurge } from "./requests/retention-purge.ts";
 
 interface Stoppable {
@@ -102,6 +103,13 @@ async function main(): Promise<void> {
     );
   }, 60_000);
   stoppables.push({ name: "reminders", stop: async () => clearInterval(reminders) });
+  // An untaken P0 moves along its region's 24/7 chain (closed center → region 24/7 → federal reserve).
+  const escalation = setInterval(() => {
+    escalateUntakenP0(db, noticeDeps, clock(), { afterMinutes: config.p0EscalateAfterMinutes }).catch((err) =>
+      log.error({ code: (err as { code?: string }).code }, "P0 escalation pass failed"),
+    );
+  }, 60_000);
+  stoppables.push({ name: "p0-escalation", stop: async () => clearInterval(escalation) });
   const purge = startRetentionPurge({ db, log, clock, retentionDays: config.retentionDays });
   stoppables.push({ name: "retention", stop: async () => purge.stop() });
 

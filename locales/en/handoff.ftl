@@ -25,3 +25,13 @@ handoff-take-button = Take it
 handoff-family-relay = Specialist of «{ $center }»: { $text }
 handoff-family-taken = Your request No. { $number } has been taken by a specialist of «{ $center }». They will contact you the way you asked.
 handoff-family-closed = Request No. { $number } is closed. If you need help again, write /start — we are here. Emergency numbers: 112, 8-800-2000-122.
+
+# Untaken P0 moved along the 24/7 chain (src/requests/escalate-untaken.ts). No personal data.
+handoff-p0-moved-in =
+    ⚠️ P0 No. { $number } was passed to you: nobody took it in the queue “{ $from }” for { $minutes ->
+        [one] { $minutes } minute
+       *[other] { $minutes } minutes
+    }. Please take it now. Open: { $url }
+handoff-p0-moved-out = Nobody took P0 No. { $number } for { $minutes } min — it was moved to the queue “{ $to }” ({ $center }). Open: { $url }
+handoff-p0-moved-admin =
+    ⚠️ Region: P0 No. { $number } was not taken for { $minutes } min in the queue “{ $from }” and was moved to “{ $to }” ({ $center }). Please check who is on duty. Open: { $url }

@@ -26,3 +26,14 @@ handoff-take-button = Взять себе
 handoff-family-relay = Специалист центра «{ $center }»: { $text }
 handoff-family-taken = Ваше обращение № { $number } взял в работу специалист центра «{ $center }». С вами свяжутся так, как вы просили.
 handoff-family-closed = Обращение № { $number } закрыто. Если снова понадобится помощь, напишите /start — мы рядом. Экстренные номера: 112, 8-800-2000-122.
+
+# Untaken P0 moved along the 24/7 chain (src/requests/escalate-untaken.ts). No personal data.
+handoff-p0-moved-in =
+    ⚠️ P0 № { $number } передана вам: в очереди «{ $from }» её никто не взял за { $minutes ->
+        [one] { $minutes } минуту
+        [few] { $minutes } минуты
+       *[many] { $minutes } минут
+    }. Возьмите её сейчас. Открыть: { $url }
+handoff-p0-moved-out = P0 № { $number } никто не взял за { $minutes } мин — она переведена в очередь «{ $to }» ({ $center }). Открыть: { $url }
+handoff-p0-moved-admin =
+    ⚠️ Регион: P0 № { $number } не взята за { $minutes } мин в очереди «{ $from }» и переведена в «{ $to }» ({ $center }). Проверьте, кто дежурит. Открыть: { $url }
