@@ -203,4 +203,22 @@ async function startChannels({ config, db, log, i18n, service, app, stoppables, 
   }
 }
 
-await main();
+/** One clear line instead of a stack trace for the start-up failures an admin can fix. */
+function startFailure(err: unknown): string | null {
+  const e = err as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === "string" ? e.code : "";
+  const message = typeof e?.message === "string" ? e.message : "";
+  const file = process.env.DATABASE_FILE?.trim() || "./data/opora.db";
+  if (code.startsWith("SQLITE_READONLY") || /readonly database/i.test(message)) {
+    return `the database ${file} is read-only (${code || "SQLITE_READONLY"}): give the service's user write access to the file, its -wal/-shm files and its folder`;
+  }
+  if (code === "SQLITE_FULL" || /database or disk is full/i.test(message)) return `the disk holding the database ${file} is full`;
+  return null;
+}
+
+await main().catch((err: unknown) => {
+  const line = startFailure(err);
+  if (!line) throw err;
+  console.error(`Opora cannot start: ${line}`);
+  process.exit(1);
+});
