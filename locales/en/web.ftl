@@ -409,6 +409,8 @@ web-caution-unsafe = The family answered “I am not safe”: the person threate
 web-caution-write_only = The family asked to be written to, not called.
 web-call-anyway = Call anyway
 web-call-anyway-warning = Call only if there is no other way, e.g. a threat to life. If someone else answers, do not name the service.
+web-routing-file-choose = File from your computer
+web-routing-file-text = File contents (JSON)
 
 ## Safe by default: first superadmin, consent text (issue 13)
 web-bootstrap-title = First administrator

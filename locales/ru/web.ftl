@@ -411,6 +411,8 @@ web-caution-unsafe = Семья ответила «Мне небезопасно
 web-caution-write_only = Семья просила писать, а не звонить.
 web-call-anyway = Всё равно позвонить
 web-call-anyway-warning = Звоните, только если без этого нельзя: например, при угрозе жизни. Если трубку возьмёт не тот человек, не называйте службу.
+web-routing-file-choose = Файл с компьютера
+web-routing-file-text = Содержимое файла (JSON)
 
 ## Safe by default: first superadmin, consent text (issue 13)
 web-bootstrap-title = Первый администратор

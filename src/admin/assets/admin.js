@@ -120,12 +120,15 @@
   }
 
   let poll = null;
-  function startPolling() { if (!poll) poll = setInterval(refresh, 10000); }
+  function startPolling() {
+    live.setAttribute("data-live", "poll");
+    if (!poll) poll = setInterval(refresh, 10000);
+  }
   const events = live.getAttribute("data-events");
   if (events && typeof window.EventSource === "function") {
     const es = new EventSource(events);
     let failures = 0;
-    es.addEventListener("ready", function () { failures = 0; if (poll) { clearInterval(poll); poll = null; } refresh(); });
+    es.addEventListener("ready", function () { failures = 0; live.setAttribute("data-live", "stream"); if (poll) { clearInterval(poll); poll = null; } refresh(); });
     es.addEventListener("changed", function () { refresh(); });
     es.onerror = function () {
       failures += 1;
@@ -180,4 +183,20 @@
       .then(function (html) { if (html) live.innerHTML = html; })
       .catch(function () { /* try again next tick */ });
   }, 5000);
+})();
+
+// A table that scrolls inside its own box (narrow screens) must be reachable by keyboard.
+(function () {
+  function markScrollable() {
+    document.querySelectorAll("table").forEach(function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) {
+        if (!t.hasAttribute("tabindex")) t.setAttribute("tabindex", "0");
+      } else if (t.getAttribute("tabindex") === "0") {
+        t.removeAttribute("tabindex");
+      }
+    });
+  }
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
+  document.addEventListener("opora:queue-updated", markScrollable);
 })();
