@@ -28,13 +28,21 @@ const interval = z.tuple([hhmm, hhmm]).refine(([from, to]) => parseHhMm(from) < 
   error: (iss) =>
     `interval ${quote(iss.input)} must start before it ends (split overnight hours over two days)`,
 });
-/** A center's weekly hours: day → [from, to) intervals in the region's local time. */
-export const hoursSchema = z.strictObject(
-  Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(interval).optional()])) as Record<
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, {
+  error: (iss) => `invalid date ${quote(iss.input)}: expected "YYYY-MM-DD"`,
+});
+/**
+ * A center's weekly hours: day → [from, to) intervals in the region's local time, plus whole days
+ * off: its own closures (`closed`) and the region's public holidays it keeps (`holidays`).
+ */
+export const hoursSchema = z.strictObject({
+  ...(Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(interval).optional()])) as Record<
     (typeof WEEKDAYS)[number],
     z.ZodOptional<z.ZodArray<typeof interval>>
-  >,
-);
+  >),
+  closed: z.array(isoDay).max(400).optional(),
+  holidays: z.array(isoDay).max(400).optional(),
+});
 
 const phone = z
   .string()

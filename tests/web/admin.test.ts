@@ -134,14 +134,14 @@ describe("centers, queues, municipalities", () => {
     const { app, w, db } = await setup();
     const b = new Browser(app);
     await b.login("admin63@test.local");
-    const bad = await b.postForm("/admin/63/centers/new", { key: "new-center", name: "", publicPhone: "abc", hours: "{" }, "/admin/63/centers/new");
+    const bad = await b.postForm("/admin/63/centers/new", { key: "new-center", name: "", publicPhone: "abc", h_mon_0_from: "18:00", h_mon_0_to: "09:00" }, "/admin/63/centers/new");
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain("Заполните поле.");
-    expect(bad.body).toContain("Телефон в формате");
-    expect(bad.body).toContain("Часы — JSON");
+    expect(bad.body).toContain("Проверьте номер");
+    expect(bad.body).toContain("Начало интервала должно быть раньше конца");
     const ok = await b.postForm(
       "/admin/63/centers/new",
-      { key: "new-center", name: "Новый <центр>", publicPhone: "+7 846 000-00-00", hours: '{"mon":[["09:00","18:00"]]}', is24x7: "on" },
+      { key: "new-center", name: "Новый <центр>", publicPhone: "+7 846 000-00-00", h_mon_0_from: "09:00", h_mon_0_to: "18:00", is24x7: "on" },
       "/admin/63/centers/new",
     );
     expect(ok.statusCode).toBe(303);

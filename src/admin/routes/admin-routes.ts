@@ -4,43 +4,39 @@ import { linkCenterChat } from "../../handoff/linking.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { OPEN_STATUSES } from "../../requests/queue-order.ts";
+import { coverageGaps } from "../../routing/coverage.ts";
+import { loadRoutingSnapshot } from "../../routing/routing-store.ts";
 import { type AdminDeps, notFound, renderPage, requireStaff } from "../web-context.ts";
 import { auditAdmin, blankToNull, checkbox, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
+import { hoursFormValues, parseHoursForm } from "../hours-form.ts";
+import { looksLikeMarkup, normalizePhone } from "../phone-field.ts";
+import { readSchedule, regionHolidays } from "../public-holidays.ts";
 
 const keyField = z
   .string()
   .trim()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: "web-err-key" });
-const nameField = z.string().trim().min(1, { error: "web-err-required" }).max(300, { error: "web-err-too-long" });
-const optionalText = (max: number) =>
-  z.preprocess(blankToNull, z.string().trim().max(max, { error: "web-err-too-long" }).nullable().default(null));
-
-const DAY = z.array(z.tuple([z.string().regex(/^\d{2}:\d{2}$/), z.string().regex(/^\d{2}:\d{2}$/)]));
-const hoursJson = z.preprocess(
-  (v) => {
-    if (typeof v !== "string" || v.trim() === "") return {};
-    try {
-      return JSON.parse(v);
-    } catch {
-      return "__bad__";
-    }
-  },
-  z.strictObject(
-    { mon: DAY.optional(), tue: DAY.optional(), wed: DAY.optional(), thu: DAY.optional(), fri: DAY.optional(), sat: DAY.optional(), sun: DAY.optional() },
-    { error: "web-err-hours" },
-  ),
-);
+// Plain text: markup (a <script> tag, javascript:) is refused with a message rather than stored.
+const plainText = (max: number) =>
+  z
+    .string({ error: "web-err-invalid" })
+    .trim()
+    .max(max, { error: "web-err-too-long" })
+    .refine((s) => !looksLikeMarkup(s), { error: "web-err-markup" });
+const nameField = plainText(300).refine((s) => s.length > 0, { error: "web-err-required" });
+const optionalText = (max: number) => z.preprocess(blankToNull, plainText(max).nullable().default(null));
 
 export const centerForm = z.object({
   key: keyField,
   name: nameField,
   kind: z.preprocess((v) => (v === "" || v === undefined ? "crisis_center" : v), keyField),
-  publicPhone: z.string().trim().regex(/^\+?[0-9][0-9 ()-]{4,24}$/, { error: "web-err-phone" }),
+  // Checked with libphonenumber in save() (demo centers may keep their fake numbers).
+  publicPhone: z.string({ error: "web-err-phone" }).trim().min(1, { error: "web-err-required" }).max(40, { error: "web-err-phone" }),
   address: optionalText(300),
   // http(s) only: the link is shown to operators and families, so no javascript: or data: URLs.
   website: z.preprocess(blankToNull, z.url({ protocol: /^https?$/, error: "web-err-url" }).max(500).nullable().default(null)),
   municipalityId: z.preprocess(blankToNull, z.string().max(64).nullable().default(null)),
-  hours: hoursJson,
+  // Working hours come from the weekday grid (hours-form.ts), parsed alongside.
   is24x7: z.preprocess(checkbox, z.boolean()),
   // Operators' chats are linked only through the one-time /link code (see link-chat below), never typed in.
 });
@@ -93,7 +89,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       db.routingRule.count({ where: { regionCode: region.code, active: true } }),
       db.request.count({ where: { regionCode: region.code, isTest: false, status: { in: [...OPEN_STATUSES] } } }),
     ]);
-    return renderPage(deps, req, reply, "admin-home", { region, counts: { centers, queues, rules, open } });
+    // Hours of the week in which a P0/P1 would find no open queue even through the 24/7 chain.
+    const gaps = coverageGaps(await loadRoutingSnapshot(db), region.code, deps.clock());
+    return renderPage(deps, req, reply, "admin-home", { region, counts: { centers, queues, rules, open }, gaps });
   });
 
   // ── lists ──
@@ -163,12 +161,14 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       }
       v ??= formValues(kind, existing);
     }
+    // A new center keeps the public holidays unless the admin says otherwise.
+    v ??= kind === "centers" ? { holidays: "on" } : {};
     return renderPage(
       deps,
       req,
       reply,
       "admin-form",
-      { region, kind, id, v: v ?? {}, errors, centers, municipalities, openCount, active },
+      { region, kind, id, v, errors, centers, municipalities, openCount, active },
       status,
     );
   }
@@ -187,6 +187,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       } catch {}
       return { ...e, aliases: aliases.join(", ") };
     }
+    if (kind === "centers") return { ...e, ...hoursFormValues(readSchedule(String(e.hours ?? "{}"))) };
     return { ...e };
   }
 
@@ -222,14 +223,26 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     };
 
     if (kind === "centers") {
+      // Every field's problem at once, each next to its field; nothing is saved until all are fixed.
       const f = centerForm.safeParse(body);
-      if (!f.success) return showForm(req, reply, kind, body, fieldErrors(f.error), 400);
-      const d = f.data;
-      if (await uniqueKeyTaken(d.key)) return showForm(req, reply, kind, body, { key: "web-err-key-taken" }, 400);
-      if (d.municipalityId && !(await db.municipality.findFirst({ where: { id: d.municipalityId, regionCode: region.code } }))) {
-        return showForm(req, reply, kind, body, { municipalityId: "web-err-municipality" }, 400);
+      const grid = parseHoursForm(body);
+      const errors = { ...(f.success ? {} : fieldErrors(f.error)), ...(grid.type === "error" ? grid.errors : {}) };
+      const existing = id ? await db.center.findFirst({ where: { id, regionCode: region.code } }) : null;
+      const rawPhone = typeof body.publicPhone === "string" ? body.publicPhone.trim() : "";
+      let phone = normalizePhone(rawPhone);
+      if (!phone && existing?.isDemo && rawPhone === existing.publicPhone) phone = existing.publicPhone;
+      if (!phone) errors.publicPhone ??= "web-err-phone";
+      if (f.success) {
+        if (await uniqueKeyTaken(f.data.key)) errors.key = "web-err-key-taken";
+        if (f.data.municipalityId && !(await db.municipality.findFirst({ where: { id: f.data.municipalityId, regionCode: region.code } }))) {
+          errors.municipalityId = "web-err-municipality";
+        }
       }
-      const data = { ...d, hours: JSON.stringify(d.hours), regionCode: region.code };
+      if (!f.success || grid.type === "error" || Object.keys(errors).length > 0) return showForm(req, reply, kind, body, errors, 400);
+      const d = f.data;
+      const regionRow = await db.region.findUniqueOrThrow({ where: { code: region.code } });
+      const hours = grid.keepsHolidays ? { ...grid.hours, holidays: regionHolidays(regionRow).map((h) => h.date) } : grid.hours;
+      const data = { ...d, publicPhone: phone ?? d.publicPhone, hours: JSON.stringify(hours), regionCode: region.code };
       await db.$transaction(async (tx) => {
         const c = id ? await tx.center.update({ where: { id }, data }) : await tx.center.create({ data });
         await auditAdmin(tx, staff, id ? "center.update" : "center.create", "center", c.key, region.code, { id: c.id }, now);

@@ -8,6 +8,10 @@ import { ALL_STATUSES } from "../../requests/queue-order.ts";
 import { type AdminDeps, notFound, parseJsonArray, parseJsonObject, renderPage } from "../web-context.ts";
 import { requireRegionAdmin } from "./admin-scope.ts";
 import { writeAudit } from "../../audit/write-audit.ts";
+import { isIsoDay } from "../hours-form.ts";
+import { looksLikeMarkup } from "../phone-field.ts";
+import { type Holiday, regionHolidays, shippedHolidays, sortHolidays, syncCenterHolidays } from "../public-holidays.ts";
+import { auditAdmin } from "./admin-scope.ts";
 
 export interface RegionStats {
   total: number;
@@ -77,6 +81,38 @@ export function statsCsv(regionCode: string, s: RegionStats): string {
   lines.push([regionCode, "total", "all", s.total]);
   lines.push([regionCode, "median_first_contact_minutes", "all", s.medianFirstContactMinutes === null ? "" : Math.round(s.medianFirstContactMinutes)]);
   return `${lines.map((l) => l.map(csvCell).join(",")).join("\r\n")}\r\n`;
+}
+
+type HolidayRow = { date: string; name: string; error?: string };
+
+/** The holiday rows of the form (date[] and name[] side by side); a row without a date is dropped. */
+export function parseHolidayRows(body: Record<string, unknown>): { type: "ok"; list: Holiday[] } | { type: "error"; rows: HolidayRow[] } {
+  const arr = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const dates = arr(body.date);
+  const names = arr(body.name);
+  const rows: HolidayRow[] = [];
+  let bad = dates.length > 400 || names.length > 400;
+  const seen = new Set<string>();
+  for (let i = 0; i < Math.min(Math.max(dates.length, names.length), 400); i++) {
+    const rawDate = dates[i];
+    const rawName = names[i];
+    const date = typeof rawDate === "string" ? rawDate.trim() : "";
+    const name = typeof rawName === "string" ? rawName.trim() : "";
+    let error: string | undefined;
+    if ((rawDate !== undefined && typeof rawDate !== "string") || (rawName !== undefined && typeof rawName !== "string")) error = "web-err-invalid";
+    else if (date === "" && name === "") continue;
+    else if (date === "") error = "web-err-required";
+    else if (!isIsoDay(date)) error = "web-err-date";
+    else if (seen.has(date)) error = "web-err-date-duplicate";
+    else if (name === "") error = "web-err-required";
+    else if (name.length > 200) error = "web-err-too-long";
+    else if (looksLikeMarkup(name)) error = "web-err-markup";
+    if (date) seen.add(date);
+    if (error) bad = true;
+    rows.push({ date, name, ...(error ? { error } : {}) });
+  }
+  if (bad) return { type: "error", rows };
+  return { type: "ok", list: sortHolidays(rows.map(({ date, name }) => ({ date, name }))) };
 }
 
 const auditQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
@@ -180,6 +216,39 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
       hasMore: rows.length > PAGE,
       rows: rows.slice(0, PAGE).map((r) => ({ ...r, actor: (r.actorId && names.get(r.actorId)) || r.actorType, details: parseJsonObject(r.details) })),
     });
+  });
+
+  // ── public holidays and days off of the region (shipped list, editable; see public-holidays.ts) ──
+  async function showHolidays(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    form: { rows?: { date: string; name: string; error?: string }[]; saved?: number; error?: boolean } = {},
+    status = 200,
+  ) {
+    const { region } = await requireRegionAdmin(deps, req);
+    const row = await db.region.findUniqueOrThrow({ where: { code: region.code } });
+    const rows = form.rows ?? regionHolidays(row).map((h) => ({ date: h.date, name: h.name }));
+    const blanks = Array.from({ length: 5 }, () => ({ date: "", name: "" }));
+    return renderPage(deps, req, reply, "admin-holidays", { region, rows: [...rows, ...blanks], edited: row.holidays !== null, form }, status);
+  }
+  app.get("/admin/:region/holidays", (req, reply) => showHolidays(req, reply));
+  app.post("/admin/:region/holidays", { preHandler: app.csrfProtection }, async (req, reply) => {
+    const { region, staff } = await requireRegionAdmin(deps, req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    let list: Holiday[];
+    if (body.reset === "1") list = shippedHolidays();
+    else {
+      const parsed = parseHolidayRows(body);
+      if (parsed.type === "error") return showHolidays(req, reply, { rows: parsed.rows, error: true }, 400);
+      list = parsed.list;
+    }
+    const changed = await db.$transaction(async (tx) => {
+      await tx.region.update({ where: { code: region.code }, data: { holidays: body.reset === "1" ? null : JSON.stringify(list) } });
+      const n = await syncCenterHolidays(tx, region.code, list);
+      await auditAdmin(tx, staff, "holidays.update", "region", region.code, region.code, { days: list.length, centers: n }, deps.clock());
+      return n;
+    });
+    return showHolidays(req, reply, { saved: changed });
   });
 
   app.get("/admin/:region/stats", async (req, reply) => {
