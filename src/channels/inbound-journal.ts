@@ -2,8 +2,8 @@
 // it (a webhook's 200, a polling offset moving past it) and deleted once it has been applied. A
 // crash in between therefore loses nothing: at start the channel replays what is left, and the
 // dialog service's processed-update keys keep a replayed update from being applied twice.
-// Rows hold message texts, so they live only until applied (secure_delete overwrites them).
-import { type Db, sqliteDateTime, sqliteOf } from "../db/client.ts";
+// Rows hold message texts, so they live only until applied (see README, erasure).
+import type { Db } from "../db/client.ts";
 import type { Logger } from "../logging/logger.ts";
 
 export interface JournalEntry {
@@ -27,33 +27,40 @@ export interface InboundJournal {
 
 const MAX_REPLAYS = 3;
 
+/** Oldest first: by arrival, then (within one batch) by update key, numerically when both are numbers. */
+function byArrival(a: { receivedAt: Date; updateKey: string }, b: { receivedAt: Date; updateKey: string }): number {
+  const t = a.receivedAt.getTime() - b.receivedAt.getTime();
+  if (t !== 0) return t;
+  if (/^\d+$/.test(a.updateKey) && /^\d+$/.test(b.updateKey) && a.updateKey.length !== b.updateKey.length) {
+    return a.updateKey.length - b.updateKey.length;
+  }
+  return a.updateKey < b.updateKey ? -1 : a.updateKey > b.updateKey ? 1 : 0;
+}
+
 export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | "max"): InboundJournal {
-  const sqlite = sqliteOf(db);
-  const done = (updateKey: string) =>
-    sqlite.transaction((sql) => ({
-      commit: true,
-      value: void sql.run('DELETE FROM "InboundUpdate" WHERE "channel" = ? AND "updateKey" = ?', channel, updateKey),
-    }));
+  const done = async (updateKey: string) => {
+    await db.inboundUpdate.deleteMany({ where: { channel, updateKey } });
+  };
   return {
-    record(entries, now) {
-      if (entries.length === 0) return Promise.resolve();
-      const at = sqliteDateTime(now);
-      return sqlite.transaction((sql) => {
-        for (const e of entries) {
-          sql.run('INSERT OR IGNORE INTO "InboundUpdate" ("channel", "updateKey", "payload", "receivedAt") VALUES (?, ?, ?, ?)', channel, e.updateKey, e.payload, at);
-        }
-        return { commit: true, value: undefined };
-      });
+    async record(entries, now) {
+      if (entries.length === 0) return;
+      // One statement per entry in one transaction; an entry journaled before is kept as it is.
+      await db.$transaction(
+        entries.map(
+          (e) =>
+            db.$executeRaw`INSERT INTO "InboundUpdate" ("channel", "updateKey", "payload", "receivedAt") VALUES (${channel}, ${e.updateKey}, ${e.payload}, ${now}) ON CONFLICT DO NOTHING`,
+        ),
+      );
     },
     done,
     async replay(apply) {
-      const { entries, dropped } = await sqlite.transaction((sql) => {
-        const gone = sql.run('DELETE FROM "InboundUpdate" WHERE "channel" = ? AND "replays" >= ?', channel, MAX_REPLAYS);
-        sql.run('UPDATE "InboundUpdate" SET "replays" = "replays" + 1 WHERE "channel" = ?', channel);
-        const rows = sql.all<JournalEntry>('SELECT "updateKey", "payload" FROM "InboundUpdate" WHERE "channel" = ? ORDER BY rowid', channel);
-        return { commit: true, value: { entries: rows, dropped: gone } };
-      });
-      if (dropped > 0) log.error({ channel, updates: dropped }, `dropped updates replayed at ${MAX_REPLAYS} starts without being applied`);
+      const [dropped, , rows] = await db.$transaction([
+        db.inboundUpdate.deleteMany({ where: { channel, replays: { gte: MAX_REPLAYS } } }),
+        db.inboundUpdate.updateMany({ where: { channel }, data: { replays: { increment: 1 } } }),
+        db.inboundUpdate.findMany({ where: { channel }, select: { updateKey: true, payload: true, receivedAt: true } }),
+      ]);
+      const entries = rows.sort(byArrival);
+      if (dropped.count > 0) log.error({ channel, updates: dropped.count }, `dropped updates replayed at ${MAX_REPLAYS} starts without being applied`);
       if (entries.length > 0) log.info({ channel, updates: entries.length }, "replaying updates received before a restart");
       for (const entry of entries) {
         let update: unknown;

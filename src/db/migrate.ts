@@ -18,7 +18,8 @@ export function migrateDatabase(file: string, dir: string = MIGRATIONS_DIR): Mig
   let sqlite: Database.Database;
   try {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    sqlite = new Database(file);
+    // A second process starting at the same time waits for the first one's migration (busy timeout).
+    sqlite = new Database(file, { timeout: 15_000 });
     sqlite.pragma("journal_mode = WAL");
   } catch (err) {
     return {
@@ -49,15 +50,22 @@ export function migrateDatabase(file: string, dir: string = MIGRATIONS_DIR): Mig
       if (done.has(name)) continue;
       const sql = readFileSync(path.join(dir, name, "migration.sql"), "utf8");
       const checksum = createHash("sha256").update(sql).digest("hex");
-      sqlite.transaction(() => {
+      // IMMEDIATE takes the write lock first; then the migration may have been applied meanwhile by
+      // another process starting at the same time.
+      const ran = sqlite.transaction(() => {
+        const again = sqlite
+          .prepare(`SELECT 1 FROM _prisma_migrations WHERE migration_name = ? AND finished_at IS NOT NULL AND rolled_back_at IS NULL`)
+          .get(name);
+        if (again) return false;
         sqlite.exec(sql);
         sqlite
           .prepare(
             `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) VALUES (?, ?, current_timestamp, ?, 1)`,
           )
           .run(randomUUID(), checksum, name);
-      })();
-      applied.push(name);
+        return true;
+      }).immediate();
+      if (ran) applied.push(name);
     }
     return { type: "ok", applied };
   } catch (err) {

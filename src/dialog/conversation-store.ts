@@ -1,20 +1,16 @@
-// Conversation persistence for the dialog service, as plain synchronous SQL on the connection
-// Prisma uses (see `SqliteConnection` in db/client.ts). These run on every update, where Prisma's
-// per-query cost was most of the bot's CPU; they are always called inside a transaction (the
-// service's own, or a Prisma transaction they join), so the "processed" mark, the state and the
-// effects commit together.
-import { randomUUID } from "node:crypto";
-import { type SqlRunner, sqliteDateTime } from "../db/client.ts";
+// Conversation persistence for the dialog service. Every function runs inside the update's one
+// interactive transaction, so the "processed" mark, the state and the effects commit together.
+import type { Tx } from "../db/client.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
 import type { ConsentDraft } from "./engine.ts";
 import type { ChannelName } from "./service-types.ts";
 import { type DialogState, parseState, serializeState, STATE_VERSION } from "./state.ts";
 
 /** Marks an update as processed; false when it was processed before (a re-delivery). */
-export function claimUpdate(sql: SqlRunner, channel: ChannelName, updateKey: string, now: Date): boolean {
-  return (
-    sql.run('INSERT OR IGNORE INTO "ProcessedUpdate" ("channel", "updateKey", "processedAt") VALUES (?, ?, ?)', channel, updateKey, sqliteDateTime(now)) === 1
-  );
+export async function claimUpdate(tx: Tx, channel: ChannelName, updateKey: string, now: Date): Promise<boolean> {
+  // ON CONFLICT rather than catching a unique violation: on PostgreSQL an error aborts the transaction.
+  const inserted = await tx.$executeRaw`INSERT INTO "ProcessedUpdate" ("channel", "updateKey", "processedAt") VALUES (${channel}, ${updateKey}, ${now}) ON CONFLICT DO NOTHING`;
+  return inserted === 1;
 }
 
 export interface LoadedConversation {
@@ -25,97 +21,89 @@ export interface LoadedConversation {
   seq: number;
 }
 
-export function loadOrCreateConversation(
-  sql: SqlRunner,
+export async function loadOrCreateConversation(
+  tx: Tx,
   key: { channel: ChannelName; chatId: string; userId: string; locale: string; isTest: boolean; now: Date },
-): LoadedConversation {
-  const row = sql.get<{ id: string; state: string; seq: number }>(
-    'SELECT "id", "state", "seq" FROM "Conversation" WHERE "channel" = ? AND "chatId" = ?',
-    key.channel,
-    key.chatId,
-  );
+): Promise<LoadedConversation> {
+  const row = await tx.conversation.findUnique({
+    where: { channel_chatId: { channel: key.channel, chatId: key.chatId } },
+    select: { id: true, state: true, seq: true },
+  });
   if (!row) {
-    const id = randomUUID();
-    const at = sqliteDateTime(key.now);
-    sql.run(
-      `INSERT INTO "Conversation" ("id", "channel", "chatId", "userId", "locale", "state", "stateVersion", "seq", "isTest", "channelData", "lastActivityAt", "createdAt", "updatedAt")
-       VALUES (?, ?, ?, ?, ?, '', ?, 0, ?, '{}', ?, ?, ?)`,
-      id,
-      key.channel,
-      key.chatId,
-      key.userId,
-      key.locale,
-      STATE_VERSION,
-      key.isTest ? 1 : 0,
-      at,
-      at,
-      at,
-    );
-    return { id, state: null, resetReason: "missing", seq: 0 };
+    const created = await tx.conversation.create({
+      data: {
+        channel: key.channel,
+        chatId: key.chatId,
+        userId: key.userId,
+        locale: key.locale,
+        state: "",
+        stateVersion: STATE_VERSION,
+        isTest: key.isTest,
+        lastActivityAt: key.now,
+        createdAt: key.now,
+        updatedAt: key.now,
+      },
+      select: { id: true },
+    });
+    return { id: created.id, state: null, resetReason: "missing", seq: 0 };
   }
   const parsed = parseState(row.state);
   if (parsed.type === "ok") return { id: row.id, state: parsed.state, resetReason: null, seq: row.seq };
   return { id: row.id, state: null, resetReason: parsed.reason, seq: row.seq };
 }
 
-export function saveConversation(sql: SqlRunner, id: string, state: DialogState, now: Date, userId: string): void {
-  const at = sqliteDateTime(now);
-  sql.run(
-    'UPDATE "Conversation" SET "state" = ?, "stateVersion" = ?, "seq" = ?, "locale" = ?, "userId" = ?, "lastActivityAt" = ?, "blockedAt" = NULL, "updatedAt" = ? WHERE "id" = ?',
-    serializeState(state),
-    STATE_VERSION,
-    state.seq,
-    state.locale,
-    userId,
-    at,
-    at,
-    id,
-  );
+export async function saveConversation(tx: Tx, id: string, state: DialogState, now: Date, userId: string): Promise<void> {
+  await tx.conversation.updateMany({
+    where: { id },
+    data: {
+      state: serializeState(state),
+      stateVersion: STATE_VERSION,
+      seq: state.seq,
+      locale: state.locale,
+      userId,
+      lastActivityAt: now,
+      blockedAt: null,
+      updatedAt: now,
+    },
+  });
 }
 
-const OPEN_PLACEHOLDERS = OPEN_STATUSES.map(() => "?").join(", ");
-
 /** A message of the family kept in the transcript, linked to their open request if there is one. */
-export function recordInbound(sql: SqlRunner, conversationId: string, text: string, now: Date): void {
-  const open = sql.get<{ id: number }>(
-    `SELECT "id" FROM "Request" WHERE "conversationId" = ? AND "status" IN (${OPEN_PLACEHOLDERS}) ORDER BY "id" DESC LIMIT 1`,
-    conversationId,
-    ...OPEN_STATUSES,
-  );
-  sql.run(
-    'INSERT INTO "TranscriptMessage" ("id", "conversationId", "requestId", "direction", "text", "createdAt") VALUES (?, ?, ?, \'in\', ?, ?)',
-    randomUUID(),
-    conversationId,
-    open?.id ?? null,
-    text,
-    sqliteDateTime(now),
-  );
+export async function recordInbound(tx: Tx, conversationId: string, text: string, now: Date): Promise<void> {
+  const open = await tx.request.findFirst({
+    where: { conversationId, status: { in: [...OPEN_STATUSES] } },
+    orderBy: { id: "desc" },
+    select: { id: true },
+  });
+  await tx.transcriptMessage.create({
+    data: { conversationId, requestId: open?.id ?? null, direction: "in", text, createdAt: now },
+    select: { id: true },
+  });
 }
 
 /** Consent records (152-ФЗ, design.md §4): what was shown, to whom, when, from which update. */
-export function recordConsent(
-  sql: SqlRunner,
+export async function recordConsent(
+  tx: Tx,
   input: { channel: string; userId: string; consent: ConsentDraft; sourceUpdateId: string; now: Date },
-): string {
+): Promise<string> {
   const c = input.consent;
-  const id = randomUUID();
-  sql.run(
-    `INSERT INTO "ConsentRecord" ("id", "channel", "userId", "decision", "textVersion", "textHash", "operatorName", "purposes", "dataList", "recipients", "term", "withdrawalMethod", "sourceUpdateId", "givenAt")
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    id,
-    input.channel,
-    input.userId,
-    c.decision,
-    c.textVersion,
-    c.textHash,
-    c.operatorName,
-    JSON.stringify(c.purposes),
-    JSON.stringify(c.dataList),
-    JSON.stringify(c.recipients),
-    c.term,
-    c.withdrawalMethod,
-    input.sourceUpdateId,
-    sqliteDateTime(input.now),
-  );
-  return id;
+  const row = await tx.consentRecord.create({
+    data: {
+      channel: input.channel,
+      userId: input.userId,
+      decision: c.decision,
+      textVersion: c.textVersion,
+      textHash: c.textHash,
+      operatorName: c.operatorName,
+      purposes: JSON.stringify(c.purposes),
+      dataList: JSON.stringify(c.dataList),
+      recipients: JSON.stringify(c.recipients),
+      term: c.term,
+      withdrawalMethod: c.withdrawalMethod,
+      sourceUpdateId: input.sourceUpdateId,
+      givenAt: input.now,
+    },
+    select: { id: true },
+  });
+  return row.id;
 }

@@ -2,7 +2,7 @@
 // update, loads the conversation, runs the pure engine, applies its effects (consent, request,
 // erasure, transcript) and saves the new state. Replies are returned only after the commit.
 // Personal data is never logged: ids, step names and effect types only.
-import { type Db, type SqlRunner, sqliteOf, type Tx } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
 import type { Urgency } from "../domain/taxonomy.ts";
 import { type I18n, type Locale, pickLocale } from "../i18n/i18n.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -73,7 +73,6 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   const retentionDays = config.retentionDays ?? 180;
   const ttl = config.catalogTtlMs ?? 5000;
   const noticeDeps = { i18n, publicBaseUrl: config.publicBaseUrl, categoryLabel: categoryLabelFor(i18n) };
-  const sqlite = sqliteOf(db);
   let cached: Catalog | null = null;
   /** Bumped by invalidateCatalog, so a load that began before an edit is not kept afterwards. */
   let catalogGeneration = 0;
@@ -148,10 +147,10 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   }
 
   /** Claims the update, loads or creates the conversation and runs the engine; null for a re-delivery. */
-  function begin(sql: SqlRunner, ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog): Begun | null {
-    if (!claimUpdate(sql, ctx.channel, ctx.updateKey, now)) return null;
+  async function begin(tx: Tx, ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog): Promise<Begun | null> {
+    if (!(await claimUpdate(tx, ctx.channel, ctx.updateKey, now))) return null;
     const hint = pickLocale(ctx.locale);
-    const conv = loadOrCreateConversation(sql, {
+    const conv = await loadOrCreateConversation(tx, {
       channel: ctx.channel,
       chatId: ctx.chatId,
       userId: ctx.userId,
@@ -163,12 +162,12 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     return { conv, state, result: step(state, event, engineContext(now, hint, loaded)) };
   }
 
-  /** Effects that are one plain row each, written with the step's own SQL. */
-  function applyRowEffect(sql: SqlRunner, effect: RowEffect, ctx: InboundContext, conversationId: string, now: Date): void {
+  /** Effects that are one plain row each. */
+  async function applyRowEffect(tx: Tx, effect: RowEffect, ctx: InboundContext, conversationId: string, now: Date): Promise<void> {
     if (effect.type === "recordConsent") {
-      recordConsent(sql, { channel: ctx.channel, userId: ctx.userId, consent: effect.consent, sourceUpdateId: ctx.updateKey, now });
+      await recordConsent(tx, { channel: ctx.channel, userId: ctx.userId, consent: effect.consent, sourceUpdateId: ctx.updateKey, now });
     } else {
-      recordInbound(sql, conversationId, effect.text, now);
+      await recordInbound(tx, conversationId, effect.text, now);
     }
   }
 
@@ -178,41 +177,15 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     ulog.info({ conversationId: conv.id, from: state.step, to: next.step, seq: next.seq, effects: result.effects.map((e) => e.type) }, "dialog step");
   }
 
-  /**
-   * Most updates only move the dialog one step, perhaps with a consent record or a transcript line.
-   * Those run as one synchronous SQLite transaction without Prisma. Steps with other effects
-   * (a request, an erasure, a status list, an escalation) roll back and return null: the Prisma
-   * path in `handle` then does the whole update (the engine is pure, so stepping twice gives the
-   * same result).
-   */
-  function fastStep(ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog, ulog: Logger): Promise<HandleResult | null> {
-    return sqlite.transaction<HandleResult | null>((sql) => {
-      const begun = begin(sql, ctx, event, now, loaded);
-      if (!begun) return { commit: false, value: { type: "duplicate" } };
-      const rowEffects = begun.result.effects.filter(isRowEffect);
-      if (rowEffects.length !== begun.result.effects.length) return { commit: false, value: null };
-      for (const effect of rowEffects) applyRowEffect(sql, effect, ctx, begun.conv.id, now);
-      saveConversation(sql, begun.conv.id, begun.result.state, now, ctx.userId);
-      logStep(ulog, begun, begun.result.state);
-      return { commit: true, value: { type: "handled", replies: finalReplies(begun.result.replies, {}), locale: begun.result.state.locale } };
-    });
-  }
-
   async function handle(ctx: InboundContext, event: InboundEvent): Promise<HandleResult> {
     const now = clock();
     const ulog = log.child({ channel: ctx.channel, updateKey: ctx.updateKey, event: event.type });
     try {
       const loaded = await loadCatalog(now);
-      const fast = await fastStep(ctx, event, now, loaded, ulog);
-      if (fast) {
-        if (fast.type === "duplicate") ulog.debug("duplicate update ignored");
-        return fast;
-      }
       let erased = false;
       const handled = await db.$transaction(
         async (tx) => {
-          const sql = sqlite.joinOpenTransaction();
-          const begun = begin(sql, ctx, event, now, loaded);
+          const begun = await begin(tx, ctx, event, now, loaded);
           if (!begun) {
             ulog.debug("duplicate update ignored");
             return { type: "duplicate" } as const;
@@ -223,7 +196,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           const outcomes: Outcomes = {};
           for (const effect of result.effects) {
             if (isRowEffect(effect)) {
-              applyRowEffect(sql, effect, ctx, conv.id, now);
+              await applyRowEffect(tx, effect, ctx, conv.id, now);
               continue;
             }
             const out = await applyEffect(tx, effect, { ctx, conversationId: conv.id, locale: next.locale, now, snapshot: loaded.snapshot });
@@ -232,8 +205,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
               if (out.requestNumber) next = { ...next, requestNumber: out.requestNumber };
             }
           }
-          // The Prisma queries above yielded: make sure the statements below still join this transaction.
-          saveConversation(sqlite.joinOpenTransaction(), conv.id, next, now, ctx.userId);
+          await saveConversation(tx, conv.id, next, now, ctx.userId);
           logStep(ulog, begun, next);
           return { type: "handled", replies: finalReplies(result.replies, outcomes), locale: next.locale } as const;
         },

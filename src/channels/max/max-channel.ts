@@ -1,12 +1,11 @@
 // The MAX channel: MAX updates → dialog events, dialog replies → MAX API calls. Nothing else:
 // the dialog, consent and routing live in the dialog service.
 // Per update the channel reads its conversation row (locale, blockedAt, channelData) and writes
-// channelData back as plain SQL on Prisma's connection (see `sqliteOf`): one statement each,
-// without Prisma's per-query cost. The text of the current question lives in a bounded in-memory
+// channelData back: one statement each. The text of the current question lives in a bounded in-memory
 // cache only; the message id is in channelData, so a restarted bot still removes the right buttons.
 import { Bot, MaxError } from "@maxhub/max-bot-api";
 import { z } from "zod";
-import { type Db, sqliteDateTime, sqliteOf } from "../../db/client.ts";
+import type { Db } from "../../db/client.ts";
 import type {
   DialogService,
   HandleResult,
@@ -96,7 +95,7 @@ function parseChannelData(json: string | undefined): ChannelData {
 /** What the channel reads of its conversation row on each update. */
 interface ConversationRow {
   locale: string;
-  blockedAt: string | number | null;
+  blockedAt: Date | null;
   channelData: string;
 }
 
@@ -147,7 +146,6 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   const api = bot.api;
   const out: Outbound = createOutbound(log, deps.outbound);
   const queue: ChatQueue = createChatQueue();
-  const sqlite = sqliteOf(db);
   const journal = createInboundJournal(db, log, CHANNEL);
   // Least recently used first: bounded, so memory does not grow with finished conversations.
   const questions = new Map<string, QuestionRef>();
@@ -205,33 +203,21 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   }
 
   function loadConversation(chatId: string): Promise<ConversationRow | undefined> {
-    return sqlite.transaction((sql) => ({
-      commit: false,
-      value: sql.get<ConversationRow>(
-        'SELECT "locale", "blockedAt", "channelData" FROM "Conversation" WHERE "channel" = ? AND "chatId" = ?',
-        CHANNEL,
-        chatId,
-      ),
-    }));
+    return db.conversation
+      .findUnique({
+        where: { channel_chatId: { channel: CHANNEL, chatId } },
+        select: { locale: true, blockedAt: true, channelData: true },
+      })
+      .then((row) => row ?? undefined);
   }
 
-  /** One UPDATE of this chat's row; `updatedAt` is set as Prisma's @updatedAt would. */
-  async function updateConversation(chatId: string, column: "blockedAt" | "channelData", value: string | null) {
-    const at = sqliteDateTime(new Date());
-    await sqlite.transaction((sql) => ({
-      commit: true,
-      value: sql.run(
-        `UPDATE "Conversation" SET "${column}" = ?, "updatedAt" = ? WHERE "channel" = ? AND "chatId" = ?`,
-        value,
-        at,
-        CHANNEL,
-        chatId,
-      ),
-    }));
+  /** One UPDATE of this chat's row. */
+  async function updateConversation(chatId: string, data: { blockedAt: Date | null } | { channelData: string }) {
+    await db.conversation.updateMany({ where: { channel: CHANNEL, chatId }, data });
   }
 
   async function markBlocked(chatId: string) {
-    await updateConversation(chatId, "blockedAt", sqliteDateTime(now()));
+    await updateConversation(chatId, { blockedAt: now() });
   }
 
   function rememberQuestion(chatId: string, ref: QuestionRef | undefined) {
@@ -249,7 +235,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     const data: Record<string, unknown> = { ...stored };
     if (ref) data.questionMid = ref.mid;
     else delete data.questionMid;
-    await updateConversation(chatId, "channelData", JSON.stringify(data));
+    await updateConversation(chatId, { channelData: JSON.stringify(data) });
   }
 
   function currentQuestion(chatId: string, stored: ChannelData): QuestionRef | undefined {
@@ -364,7 +350,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       if (questionCleared) await saveQuestion(t.chatId, undefined, stored);
       return;
     }
-    if (conv?.blockedAt) await updateConversation(t.chatId, "blockedAt", null);
+    if (conv?.blockedAt) await updateConversation(t.chatId, { blockedAt: null });
     const row = menuRow(locale);
     const { messages, dropped } = renderReplies(result.replies, row ? { menuRow: row } : {});
     if (dropped > 0) chatLog.warn({ dropped }, "max buttons dropped to fit limits");

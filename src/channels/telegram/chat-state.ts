@@ -1,10 +1,10 @@
 // What the Telegram adapter remembers per chat between updates (Conversation.channelData):
 // the message whose inline buttons are live, and the reply keyboard of the phone step.
 // Read through a bounded in-memory cache (so memory does not grow with finished conversations)
-// and written to the database, so a restarted bot still removes the right buttons. Reads and
-// writes use the raw connection: they happen on every update, and one statement needs no Prisma.
+// and written to the database, so a restarted bot still removes the right buttons. A write is one
+// UPDATE, and only when the state changed.
 import { z } from "zod";
-import { type Db, sqliteDateTime, sqliteOf } from "../../db/client.ts";
+import type { Db } from "../../db/client.ts";
 import type { Logger } from "../../logging/logger.ts";
 
 const chatStateSchema = z.object({
@@ -40,7 +40,6 @@ function sameState(a: ChatState, b: ChatState): boolean {
 }
 
 export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; log: Logger; maxCached?: number }): ChatStateStore {
-  const sqlite = sqliteOf(db);
   const cache = new Map<string, ChatState>();
   const remember = (chatId: string, state: ChatState) => {
     cache.delete(chatId);
@@ -58,10 +57,10 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
         remember(chatId, cached);
         return cached;
       }
-      const row = await sqlite.transaction((sql) => ({
-        commit: false,
-        value: sql.get<{ channelData: string }>('SELECT "channelData" FROM "Conversation" WHERE "channel" = ? AND "chatId" = ?', CHANNEL, chatId),
-      }));
+      const row = await db.conversation.findUnique({
+        where: { channel_chatId: { channel: CHANNEL, chatId } },
+        select: { channelData: true },
+      });
       const state = parseChatState(row?.channelData);
       remember(chatId, state);
       return state;
@@ -71,13 +70,7 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
       remember(chatId, state);
       if (previous && sameState(previous, state)) return;
       try {
-        const json = JSON.stringify(state);
-        const at = sqliteDateTime(new Date());
-        await sqlite.transaction((sql) => ({
-          commit: true,
-          // updatedAt as Prisma's @updatedAt would set it
-          value: sql.run('UPDATE "Conversation" SET "channelData" = ?, "updatedAt" = ? WHERE "channel" = ? AND "chatId" = ?', json, at, CHANNEL, chatId),
-        }));
+        await db.conversation.updateMany({ where: { channel: CHANNEL, chatId }, data: { channelData: JSON.stringify(state) } });
       } catch (err) {
         // Losing this only means an old keyboard may stay visible; the service still rejects stale presses.
         log.warn({ chatId, err: (err as Error).name }, "telegram: cannot save chat state");
