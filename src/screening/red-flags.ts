@@ -1,0 +1,53 @@
+// Red-flag screening of every free text (design.md §3): the public face of the lexicon. Prefer false
+// positives for danger to life now; never raise P0 on a topic word alone. Results carry lexicon ids,
+// never the person's words, so they are safe to log and store.
+import {
+  DEFAULT_LEXICON_FILE,
+  type Lexicon,
+  type LexiconLoadResult,
+  loadLexicon,
+  type RedFlagLevel,
+} from "./lexicon.ts";
+
+export type { Lexicon, LexiconLoadResult, RedFlagLevel } from "./lexicon.ts";
+export { compileLexicon, DEFAULT_LEXICON_FILE, loadLexicon } from "./lexicon.ts";
+
+export type RedFlagResult = { type: "none" } | { type: "hit"; level: RedFlagLevel; matches: string[] };
+
+let active: Lexicon | null = null;
+const ids: string[] = [];
+
+/**
+ * Makes `lexicon` the one every screening uses. main.ts loads the configured file at start (and
+ * refuses to start when it is invalid), then calls this; without it the shipped file is used.
+ */
+export function useLexicon(lexicon: Lexicon): void {
+  active = lexicon;
+  ids.splice(0, ids.length, ...lexicon.entries.map((e) => e.id));
+}
+
+function current(): Lexicon {
+  if (active) return active;
+  const loaded: LexiconLoadResult = loadLexicon(DEFAULT_LEXICON_FILE);
+  // The shipped file is checked by tests and at start; reaching this means a broken build.
+  if (loaded.type === "invalid")
+    throw new Error(`red-flag lexicon is invalid: ${loaded.problems.join("; ")}`);
+  useLexicon(loaded.lexicon);
+  return loaded.lexicon;
+}
+
+/** Screens one free text. Matches are lexicon ids in lexicon order; level is the highest hit. */
+export function screenRedFlags(text: string): RedFlagResult {
+  return current().screen(text);
+}
+
+/** The operator-facing reason for a lexicon id (the id itself if the lexicon has no such entry). */
+export function describeRedFlag(id: string, locale: "ru" | "en"): string {
+  const entry = current().entries.find((e) => e.id === id);
+  return entry ? entry.why[locale] : id;
+}
+
+current();
+
+/** The ids the lexicon can report (for tests and for documentation of stored values). */
+export const RED_FLAG_IDS: readonly string[] = ids;
