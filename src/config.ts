@@ -42,6 +42,12 @@ const envSchema = z
       .regex(/^[\w.-]{1,32}$/, "letters, digits, dots and dashes, at most 32")
       .default("2026-11-01"),
     OPERATOR_NAME: z.string().trim().min(3).default("Демонстрационный оператор «Опора» (не настоящая организация)"),
+    // Another red-flag lexicon file instead of the shipped src/screening/red-flag-lexicon.yaml.
+    RED_FLAG_LEXICON_FILE: z
+      .string()
+      .trim()
+      .transform((v) => (v === "" ? undefined : v))
+      .optional(),
     TELEGRAM_BOT_TOKEN: optionalSecret,
     TELEGRAM_API_ROOT: httpUrl.default("https://api.telegram.org"),
     TELEGRAM_MODE: z.enum(["polling", "webhook"]).default("polling"),
@@ -122,6 +128,8 @@ function trustProxyOf(raw: string): TrustProxy {
   p0EscalateAfterMinutes: number;
   consentVersion: string;
   operatorName: string;
+  /** Red-flag lexicon file; undefined = the shipped one. Validated at start by main.ts. */
+  redFlagLexiconFile?: string | undefined;
   telegram:
     | { enabled: false }
     | { enabled: true; token: string; apiRoot: string; mode: "polling" | "webhook"; webhookSecret?: string };
@@ -156,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       p0EscalateAfterMinutes: e.P0_ESCALATE_AFTER_MINUTES,
       consentVersion: e.CONSENT_VERSION,
       operatorName: e.OPERATOR_NAME,
+      redFlagLexiconFile: e.RED_FLAG_LEXICON_FILE,
       telegram: e.TELEGRAM_BOT_TOKEN
         ? {
             enabled: true,

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from "./logging/logger.ts";
 import { createHttpServer } from "./http/server.ts";
 import { loadDemoRoutingIfEmpty } from "./routing/routing-store.ts";
 import { createDialogService } from "./dialog/dialog-service.ts";
+import { loadLexicon, useLexicon } from "./screening/red-flags.ts";
 import { createAdminPlugin } from "./admin/admin-plugin.ts";
 import { deactivateDemoStaff, seedDemoStaff } from "./admin/demo-staff.ts";
 import { issueBootstrapLink } from "./auth/bootstrap.ts";
@@ -34,6 +35,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const config = loaded.config;
+  // A clinician's broken lexicon edit must stop the service here, not silently screen nothing.
+  const lexicon = loadLexicon(config.redFlagLexiconFile);
+  if (lexicon.type === "invalid") {
+    console.error(
+      `Opora cannot start: the red-flag lexicon ${lexicon.file} is invalid.\n${lexicon.problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    process.exit(1);
+  }
+  useLexicon(lexicon.lexicon);
   const log = createLogger({ level: config.logLevel });
 
   const migrated = migrateDatabase(config.databaseFile);

@@ -47,7 +47,13 @@ export function describeRedFlag(id: string, locale: "ru" | "en"): string {
   return entry ? entry.why[locale] : id;
 }
 
-current();
+// Load the shipped file at import so RED_FLAG_IDS is filled. A broken file must not crash the import:
+// main.ts reports it with the entry named and exits; screening itself then throws rather than pass.
+try {
+  current();
+} catch {
+  // reported by loadLexicon at start
+}
 
 /** The ids the lexicon can report (for tests and for documentation of stored values). */
 export const RED_FLAG_IDS: readonly string[] = ids;
