@@ -2,6 +2,7 @@
 // yields every problem at once, so an admin fixes them in one go instead of one per restart.
 import { isIP } from "node:net";
 import { z } from "zod";
+import { CONSENT_TEXTS, isPublishedConsentVersion } from "./privacy/consent-texts.ts";
 
 const bool = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
@@ -76,6 +77,13 @@ const envSchema = z
       if (!env.PUBLIC_BASE_URL.startsWith("https://")) {
         ctx.addIssue({ code: "custom", path: ["PUBLIC_BASE_URL"], message: `must be https when ${ch}_MODE=webhook` });
       }
+    }
+    if (!isPublishedConsentVersion(env.CONSENT_VERSION)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CONSENT_VERSION"],
+        message: `no consent text is published under this version (published: ${Object.keys(CONSENT_TEXTS).join(", ")})`,
+      });
     }
     if (!demoOf(env) && !env.SESSION_SECRET) {
       const why = env.DEMO === undefined ? " (the demo is off on a non-loopback HOST; set DEMO=true to run it there)" : "";

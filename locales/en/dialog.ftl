@@ -176,22 +176,7 @@ text-truncated =
 
 ## Consent (its own screen, design.md §4)
 
-consent-text =
-    Consent to the processing of personal data
-
-    So that a specialist can contact you, we need to keep your name (optional), phone number, the description of your situation and the messages in this chat.
-
-    • Operator: { $operator }
-    • Purpose: to contact you and help your family
-    • Shared with: { $recipient }
-    • Kept for: { $days } days after the request is closed, then erased
-    • You can withdraw consent at any time with /revoke — the data is erased at once
-
-    If a child's life or health is in direct danger, the law requires us to report it to guardianship services or the police.
-
-    Text version: { $version }. The full text is at the link below.
-    Do you give your consent?
-consent-recipient-generic = the crisis center of your region
+# The consent text itself is versioned in src/privacy/consent-texts.ts (shown, hashed and served at /consent).
 consent-link = Full text of the consent
 opt-consent-give = I give consent
 opt-consent-decline = I do not give consent

@@ -419,6 +419,11 @@ web-bootstrap-name = Name
 web-bootstrap-submit = Create and sign in
 web-bootstrap-error-invalid = Check the email, the name and the password (at least 10 characters).
 web-bootstrap-error-exists = An account with this email already exists.
+web-consent-version = Text version { $version }
+web-consent-current = in force
+web-consent-hash = SHA-256 of this text (recorded with each consent given on it):
+web-consent-plain = Exact text
+web-consent-versions = Other versions:
 
 ## Admin pages for people: hours grid, holidays, closures, phones (issue 16)
 web-audit-holidays-update = public holidays changed

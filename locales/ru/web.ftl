@@ -421,6 +421,11 @@ web-bootstrap-name = Имя
 web-bootstrap-submit = Создать и войти
 web-bootstrap-error-invalid = Проверьте почту, имя и пароль (не короче 10 символов).
 web-bootstrap-error-exists = Учётная запись с такой почтой уже есть.
+web-consent-version = Версия текста { $version }
+web-consent-current = действует сейчас
+web-consent-hash = SHA-256 этого текста (записывается с каждым согласием, данным на нём):
+web-consent-plain = Точный текст
+web-consent-versions = Другие версии:
 
 ## Admin pages for people: hours grid, holidays, closures, phones (issue 16)
 web-audit-holidays-update = изменены праздничные дни

@@ -14,6 +14,8 @@ export interface AdminConfig {
   cookieSecure: boolean;
   consentVersion?: string;
   operatorName?: string;
+  /** RETENTION_DAYS, named in the consent text. */
+  retentionDays?: number;
 }
 
 export interface AdminDeps {

@@ -72,7 +72,8 @@ describe("dialog engine — happy path", () => {
     const last = t.replies.at(-1)!;
     if (last.type !== "text") throw new Error("consent is text");
     expect(last.options?.flat().length).toBe(2);
-    expect(last.link?.url).toBe("https://opora.example/consent");
+    // The exact text of this screen: version, language, the center it names (issue 13).
+    expect(last.link?.url).toMatch(/^https:\/\/opora\.example\/consent\/v1-test\?lang=ru(&center=[\w-]+)?$/);
   });
 
   it("uses a deep-link region payload and skips the region question", () => {
