@@ -75,6 +75,8 @@ async function main(): Promise<void> {
     },
   });
 
+      // Named in the consent text: the bot's screen and /consent must say the same.
+      retentionDays: config.retentionDays,
   const family = createFamilyMessenger({ i18n });
   const app = createHttpServer({ db, log, trustProxy: config.trustProxy, publicBaseUrl: config.publicBaseUrl });
   const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
       },
     }),
   );
+        retentionDays: config.retentionDays,
 
   const stoppables: Stoppable[] = [];
   await startChannels({ config, db, log, i18n, service, app, stoppables, family });

@@ -15,6 +15,7 @@ import { registerAccountRoutes } from "./routes/account-routes.ts";
 import { registerAdminRoutes } from "./routes/admin-routes.ts";
 import { registerAuthRoutes } from "./routes/auth-routes.ts";
 import { registerBootstrapRoutes } from "./routes/bootstrap-routes.ts";
+import { registerConsentRoutes } from "./routes/consent-routes.ts";
 import { registerInsightRoutes } from "./routes/insight-routes.ts";
 import { registerQueueRoutes } from "./routes/queue-routes.ts";
 import { registerRequestRoutes } from "./routes/request-routes.ts";
@@ -153,6 +154,7 @@ export function createAdminPlugin(deps: AdminDeps): FastifyPluginAsync {
 
     registerAuthRoutes(app, deps);
     registerBootstrapRoutes(app, deps);
+    registerConsentRoutes(app, deps);
     registerQueueRoutes(app, deps);
     registerRequestRoutes(app, deps);
     registerAdminRoutes(app, deps);
