@@ -319,3 +319,34 @@ promise-on-thu = on Thu
 promise-on-fri = on Fri
 promise-on-sat = on Sat
 promise-on-sun = on Sun
+
+# Emergency never gated; urgency that matches its cause (issue 11)
+sos-first =
+    If anyone is in danger right now, please call:
+    { $numbers }
+
+    These numbers work around the clock.
+sos-note =
+    If there is danger right now, don't wait — call:
+    { $numbers }
+edit-noted = I see you edited a message. Edits don't change answers already given — if something needs changing, send a new message or press /back.
+urgent-danger-now =
+    Thank you for telling me. If you can, call first:
+    { $numbers }
+
+    Then just a couple of questions so that a specialist can contact you as soon as possible.
+urgent-check-burnout =
+    Thank you for being honest. This happens when there is no strength left — it is nothing to be ashamed of, and it is a reason to get help sooner. We will pass your request on as urgent.
+
+    If right now you are afraid for yourself or your child, call:
+    { $numbers }
+urgent-check-housing =
+    I understand. We will pass your request on as urgent so that you get help with a place to stay.
+
+    If right now you and the children are unsafe or have nowhere to go, call:
+    { $numbers }
+urgent-check-teen =
+    If a teenager is missing, tell the police at once: 102, or 112 from a mobile. A report of a missing child is accepted immediately — there is no need to wait.
+    { $numbers }
+
+    We will pass your request on as urgent.

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "../db/client.ts";
 import type { FamilyMessenger } from "../handoff/family-messages.ts";
 import type { DialogService } from "../dialog/service-types.ts";
+import { describeUrgencyReasons, type ReasonLine } from "../dialog/urgency-reasons.ts";
 import { CATEGORIES, FLAGS } from "../domain/taxonomy.ts";
 import type { I18n, Locale, TranslateArgs } from "../i18n/i18n.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -119,6 +120,8 @@ export interface ViewHelpers {
   age(d: Date): string;
   /** Label of an audit action code, or the code itself when it has no text. */
   action(code: string): string;
+  /** Why a request has its urgency (Request.urgencyReasons JSON), labelled, most urgent first. */
+  urgencyReasons(raw: unknown): ReasonLine[];
 }
 
 export function viewHelpers(i18n: I18n, locale: Locale, now: Date, timeZone = "Europe/Moscow"): ViewHelpers {
@@ -150,6 +153,7 @@ export function viewHelpers(i18n: I18n, locale: Locale, now: Date, timeZone = "E
       const key = `web-audit-${code.replaceAll(".", "-")}`;
       return i18n.has(locale, key) ? t(key) : code;
     },
+    urgencyReasons: (raw) => describeUrgencyReasons(raw, locale, t),
   };
 }
 

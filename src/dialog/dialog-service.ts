@@ -3,12 +3,12 @@
 // erasure, transcript) and saves the new state. Replies are returned only after the commit.
 // Personal data is never logged: ids, step names and effect types only.
 import type { Db, Tx } from "../db/client.ts";
-import type { Urgency } from "../domain/taxonomy.ts";
+import { isUrgency, maxUrgency, type Urgency } from "../domain/taxonomy.ts";
 import { type I18n, type Locale, pickLocale } from "../i18n/i18n.ts";
 import type { Logger } from "../logging/logger.ts";
 import { loadRoutingSnapshot } from "../routing/routing-store.ts";
 import type { RoutingSnapshot } from "../routing/types.ts";
-import { categoryLabelFor, enqueueNewRequestNotices } from "../handoff/center-notifications.ts";
+import { categoryLabelFor, enqueueEscalationNotices, enqueueNewRequestNotices } from "../handoff/center-notifications.ts";
 import { createRequest } from "../requests/create-request.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
 import { erasePersonalData } from "../requests/erase-personal-data.ts";
@@ -32,6 +32,7 @@ import {
   step,
 } from "./engine.ts";
 import { createRegionMatcher } from "./region-match.ts";
+import { mergeReason, parseUrgencyReasons } from "./urgency-reasons.ts";
 import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply } from "./service-types.ts";
 import { type DialogState, initialState } from "./state.ts";
 import { writeAudit } from "../audit/write-audit.ts";
@@ -284,11 +285,24 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           orderBy: { id: "desc" },
         });
         if (!req) return { of: "escalateRequest", text: t("escalate-none") };
-        const soon = new Date(now.getTime() + 60 * 60 * 1000);
+        // Raised to the reasons' level (never lowered), the reasons recorded, and for P0 the
+        // center's chats alerted — all in this transaction.
+        const from = isUrgency(req.urgency) ? req.urgency : "P2";
+        const to = maxUrgency(from, effect.level);
+        const reasons = effect.reasons.reduce(mergeReason, parseUrgencyReasons(req.urgencyReasons));
+        const flags = JSON.parse(req.flags || "[]") as string[];
+        if (reasons.some((x) => x.dangerNow) && !flags.includes("danger_now")) flags.push("danger_now");
+        const soon = new Date(now.getTime() + (to === "P0" ? 1 : 24) * 60 * 60 * 1000);
         await tx.request.update({
           where: { id: req.id },
-          data: { urgency: "P0", dueAt: req.dueAt < soon ? req.dueAt : soon },
+          data: {
+            urgency: to,
+            dueAt: to === from || req.dueAt < soon ? req.dueAt : soon,
+            urgencyReasons: JSON.stringify(reasons),
+            flags: JSON.stringify(flags),
+          },
         });
+        if (effect.level === "P0") await enqueueEscalationNotices(tx, noticeDeps, req.id, effect.reasons, ctx.updateKey, now);
         await writeAudit(tx, {
           at: now,
           actor: { type: "family" },
@@ -297,7 +311,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           entityId: String(req.id),
           regionCode: req.regionCode,
           requestId: req.id,
-          details: { from: req.urgency, to: "P0" },
+          details: { from: req.urgency, to, reasons: effect.reasons.map((x) => x.code) },
         });
         return { of: "escalateRequest", text: t("escalate-done", { number: req.number }) };
       }

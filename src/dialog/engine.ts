@@ -2,8 +2,7 @@
 // Fastify here; the service loads the context, applies the effects in one transaction and saves
 // the state. Every text comes from locales/*/dialog.ftl through ctx.i18n.
 import { createHash } from "node:crypto";
-import { GENERIC_RECIPIENT, renderConsentText } from "../privacy/consent-texts.ts";
-import { type Category, CATEGORIES, type Flag, maxUrgency, type Urgency } from "../domain/taxonomy.ts";
+import { type Category, CATEGORIES, type Flag, type Urgency } from "../domain/taxonomy.ts";
 import type { I18n, Locale, TranslateArgs } from "../i18n/i18n.ts";
 import { routeRequest } from "../routing/engine.ts";
 import { contactPromise, type LocalMoment } from "../routing/promise.ts";
@@ -21,12 +20,14 @@ import {
   isTerminal,
   resolveStep,
   suggestCategories,
+  urgencyReasons,
 } from "./flow.ts";
 import { normalisePhone } from "./phone.ts";
 import { screenRedFlags } from "./red-flags.ts";
 import type { ReplyOption, InboundEvent, Reply } from "./service-types.ts";
 import { type DialogState, FAMILY_FLAGS, type FamilyFlag, initialState, type StepId } from "./state.ts";
-import { cleanText, matchOptionByText } from "./text-input.ts";
+import { callForHelp, cleanText, matchOptionByText } from "./text-input.ts";
+import type { UrgencyReason } from "./urgency-reasons.ts";
 
 // ── Context, effects, replies ────────────────────────────────────────────────
 
@@ -89,6 +90,8 @@ export interface RequestDraft {
   contactPhone: string | null;
   contactMethod: "call" | "message";
   contactTime: "morning" | "day" | "evening" | "any" | null;
+  /** Why the request has its urgency, each with its source (stored as Request.urgencyReasons). */
+  reasons?: UrgencyReason[];
 }
 
 export type Effect =
@@ -99,8 +102,11 @@ export type Effect =
   | { type: "showStatus" }
   /** An inbound text of a conversation that has consented, kept in the transcript. */
   | { type: "recordInbound"; text: string }
-  /** A red flag after the request was sent: raise the open request to P0. */
-  | { type: "escalateRequest" };
+  /**
+   * A red flag in the family's messages after the request was sent: raise the open request to the
+   * reasons' level (P0: and alert the center) and record the reasons.
+   */
+  | { type: "escalateRequest"; level: "P0" | "P1"; reasons: UrgencyReason[] };
 
 /** Replies whose text only the service can write (it depends on rows it creates or reads). */
 export type OutcomeReply = {
@@ -212,15 +218,19 @@ function viewOf(r: Run): View {
       case "revoke":
         return {
           parts: [r.t("revoke-confirm")],
-          options: [[{ id: "revoke_yes", label: r.t("opt-revoke-yes") }], [{ id: "revoke_no", label: r.t("opt-revoke-no"), words: r.words("words-no") }]],
+          options: [[{ id: "revoke_yes", label: r.t("opt-revoke-yes") }], [{ id: "revoke_no", label: r.t("opt-revoke-no"), words: r.words("words-no") }], sosRow(r)],
           freeText: false,
         };
       case "lang":
-        return { parts: [r.t("lang-prompt")], options: [[{ id: "lang_ru", label: "Русский", words: ["ru", "рус"] }, { id: "lang_en", label: "English", words: ["en", "eng", "англ"] }]], freeText: false };
+        return {
+          parts: [r.t("lang-prompt")],
+          options: [[{ id: "lang_ru", label: "Русский", words: ["ru", "рус"] }, { id: "lang_en", label: "English", words: ["en", "eng", "англ"] }], sosRow(r)],
+          freeText: false,
+        };
       case "resume":
         return {
           parts: [r.t("resume-prompt")],
-          options: [[{ id: "continue", label: r.t("opt-continue") }], [{ id: "restart", label: r.t("opt-restart") }]],
+          options: [[{ id: "continue", label: r.t("opt-continue") }], [{ id: "restart", label: r.t("opt-restart") }], sosRow(r)],
           freeText: false,
         };
     }
@@ -270,6 +280,7 @@ function viewOf(r: Run): View {
           [{ id: "unsafe", label: r.t("opt-p0-unsafe") }],
           [{ id: "minor", label: r.t("opt-age-minor") }],
           [{ id: "nodanger", label: r.t("opt-p0-nodanger") }],
+          sosRow(r),
         ],
         freeText: false,
       };
@@ -298,11 +309,12 @@ function viewOf(r: Run): View {
       };
     case "consent": {
       const text = consentText(r);
-      // Its own screen: exactly two buttons and the link to the full text (design.md §4).
+      // Its own screen: two consent buttons and the link to the full text (design.md §4), plus 🆘:
+      // an emergency is never gated, not even by the consent question.
       return {
         parts: [text],
-        options: [[{ id: "give", label: r.t("opt-consent-give") }], [{ id: "decline", label: r.t("opt-consent-decline") }]],
-        link: { label: r.t("consent-link"), url: consentUrl(r) },
+        options: [[{ id: "give", label: r.t("opt-consent-give") }], [{ id: "decline", label: r.t("opt-consent-decline") }], sosRow(r)],
+        link: { label: r.t("consent-link"), url: `${r.ctx.consent.publicBaseUrl.replace(/\/$/, "")}/consent` },
         freeText: false,
       };
     }
@@ -370,13 +382,13 @@ function viewOf(r: Run): View {
     case "teen_help":
       return {
         parts: [r.t("teen-help")],
-        options: [[{ id: "adult", label: r.t("opt-teen-adult") }], [{ id: "restart", label: r.t("opt-restart") }]],
+        options: [[{ id: "adult", label: r.t("opt-teen-adult") }], [{ id: "restart", label: r.t("opt-restart") }], sosRow(r)],
         freeText: false,
       };
     case "cancelled":
       return { parts: [r.t("cancelled-idle")], options: [[{ id: "restart", label: r.t("opt-restart") }], sosRow(r)], freeText: false };
     default:
-      return { parts: [r.t("cancelled-idle")], options: [[{ id: "restart", label: r.t("opt-restart") }]], freeText: false };
+      return { parts: [r.t("cancelled-idle")], options: [[{ id: "restart", label: r.t("opt-restart") }], sosRow(r)], freeText: false };
   }
 }
 
@@ -432,19 +444,11 @@ function centerInfo(r: Run): string {
   });
 }
 
-/** The served text of this very screen: version, language and the center named in it. */
-function consentUrl(r: Run): string {
-  const d = routeFor(r);
-  const q = new URLSearchParams({ lang: r.s.locale, ...(d ? { center: d.center.key } : {}) });
-  return `${r.ctx.consent.publicBaseUrl.replace(/\/$/, "")}/consent/${encodeURIComponent(r.ctx.consent.version)}?${q}`;
-}
-
-/** From the versioned consent texts (src/privacy/consent-texts.ts), the same the /consent page serves. */
 function consentText(r: Run): string {
   const d = routeFor(r);
-  return renderConsentText(r.s.locale, {
+  return r.t("consent-text", {
     operator: r.ctx.consent.operatorName,
-    recipient: d?.center.name ?? GENERIC_RECIPIENT[r.s.locale],
+    recipient: d?.center.name ?? r.t("consent-recipient-generic"),
     days: r.ctx.consent.retentionDays,
     version: r.ctx.consent.version,
   });
@@ -536,8 +540,11 @@ export function step(state: DialogState | null, event: InboundEvent, ctx: Engine
   const wasPhone = start.step === "phone" && !start.modal;
   const r = new Run({ ...start, seq: start.seq + 1 }, ctx);
   handle(r, prevSeq, event, state === null);
-  if (event.type === "text" && r.s.answers.consent === "given" && !r.s.answers.under18) {
-    r.effects.push({ type: "recordInbound", text: event.text.slice(0, TRANSCRIPT_MAX) });
+  if (r.s.answers.consent === "given" && !r.s.answers.under18) {
+    // Captions and edits are the family's words too; a mark says which (language-neutral).
+    const kept =
+      event.type === "text" ? event.text : event.type === "edited" ? `✏️ ${event.text}` : event.type === "unsupported" && event.caption ? `📎 ${event.caption}` : null;
+    if (kept !== null) r.effects.push({ type: "recordInbound", text: kept.slice(0, TRANSCRIPT_MAX) });
   }
   // Leaving the phone step: take the "share my number" keyboard away.
   if (wasPhone && (r.s.step !== "phone" || r.s.modal)) r.replies.unshift({ type: "removeKeyboard" });
@@ -545,16 +552,31 @@ export function step(state: DialogState | null, event: InboundEvent, ctx: Engine
   return { state: r.s, replies: r.replies, effects: r.effects };
 }
 
+/** The free text an event carries: typed, edited, or the caption of a photo, video or document. */
+function freeTextOf(event: InboundEvent): string | null {
+  if (event.type === "text" || event.type === "edited") return event.text;
+  if (event.type === "unsupported" && event.caption) return event.caption;
+  return null;
+}
+
 function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): void {
-  // Red flags first, at every step, before anything can gate them.
-  if (event.type === "text") {
-    const flag = screenRedFlags(event.text);
+  // Every free text is screened first, at every step and screen, before anything can gate it.
+  const free = freeTextOf(event);
+  let hit: "P0" | "P1" | null = null;
+  if (free !== null) {
+    const flag = screenRedFlags(free);
     if (flag.type === "hit") {
+      hit = flag.level;
       if (flag.level === "P0") {
-        if (onRedFlagP0(r, event.text)) return;
+        if (onRedFlagP0(r, free, flag.matches)) return;
       } else {
-        r.s = { ...r.s, urgencyFloor: maxUrgency(r.s.urgencyFloor ?? "P3", "P1") };
+        notePhrases(r, flag.matches, "P1");
       }
+    }
+    // «помогите», «SOS», «срочно»… on their own: the numbers at once; the dialog stays where it was.
+    if (callForHelp(free) === "only") {
+      onHelpCall(r);
+      return;
     }
   }
 
@@ -611,13 +633,50 @@ function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): v
       onContact(r, event.phone, event.own);
       return;
     case "unsupported":
+      // A caption that asks for help inside a longer text: when in doubt, show the numbers.
+      if (event.caption && callForHelp(event.caption) === "contains") {
+        onSos(r);
+        return;
+      }
       r.say("unsupported");
       r.show();
+      return;
+    case "edited":
+      onEdited(r, hit);
       return;
     case "text":
       onText(r, event.text);
       return;
   }
+}
+
+/** An edited message: screened above; here only what the person reads (edits change no answer). */
+function onEdited(r: Run, hit: "P0" | "P1" | null): void {
+  if (hit === "P0") {
+    // Already on the emergency path (the red flag above said the numbers again): the question.
+    r.show();
+    return;
+  }
+  r.say("edit-noted");
+  r.show();
+}
+
+/** Red-flag ids found in free text become reasons: in the state, or on the request once it is sent. */
+function notePhrases(r: Run, ids: readonly string[], level: "P0" | "P1"): void {
+  const s = r.s;
+  if (s.answers.under18 === true || ids.length === 0) return;
+  if (s.submitted) {
+    const reasons = ids.map((id) => ({ source: "phrase" as const, code: id, level, dangerNow: level === "P0" }));
+    r.effects.push({ type: "escalateRequest", level, reasons });
+    return;
+  }
+  const flags = [...s.phraseFlags];
+  for (const id of ids) {
+    const i = flags.findIndex((f) => f.id === id);
+    if (i < 0) flags.push({ id, level });
+    else if (level === "P0") flags[i] = { id, level };
+  }
+  r.s = { ...s, phraseFlags: flags };
 }
 
 function restart(r: Run, payload: string | undefined): void {
@@ -675,7 +734,6 @@ function submit(r: Run): void {
     safeNow: a.safeNow ?? null,
     familyFlags: a.familyFlags,
     urgentPath: s.urgent,
-    redFlag: s.urgencyFloor ?? null,
     locale: s.locale,
   };
   r.effects.push({
@@ -692,17 +750,24 @@ function submit(r: Run): void {
       contactPhone: a.phone ?? null,
       contactMethod: a.contactMethod ?? (a.phone ? "call" : "message"),
       contactTime: a.contactTime ?? null,
+      reasons: urgencyReasons(s),
     },
   });
   r.s = { ...s, submitted: true, step: "done" };
   r.replies.push({
     type: "outcome",
     of: "createRequest",
-    options: [[{ label: r.t("opt-status"), token: r.token("status") }], [{ label: r.t("opt-restart"), token: r.token("restart") }]],
+    options: [[{ label: r.t("opt-status"), token: r.token("status") }], [{ label: r.t("opt-restart"), token: r.token("restart") }], [{ label: r.t("opt-sos"), token: r.token("sos") }]],
   });
 }
 
-function onRedFlagP0(r: Run, text: string): boolean {
+/**
+ * A danger-now phrase in free text: the numbers at once (the only place that says «то, что вы
+ * написали, звучит очень серьёзно»), the phrase recorded as the reason, then the emergency path.
+ * False when the dialog is already on that path and the text is an ordinary answer.
+ */
+function onRedFlagP0(r: Run, text: string, ids: readonly string[]): boolean {
+  notePhrases(r, ids, "P0");
   const s = r.s;
   if (s.answers.under18 === true) {
     r.say("red-numbers", { numbers: r.numbers() });
@@ -712,12 +777,15 @@ function onRedFlagP0(r: Run, text: string): boolean {
   }
   if (s.submitted) {
     r.say("red-numbers", { numbers: r.numbers() });
-    r.effects.push({ type: "escalateRequest" });
     r.replies.push({ type: "outcome", of: "escalateRequest" });
     r.show();
     return true;
   }
-  if (s.urgent) return false; // already on the emergency path: the text is an ordinary answer
+  if (s.urgent) {
+    // Already on the emergency path: the numbers again, and the text is read as an ordinary answer.
+    r.say("red-numbers", { numbers: r.numbers() });
+    return false;
+  }
   const a = s.answers;
   const patch: Partial<DialogState["answers"]> = {};
   // The words that raised the flag describe the situation: keep them (in the state only, until consent).
@@ -729,21 +797,34 @@ function onRedFlagP0(r: Run, text: string): boolean {
     const merged = new Set<Category>([...a.categories, ...suggestCategories(text)]);
     patch.categories = CATEGORIES.filter((c) => merged.has(c));
   }
-  r.s = { ...s, urgent: true, cancelled: false, greeted: true, modal: undefined, urgencyFloor: "P0", answers: { ...a, ...patch } };
+  r.s = { ...s, urgent: true, noDanger: false, cancelled: false, greeted: true, modal: undefined, answers: { ...a, ...patch } };
   r.say("red-numbers", { numbers: r.numbers() });
   advance(r);
   return true;
 }
 
+/** 🆘 pressed: the numbers, an offer of an urgent request, and the screen the person was on. */
 function onSos(r: Run): void {
   const s = r.s;
-  const canEscalate = !s.urgent && !s.submitted && s.answers.under18 !== true && !s.modal;
+  const canEscalate = !s.urgent && !s.submitted && s.answers.under18 !== true && !s.modal && s.answers.consent !== "declined";
   r.replies.push({
     type: "text",
     text: r.t("sos-message", { numbers: r.numbers() }),
     ...(canEscalate ? { options: [[{ label: r.t("opt-sos-urgent"), token: r.token("urgent") }]] } : {}),
   });
   r.show();
+}
+
+/** «помогите» / «SOS» / «help» typed on any screen: like 🆘; a first message also gets the greeting. */
+function onHelpCall(r: Run): void {
+  if (!r.s.greeted) {
+    r.say("sos-first", { numbers: r.numbers() });
+    r.s = { ...r.s, greeted: true };
+    r.say("greeting");
+    advance(r);
+    return;
+  }
+  onSos(r);
 }
 
 function onCommand(r: Run, name: string, arg: string | undefined): void {
@@ -859,9 +940,13 @@ function onText(r: Run, raw: string): void {
     if (r.words("words-cancel").includes(folded)) return onCancel(r);
   }
 
+  // Not understood but asking for help («помогите, он опять…»): when in doubt, show the numbers.
+  const helpAsked = callForHelp(raw) === "contains";
+
   if (r.s.modal) {
     const id = cleaned.type === "ok" ? pickOption(r, v, cleaned.text) : null;
     if (id && id !== "bad_number") return onOption(r, id);
+    if (helpAsked) return onSos(r);
     r.say(cleaned.type === "ok" ? "not-understood" : cleaned.type === "emoji_only" ? "bad-emoji" : "bad-empty");
     r.show();
     return;
@@ -876,11 +961,14 @@ function onText(r: Run, raw: string): void {
   // Steps that read free text themselves.
   switch (r.s.step) {
     case "description":
+      // The text is kept as the description; the numbers come first in case it is urgent.
+      if (helpAsked) r.say("sos-note", { numbers: r.numbers() });
       return onDescription(r, raw);
     case "name":
-      return onName(r, raw);
     case "phone":
-      return onPhoneText(r, raw);
+      // Neither a name nor a number asks for help: the numbers, and the same question again.
+      if (helpAsked) return onSos(r);
+      return r.s.step === "name" ? onName(r, raw) : onPhoneText(r, raw);
     default:
       break;
   }
@@ -907,6 +995,7 @@ function onText(r: Run, raw: string): void {
         advance(r);
         return;
       }
+      if (helpAsked) return onSos(r);
       r.say("cat-not-understood");
       r.show();
       return;
@@ -932,6 +1021,7 @@ function onText(r: Run, raw: string): void {
       r.show();
       return;
     default:
+      if (helpAsked) return onSos(r);
       r.say("not-understood");
       r.show();
   }
@@ -1061,8 +1151,12 @@ function onOption(r: Run, id: string): void {
       return restart(r, undefined);
     case "status":
       return onCommand(r, "status", undefined);
+    case "sos":
+      // 🆘 typed as its label or a word («помогите») on any screen.
+      return onSos(r);
     case "urgent":
-      r.s = { ...s, urgent: true, modal: undefined };
+      // "Leave an urgent request" after 🆘: the family says they are in danger.
+      r.s = { ...s, urgent: true, sosUrgent: true, noDanger: false, modal: undefined };
       return advance(r);
   }
 
@@ -1100,7 +1194,7 @@ function onOption(r: Run, id: string): void {
   const check = checkOfStep(s.step);
   if (check && (id === "yes" || id === "no")) {
     setAnswers(r, { checks: { ...a.checks, [check.id]: id === "yes" } });
-    if (id === "yes" && check.raise === "P0") return enterUrgent(r);
+    if (id === "yes" && check.raise === "P0") return enterUrgent(r, `urgent-${check.key}`);
     return advance(r);
   }
 
@@ -1141,7 +1235,7 @@ function onOption(r: Run, id: string): void {
     case "danger_now":
       if (id === "yes") {
         setAnswers(r, { dangerNow: true });
-        return enterUrgent(r);
+        return enterUrgent(r, "urgent-danger-now");
       }
       if (id === "no") {
         setAnswers(r, { dangerNow: false });
@@ -1184,8 +1278,8 @@ function onOption(r: Run, id: string): void {
       }
       if (id === "minor") return becomeMinor(r);
       if (id === "nodanger") {
-        // A false alarm: back to the ordinary questions, still treated as at least P1.
-        r.s = { ...s, urgent: false, urgencyFloor: "P1", answers: { ...a, dangerNow: a.dangerNow === true ? false : a.dangerNow, safeNow: undefined } };
+        // A false alarm: back to the ordinary questions, still treated as at least P1 (its own reason).
+        r.s = { ...s, urgent: false, noDanger: true, sosUrgent: false, answers: { ...a, dangerNow: a.dangerNow === true ? false : a.dangerNow, safeNow: undefined } };
         return advance(r);
       }
       break;
@@ -1302,9 +1396,10 @@ function categoriesChosen(r: Run, categories: Category[]): void {
   advance(r);
 }
 
-function enterUrgent(r: Run): void {
-  r.s = { ...r.s, urgent: true };
-  r.say("red-numbers", { numbers: r.numbers() });
+/** An answer that makes the request P0: the numbers with words that fit that answer, then the fast path. */
+function enterUrgent(r: Run, key: string): void {
+  r.s = { ...r.s, urgent: true, noDanger: false };
+  r.say(key, { numbers: r.numbers() });
   advance(r);
 }
 

@@ -14,8 +14,13 @@ export type InboundEvent =
   /** A shared contact; `own` is true only when the messenger says the contact is the sender's own. */
   | { type: "contact"; phone: string; own: boolean }
   | { type: "command"; name: CommandName; arg?: string }
-  /** Media, stickers, locations…: nothing from them is stored. */
-  | { type: "unsupported"; kind: string };
+  /** The person edited a message they sent earlier; `text` is the new text (or caption). */
+  | { type: "edited"; text: string }
+  /**
+   * Media, stickers, locations…: nothing from the media is stored. `caption` is the text sent with a
+   * photo, video or document: it is screened for danger like any typed text (design.md §3).
+   */
+  | { type: "unsupported"; kind: string; caption?: string };
 
 export interface ReplyOption {
   label: string;

@@ -92,8 +92,14 @@ export const dialogStateSchema = z.object({
   greeted: z.boolean().default(false),
   /** The P0 path: entered by a red flag, "danger now" or the SOS button. */
   urgent: z.boolean().default(false),
-  /** Lowest urgency forced by red flags in free text. */
+  /** Lowest urgency forced by red flags in free text (written by older versions; read as a phrase reason). */
   urgencyFloor: z.enum(URGENCIES).optional(),
+  /** Red flags found in the family's free text: lexicon ids and levels, never the words. */
+  phraseFlags: z.array(z.object({ id: z.string().min(1).max(80), level: z.enum(["P0", "P1"]) })).default([]),
+  /** The family pressed "leave an urgent request" after SOS: they said they are in danger. */
+  sosUrgent: z.boolean().default(false),
+  /** On the emergency path the family answered that there is no danger right now. */
+  noDanger: z.boolean().default(false),
   /** The request was submitted (the dialog rests at "done"). */
   submitted: z.boolean().default(false),
   /** The person cancelled (or withdrew consent); the dialog rests at "cancelled". */
@@ -120,6 +126,9 @@ export function initialState(locale: Locale, seq = 0): DialogState {
     step: "categories",
     greeted: false,
     urgent: false,
+    phraseFlags: [],
+    sosUrgent: false,
+    noDanger: false,
     submitted: false,
     cancelled: false,
     answers: emptyAnswers(),

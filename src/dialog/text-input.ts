@@ -93,3 +93,35 @@ export function matchOptionByText(text: string, options: TextOption[]): string |
 function unique(ids: string[]): string[] {
   return [...new Set(ids)];
 }
+
+// ── Calls for help ───────────────────────────────────────────────────────────
+
+// Words that are a call for help by themselves (misspellings included: a frightened person types fast).
+const HELP_CORE =
+  /^(?:п[ао]м[ао]г(?:и|ите|ити|айте)|спаси|спасите|срочн\p{L}*|экстренн\p{L}*|помощь|помощи|сос|sos|help|хелп|emergency|urgent|urgently)$/u;
+// The same without the everyday ones ("срочно", "помощь"): these inside a longer text still count.
+const HELP_STRONG = /^(?:п[ао]м[ао]г(?:и|ите|ити|айте)|спаси|спасите|сос|sos|help|хелп)$/u;
+// Words that may surround a call for help without making it a different message.
+const HELP_FILLER = new Set([
+  "пожалуйста", "пожалуста", "плиз", "пж", "пжл", "умоляю", "очень", "скорее", "быстрее", "срочно", "кто", "нибудь",
+  "нужна", "нужно", "надо", "мне", "нам", "нас", "меня", "нужен", "ну", "а", "о", "господи", "сейчас", "please", "me",
+  "us", "i", "need", "now", "the", "a", "someone", "somebody", "pls", "plz",
+]);
+
+export type HelpCall = "only" | "contains" | "none";
+
+/**
+ * Whether typed text is a call for help: "only" when the message is nothing else («помогите!»,
+ * «SOS», «HELP ME», «срочно нужна помощь»), "contains" when a strong help word is part of a longer
+ * text («помогите, нечем платить за квартиру»), else "none". Case, ё, punctuation, emoji and
+ * stretched letters («помогитеее», «sooos») are ignored.
+ */
+export function callForHelp(text: string): HelpCall {
+  const words = foldText(text).split(" ").filter(Boolean);
+  if (words.length === 0) return "none";
+  // No help word has a doubled letter, so a squeezed form may be tested too.
+  const is = (re: RegExp, w: string) => re.test(w) || re.test(w.replace(/(\p{L})\1+/gu, "$1"));
+  const core = words.filter((w) => is(HELP_CORE, w));
+  if (core.length > 0 && words.length <= 8 && words.every((w) => is(HELP_CORE, w) || HELP_FILLER.has(w))) return "only";
+  return words.some((w) => is(HELP_STRONG, w)) ? "contains" : "none";
+}

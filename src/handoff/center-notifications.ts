@@ -6,6 +6,7 @@ import { type Category, isCategory, isUrgency, type Urgency } from "../domain/ta
 import type { I18n, Locale } from "../i18n/i18n.ts";
 import { enqueueDelivery, type OutboxChannel } from "../outbox/outbox.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
+import { describeUrgencyReasons, type UrgencyReason } from "../dialog/urgency-reasons.ts";
 
 export interface CenterNotificationDeps {
   i18n: I18n;
@@ -56,17 +57,59 @@ export function renderNewRequestNotice(deps: CenterNotificationDeps, req: Notice
     .map((c) => deps.categoryLabel(locale, c))
     .join(", ");
   const place = req.municipality ? `${req.region.name}, ${req.municipality.name}` : req.region.name;
+  const text = deps.i18n.t(locale, "handoff-new-request", {
+    number: req.number,
+    urgency: deps.i18n.t(locale, `handoff-urgency-${urgency}`),
+    categories,
+    place,
+    promise: deps.i18n.t(locale, `handoff-promise-${urgency}`),
+    url: requestUrl(deps.publicBaseUrl, req.number),
+  });
+  // Why this urgency (codes turned into words; never the family's own words).
+  const why = reasonList(deps, locale, req.urgencyReasons);
   return {
-    text: deps.i18n.t(locale, "handoff-new-request", {
-      number: req.number,
-      urgency: deps.i18n.t(locale, `handoff-urgency-${urgency}`),
-      categories,
-      place,
-      promise: deps.i18n.t(locale, `handoff-promise-${urgency}`),
-      url: requestUrl(deps.publicBaseUrl, req.number),
-    }),
+    text: why ? `${text}\n${deps.i18n.t(locale, "handoff-reasons", { list: why })}` : text,
     take: { label: deps.i18n.t(locale, "handoff-take-button"), data: `take:${req.number}` },
   };
+}
+
+function reasonList(deps: CenterNotificationDeps, locale: Locale, raw: unknown): string {
+  const t = (key: string, args?: Record<string, string | number>) => deps.i18n.t(locale, key, args);
+  return describeUrgencyReasons(raw, locale, t)
+    .map((r) => (r.dangerNow ? `${r.label} (${t("reason-danger-now-mark")})` : r.label))
+    .join("; ");
+}
+
+/**
+ * A red flag in the family's messages after the request exists: the center's operators' chats are
+ * told at once (call inside the transaction that raised the request). `key` makes it once per message.
+ */
+export async function enqueueEscalationNotices(
+  tx: Tx,
+  deps: CenterNotificationDeps,
+  requestId: number,
+  reasons: readonly UrgencyReason[],
+  key: string,
+  now: Date,
+): Promise<number> {
+  const req = await loadForNotice(tx, requestId);
+  if (!req || req.isTest) return 0;
+  const locale = deps.locale ?? "ru";
+  const payload: OperatorChatPayload = {
+    text: deps.i18n.t(locale, "handoff-escalated", {
+      number: req.number,
+      reasons: reasonList(deps, locale, reasons),
+      urgency: deps.i18n.t(locale, `handoff-urgency-${urgencyOf(req)}`),
+      url: requestUrl(deps.publicBaseUrl, req.number),
+    }),
+    ...(req.assigneeId === null ? { take: { label: deps.i18n.t(locale, "handoff-take-button"), data: `take:${req.number}` } } : {}),
+  };
+  let enqueued = 0;
+  for (const [channel, target] of chatsOf(req)) {
+    const idempotencyKey = `escalate:${req.id}:${key}:${channel}`;
+    if (await enqueueDelivery(tx, { idempotencyKey, kind: "center_escalation", channel, target, payload, requestId: req.id }, now)) enqueued++;
+  }
+  return enqueued;
 }
 
 /** Call inside the transaction that created the request. Returns how many chats will be told. */

@@ -85,6 +85,7 @@ export async function createRequest(tx: Tx, input: CreateRequestInput): Promise<
           urgency: r.urgency,
           flags: JSON.stringify(r.flags),
           answers: JSON.stringify(r.answers),
+          urgencyReasons: JSON.stringify(r.reasons ?? []),
           regionCode: r.regionCode,
           municipalityId: r.municipalityId,
           description: r.description,

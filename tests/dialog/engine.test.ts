@@ -64,14 +64,15 @@ describe("dialog engine — happy path", () => {
     expect(consent.consent.recipients[0]).toContain("Дети в семье");
   });
 
-  it("shows the consent screen with exactly two buttons and a link", () => {
+  it("shows the consent screen with two consent buttons, 🆘 and a link", () => {
     const t = new Talk().send({ type: "start" });
     t.cat("legal_docs").press("done").press("no").press("adult").press("none");
     t.text("63").press("other").press("skip");
     expect(t.step).toBe("consent");
     const last = t.replies.at(-1)!;
     if (last.type !== "text") throw new Error("consent is text");
-    expect(last.options?.flat().length).toBe(2);
+    // Give / decline, nothing preselected; the emergency button is never gated by consent (issue 11).
+    expect(last.options?.map((row) => row.map((o) => o.token.split(".")[1]))).toEqual([["give"], ["decline"], ["sos"]]);
     // The exact text of this screen: version, language, the center it names (issue 13).
     expect(last.link?.url).toMatch(/^https:\/\/opora\.example\/consent\/v1-test\?lang=ru(&center=[\w-]+)?$/);
   });

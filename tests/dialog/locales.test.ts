@@ -17,6 +17,7 @@ function usedKeys(): string[] {
   for (const c of CATEGORIES) keys.add(`cat-${c.replaceAll("_", "-")}`);
   for (const f of FAMILY_FLAGS) keys.add(`flag-${f.replaceAll("_", "-")}`);
   for (const c of CHECKS) keys.add(c.key);
+  for (const c of CHECKS) if (c.raise === "P0") keys.add(`urgent-${c.key}`);
   for (const m of ["call", "message"]) keys.add(`opt-method-${m}`);
   for (const t of ["morning", "day", "evening", "any"]) keys.add(`opt-time-${t}`);
   for (const s of ["new", "in_progress", "contacted", "unreachable", "resolved", "closed"]) keys.add(`status-${s}`);

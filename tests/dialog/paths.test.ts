@@ -17,7 +17,7 @@ const TERMINAL = new Set(["done", "info", "teen_help", "cancelled"]);
 function keyOf(s: DialogState): string {
   const a = s.answers;
   return JSON.stringify({
-    step: s.step, modal: s.modal?.kind, urgent: s.urgent, floor: s.urgencyFloor, submitted: s.submitted, cancelled: s.cancelled,
+    step: s.step, modal: s.modal?.kind, urgent: s.urgent, sos: s.sosUrgent, noDanger: s.noDanger, submitted: s.submitted, cancelled: s.cancelled,
     cats: a.categories, done: a.categoriesDone, sug: a.suggested, page: s.step === "categories" ? a.categoryPage : 0,
     danger: a.dangerNow, u18: a.under18, checks: a.checks, region: a.regionCode, choices: a.regionChoices.length > 0,
     consent: a.consent, pending: a.pendingPhone !== undefined,
