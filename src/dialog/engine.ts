@@ -2,6 +2,7 @@
 // Fastify here; the service loads the context, applies the effects in one transaction and saves
 // the state. Every text comes from locales/*/dialog.ftl through ctx.i18n.
 import { createHash } from "node:crypto";
+import { GENERIC_RECIPIENT, renderConsentText } from "../privacy/consent-texts.ts";
 import { type Category, CATEGORIES, type Flag, type Urgency } from "../domain/taxonomy.ts";
 import type { I18n, Locale, TranslateArgs } from "../i18n/i18n.ts";
 import { routeRequest } from "../routing/engine.ts";
@@ -314,7 +315,7 @@ function viewOf(r: Run): View {
       return {
         parts: [text],
         options: [[{ id: "give", label: r.t("opt-consent-give") }], [{ id: "decline", label: r.t("opt-consent-decline") }], sosRow(r)],
-        link: { label: r.t("consent-link"), url: `${r.ctx.consent.publicBaseUrl.replace(/\/$/, "")}/consent` },
+        link: { label: r.t("consent-link"), url: consentUrl(r) },
         freeText: false,
       };
     }
@@ -444,11 +445,19 @@ function centerInfo(r: Run): string {
   });
 }
 
+/** The served text of this very screen: version, language and the center named in it. */
+function consentUrl(r: Run): string {
+  const d = routeFor(r);
+  const q = new URLSearchParams({ lang: r.s.locale, ...(d ? { center: d.center.key } : {}) });
+  return `${r.ctx.consent.publicBaseUrl.replace(/\/$/, "")}/consent/${encodeURIComponent(r.ctx.consent.version)}?${q}`;
+}
+
+/** From the versioned consent texts (src/privacy/consent-texts.ts), the same the /consent page serves. */
 function consentText(r: Run): string {
   const d = routeFor(r);
-  return r.t("consent-text", {
+  return renderConsentText(r.s.locale, {
     operator: r.ctx.consent.operatorName,
-    recipient: d?.center.name ?? r.t("consent-recipient-generic"),
+    recipient: d?.center.name ?? GENERIC_RECIPIENT[r.s.locale],
     days: r.ctx.consent.retentionDays,
     version: r.ctx.consent.version,
   });
