@@ -25,7 +25,7 @@ handoff-take-button = Взять себе
 # Messages to the family from its center (through the bot).
 handoff-family-relay = Специалист центра «{ $center }»: { $text }
 handoff-family-taken = Ваше обращение № { $number } взял в работу специалист центра «{ $center }». С вами свяжутся так, как вы просили.
-handoff-family-closed = Обращение № { $number } закрыто. Если снова понадобится помощь, напишите /start — мы рядом. Экстренные номера: 112, 8-800-2000-122.
+handoff-family-closed = Спасибо, что написали нам. Мы закрыли обращение № { $number }. Если что-то изменится или снова понадобится поддержка, просто напишите /start — мы рядом. Если станет опасно, звоните 112; детский телефон доверия 8-800-2000-122 работает круглосуточно и бесплатно.
 
 # Untaken P0 moved along the 24/7 chain (src/requests/escalate-untaken.ts). No personal data.
 handoff-p0-moved-in =

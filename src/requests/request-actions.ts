@@ -18,7 +18,18 @@ export type ActionResult =
   | { type: "conflict"; code: "family_unreachable"; reason: FamilyUnreachable }
   | {
       type: "invalid";
-      code: "empty_note" | "note_too_long" | "same_queue" | "bad_queue" | "empty_reason" | "empty_message" | "message_too_long";
+      code:
+        | "empty_note"
+        | "note_too_long"
+        | "same_queue"
+        | "bad_queue"
+        | "empty_reason"
+        | "empty_message"
+        | "message_too_long"
+        | "no_outcome"
+        | "not_confirmed"
+        | "empty_referral"
+        | "referral_too_long";
     };
 
 export const STATUS_TRANSITIONS: Record<RequestStatus, readonly RequestStatus[]> = {
@@ -132,6 +143,46 @@ export async function changeStatus(
       now,
     );
     if (TERMINAL.has(to)) await family?.enqueue(tx, { requestId: req.id, kind: "closed", now });
+    return { type: "ok" } as const;
+  });
+}
+
+/** How a request ended, asked when it is closed (helped, referred on, declined, never reached). */
+export const CLOSE_OUTCOMES = ["helped_phone", "referred", "declined", "unreachable"] as const;
+export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];
+const REFERRAL_MAX = 500;
+
+/**
+ * Closes a request with its outcome: "helped" and "referred" end as resolved, the others as
+ * closed. Where the family was referred is kept as a note (it may name people, so it is erased
+ * with the request's personal data); the family gets a kind closing message through the outbox.
+ */
+export async function closeRequest(
+  db: Db,
+  requestId: number,
+  input: { outcome: CloseOutcome; referral: string },
+  actor: Actor,
+  now: Date,
+  family?: FamilyMessenger,
+): Promise<ActionResult> {
+  const referral = input.referral.trim();
+  if (input.outcome === "referred" && referral.length === 0) return { type: "invalid", code: "empty_referral" };
+  if (referral.length > REFERRAL_MAX) return { type: "invalid", code: "referral_too_long" };
+  const to: RequestStatus = input.outcome === "helped_phone" || input.outcome === "referred" ? "resolved" : "closed";
+  return onRequest(db, requestId, async (tx, req) => {
+    const from = req.status as RequestStatus;
+    // Any open request can be closed with an outcome (e.g. referred on before anyone called).
+    if (TERMINAL.has(from)) return { type: "conflict", code: "closed" } as const;
+    const updated = await tx.request.updateMany({
+      where: { id: req.id, status: req.status, updatedAt: req.updatedAt },
+      data: { status: to, closedAt: now, outcome: input.outcome },
+    });
+    if (updated.count !== 1) return { type: "conflict", code: "changed" } as const;
+    if (input.outcome === "referred") {
+      await tx.note.create({ data: { requestId: req.id, authorId: actor.id, text: referral, createdAt: now } });
+    }
+    await audit(tx, actor, req, "request.close", { from, to, outcome: input.outcome }, now);
+    await family?.enqueue(tx, { requestId: req.id, kind: "closed", now });
     return { type: "ok" } as const;
   });
 }

@@ -23,17 +23,16 @@ interface AxeViolation {
 /** axe-core in the page (evaluated over CDP, so the page's CSP does not block it). */
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
-    return (await axe.run(document, { resultTypes: ["violations"] })).violations;
-  })) as AxeViolation[];
+  const violations = (await page.evaluate(
+    "axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => ({ target: n.target })) })))",
+  )) as AxeViolation[];
   return violations
     .filter((v) => v.impact === "critical" || v.impact === "serious")
     .map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
 }
 
 async function overflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  return page.evaluate("document.documentElement.scrollWidth - window.innerWidth") as Promise<number>;
 }
 
 describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
@@ -115,33 +114,23 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: "ru-RU" });
     await ctx.grantPermissions(["notifications"], { origin: base });
     // Record notifications the page shows (headless Chromium shows none on screen).
-    await ctx.addInitScript(() => {
-      const shown: string[] = [];
-      (window as unknown as { __shown: string[] }).__shown = shown;
+    await ctx.addInitScript(`
+      window.__shown = [];
       const Real = window.Notification;
       class Recording extends Real {
-        constructor(title: string, opts?: NotificationOptions) {
-          super(title, opts);
-          shown.push(title);
-        }
+        constructor(title, opts) { super(title, opts); window.__shown.push(title); }
+        static get permission() { return Real.permission; }
+        static requestPermission() { return Real.requestPermission(); }
       }
-      Object.defineProperty(Recording, "permission", { get: () => Real.permission });
-      Recording.requestPermission = () => Real.requestPermission();
-      window.Notification = Recording as unknown as typeof Notification;
-    });
+      window.Notification = Recording;
+    `);
     const page = await login(ctx, "op63@test.local");
     await page.goto(`${base}/queue`);
     await page.waitForSelector('#queue-live[data-live="stream"]');
-    const marker = await page.evaluate(() => {
-      (window as unknown as { __sameDocument: boolean }).__sameDocument = true;
-      return true;
-    });
-    expect(marker).toBe(true);
+    await page.evaluate("window.__sameDocument = true");
     await page.click("#p0-notify");
     await expect.poll(() => page.locator("#p0-notify-state").textContent()).toContain("включены");
-    const updated = page.evaluate(
-      () => new Promise<void>((resolve) => document.addEventListener("opora:queue-updated", () => resolve(), { once: true })),
-    );
+    const updated = page.evaluate("new Promise((resolve) => document.addEventListener('opora:queue-updated', () => resolve(true), { once: true }))");
     await page.waitForTimeout(300);
     const started = Date.now();
     await makeRequest(t.db, { number: "63-00299", queueId: w.queues.samara, regionCode: "63", urgency: "P0", categories: ["suicide_crisis"], createdAt: new Date(), dueAt: at(hour) });
@@ -149,8 +138,8 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     await updated;
     // Faster than the 10 s polling fallback: the stream told the page.
     expect(Date.now() - started).toBeLessThan(6000);
-    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
-    await expect.poll(() => page.evaluate(() => (window as unknown as { __shown: string[] }).__shown)).toEqual(["Новая заявка P0: 63-00299"]);
+    expect(await page.evaluate("window.__sameDocument")).toBe(true);
+    await expect.poll(() => page.evaluate("window.__shown")).toEqual(["Новая заявка P0: 63-00299"]);
     expect(await page.locator(".banner-p0.fresh").count()).toBe(1);
     // The page is on the stream, not on the polling fallback.
     expect(await page.locator("#queue-live").getAttribute("data-live")).toBe("stream");

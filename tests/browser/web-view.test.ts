@@ -89,10 +89,13 @@ describe.skipIf(!hasChromium)("web view in Chromium", () => {
     await page.click('button[name="status"][value="contacted"]');
     await page.waitForURL(/\/requests\/63-00103$/);
     await page.screenshot({ path: `${ARTIFACTS}/request.png`, fullPage: true });
-    await page.click('button[name="status"][value="closed"]');
+    await page.click("details.close-request summary");
+    await page.check('input[name="outcome"][value="helped_phone"]');
+    await page.check('input[name="confirm"]');
+    await page.click('button[name="close"]');
     await page.waitForURL(/\/requests\/63-00103$/);
     const row = await t.db.request.findUniqueOrThrow({ where: { number: "63-00103" } });
-    expect(row.status).toBe("closed");
+    expect(row.status).toBe("resolved");
     expect(row.firstContactAt).not.toBeNull();
     expect(dialogs).toEqual([]);
 

@@ -50,7 +50,7 @@ describe("talking to the family", () => {
     expect((await b.postForm(`${page}/take`, {}, page)).statusCode).toBe(303);
     expect((await b.postForm(`${page}/release`, {}, page)).statusCode).toBe(303);
     expect((await b.postForm(`${page}/take`, {}, page)).statusCode).toBe(303);
-    expect((await b.postForm(`${page}/status`, { status: "closed" }, page)).statusCode).toBe(303);
+    expect((await b.postForm(`${page}/close`, { outcome: "declined", confirm: "yes" }, page)).statusCode).toBe(303);
     const out = await db.outbox.findMany({ orderBy: { id: "asc" } });
     expect(out.map((o) => [o.kind, o.channel, o.target])).toEqual([
       ["family_taken", "max", "9001"],

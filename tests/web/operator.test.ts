@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createFamilyMessenger } from "../../src/handoff/family-messages.ts";
+import { createI18n } from "../../src/i18n/i18n.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 import { Browser, buildAdminTestApp, makeRequest, NOW, seedWorld } from "./helpers.ts";
 
@@ -135,9 +137,14 @@ describe("request page and actions", () => {
     expect((await b.postForm(`${page}/status`, { status: "unreachable" }, page)).statusCode).toBe(303);
     expect((await b.postForm(`${page}/status`, { status: "contacted" }, page)).statusCode).toBe(303);
     expect((await b.postForm(`${page}/status`, { status: "new" }, page)).statusCode).toBe(409);
-    expect((await b.postForm(`${page}/status`, { status: "resolved" }, page)).statusCode).toBe(303);
+    // Closing needs an outcome and a confirmation.
+    expect((await b.postForm(`${page}/status`, { status: "resolved" }, page)).statusCode).toBe(400);
+    expect((await b.postForm(`${page}/close`, { outcome: "helped_phone" }, page)).statusCode).toBe(400);
+    expect((await b.postForm(`${page}/close`, { confirm: "yes" }, page)).statusCode).toBe(400);
+    expect((await db.request.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("contacted");
+    expect((await b.postForm(`${page}/close`, { outcome: "helped_phone", confirm: "yes" }, page)).statusCode).toBe(303);
     row = await db.request.findUniqueOrThrow({ where: { id: r.id } });
-    expect(row).toMatchObject({ status: "resolved", unreachableCount: 2 });
+    expect(row).toMatchObject({ status: "resolved", unreachableCount: 2, outcome: "helped_phone" });
     expect(row.firstContactAt).toEqual(NOW);
     expect(row.closedAt).toEqual(NOW);
     const audit = await db.auditLog.findMany({ where: { requestId: r.id }, orderBy: { id: "asc" } });
@@ -147,7 +154,7 @@ describe("request page and actions", () => {
       "request.status",
       "request.status",
       "request.status",
-      "request.status",
+      "request.close",
     ]);
     expect(audit.every((a) => a.actorId === w.ids.opSamara && a.regionCode === "63")).toBe(true);
     expect(audit.some((a) => a.details.includes("<не>"))).toBe(false);
@@ -238,5 +245,79 @@ describe("safe contact", () => {
     expect(rowOf(unsafe.number)).toContain("⚠ Небезопасно");
     expect(rowOf(writeOnly.number)).toContain("✉ Только писать");
     expect(rowOf(ordinary.number)).not.toContain('class="caution"');
+  });
+});
+
+describe("the request page for the call", () => {
+  async function withFamily() {
+    t = await createTempDb();
+    const w = await seedWorld(t.db);
+    const app = await buildAdminTestApp({ db: t.db, family: createFamilyMessenger({ i18n: createI18n() }) });
+    const conv = await t.db.conversation.create({ data: { channel: "telegram", chatId: "9001", userId: "9001", state: "{}", stateVersion: 1, locale: "ru" } });
+    const r = await makeRequest(t.db, { queueId: w.queues.samara, regionCode: "63", urgency: "P1", createdAt: NOW, dueAt: new Date(NOW.getTime() + 24 * hour) });
+    await t.db.request.update({ where: { id: r.id }, data: { conversationId: conv.id } });
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+    return { db: t.db, r, b, page: `/requests/${r.number}` };
+  }
+
+  it("shows what the family was told, in the family's time, and the thread above the message box", async () => {
+    const { b, page } = await withFamily();
+    const body = (await b.get(page)).body;
+    expect(body).toMatch(/id="family-told">обещано: в течение суток · до 13\.03, 13:00 GMT\+4/);
+    const thread = body.indexOf('id="transcript-live"');
+    const box = body.indexOf('name="send-message"');
+    expect(thread).toBeGreaterThan(0);
+    expect(box).toBeGreaterThan(thread);
+  });
+
+  it("«Не дозвонились» offers a message asking when to call, and it goes to the family through the outbox", async () => {
+    const { db, r, b, page } = await withFamily();
+    expect((await b.get(page)).body).not.toContain('id="unreachable-offer"');
+    expect((await b.postForm(`${page}/status`, { status: "unreachable" }, page)).statusCode).toBe(303);
+    const body = (await b.get(page)).body;
+    expect(body).toContain("Не дозвонились. Написать семье, чтобы узнать, когда удобно позвонить?");
+    const text = /id="unreachable-offer">[\s\S]*?<textarea name="text"[^>]*>([^<]*)<\/textarea>/.exec(body)?.[1] ?? "";
+    expect(text).toContain("Напишите, пожалуйста, когда вам удобно поговорить");
+    expect((await b.postForm(`${page}/message`, { text }, page)).statusCode).toBe(303);
+    const out = await db.outbox.findMany({ where: { requestId: r.id, kind: "family_relay" } });
+    expect(out).toHaveLength(1);
+    expect(JSON.parse(out[0]!.payload).text).toContain("когда вам удобно поговорить");
+  });
+
+  it("closing asks for an outcome and a confirmation; the family gets a kind closing message once", async () => {
+    const { db, r, b, page } = await withFamily();
+    const form = (await b.get(page)).body;
+    expect(form).toContain(`action="/requests/${r.number}/close"`);
+    for (const o of ["помогли по телефону", "направили в другую службу", "семья отказалась", "не удалось связаться"]) expect(form).toContain(o);
+    expect(form).not.toMatch(/name="status" value="(closed|resolved)"/);
+    // Referred without saying where: refused with a message next to the form, nothing changes.
+    const bad = await b.postForm(`${page}/close`, { outcome: "referred", confirm: "yes", referral: " " }, page);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain("Укажите, куда направили семью.");
+    expect(bad.body).toMatch(/value="referred" required checked/);
+    const unconfirmed = await b.postForm(`${page}/close`, { outcome: "referred", referral: "КЦСОН Сызрани" }, page);
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.body).toContain("Отметьте «Да, закрыть заявку»");
+    expect(unconfirmed.body).toContain('value="КЦСОН Сызрани"');
+    expect((await db.request.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("new");
+    expect(await db.outbox.count({ where: { requestId: r.id } })).toBe(0);
+
+    expect((await b.postForm(`${page}/close`, { outcome: "referred", confirm: "yes", referral: "КЦСОН Сызрани" }, page)).statusCode).toBe(303);
+    const row = await db.request.findUniqueOrThrow({ where: { id: r.id }, include: { notes: true } });
+    expect(row).toMatchObject({ status: "resolved", outcome: "referred" });
+    expect(row.closedAt).toEqual(NOW);
+    expect(row.notes.map((n) => n.text)).toEqual(["КЦСОН Сызрани"]);
+    const audit = await db.auditLog.findFirstOrThrow({ where: { requestId: r.id, action: "request.close" } });
+    expect(JSON.parse(audit.details)).toEqual({ from: "new", to: "resolved", outcome: "referred" });
+    const out = await db.outbox.findMany({ where: { requestId: r.id } });
+    expect(out.map((o) => o.kind)).toEqual(["family_closed"]);
+    expect(JSON.parse(out[0]!.payload).text).toMatch(/^Спасибо, что написали нам\. Мы закрыли обращение № 63-/);
+    // A second close changes nothing and sends nothing.
+    expect((await b.postForm(`${page}/close`, { outcome: "declined", confirm: "yes" }, `/queue`)).statusCode).toBe(409);
+    expect(await db.outbox.count({ where: { requestId: r.id } })).toBe(1);
+    const shown = (await b.get(page)).body;
+    expect(shown).toContain("Итог");
+    expect(shown).not.toContain('id="close-form"');
   });
 });

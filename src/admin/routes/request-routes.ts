@@ -6,7 +6,9 @@ import { ALL_STATUSES } from "../../requests/queue-order.ts";
 import {
   type ActionResult,
   addNote,
+  CLOSE_OUTCOMES,
   changeStatus,
+  closeRequest,
   relayToFamily,
   releaseRequest,
   STATUS_TRANSITIONS,
@@ -14,6 +16,7 @@ import {
   transferRequest,
 } from "../../requests/request-actions.ts";
 import { describeTriageAnswers } from "../triage-answers.ts";
+import { timeFormatter } from "./queue-routes.ts";
 import {
   type AdminDeps,
   localeOf,
@@ -30,11 +33,17 @@ const numberParam = z.object({ number: z.string().regex(/^[0-9A-Za-z-]{1,32}$/) 
 const statusForm = z.object({ status: z.enum(ALL_STATUSES) });
 const noteForm = z.object({ text: z.string().max(20_000).default("") });
 const messageForm = z.object({ text: z.string().max(20_000).default("") });
+const closeForm = z.object({
+  outcome: z.enum(CLOSE_OUTCOMES).optional().catch(undefined),
+  referral: z.string().max(2000).default("").catch(""),
+  confirm: z.literal("yes").optional().catch(undefined),
+});
 const transferForm = z.object({ queueId: z.string().min(1).max(64), reason: z.string().max(2000).default("") });
 
 function fieldOf(code: string): string {
   if (code === "empty_note" || code === "note_too_long") return "text";
   if (code === "empty_message" || code === "message_too_long") return "message";
+  if (code === "no_outcome" || code === "not_confirmed" || code === "empty_referral" || code === "referral_too_long") return "close";
   return "transfer";
 }
 
@@ -120,7 +129,11 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
           !r.personalDataErasedAt &&
           r.status !== "resolved" &&
           r.status !== "closed",
-        nextStatuses: STATUS_TRANSITIONS[r.status as keyof typeof STATUS_TRANSITIONS] ?? [],
+        nextStatuses: (STATUS_TRANSITIONS[r.status as keyof typeof STATUS_TRANSITIONS] ?? []).filter((s) => s !== "resolved" && s !== "closed"),
+        canClose: r.status !== "resolved" && r.status !== "closed",
+        outcomes: CLOSE_OUTCOMES,
+        closeForm: flash.field === "close" ? closeForm.parse(req.body ?? {}) : null,
+        familyDue: timeFormatter(localeOf(req), r.region.timezone)(r.dueAt),
         mine: r.assigneeId === staff.id,
         timeLeft: r.firstContactAt || r.closedAt ? null : r.dueAt.getTime() - deps.clock().getTime(),
         flash,
@@ -172,7 +185,17 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
     act(req, reply, (id, staff) => {
       const f = statusForm.safeParse(req.body ?? {});
       if (!f.success) return { type: "conflict", code: "bad_transition" };
+      // Closing goes through its own form, which asks how it ended and for a confirmation.
+      if (f.data.status === "resolved" || f.data.status === "closed") return { type: "invalid", code: "no_outcome" };
       return changeStatus(db, id, f.data.status, staff, deps.clock(), deps.family);
+    }),
+  );
+  app.post("/requests/:number/close", post, (req, reply) =>
+    act(req, reply, (id, staff) => {
+      const f = closeForm.parse(req.body ?? {});
+      if (!f.outcome) return { type: "invalid", code: "no_outcome" };
+      if (f.confirm !== "yes") return { type: "invalid", code: "not_confirmed" };
+      return closeRequest(db, id, { outcome: f.outcome, referral: f.referral }, staff, deps.clock(), deps.family);
     }),
   );
   app.post("/requests/:number/message", post, (req, reply) =>
