@@ -23,6 +23,9 @@ import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/ou
 import { escalateUntakenP0 } from "./requests/escalate-untaken.ts";
 import { startRetentionPurge } from "./requests/retention-purge.ts";
 
+/** How long a graceful stop may take before the process exits anyway. */
+const STOP_TIMEOUT_MS = 8000;
+
 interface Stoppable {
   name: string;
   stop(): Promise<void>;
@@ -163,6 +166,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "stopping: finishing in-flight work");
+    // Bounded: an orchestrator waits ~10 s before SIGKILL; whatever is unfinished stays in the
+    // database (inbound journal, outbox) and is taken up at the next start.
+    setTimeout(() => {
+      log.error({ afterMs: STOP_TIMEOUT_MS }, "stop did not finish in time; exiting");
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
     await Promise.allSettled(stoppables.map((s) => s.stop()));
     await app.close();
     await db.$disconnect();

@@ -44,6 +44,7 @@ const NEGATIONS = new Set(["не", "ни"]);
 // in short Russian words one letter is often a different word («бил/был», «душит/дышит»).
 const SOUND_MIN = 4;
 const FUZZY_MIN = 7;
+const WORD_CACHE_MAX = 50_000;
 
 interface Slot {
   stems: Set<string>;
@@ -58,6 +59,13 @@ interface Pattern {
   slots: number[];
   // Most words allowed between slot i-1 and slot i (0 = adjacent, the entry's gap after …); gaps[0] is unused.
   gaps: number[];
+}
+
+/** One message being screened: its words, the slots each word fills, and where each slot occurs. */
+interface Match {
+  tokens: string[];
+  at: Set<number>[];
+  where: Map<number, number[]>;
 }
 
 interface CompiledEntry {
@@ -270,6 +278,8 @@ function push(map: Map<string, number[]>, key: string, id: number): void {
 
 class CompiledLexicon implements Lexicon {
   readonly entries: readonly LexiconEntry[];
+  private readonly levels: Map<string, RedFlagLevel>;
+  private readonly wordCache = new Map<string, Set<number>>();
 
   constructor(
     readonly file: string,
@@ -277,13 +287,13 @@ class CompiledLexicon implements Lexicon {
     private readonly index: IndexBuilder,
   ) {
     this.entries = compiled.map((c) => c.entry);
+    this.levels = new Map(this.entries.map((e) => [e.id, e.level]));
   }
 
   screen(text: string): LexiconScreenResult {
     const ids = this.matchedIds(text);
     if (ids.length === 0) return { type: "none" };
-    const byId = new Map(this.entries.map((e) => [e.id, e]));
-    const level: RedFlagLevel = ids.some((id) => byId.get(id)?.level === "P0") ? "P0" : "P1";
+    const level: RedFlagLevel = ids.some((id) => this.levels.get(id) === "P0") ? "P0" : "P1";
     return { type: "hit", level, matches: ids };
   }
 
@@ -291,20 +301,27 @@ class CompiledLexicon implements Lexicon {
   matchedIds(text: string): string[] {
     const tokens = tokenize(text);
     if (tokens.length === 0) return [];
-    const cache = new Map<string, Set<number>>();
     const at = tokens.map((t) => {
-      let slots = cache.get(t);
+      let slots = this.wordCache.get(t);
       if (!slots) {
+        // Bounded: the same few thousand words come back in message after message.
+        if (this.wordCache.size >= WORD_CACHE_MAX) this.wordCache.clear();
         slots = this.slotsOf(t);
-        cache.set(t, slots);
+        this.wordCache.set(t, slots);
       }
       return slots;
     });
-    const ids: string[] = [];
-    for (const c of this.compiled) {
-      if (this.entryHits(c, tokens, at)) ids.push(c.entry.id);
-    }
-    return ids;
+    // Where each slot occurs: a pattern is only tried from the places its first word stands.
+    const where = new Map<number, number[]>();
+    at.forEach((slots, i) => {
+      for (const id of slots) {
+        const list = where.get(id);
+        if (list) list.push(i);
+        else where.set(id, [i]);
+      }
+    });
+    const m: Match = { tokens, at, where };
+    return this.compiled.filter((c) => this.entryHits(c, m)).map((c) => c.entry.id);
   }
 
   private slotsOf(token: string): Set<number> {
@@ -330,17 +347,18 @@ class CompiledLexicon implements Lexicon {
     return found;
   }
 
-  private entryHits(c: CompiledEntry, tokens: string[], at: Set<number>[]): boolean {
+  private entryHits(c: CompiledEntry, m: Match): boolean {
     for (const p of c.patterns) {
-      for (const [start, end] of spans(p, tokens, at)) {
+      for (const [start, end] of spans(p, m)) {
         if (
           c.negatable &&
           !this.index.slots[p.slots[0]!]!.containsNegation &&
-          NEGATIONS.has(tokens[start - 1] ?? "")
-        )
+          NEGATIONS.has(m.tokens[start - 1] ?? "")
+        ) {
           continue;
+        }
         // Only what overlaps the hit or follows within two words cancels it («заберут ребёнка из садика»).
-        if (c.unless.some((u) => spans(u, tokens, at).some(([s, e]) => e >= start && s <= end + 2))) continue;
+        if (c.unless.some((u) => spans(u, m).some(([s, e]) => e >= start && s <= end + 2))) continue;
         return true;
       }
     }
@@ -349,11 +367,10 @@ class CompiledLexicon implements Lexicon {
 }
 
 /** Every [start, end] token span where the pattern matches (the nearest completion from each start). */
-function spans(p: Pattern, tokens: string[], at: Set<number>[]): [number, number][] {
+function spans(p: Pattern, m: Match): [number, number][] {
   const out: [number, number][] = [];
-  for (let start = 0; start < at.length; start++) {
-    if (!at[start]!.has(p.slots[0]!)) continue;
-    const end = extend(p, tokens, at, 1, start);
+  for (const start of m.where.get(p.slots[0]!) ?? []) {
+    const end = extend(p, m.tokens, m.at, 1, start);
     if (end !== -1) out.push([start, end]);
   }
   return out;
