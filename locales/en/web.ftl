@@ -244,9 +244,8 @@ web-rules-validation = Rule check
 web-rules-issues = Problems in the region's rules:
 web-where-result = The request would go to
 web-where-submit = Check
-web-where-open-now = the center is open now
-web-where-closed-now = the center is closed now
-web-where-overflow = overflowed to the 24/7 queue (out of hours)
+web-where-open-now = the center is open at that time
+web-where-closed-now = the center is closed at that time
 web-coverage-region-wide = Whole region (no district)
 web-coverage-legend = Red: goes to the federal queue (no rule and no regional default queue); yellow: the region's default queue.
 web-coverage-urgency = Urgency
@@ -481,3 +480,28 @@ web-holidays-hint = To remove a day, clear its date. The empty rows at the botto
 web-holidays-saved = Saved. Centers updated: { $n }.
 web-holidays-reset = Restore the standard list
 web-holidays-errors = Check the marked rows — nothing was saved.
+
+## Night coverage: where-would-it-go with the 24/7 chain, hours without an open queue (issue 11)
+web-err-where-categories = Choose at least one topic.
+web-where-at = Checked for { $when } region time ({ $tz }).
+web-where-chosen = By the rules:
+web-where-step-region_24x7 = The center is closed at that time and { $urgency } does not wait → the region's 24/7 queue:
+web-where-step-federal_24x7 = The center is closed at that time, the region has no 24/7 queue, and { $urgency } does not wait → the federal 24/7 reserve:
+web-where-gap = Coverage gap: at that time a { $urgency } request finds no open queue even through the 24/7 chain — only the emergency numbers answer the family.
+web-where-waits = Urgency { $urgency } waits for the center to open.
+web-where-opens = The center opens { $when } region time.
+web-gaps-title = Hours without an open queue for P0 and P1
+web-gaps-none = Urgent requests (P0, P1) find an open queue at every hour of the week — their own, the region's 24/7 queue or the federal reserve.
+web-gaps-warning = { $hours ->
+    [one] { $hours } hour a week
+   *[other] { $hours } hours a week
+} an urgent request (P0 or P1) finds no open queue even through the 24/7 chain (the region's 24/7 queue → the federal reserve): the family waits for the center to open.
+web-gaps-open = See the hours
+web-gaps-legend = Region time ({ $tz }), this week. Marked are the hours when the center the rules choose is closed and there is no 24/7 queue in the region or in the federal reserve. The tooltip names the queue where the request would wait.
+web-gaps-day-mon = Mon
+web-gaps-day-tue = Tue
+web-gaps-day-wed = Wed
+web-gaps-day-thu = Thu
+web-gaps-day-fri = Fri
+web-gaps-day-sat = Sat
+web-gaps-day-sun = Sun

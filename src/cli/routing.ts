@@ -30,14 +30,16 @@ import {
 } from "../routing/routing-store.ts";
 import type { RoutingMunicipality, RoutingSnapshot } from "../routing/types.ts";
 import { FEDERAL_SCOPE } from "../routing/validate-rules.ts";
-import { formatLocalRu } from "../routing/working-hours.ts";
+import { formatLocalRu, instantOfLocal } from "../routing/working-hours.ts";
 
 const USAGE = `Usage: npm run routing -- <command>
   import FILE                      apply a routing file (all or nothing, audited)
   export CODE [--out FILE]         write the routing file of region CODE (or "federal")
   explain --region CODE [--municipality KEY] [--categories a,b] [--urgency P0..P3]
-          [--flags x,y] [--at 2026-11-25T23:00:00+04:00]
-                                   where would such a request go, and why
+          [--flags x,y] [--at 2026-11-25T23:00 | 2026-11-25T23:00:00+04:00]
+                                   where would such a request go at that time (without
+                                   an offset: the region's local time), why, and whether
+                                   it overflows along the 24/7 chain
 Database: DATABASE_FILE (default ./data/opora.db).`;
 
 export interface CliIo {
@@ -243,10 +245,13 @@ async function runExplain(db: Db, values: Values, io: CliIo): Promise<number> {
   const urgency: Urgency =
     (values.urgency as Urgency | undefined) ??
     (categories.length > 0 ? categories.map((c) => DEFAULT_URGENCY[c]).reduce(maxUrgency) : "P2");
-  const now = values.at === undefined ? new Date() : new Date(values.at);
+  const now =
+    values.at === undefined
+      ? new Date()
+      : (instantOfLocal(region.timezone, values.at) ?? new Date(values.at));
   if (Number.isNaN(now.getTime())) {
     throw new UsageError(
-      `invalid --at "${values.at}": expected an ISO date-time such as 2026-11-25T23:00:00+04:00`,
+      `invalid --at "${values.at}": expected a local time such as 2026-11-25T23:00 or an ISO date-time such as 2026-11-25T23:00:00+04:00`,
     );
   }
   let decision: ReturnType<typeof routeRequest>;
@@ -279,7 +284,17 @@ async function runExplain(db: Db, values: Values, io: CliIo): Promise<number> {
       `request:  region ${region.code} ${region.name}${municipality ? `, ${municipality.name}` : ""}; categories ${categories.join(", ") || "none"}; urgency ${urgency}${values.urgency ? "" : " (derived)"}; flags ${flags.join(", ") || "none"}; at ${now.toISOString()}`,
       `queue:    ${decision.queue.key} «${decision.queue.name}»`,
       `center:   ${decision.center.key} «${decision.center.name}» ${decision.center.publicPhone}`,
-      `placed:   ${placedBy}${decision.overflow ? ", overflow to the 24/7 queue" : ""}`,
+      `placed:   ${placedBy}${decision.overflow ? `; the rules chose ${decision.chosen.queue.key}, closed at that time` : ""}`,
+      `overflow: ${
+        decision.overflowStep === "region_24x7"
+          ? "to the region's 24/7 queue"
+          : decision.overflowStep === "federal_24x7"
+            ? "to the federal 24/7 reserve (no 24/7 queue in the region)"
+            : decision.noOpenQueue
+              ? "none possible: COVERAGE GAP — no open queue even through the 24/7 chain"
+              : "none"
+      }`,
+      `local:    ${formatLocalRu(region.timezone, now)} (${region.timezone})`,
       `open now: ${opens}`,
       `why:      ${decision.explanation}`,
     ].join("\n"),

@@ -145,3 +145,18 @@ export function localClock(timezone: string, at: Date): { weekday: Weekday; time
   const mm = String(local.minutes % 60).padStart(2, "0");
   return { weekday: WEEKDAYS[local.weekday]!, time: `${hh}:${mm}`, day: Math.floor(local.wall / DAY) };
 }
+
+/** The instant of `weekday` (0 = Monday) at `minutes` past local midnight, in the local week of `reference`. */
+export function instantInLocalWeek(timezone: string, reference: Date, weekday: number, minutes: number): Date {
+  const local = localTime(timezone, reference);
+  const monday = local.wall - local.minutes * MINUTE - local.weekday * DAY;
+  return instantOfWall(timezone, monday + weekday * DAY + minutes * MINUTE);
+}
+
+/** "2026-11-25T02:00" (no offset) read as the wall clock in `timezone`; null when not that shape. */
+export function instantOfLocal(timezone: string, local: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
+  if (!m) return null;
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  return Number.isNaN(wall) ? null : instantOfWall(timezone, wall);
+}

@@ -48,7 +48,9 @@ describe("npm run routing", () => {
     );
     expect(night.code, night.stderr).toBe(0);
     expect(night.stdout).toContain("queue:    samara-crisis-24x7 «Кризисная линия 24/7»");
-    expect(night.stdout).toContain("placed:   rule syzran-all, overflow to the 24/7 queue");
+    expect(night.stdout).toContain("placed:   rule syzran-all; the rules chose samara-team-syzran, closed at that time");
+    expect(night.stdout).toContain("overflow: to the region's 24/7 queue");
+    expect(night.stdout).toContain("local:    ср 23:00 (Europe/Samara)");
     expect(night.stdout).toContain(
       'why:      Правило "syzran-all" (муниципалитет Сызрань, любые категории, приоритет 10)',
     );

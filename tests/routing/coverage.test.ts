@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CATEGORIES } from "../../src/domain/taxonomy.ts";
-import { coverageMatrix } from "../../src/routing/coverage.ts";
+import { coverageGaps, coverageMatrix } from "../../src/routing/coverage.ts";
 import { filesToSnapshot } from "../../src/routing/routing-file.ts";
 import { DEMO_ROUTING_FILES, readRoutingFile } from "../../src/routing/routing-store.ts";
 
@@ -66,5 +66,23 @@ describe("coverageMatrix", () => {
       ...Object.fromEntries(CATEGORIES.map((c) => [c, "nsk-deti-v-seme-under4"])),
       legal_docs: "nsk-kcson-social",
     });
+  });
+});
+
+describe("coverageGaps", () => {
+  const noFederal24x7 = { ...demo, centers: demo.centers.map((c) => (c.regionCode === null ? { ...c, is24x7: false } : c)) };
+  it("finds no gap where the chain ends in a 24/7 queue", () => {
+    for (const region of ["63", "67", "72", "54", "01"]) expect(coverageGaps(demo, region, NOON).gapHours).toBe(0);
+  });
+  it("marks every hour outside the centers' hours for a region without a 24/7 queue, and none for Samara (own 24/7 line)", () => {
+    const tyumen = coverageGaps(noFederal24x7, "72", NOON);
+    expect(tyumen.timezone).toBe("Asia/Yekaterinburg");
+    expect(tyumen.gapHours).toBe(7 * 24 - 5 * 9);
+    expect(tyumen.week[2]![8]).toMatchObject({ weekday: 2, hour: 8, urgencies: ["P0", "P1"] });
+    expect(tyumen.week[2]![8]!.queueNames).toContain("Семейный центр: общая очередь");
+    expect(tyumen.week[2]![9]!.urgencies).toEqual([]);
+    expect(tyumen.week[5]!.every((c) => c.urgencies.length === 2)).toBe(true);
+    expect(coverageGaps(noFederal24x7, "63", NOON).gapHours).toBe(0);
+    expect(coverageGaps(noFederal24x7, "01", NOON).gapHours).toBe(168);
   });
 });

@@ -3,12 +3,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { CATEGORIES, FLAGS, URGENCIES } from "../../domain/taxonomy.ts";
-import { coverageMatrix } from "../../routing/coverage.ts";
+import { coverageGaps, coverageMatrix } from "../../routing/coverage.ts";
 import { describeConditions, routeRequest } from "../../routing/engine.ts";
 import { parseRoutingFile } from "../../routing/routing-file.ts";
 import { exportRoutingFile, importRoutingFile, loadRoutingSnapshot } from "../../routing/routing-store.ts";
 import type { RoutingRuleData, RoutingSnapshot } from "../../routing/types.ts";
 import { type RoutingIssue, validateRoutingSnapshot } from "../../routing/validate-rules.ts";
+import { formatLocalRu } from "../../routing/working-hours.ts";
 import { type AdminDeps, notFound, parseJsonArray, renderPage } from "../web-context.ts";
 import { auditAdmin, blankToNull, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
 
@@ -33,7 +34,7 @@ export const ruleForm = z.object({
 
 export const whereForm = z.object({
   municipalityId: z.preprocess(blankToNull, z.string().max(64).nullable().default(null)),
-  categories: z.preprocess(asArray, z.array(z.enum(CATEGORIES, { error: "web-err-invalid" })).min(1, { error: "web-err-required" })),
+  categories: z.preprocess(asArray, z.array(z.enum(CATEGORIES, { error: "web-err-invalid" })).min(1, { error: "web-err-where-categories" })),
   urgency: z.enum(URGENCIES, { error: "web-err-invalid" }),
   flags: z.preprocess(asArray, z.array(z.enum(FLAGS, { error: "web-err-invalid" }))),
   time: z.preprocess(
@@ -45,6 +46,9 @@ export const whereForm = z.object({
       .default(null),
   ),
 });
+
+/** The example "where would it go?" opens with: violence is the commonest urgent topic. */
+const WHERE_DEFAULT_CATEGORY = "violence";
 
 const coverageQuery = z.object({ urgency: z.enum(URGENCIES).default("P2") });
 const uploadForm = z.object({ json: z.string().min(1, { error: "web-err-required" }).max(1_000_000, { error: "web-err-too-long" }) });
@@ -252,22 +256,19 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
     return reply.redirect(`/admin/${region.code}/rules`, 303);
   });
 
-  // ── Where would it go? ──
+  // ── Where would it go? ── Opens with a sensible example (a P0 about violence, now, region-wide)
+  // already answered, so submitting the form as it opens works; the time is the region's local time.
   app.get("/admin/:region/where", async (req, reply) => {
     const { region } = await requireRegionAdmin(deps, req);
-    const q = req.query as Record<string, unknown>;
+    const q = (req.query ?? {}) as Record<string, unknown>;
     const choices = await regionChoices(region.code);
     const base = { region, allCategories: CATEGORIES, allFlags: FLAGS, urgencies: URGENCIES, ...choices };
-    if (!q || Object.keys(q).length === 0) {
-      return renderPage(deps, req, reply, "admin-where", {
-        ...base,
-        v: { categories: [], flags: [], urgency: "P2", time: localInput(deps.clock(), region.timezone) },
-        errors: {},
-        decision: null,
-      });
-    }
-    const f = whereForm.safeParse(q);
-    const v = { ...q, categories: asArray(q.categories), flags: asArray(q.flags) };
+    const input: Record<string, unknown> =
+      Object.keys(q).length === 0
+        ? { municipalityId: "", categories: [WHERE_DEFAULT_CATEGORY], urgency: "P0", flags: [], time: localInput(deps.clock(), region.timezone) }
+        : q;
+    const f = whereForm.safeParse(input);
+    const v = { ...input, categories: asArray(input.categories), flags: asArray(input.flags) };
     if (!f.success) {
       return renderPage(deps, req, reply, "admin-where", { ...base, v, errors: fieldErrors(f.error), decision: null }, 400);
     }
@@ -284,17 +285,29 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
       flags: f.data.flags,
       now,
     });
-    return renderPage(deps, req, reply, "admin-where", { ...base, v, errors: {}, decision });
+    const localWhen = (d: Date) => formatLocalRu(region.timezone, d);
+    return renderPage(deps, req, reply, "admin-where", {
+      ...base,
+      v: { ...v, time: f.data.time ?? localInput(now, region.timezone) },
+      errors: {},
+      decision,
+      at: localWhen(now),
+      opensAt: decision.nextOpeningAt && !decision.openNow ? localWhen(decision.nextOpeningAt) : null,
+      chosenOpen: decision.overflow ? false : decision.openNow,
+    });
   });
 
-  // ── Coverage ──
+  // ── Coverage ── The category matrix at one urgency, and the hours of the week in which a P0 or
+  // P1 would find no open queue even through the 24/7 chain.
   app.get("/admin/:region/coverage", async (req, reply) => {
     const { region } = await requireRegionAdmin(deps, req);
     const q = coverageQuery.safeParse(req.query ?? {});
     const urgency = q.success ? q.data.urgency : "P2";
     const snapshot = await loadRoutingSnapshot(db);
-    const matrix = coverageMatrix(snapshot, region.code, urgency, deps.clock());
-    return renderPage(deps, req, reply, "admin-coverage", { region, matrix, urgency, urgencies: URGENCIES });
+    const now = deps.clock();
+    const matrix = coverageMatrix(snapshot, region.code, urgency, now);
+    const gaps = coverageGaps(snapshot, region.code, now);
+    return renderPage(deps, req, reply, "admin-coverage", { region, matrix, urgency, urgencies: URGENCIES, gaps });
   });
 
   // ── Routing file ──
