@@ -52,6 +52,10 @@ export interface FakeTelegramApi {
   press(user: FakeUser, messageId: number, data: string, chatId?: number): Update;
   contact(user: FakeUser, phone: string, contactUserId?: number): Update;
   message(user: FakeUser, fields: Record<string, unknown>): Update;
+  /** A photo with a caption (the photo itself is a placeholder). */
+  photo(user: FakeUser, caption: string): Update;
+  /** The person edited an earlier message of theirs (`original` as returned by `text`). */
+  edited(original: Update, text: string): Update;
 }
 
 export const FAKE_BOT = { id: 4242, is_bot: true as const, first_name: "Opora", username: "opora_test_bot" };
@@ -261,6 +265,9 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
         }),
       }) as unknown as Update,
     message: (user, fields) => ({ update_id: 0, message: privateMessage(user, fields) }) as unknown as Update,
+    photo: (user, caption) =>
+      ({ update_id: 0, message: privateMessage(user, { photo: [{ file_id: "f", file_unique_id: "u", width: 1, height: 1 }], caption }) }) as unknown as Update,
+    edited: (original, text) => ({ update_id: 0, edited_message: { ...original.message, text, edit_date: now() } }) as unknown as Update,
   };
   return api;
 }

@@ -128,7 +128,7 @@ describe("telegram channel (polling, scripted service)", () => {
     ]);
   });
 
-  it("media become `unsupported` with their kind; nothing of the media is passed", async () => {
+  it("media become `unsupported` with their kind; only a caption is passed (it is screened for danger)", async () => {
     const channel = makeChannel();
     await channel.start();
     api.push(api.message(anna, { sticker: { file_id: "f", file_unique_id: "u", type: "regular", width: 1, height: 1, is_animated: false, is_video: false } }));
@@ -138,23 +138,25 @@ describe("telegram channel (polling, scripted service)", () => {
     await received(4);
     expect(service.calls.map((c) => c.event)).toEqual([
       { type: "unsupported", kind: "sticker" },
-      { type: "unsupported", kind: "photo" },
+      { type: "unsupported", kind: "photo", caption: "secret caption" },
       { type: "unsupported", kind: "voice" },
       { type: "unsupported", kind: "location" },
     ]);
   });
 
-  it("edited messages, channel posts and unused update types are ignored with a debug line only", async () => {
+  it("edited messages become `edited` events; edited commands, channel posts and unused update types are ignored", async () => {
     const channel = makeChannel();
     await channel.start();
     const edited = api.text(anna, "edited");
     api.push({ edited_message: { ...(edited.message as object), edit_date: 1 } } as never);
+    const editedCommand = api.text(anna, "/start");
+    api.push({ edited_message: { ...(editedCommand.message as object), edit_date: 1 } } as never);
     api.push({ channel_post: { message_id: 1, date: 1, chat: { id: -100, type: "channel", title: "c" }, text: "post" } } as never);
     api.push({ inline_query: { id: "i", from: { id: 501, is_bot: false, first_name: "x" }, query: "q", offset: "" } } as never);
     api.push(api.text(anna, "real"));
-    await received(1);
+    await received(2);
     await channel.idle();
-    expect(service.calls.map((c) => c.event)).toEqual([{ type: "text", text: "real" }]);
+    expect(service.calls.map((c) => c.event)).toEqual([{ type: "edited", text: "edited" }, { type: "text", text: "real" }]);
     expect(captured.lines.filter((l) => l.msg === "telegram: update ignored")).toHaveLength(3);
     expect(captured.problems()).toEqual([]);
   });

@@ -83,7 +83,8 @@ export interface TelegramChannel {
   readonly bot: Bot;
 }
 
-const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+// Edited messages too: an edit can carry danger, and every free text is screened (issue 11).
+const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
 const MENU_COMMANDS = ["start", "help", "status", "revoke", "lang"] as const;
 
 /** Error details safe for logs: codes and Telegram's descriptions, never payloads (they hold texts). */

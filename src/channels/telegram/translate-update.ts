@@ -145,7 +145,7 @@ export function translateUpdate(update: Update, options: TranslateOptions = {}):
     return { type: "ignore", reason: "my_chat_member" };
   }
 
-  if (update.edited_message) return { type: "ignore", reason: "edited_message" };
+  if (update.edited_message) return translateEdit(update.edited_message, updateKey);
   if (update.channel_post || update.edited_channel_post) return { type: "ignore", reason: "channel_post" };
   const kind = Object.keys(update).find((k) => k !== "update_id") ?? "empty";
   return { type: "ignore", reason: `update:${kind}` };
@@ -187,10 +187,32 @@ function translateMessage(msg: Message, updateKey: string, options: TranslateOpt
   }
 
   for (const kind of MEDIA_KINDS) {
-    if (kind in msg) return event({ type: "unsupported", kind });
+    if (kind in msg) {
+      // The media is not kept, but its caption is the family's words: it is screened for danger.
+      const caption = typeof msg.caption === "string" && msg.caption.trim() !== "" ? msg.caption.slice(0, TELEGRAM_TEXT_LIMIT) : undefined;
+      return event(caption ? { type: "unsupported", kind, caption } : { type: "unsupported", kind });
+    }
   }
   // Service messages (pinned, new members…) cannot reach a private chat meaningfully.
   return { type: "ignore", reason: "service_message" };
+}
+
+/**
+ * An edited private message (its new text or caption) becomes an "edited" event, screened for
+ * danger like any text. Edits in groups, by bots, of commands or without text are ignored.
+ */
+function translateEdit(msg: Message, updateKey: string): TranslatedUpdate {
+  if (msg.chat.type !== "private") return { type: "ignore", reason: "edited_message_group" };
+  if (!msg.from || msg.from.is_bot) return { type: "ignore", reason: "no_human_sender" };
+  const raw = typeof msg.text === "string" ? msg.text : typeof msg.caption === "string" ? msg.caption : "";
+  if (raw.trim() === "") return { type: "ignore", reason: "edited_message_empty" };
+  // Editing "/start" into something else must not run a command a second time.
+  if (raw.trim().startsWith("/")) return { type: "ignore", reason: "edited_command" };
+  return {
+    type: "event",
+    source: { chatId: String(msg.chat.id), userId: String(msg.from.id), updateKey, locale: msg.from.language_code },
+    event: { type: "edited", text: raw.slice(0, TELEGRAM_TEXT_LIMIT) },
+  };
 }
 
 /**
