@@ -13,6 +13,7 @@ import { createRequest } from "../requests/create-request.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
 import { erasePersonalData } from "../requests/erase-personal-data.ts";
 import { flushErasure } from "../requests/erase-request-data.ts";
+import { forgetsPersonalAnswers } from "../privacy/forgotten-answers.ts";
 import { findActiveConsentId, withdrawConsents } from "./consent.ts";
 import {
   claimUpdate,
@@ -192,7 +193,8 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
             return { type: "duplicate" } as const;
           }
           const { conv, result } = begun;
-          erased = result.effects.some((e) => e.type === "eraseMyData");
+          // Withdrawal, or answers dropped without consent (declined, a teen): flushed below.
+          erased = result.effects.some((e) => e.type === "eraseMyData") || forgetsPersonalAnswers(begun.state, result.state);
           let next = result.state;
           const outcomes: Outcomes = {};
           for (const effect of result.effects) {

@@ -1,8 +1,12 @@
 // Erasing everything personal we hold about one person (channel + user id): the personal fields of
 // their requests (through eraseRequestData, which logs each destruction), and the texts of their
-// conversations' transcripts. On withdrawal the person's open requests also stop being processed.
+// conversations' transcripts, what their dialogs hold, and deliveries to their chats — the columns
+// listed in src/privacy/personal-data-registry.ts. On withdrawal the person's open requests also
+// stop being processed.
 import type { Tx } from "../db/client.ts";
-import { type ErasureReason, eraseRequestData } from "./erase-request-data.ts";
+import { type ErasureReason, eraseFamilyDeliveries, eraseRequestData } from "./erase-request-data.ts";
+import { erasedValues } from "../privacy/personal-data-registry.ts";
+import { resetConversationState } from "../privacy/reset-conversation.ts";
 import { OPEN_STATUSES } from "./queue-order.ts";
 import { actorFromByWhom, writeAudit } from "../audit/write-audit.ts";
 
@@ -41,8 +45,14 @@ export async function erasePersonalData(tx: Tx, input: ErasePersonalDataInput): 
   // Transcript lines of the person's conversations that belong to no request.
   const loose = await tx.transcriptMessage.updateMany({
     where: { conversation: { channel, userId }, erasedAt: null },
-    data: { text: "", erasedAt: now },
+    data: { ...erasedValues("TranscriptMessage"), erasedAt: now },
   });
+  // What the dialog still holds (answers typed so far) and deliveries to the person's chats.
+  const conversations = await tx.conversation.findMany({ where: { channel, userId }, select: { id: true, chatId: true, locale: true, seq: true } });
+  for (const c of conversations) {
+    await tx.conversation.update({ where: { id: c.id }, data: resetConversationState(c) });
+  }
+  await eraseFamilyDeliveries(tx, { channel, targets: conversations.map((c) => c.chatId) });
   if (loose.count > 0) {
     await tx.destructionLog.create({
       data: { at: now, reason, subject, requestId: null, fields: JSON.stringify(["transcript"]), byWhom },

@@ -1,12 +1,24 @@
-// Erasing the personal data of one request: the single place that knows which fields are personal.
-// Used by withdrawal (/revoke) and by the retention purge. Anonymous statistics (categories,
-// urgency, region, status, timestamps) stay; a destruction-log entry records what went, when and why.
-import type { Db, Tx } from "../db/client.ts";
+// Erasing the personal data of one request. Which columns are personal, and how each is destroyed,
+// comes from the registry (src/privacy/personal-data-registry.ts): the request's own fields, its
+// transcript, its notes, and deliveries to the family in the outbox (pending ones are cancelled —
+// nothing more reaches the family about it). Used by withdrawal (/revoke) and by the retention
+// purge. Anonymous statistics (categories, urgency, region, status, timestamps) stay; a
+// destruction-log entry records what went, when and why.
+import { type Db, engineOf, type Tx } from "../db/client.ts";
 import { actorFromByWhom, writeAudit } from "../audit/write-audit.ts";
+import { erasedValues, familyFields } from "../privacy/personal-data-registry.ts";
 
 export type ErasureReason = "withdrawal" | "retention";
 
-export const ERASED_REQUEST_FIELDS = ["contactName", "contactPhone", "description", "transcript", "notes"] as const;
+/** Deliveries addressed to the family (their payload quotes operators' messages). */
+export const FAMILY_DELIVERY_PREFIX = "family_";
+
+export const ERASED_REQUEST_FIELDS = [
+  ...familyFields("Request").map((f) => f.field),
+  "transcript",
+  "notes",
+  "family_deliveries",
+] as const;
 
 export interface EraseRequestInput {
   requestId: number;
@@ -20,22 +32,17 @@ export interface EraseRequestInput {
 
 export async function eraseRequestData(tx: Tx, input: EraseRequestInput): Promise<void> {
   const { requestId, reason, byWhom, subject, now } = input;
-  await tx.request.update({
+  const req = await tx.request.update({
     where: { id: requestId },
-    data: {
-      contactName: null,
-      contactPhone: null,
-      description: null,
-      personalDataErasedAt: now,
-      erasureReason: reason,
-    },
+    data: { ...erasedValues("Request"), personalDataErasedAt: now, erasureReason: reason },
+    select: { regionCode: true },
   });
-  await tx.transcriptMessage.updateMany({ where: { requestId }, data: { text: "", erasedAt: now } });
-  await tx.note.updateMany({ where: { requestId }, data: { text: "", erasedAt: now } });
+  await tx.transcriptMessage.updateMany({ where: { requestId }, data: { ...erasedValues("TranscriptMessage"), erasedAt: now } });
+  await tx.note.updateMany({ where: { requestId }, data: { ...erasedValues("Note"), erasedAt: now } });
+  await eraseFamilyDeliveries(tx, { requestId });
   await tx.destructionLog.create({
     data: { at: now, reason, subject, requestId, fields: JSON.stringify(ERASED_REQUEST_FIELDS), byWhom },
   });
-  const req = await tx.request.findUniqueOrThrow({ where: { id: requestId }, select: { regionCode: true } });
   await writeAudit(tx, {
     at: now,
     actor: actorFromByWhom(byWhom),
@@ -48,11 +55,31 @@ export async function eraseRequestData(tx: Tx, input: EraseRequestInput): Promis
   });
 }
 
+/** Deliveries to the family: undelivered ones are cancelled, and every payload is destroyed. */
+export async function eraseFamilyDeliveries(
+  tx: Tx,
+  where: { requestId: number } | { channel: string; targets: string[] },
+): Promise<number> {
+  const scope =
+    "requestId" in where
+      ? { requestId: where.requestId }
+      : { channel: where.channel, target: { in: where.targets } };
+  const family = { ...scope, kind: { startsWith: FAMILY_DELIVERY_PREFIX } };
+  const cancelled = await tx.outbox.updateMany({
+    where: { ...family, status: { in: ["pending", "failed"] } },
+    data: { ...erasedValues("Outbox"), status: "cancelled", lastError: "erased" },
+  });
+  const rest = await tx.outbox.updateMany({ where: { ...family, NOT: { payload: "{}" } }, data: erasedValues("Outbox") });
+  return cancelled.count + rest.count;
+}
+
 /**
- * With WAL, the old page images stay in the -wal file until a checkpoint; secure_delete zeroes freed
- * space in the pages written. A TRUNCATE checkpoint moves the clean pages into the main file and
- * empties the WAL, so the erased values survive nowhere in the database files.
+ * SQLite: with WAL, the old page images stay in the -wal file until a checkpoint; secure_delete
+ * zeroes freed space in the pages written. A TRUNCATE checkpoint moves the clean pages into the
+ * main file and empties the WAL, so the erased values survive nowhere in the database files.
+ * PostgreSQL has no such file to clean from here (its VACUUM is the server's business).
  */
 export async function flushErasure(db: Db): Promise<void> {
+  if (engineOf(db) !== "sqlite") return;
   await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
 }

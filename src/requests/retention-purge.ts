@@ -2,8 +2,8 @@
 // automatically; the anonymous statistics stay.
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logging/logger.ts";
-import { pickLocale } from "../i18n/i18n.ts";
-import { emptyAnswers, initialState, parseState, serializeState } from "../dialog/state.ts";
+import { emptyAnswers, parseState } from "../dialog/state.ts";
+import { resetConversationState } from "../privacy/reset-conversation.ts";
 import { eraseRequestData, flushErasure } from "./erase-request-data.ts";
 
 /** A dialog left unfinished this long loses what it collected (a description typed before consent). */
@@ -46,10 +46,7 @@ export async function purgeExpiredPersonalData({ db, log, clock, retentionDays }
     return parsed.type === "ok" && JSON.stringify(parsed.state.answers) !== emptyAnswersJson;
   });
   for (const c of idle) {
-    await db.conversation.update({
-      where: { id: c.id },
-      data: { state: serializeState(initialState(pickLocale(c.locale), c.seq + 1)), seq: c.seq + 1 },
-    });
+    await db.conversation.update({ where: { id: c.id }, data: resetConversationState(c) });
   }
   if (expired.length > 0 || idle.length > 0) {
     await flushErasure(db);

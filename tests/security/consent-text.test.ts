@@ -109,7 +109,7 @@ async function consentIn(service: ReturnType<typeof createDialogService>, locale
   }
   if (!replies.some((r) => r.type === "text" && r.link)) throw new Error(`consent screen not reached: ${trail.join(" → ")}`);
   const screen = replies.find((r) => r.type === "text" && r.link);
-  if (!screen || screen.type !== "text" || !screen.link) throw new Error("no consent screen");
+  if (screen?.type !== "text" || !screen.link) throw new Error("no consent screen");
   await press("give");
   return { shown: screen.text, link: screen.link.url };
 }
