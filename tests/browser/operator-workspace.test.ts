@@ -208,12 +208,25 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     await ctx.close();
   });
 
+  const superadminPages = ["/admin", "/admin/54", "/admin/54/coverage", "/admin/54/where", "/admin/72/rules", "/queue"];
+
+  it("an error page at 390 px: no sideways scroll, no serious axe violation", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ru-RU" });
+    const page = await login(ctx, "op63@test.local");
+    const res = await page.goto(`${base}/requests/67-00201`);
+    expect(res?.status()).toBe(404);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await ctx.close();
+  });
+
   for (const [who, pages] of [
     ["op63@test.local", operatorPages],
     ["admin63@test.local", adminPages],
+    ["root@test.local", superadminPages],
   ] as const) {
     it(`${who}: every page at 390 px without sideways scroll and without critical or serious axe violations`, async () => {
-      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ru-RU", isMobile: true, hasTouch: true });
+      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ru-RU" });
       const page = await login(ctx, who);
       const problems: Record<string, unknown> = {};
       for (const path of pages) {

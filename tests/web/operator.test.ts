@@ -265,6 +265,7 @@ describe("the request page for the call", () => {
     const { b, page } = await withFamily();
     const body = (await b.get(page)).body;
     expect(body).toMatch(/id="family-told">обещано: в течение суток · до 13\.03, 13:00 GMT\+4/);
+    expect(body).toMatch(/id="request-timezone">[^<]*Europe\/Samara \(GMT\+4\)/);
     const thread = body.indexOf('id="transcript-live"');
     const box = body.indexOf('name="send-message"');
     expect(thread).toBeGreaterThan(0);

@@ -164,6 +164,25 @@ describe("queue views and search", () => {
     expect((await b.get(`/queue?q=${"x".repeat(101)}`)).statusCode).toBe(400);
   });
 
+  it("previews why the request is urgent, and 'danger now' only when the family said so", async () => {
+    const { app, w, db } = await setup();
+    const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63", urgency: "P0", categories: ["parental_burnout"] });
+    await db.request.update({
+      where: { id: r.id },
+      data: { urgencyReasons: JSON.stringify([{ source: "answer", code: "check_burnout", level: "P0", dangerNow: false }]) },
+    });
+    const d = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63", urgency: "P0", categories: ["violence"] });
+    await db.request.update({ where: { id: d.id }, data: { urgencyReasons: JSON.stringify([{ source: "answer", code: "danger_now", level: "P0", dangerNow: true }]) } });
+    const b = new Browser(app);
+    await b.login("op63@test.local");
+    const body = (await b.get("/queue")).body;
+    const rowOf = (n: string) => body.slice(body.indexOf(`data-number="${n}"`), body.indexOf("</tr>", body.indexOf(`data-number="${n}"`)));
+    expect(rowOf(r.number)).toContain("страх причинить вред себе или ребёнку — ответ в диалоге");
+    expect(rowOf(r.number)).not.toContain("<strong>");
+    expect(rowOf(d.number)).toContain("опасность прямо сейчас — ответ «Да» в диалоге");
+    expect(rowOf(d.number)).toMatch(/\(<strong>[^<]+<\/strong>\)/);
+  });
+
   it("shows times with their timezone and what was promised", async () => {
     const { app, w, db } = await setup();
     await makeRequest(db, { queueId: w.queues.samara, regionCode: "63", urgency: "P1", createdAt: NOW, dueAt: new Date(NOW.getTime() + 24 * hour) });

@@ -51,6 +51,8 @@ export interface QueueRow {
   /** First line of the description, shortened (personal data: shown only within scope). */
   preview: string | null;
   cautions: ContactCaution[];
+  /** Request.urgencyReasons as stored; the view labels them (ViewHelpers.urgencyReasons). */
+  urgencyReasons: string;
 }
 
 const PREVIEW_MAX = 140;
@@ -73,6 +75,14 @@ export function timeFormatter(locale: string, timeZone: string): (d: Date) => st
     timeZoneName: "shortOffset",
   });
   return (d) => f.format(d);
+}
+
+/** "Europe/Samara (GMT+4)": said once on a page whose times are in the staff member's zone. */
+export function timeZoneLabel(timeZone: string, now: Date): string {
+  const offset = new Intl.DateTimeFormat("en", { timeZone, timeZoneName: "shortOffset" })
+    .formatToParts(now)
+    .find((p) => p.type === "timeZoneName")?.value;
+  return `${timeZone} (${offset ?? "UTC"})`;
 }
 
 export function viewerOf(staff: Staff): QueueViewer {
@@ -108,6 +118,7 @@ export async function loadQueue(deps: AdminDeps, staff: Staff, f: QueueFilters, 
       p0Waiting: r.urgency === "P0" && r.firstContactAt === null && open,
       preview: firstLine(r.description),
       cautions: contactCautions({ answers: parseJsonObject(r.answers), contactMethod: r.contactMethod }),
+      urgencyReasons: r.urgencyReasons,
     };
   });
   return { page, counts, p0, rows };
@@ -144,9 +155,6 @@ export function registerQueueRoutes(app: FastifyInstance, deps: AdminDeps): void
       const qs = queryString({ ...filters, page: 1, ...patch });
       return `/queue${qs ? `?${qs}` : ""}`;
     };
-    const offset = new Intl.DateTimeFormat("en", { timeZone: staff.timeZone, timeZoneName: "shortOffset" })
-      .formatToParts(deps.clock())
-      .find((p) => p.type === "timeZoneName")?.value;
     return renderPage(deps, req, reply, view, {
       rows: q.rows,
       filters,
@@ -159,7 +167,7 @@ export function registerQueueRoutes(app: FastifyInstance, deps: AdminDeps): void
       prevHref: q.page.page > 1 ? `/queue?${queryString(filters, q.page.page - 1)}` : null,
       nextHref: q.page.page < q.page.pages ? `/queue?${queryString(filters, q.page.page + 1)}` : null,
       viewLinks: QUEUE_VIEWS.map((v) => ({ view: v, href: link({ view: v, status: undefined }), active: filters.view === v })),
-      timeZoneLabel: `${staff.timeZone} (${offset ?? "UTC"})`,
+      timeZoneLabel: timeZoneLabel(staff.timeZone, deps.clock()),
       statuses: ALL_STATUSES,
       urgencies: URGENCIES,
       categories: CATEGORIES,

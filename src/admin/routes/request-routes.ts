@@ -16,7 +16,7 @@ import {
   transferRequest,
 } from "../../requests/request-actions.ts";
 import { describeTriageAnswers } from "../triage-answers.ts";
-import { timeFormatter } from "./queue-routes.ts";
+import { timeFormatter, timeZoneLabel } from "./queue-routes.ts";
 import {
   type AdminDeps,
   localeOf,
@@ -134,6 +134,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
         outcomes: CLOSE_OUTCOMES,
         closeForm: flash.field === "close" ? closeForm.parse(req.body ?? {}) : null,
         familyDue: timeFormatter(localeOf(req), r.region.timezone)(r.dueAt),
+        timeZoneLabel: timeZoneLabel(staff.timeZone, deps.clock()),
         mine: r.assigneeId === staff.id,
         timeLeft: r.firstContactAt || r.closedAt ? null : r.dueAt.getTime() - deps.clock().getTime(),
         flash,
