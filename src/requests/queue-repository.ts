@@ -157,12 +157,13 @@ export async function waitingP0Numbers(db: Db, viewer: QueueViewer, limit = 20):
 }
 
 /**
- * A cheap fingerprint of the queue in scope (how many open requests, the latest change): the live
- * stream sends an update only when it changes.
+ * A cheap fingerprint of the open queue in scope (how many open requests, their latest change),
+ * read through the (scope, status) indexes: the live stream sends an update only when it changes.
+ * A request that closes leaves the open set, so closing is seen too.
  */
 export async function queueFingerprint(db: Db, viewer: QueueViewer): Promise<string> {
   const agg = await db.request.aggregate({
-    where: { AND: [viewer.scope, { isTest: false }] },
+    where: { AND: [viewer.scope, { isTest: false, status: { in: [...OPEN_STATUSES] } }] },
     _count: { _all: true },
     _max: { updatedAt: true },
   });
