@@ -265,6 +265,29 @@ export class FakeMaxApi {
     ]);
   }
 
+  /** A photo with text under it (MAX puts the caption in body.text). */
+  imageWithCaption(u: FakeUser, caption: string) {
+    return this.incoming(u, caption, [
+      { type: "image", payload: { photo_id: 1, token: "tok", url: "https://i.example/x.jpg" } },
+    ]);
+  }
+
+  /** The person edited one of their messages (`original` is what textMessage returned). */
+  editedMessage(u: FakeUser, original: { message: { body: { mid: string } } }, text: string) {
+    const timestamp = this.nextTimestamp();
+    return {
+      update_type: "message_edited",
+      timestamp,
+      message: {
+        sender: this.userOf(u),
+        recipient: { chat_id: u.chatId, chat_type: "dialog", user_id: this.opts.botUserId ?? 1000 },
+        timestamp,
+        body: { mid: original.message.body.mid, seq: this.midSeq, text, attachments: null },
+      },
+      user_locale: u.locale ?? "ru",
+    };
+  }
+
   /** A button press on a message the bot sent, as MAX delivers it (with the message). */
   callback(u: FakeUser, message: FakeMessage, payload: string, callbackId?: string) {
     const timestamp = this.nextTimestamp();

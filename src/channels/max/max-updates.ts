@@ -35,6 +35,13 @@ export const maxUpdateSchema = z.discriminatedUnion("update_type", [
     message: messageSchema,
     user_locale: z.string().nullish(),
   }),
+  // A message the person edited: `message` holds the new text (issue 11: every free text is screened).
+  z.looseObject({
+    update_type: z.literal("message_edited"),
+    timestamp: z.number(),
+    message: messageSchema,
+    user_locale: z.string().nullish(),
+  }),
   z.looseObject({
     update_type: z.literal("message_callback"),
     timestamp: z.number(),
@@ -187,6 +194,26 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
         callback,
       };
     }
+    case "message_edited": {
+      const msg = u.message;
+      if (!msg.sender || msg.sender.is_bot) return { type: "ignored", reason: "from_bot" };
+      if (msg.recipient.chat_type && msg.recipient.chat_type !== "dialog") return { type: "ignored", reason: "not_dialog" };
+      const chatId = msg.recipient.chat_id;
+      if (chatId === null || chatId === undefined) return { type: "ignored", reason: "message_without_chat" };
+      const text = msg.body.text ?? "";
+      if (!text.trim()) return { type: "ignored", reason: "edited_empty" };
+      // Editing a command into something else must not run it again.
+      if (text.trim().startsWith("/")) return { type: "ignored", reason: "edited_command" };
+      return {
+        type: "event",
+        chatId: String(chatId),
+        userId: String(msg.sender.user_id),
+        ...locale(u.user_locale),
+        // One message may be edited several times: each edit is its own update.
+        updateKey: `edit:${msg.body.mid}:${u.timestamp}`,
+        event: { type: "edited", text },
+      };
+    }
     case "message_created": {
       const msg = u.message;
       const sender = msg.sender;
@@ -214,8 +241,11 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
       if (contact)
         return { type: "event", ...base, updateKey, event: contactEvent(contact.payload, sender.user_id) };
       const media = attachments[0];
-      if (media)
-        return { type: "event", ...base, updateKey, event: { type: "unsupported", kind: media.type } };
+      if (media) {
+        // The media is not kept; text sent with it is the family's words and is screened for danger.
+        const caption = msg.body.text?.trim() ? msg.body.text : undefined;
+        return { type: "event", ...base, updateKey, event: caption ? { type: "unsupported", kind: media.type, caption } : { type: "unsupported", kind: media.type } };
+      }
       const text = msg.body.text ?? "";
       if (!text.trim())
         return { type: "event", ...base, updateKey, event: { type: "unsupported", kind: "empty" } };
