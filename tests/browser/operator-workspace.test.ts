@@ -123,6 +123,9 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
         static requestPermission() { return Real.requestPermission(); }
       }
       window.Notification = Recording;
+      window.__beeps = 0;
+      const realStart = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (...args) { window.__beeps += 1; return realStart.apply(this, args); };
     `);
     const page = await login(ctx, "op63@test.local");
     await page.goto(`${base}/queue`);
@@ -130,6 +133,7 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     await page.evaluate("window.__sameDocument = true");
     await page.click("#p0-notify");
     await expect.poll(() => page.locator("#p0-notify-state").textContent()).toContain("включены");
+    const beepsBefore = (await page.evaluate("window.__beeps")) as number;
     const updated = page.evaluate("new Promise((resolve) => document.addEventListener('opora:queue-updated', () => resolve(true), { once: true }))");
     await page.waitForTimeout(300);
     const started = Date.now();
@@ -141,6 +145,8 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     expect(await page.evaluate("window.__sameDocument")).toBe(true);
     await expect.poll(() => page.evaluate("window.__shown")).toEqual(["Новая заявка P0: 63-00299"]);
     expect(await page.locator(".banner-p0.fresh").count()).toBe(1);
+    // The sound: two short tones.
+    expect(((await page.evaluate("window.__beeps")) as number) - beepsBefore).toBe(2);
     // The page is on the stream, not on the polling fallback.
     expect(await page.locator("#queue-live").getAttribute("data-live")).toBe("stream");
     // Another center's P0 never reaches this operator.
