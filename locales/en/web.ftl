@@ -505,3 +505,48 @@ web-gaps-day-thu = Thu
 web-gaps-day-fri = Fri
 web-gaps-day-sat = Sat
 web-gaps-day-sun = Sun
+
+## Statistics with charts (issue 16)
+web-stats-period = Period
+web-stats-weeks = { $n ->
+    [one] { $n } week
+   *[other] { $n } weeks
+}
+web-stats-show = Show
+web-stats-period-range = From { $from } to { $to } (region time, { $timezone })
+web-stats-urgency-P0 = P0 — danger now
+web-stats-urgency-P1 = P1 — within a day
+web-stats-urgency-P2 = P2 — planned help
+web-stats-urgency-P3 = P3 — information
+web-stats-per-day-urgency = Requests per day by urgency
+web-stats-per-week-urgency = Requests per week by urgency
+web-stats-per-day-category = Requests per day by category
+web-stats-per-week-category = Requests per week by category
+web-stats-columns-desc = Column chart: { $n } requests from { $from } to { $to }; the numbers are in the table below the chart.
+web-stats-table = Table with the numbers
+web-stats-day = Day
+web-stats-week = Week
+web-stats-all = Total
+web-stats-first-contact = Time to first contact against the promise
+web-stats-first-contact-desc = Horizontal bars by urgency: median and 90th percentile of the time to first contact in hours; the dashed line is the average promised time.
+web-stats-p90 = 90th percentile
+web-stats-promise-mark = dashed line — promised (average)
+web-stats-contacted = Contacted
+web-stats-promised = Promised (average)
+web-stats-kept = On time
+web-stats-late = Late
+web-stats-pending = Deadline not reached yet
+web-stats-promise-by-center = Promise kept, by center
+web-stats-promise-by-center-desc = Horizontal bars by center: requests contacted on time, late, and those whose deadline has not passed yet.
+web-stats-load-center = Load per center
+web-stats-center = Center
+web-stats-open = Open
+web-stats-done = Finished
+web-stats-load-operator = Load per operator
+web-stats-load-operator-desc = Horizontal bars by operator: the period's requests assigned to them, finished and open.
+web-stats-operator = Operator
+web-stats-assigned = Assigned
+web-stats-no-data = No data for this period.
+web-stats-rating = "Did this help?" — families' answers (1–5)
+web-stats-rating-summary = Answers: { $n }, average { $avg }.
+web-stats-rating-answer = Answer

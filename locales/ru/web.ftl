@@ -508,3 +508,49 @@ web-gaps-day-thu = Чт
 web-gaps-day-fri = Пт
 web-gaps-day-sat = Сб
 web-gaps-day-sun = Вс
+
+## Statistics with charts (issue 16)
+web-stats-period = Период
+web-stats-weeks = { $n ->
+    [one] { $n } неделя
+    [few] { $n } недели
+   *[other] { $n } недель
+}
+web-stats-show = Показать
+web-stats-period-range = С { $from } по { $to } (время региона, { $timezone })
+web-stats-urgency-P0 = P0 — опасность сейчас
+web-stats-urgency-P1 = P1 — в течение суток
+web-stats-urgency-P2 = P2 — плановая помощь
+web-stats-urgency-P3 = P3 — информация
+web-stats-per-day-urgency = Заявки по дням и срочности
+web-stats-per-week-urgency = Заявки по неделям и срочности
+web-stats-per-day-category = Заявки по дням и категориям
+web-stats-per-week-category = Заявки по неделям и категориям
+web-stats-columns-desc = Столбчатая диаграмма: { $n } заявок с { $from } по { $to }; числа — в таблице под диаграммой.
+web-stats-table = Таблица с числами
+web-stats-day = День
+web-stats-week = Неделя
+web-stats-all = Всего
+web-stats-first-contact = Время до первой связи и обещание
+web-stats-first-contact-desc = Горизонтальные столбцы по срочности: медиана и 90-й процентиль времени до первой связи в часах; пунктир — обещанное время в среднем.
+web-stats-p90 = 90-й процентиль
+web-stats-promise-mark = пунктир — обещано (в среднем)
+web-stats-contacted = Связались
+web-stats-promised = Обещано (в среднем)
+web-stats-kept = Вовремя
+web-stats-late = С опозданием
+web-stats-pending = Срок ещё не прошёл
+web-stats-promise-by-center = Обещание выполнено — по центрам
+web-stats-promise-by-center-desc = Горизонтальные столбцы по центрам: заявки, по которым связались вовремя, с опозданием, и те, срок которых ещё не прошёл.
+web-stats-load-center = Нагрузка по центрам
+web-stats-center = Центр
+web-stats-open = Открыты
+web-stats-done = Завершены
+web-stats-load-operator = Нагрузка по операторам
+web-stats-load-operator-desc = Горизонтальные столбцы по операторам: назначенные им заявки периода, завершённые и открытые.
+web-stats-operator = Оператор
+web-stats-assigned = Назначено
+web-stats-no-data = За этот период данных нет.
+web-stats-rating = «Помогло ли?» — ответы семей (1–5)
+web-stats-rating-summary = Ответов: { $n }, в среднем { $avg }.
+web-stats-rating-answer = Ответ

@@ -3,9 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { createStaffUser } from "../../auth/users.ts";
 import { CATEGORIES, URGENCIES } from "../../domain/taxonomy.ts";
-import type { Db } from "../../db/client.ts";
-import { ALL_STATUSES } from "../../requests/queue-order.ts";
-import { type AdminDeps, notFound, parseJsonArray, parseJsonObject, renderPage } from "../web-context.ts";
+import { PERIOD_WEEKS, type PeriodWeeks, type RegionStats, regionStats } from "../../requests/stats-repository.ts";
+import { horizontalBars, stackedColumns } from "../svg-charts.ts";
+import { type AdminDeps, notFound, parseJsonObject, renderPage } from "../web-context.ts";
 import { requireRegionAdmin } from "./admin-scope.ts";
 import { writeAudit } from "../../audit/write-audit.ts";
 import { isIsoDay } from "../hours-form.ts";
@@ -13,56 +13,7 @@ import { looksLikeMarkup } from "../phone-field.ts";
 import { type Holiday, regionHolidays, shippedHolidays, sortHolidays, syncCenterHolidays } from "../public-holidays.ts";
 import { auditAdmin } from "./admin-scope.ts";
 
-export interface RegionStats {
-  total: number;
-  byCategory: [string, number][];
-  byUrgency: [string, number][];
-  byStatus: [string, number][];
-  byCenter: [string, number][];
-  byWeek: [string, number][];
-  medianFirstContactMinutes: number | null;
-}
-
-/** ISO week label such as 2025-W07 (UTC). */
-export function isoWeek(d: Date): string {
-  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-  const day = t.getUTCDay() || 7;
-  t.setUTCDate(t.getUTCDate() + 4 - day);
-  const yearStart = new Date(Date.UTC(t.getUTCFullYear(), 0, 1));
-  const week = Math.ceil(((t.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
-  return `${t.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
-}
-
-export function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-export async function regionStats(db: Db, regionCode: string): Promise<RegionStats> {
-  // Only the columns statistics need: no personal data is ever read here. Test requests are excluded.
-  const rows = await db.request.findMany({
-    where: { regionCode, isTest: false },
-    select: { categories: true, urgency: true, status: true, createdAt: true, firstContactAt: true, queue: { select: { center: { select: { name: true } } } } },
-  });
-  const count = (keys: string[], init: readonly string[] = []) => {
-    const m = new Map<string, number>(init.map((k) => [k, 0]));
-    for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
-    return [...m.entries()];
-  };
-  return {
-    total: rows.length,
-    byCategory: count(rows.flatMap((r) => parseJsonArray(r.categories)), CATEGORIES),
-    byUrgency: count(rows.map((r) => r.urgency), URGENCIES),
-    byStatus: count(rows.map((r) => r.status), ALL_STATUSES),
-    byCenter: count(rows.map((r) => r.queue.center.name)).sort((a, b) => b[1] - a[1]),
-    byWeek: count(rows.map((r) => isoWeek(r.createdAt))).sort((a, b) => a[0].localeCompare(b[0])),
-    medianFirstContactMinutes: median(
-      rows.filter((r) => r.firstContactAt).map((r) => ((r.firstContactAt as Date).getTime() - r.createdAt.getTime()) / 60_000),
-    ),
-  };
-}
+const statsQuery = z.object({ weeks: z.coerce.number().pipe(z.union(PERIOD_WEEKS.map((w) => z.literal(w)))).default(12) });
 
 function csvCell(v: string | number): string {
   const s = String(v);
@@ -71,15 +22,41 @@ function csvCell(v: string | number): string {
   return `"${safe.replaceAll('"', '""')}"`;
 }
 
+/**
+ * The statistics as long CSV rows (region, dimension, key, subkey, value): counts and minutes only.
+ * No family data exists here; operators appear by their internal id, not by name.
+ */
 export function statsCsv(regionCode: string, s: RegionStats): string {
-  const lines: (string | number)[][] = [["region", "dimension", "value", "count"]];
-  for (const [k, v] of s.byCategory) lines.push([regionCode, "category", k, v]);
-  for (const [k, v] of s.byUrgency) lines.push([regionCode, "urgency", k, v]);
-  for (const [k, v] of s.byStatus) lines.push([regionCode, "status", k, v]);
-  for (const [k, v] of s.byCenter) lines.push([regionCode, "center", k, v]);
-  for (const [k, v] of s.byWeek) lines.push([regionCode, "week", k, v]);
-  lines.push([regionCode, "total", "all", s.total]);
-  lines.push([regionCode, "median_first_contact_minutes", "all", s.medianFirstContactMinutes === null ? "" : Math.round(s.medianFirstContactMinutes)]);
+  const lines: (string | number)[][] = [["region", "dimension", "key", "subkey", "value"]];
+  const add = (dimension: string, key: string, subkey: string, value: number | null) =>
+    lines.push([regionCode, dimension, key, subkey, value === null ? "" : Math.round(value * 10) / 10]);
+  add("period", s.period.firstDay, s.period.lastDay, s.period.weeks);
+  add("total", "all", "", s.total);
+  for (const u of URGENCIES) add("urgency", u, "", s.byUrgency[u]);
+  for (const c of CATEGORIES) add("category", c, "", s.byCategory[c]);
+  for (const [k, v] of Object.entries(s.byStatus)) add("status", k, "", v);
+  for (const [dimension, buckets] of [["day", s.days], ["week", s.weeks]] as const) {
+    for (const b of buckets) {
+      add(`${dimension}_total`, b.key, "", b.total);
+      for (const u of URGENCIES) add(`${dimension}_urgency`, b.key, u, b.byUrgency[u]);
+      for (const c of CATEGORIES) add(`${dimension}_category`, b.key, c, b.byCategory[c]);
+    }
+  }
+  for (const c of s.contact) {
+    add("first_contact_median_minutes", c.urgency, "", c.medianMinutes);
+    add("first_contact_p90_minutes", c.urgency, "", c.p90Minutes);
+    add("first_contact_count", c.urgency, "", c.contacted);
+    add("promised_minutes_avg", c.urgency, "", c.promisedMinutes);
+    add("promise_kept", c.urgency, "", c.kept);
+    add("promise_late", c.urgency, "", c.late);
+  }
+  for (const c of s.centers) {
+    for (const k of ["total", "open", "kept", "late", "pending"] as const) add("center", c.name, k, c[k]);
+  }
+  for (const o of s.operators) {
+    for (const k of ["assigned", "open", "contacted"] as const) add("operator", o.staffId, k, o[k]);
+  }
+  for (const [i, n] of (s.rating?.counts ?? []).entries()) add("did_this_help", String(i + 1), "", n);
   return `${lines.map((l) => l.map(csvCell).join(",")).join("\r\n")}\r\n`;
 }
 
@@ -251,17 +228,24 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
     return showHolidays(req, reply, { saved: changed });
   });
 
+  // Statistics of one period (the last 4–52 whole weeks), computed by the database (stats-repository.ts).
+  const weeksOf = (req: FastifyRequest): PeriodWeeks => {
+    const q = statsQuery.safeParse(req.query ?? {});
+    return q.success ? (q.data.weeks as PeriodWeeks) : 12;
+  };
   app.get("/admin/:region/stats", async (req, reply) => {
     const { region } = await requireRegionAdmin(deps, req);
-    return renderPage(deps, req, reply, "admin-stats", { region, s: await regionStats(db, region.code) });
+    const s = await regionStats(db, region.code, region.timezone, deps.clock(), weeksOf(req));
+    return renderPage(deps, req, reply, "admin-stats", { region, s, periods: PERIOD_WEEKS, charts: { stackedColumns, horizontalBars } });
   });
 
   app.get("/admin/:region/stats.csv", async (req, reply) => {
     const { region } = await requireRegionAdmin(deps, req);
-    const csv = statsCsv(region.code, await regionStats(db, region.code));
+    const weeks = weeksOf(req);
+    const csv = statsCsv(region.code, await regionStats(db, region.code, region.timezone, deps.clock(), weeks));
     return reply
       .type("text/csv; charset=utf-8")
-      .header("Content-Disposition", `attachment; filename="opora-stats-${region.code}.csv"`)
+      .header("Content-Disposition", `attachment; filename="opora-stats-${region.code}-${weeks}w.csv"`)
       .send(`\uFEFF${csv}`);
   });
 }
