@@ -1,6 +1,6 @@
 // An untaken P0 never sits in one queue (design.md §5): after `afterMinutes` without an operator it
 // moves to the next queue of its region's 24/7 chain (closed or slow center → the region's 24/7
-// queue → the federal 24/7 reserve). The move, its line in the routing history, the audit row and
+// queue → the federal 24/7 reserve); in a closed center's queue it moves at the next pass. The move, its line in the routing history, the audit row and
 // the notices (receiving and previous center's operators' chats, the region's admins' linked
 // Telegram accounts) are written in one transaction; the notices go through the outbox and carry
 // the request number, queue names and a link — never a name, phone or description.
@@ -11,7 +11,7 @@ import { enqueueDelivery, type OutboxChannel } from "../outbox/outbox.ts";
 import { FEDERAL_TIMEZONE, nextInChain } from "../routing/engine.ts";
 import { loadRoutingSnapshot } from "../routing/routing-store.ts";
 import type { RoutingSnapshot } from "../routing/types.ts";
-import { formatLocalRu } from "../routing/working-hours.ts";
+import { formatLocalRu, isOpenAt } from "../routing/working-hours.ts";
 import { writeAudit } from "../audit/write-audit.ts";
 import { OPEN_STATUSES } from "./queue-order.ts";
 
@@ -53,22 +53,22 @@ export async function escalateUntakenP0(
   now: Date,
   { afterMinutes }: EscalateOptions,
 ): Promise<EscalationResult> {
-  const cutoff = new Date(now.getTime() - afterMinutes * MINUTE);
+  // Every open untaken P0 (few at any time): one may wait in a closed center however new it is.
   const candidates = await db.request.findMany({
     where: {
       isTest: false,
       urgency: "P0",
       assigneeId: null,
       status: { in: [...OPEN_STATUSES] },
-      createdAt: { lte: cutoff },
     },
-    select: { id: true },
+    select: { id: true, regionCode: true, queueId: true },
     orderBy: { id: "asc" },
   });
   if (candidates.length === 0) return { moved: [] };
   const snapshot = await loadRoutingSnapshot(db);
   const moved: number[] = [];
-  for (const { id } of candidates) {
+  for (const { id, regionCode, queueId } of candidates) {
+    if (!nextInChain(snapshot, regionCode, queueId)) continue; // at the end of its chain already
     if (await db.$transaction((tx) => moveOne(tx, deps, snapshot, id, now, afterMinutes))) moved.push(id);
   }
   return { moved };
@@ -90,13 +90,20 @@ async function moveOne(
   if (!(OPEN_STATUSES as readonly string[]).includes(req.status)) return false;
   const since = await waitingSince(tx, req);
   const minutes = Math.floor((now.getTime() - since.getTime()) / MINUTE);
-  if (minutes < afterMinutes) return false;
+  const timezone = snapshot.regions.find((r) => r.code === req.regionCode)?.timezone ?? FEDERAL_TIMEZONE;
+  // A P0 in a closed center's queue (raised there at night, or the center closed meanwhile) does
+  // not wait out the delay: nobody there can take it, exactly as at creation.
+  const center = snapshot.centers.find((c) => c.id === req.queue.centerId);
+  const closed =
+    center !== undefined &&
+    !isOpenAt(center.hours, center.is24x7, center.regionCode === null ? FEDERAL_TIMEZONE : timezone, now);
+  if (minutes < afterMinutes && !closed) return false;
   const next = nextInChain(snapshot, req.regionCode, req.queueId);
   if (!next) return false; // End of the chain: the reminders keep nagging the federal reserve.
 
-  const timezone = snapshot.regions.find((r) => r.code === req.regionCode)?.timezone ?? FEDERAL_TIMEZONE;
   const stepRu = next.step === "region_24x7" ? "круглосуточную очередь региона" : "федеральный круглосуточный резерв";
-  const line = `${formatLocalRu(timezone, now)} по времени региона: P0 не взята за ${minutes} мин в очереди «${req.queue.name}» → переведена в ${stepRu} «${next.queue.name}» центра «${next.center.name}».`;
+  const why = minutes < afterMinutes ? `центр закрыт, P0 ждёт ${minutes} мин` : `P0 не взята за ${minutes} мин`;
+  const line = `${formatLocalRu(timezone, now)} по времени региона: ${why} в очереди «${req.queue.name}» → переведена в ${stepRu} «${next.queue.name}» центра «${next.center.name}».`;
   // Conditional on nobody having taken or moved it meanwhile.
   const updated = await tx.request.updateMany({
     where: { id, assigneeId: null, queueId: req.queueId },
@@ -111,7 +118,7 @@ async function moveOne(
     entityId: String(id),
     regionCode: req.regionCode,
     requestId: id,
-    details: { number: req.number, fromQueue: req.queue.key, toQueue: next.queue.key, step: next.step, minutes },
+    details: { number: req.number, fromQueue: req.queue.key, toQueue: next.queue.key, step: next.step, minutes, centerClosed: closed },
   });
   await enqueueMoveNotices(tx, deps, {
     id,

@@ -13,8 +13,8 @@ const i18n = createI18n();
 const deps = { i18n, publicBaseUrl: "https://opora.example", categoryLabel: categoryLabelFor(i18n) };
 const AFTER = { afterMinutes: 15 };
 const MIN = 60_000;
-// Wednesday 25 Nov 2026, 02:00 in Tyumen: the family center is closed.
-const T0 = new Date("2026-11-25T02:00:00+05:00");
+// Wednesday 25 Nov 2026, 10:00 in Tyumen (09:00 in Samara): the centers are open but nobody takes it.
+const T0 = new Date("2026-11-25T10:00:00+05:00");
 const at = (minutes: number) => new Date(T0.getTime() + minutes * MIN);
 const PERSONAL = ["Марина", "Петрова", "79991234567", "Ленина", "ножом"];
 
@@ -35,7 +35,7 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-async function p0(queueKey: string, regionCode: string, over: { assigned?: boolean; isTest?: boolean } = {}) {
+async function p0(queueKey: string, regionCode: string, over: { assigned?: boolean; isTest?: boolean; createdAt?: Date } = {}) {
   const queue = await t.db.queue.findUniqueOrThrow({ where: { key: queueKey } });
   const assignee = over.assigned
     ? await t.db.staffUser.create({ data: { email: `op${queueKey}@test.local`, passwordHash: "x", name: "op", role: "operator" } })
@@ -57,7 +57,7 @@ async function p0(queueKey: string, regionCode: string, over: { assigned?: boole
       routingReason: "region_default",
       routingExplanation: "Очередь региона по умолчанию.",
       isTest: over.isTest ?? false,
-      createdAt: T0,
+      createdAt: over.createdAt ?? T0,
       dueAt: at(60),
     },
   });
@@ -67,7 +67,7 @@ const queueKeyOf = async (id: number) =>
   (await t.db.request.findUniqueOrThrow({ where: { id }, include: { queue: true } })).queue.key;
 
 describe("an untaken P0 moves along the chain", () => {
-  it("not before 15 minutes; at 15 it goes from the closed Tyumen center to the federal 24/7 reserve, and everyone is told", async () => {
+  it("not before 15 minutes; at 15 it goes from the Tyumen center to the federal 24/7 reserve, and everyone is told", async () => {
     const req = await p0("tyumen-default", "72");
     expect((await escalateUntakenP0(t.db, deps, at(14), AFTER)).moved).toEqual([]);
     expect(await queueKeyOf(req.id)).toBe("tyumen-default");
@@ -77,13 +77,13 @@ describe("an untaken P0 moves along the chain", () => {
     const moved = await t.db.request.findUniqueOrThrow({ where: { id: req.id }, include: { queue: true } });
     expect(moved.queue.key).toBe("federal-fallback");
     expect(moved.assigneeId).toBeNull();
-    expect(moved.routingExplanation).toContain("Очередь региона по умолчанию.\nср 02:15 по времени региона: P0 не взята за 15 мин");
+    expect(moved.routingExplanation).toContain("Очередь региона по умолчанию.\nср 10:15 по времени региона: P0 не взята за 15 мин");
     expect(moved.routingExplanation).toContain("→ переведена в федеральный круглосуточный резерв «Резервная очередь 24/7");
 
     const audit = await t.db.auditLog.findMany({ where: { action: UNTAKEN_MOVE_ACTION } });
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ requestId: req.id, regionCode: "72", actorType: "system" });
-    expect(JSON.parse(audit[0]!.details)).toEqual({ number: req.number, fromQueue: "tyumen-default", toQueue: "federal-fallback", step: "federal_24x7", minutes: 15 });
+    expect(JSON.parse(audit[0]!.details)).toEqual({ number: req.number, fromQueue: "tyumen-default", toQueue: "federal-fallback", step: "federal_24x7", minutes: 15, centerClosed: false });
 
     const rows = await t.db.outbox.findMany({ orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.kind, r.channel, r.target])).toEqual([
@@ -132,5 +132,16 @@ describe("an untaken P0 moves along the chain", () => {
     const req = await p0("tyumen-default", "72");
     expect((await escalateUntakenP0(t.db, deps, at(15), { afterMinutes: 30 })).moved).toEqual([]);
     expect((await escalateUntakenP0(t.db, deps, at(30), { afterMinutes: 30 })).moved).toEqual([req.id]);
+  });
+
+  it("a P0 waiting in a closed center's queue (raised there at night) moves at the next pass", async () => {
+    const night = new Date("2026-11-25T02:00:00+05:00");
+    const req = await p0("tyumen-default", "72", { createdAt: new Date(night.getTime() - 2 * MIN) });
+    expect((await escalateUntakenP0(t.db, deps, night, AFTER)).moved).toEqual([req.id]);
+    const moved = await t.db.request.findUniqueOrThrow({ where: { id: req.id }, include: { queue: true } });
+    expect(moved.queue.key).toBe("federal-fallback");
+    expect(moved.routingExplanation).toContain("ср 02:00 по времени региона: центр закрыт, P0 ждёт 2 мин");
+    const audit = await t.db.auditLog.findFirstOrThrow({ where: { action: UNTAKEN_MOVE_ACTION } });
+    expect(JSON.parse(audit.details)).toMatchObject({ centerClosed: true, minutes: 2 });
   });
 });
