@@ -5,6 +5,7 @@ import type { Logger } from "../logging/logger.ts";
 import { emptyAnswers, parseState } from "../dialog/state.ts";
 import { resetConversationState } from "../privacy/reset-conversation.ts";
 import { eraseRequestData, flushErasure } from "./erase-request-data.ts";
+import { type PruneResult, pruneTechnicalTables } from "../privacy/technical-retention.ts";
 
 /** A dialog left unfinished this long loses what it collected (a description typed before consent). */
 export const ABANDONED_DIALOG_DAYS = 7;
@@ -55,14 +56,25 @@ export async function purgeExpiredPersonalData({ db, log, clock, retentionDays }
   return expired.length;
 }
 
-/** Runs the purge once at start and then every `intervalMs` (default hourly). */
+/** Technical tables (src/privacy/technical-retention.ts); the journal's leftovers hold message text. */
+export async function pruneTechnical({ db, log, clock }: RetentionPurgeDeps): Promise<PruneResult> {
+  const pruned = await pruneTechnicalTables(db, clock());
+  if (pruned.inboundLeftovers > 0) await flushErasure(db);
+  if (Object.values(pruned).some((n) => n > 0)) log.info(pruned, "technical tables pruned");
+  return pruned;
+}
+
+/**
+ * Runs the purge once at start and then every `intervalMs` (default hourly). Technical pruning runs
+ * only on the timer: at start the channels first replay what the inbound journal kept.
+ */
 export function startRetentionPurge(deps: RetentionPurgeDeps, intervalMs = 60 * 60_000): { stop(): void } {
-  const run = () =>
-    purgeExpiredPersonalData(deps).catch((err) =>
-      deps.log.error({ code: (err as { code?: string }).code }, "retention purge failed"),
-    );
+  const fail = (what: string) => (err: unknown) => deps.log.error({ code: (err as { code?: string }).code }, `${what} failed`);
+  const run = () => purgeExpiredPersonalData(deps).catch(fail("retention purge"));
   void run();
-  const timer = setInterval(run, intervalMs);
+  const timer = setInterval(() => {
+    void run().then(() => pruneTechnical(deps).catch(fail("technical pruning")));
+  }, intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
 }
