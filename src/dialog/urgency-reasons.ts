@@ -83,7 +83,8 @@ function phraseLabel(id: string, locale: Locale, t: T): string {
   if (typeof describe === "function") {
     try {
       const text = describe(id, locale);
-      if (typeof text === "string" && text.trim() !== "") return text;
+      // It answers the id itself for ids it does not know (e.g. ones recorded by an older lexicon).
+      if (typeof text === "string" && text.trim() !== "" && text !== id) return text;
     } catch {
       // An unknown id in the lexicon's describer: fall back to our labels.
     }

@@ -179,7 +179,8 @@ describe("dialog engine — red flags at every kind of step", () => {
 
   it("a false alarm can be left and the dialog goes on", () => {
     const t = new Talk().send({ type: "start" });
-    t.text("нож");
+    // (A topic word alone such as «нож» no longer raises P0: a whole phrase does.)
+    t.text("он сказал что убьёт меня");
     expect(t.step).toBe("p0_safe");
     t.press("nodanger");
     expect(t.state?.urgent).toBe(false);
