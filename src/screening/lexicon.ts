@@ -43,7 +43,7 @@ const NEGATIONS = new Set(["не", "ни"]);
 // Forms shorter than this get no sound-alike key, and shorter than FUZZY_MIN no one-edit tolerance:
 // in short Russian words one letter is often a different word («бил/был», «душит/дышит»).
 const SOUND_MIN = 4;
-const FUZZY_MIN = 7;
+const FUZZY_MIN = 8;
 const WORD_CACHE_MAX = 50_000;
 
 interface Slot {
@@ -357,8 +357,8 @@ class CompiledLexicon implements Lexicon {
         ) {
           continue;
         }
-        // Only what overlaps the hit or follows within two words cancels it («заберут ребёнка из садика»).
-        if (c.unless.some((u) => spans(u, m).some(([s, e]) => e >= start && s <= end + 2))) continue;
+        // Only the word before, the hit itself or the two words after cancel it («кот пропал», «заберут ребёнка из садика»).
+        if (c.unless.some((u) => spans(u, m).some(([s, e]) => e >= start - 1 && s <= end + 2))) continue;
         return true;
       }
     }
