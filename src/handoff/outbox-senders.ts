@@ -46,10 +46,12 @@ export function createMaxOutboxSender({ token, baseUrl }: { token: string; baseU
     const parsed = chatPayloadSchema.safeParse(payload);
     if (!parsed.success) return { type: "failed", code: "BAD_PAYLOAD" };
     const { text, take } = parsed.data;
-    const chatId = Number(target);
+    // "user:<id>": a person's private dialog with the bot (a staff member's linked account), else a chat id.
+    const toUser = target.startsWith("user:");
+    const chatId = Number(toUser ? target.slice(5) : target);
     if (!Number.isSafeInteger(chatId)) return { type: "failed", code: "BAD_TARGET" };
     try {
-      await bot.api.sendMessageToChat(chatId, text.slice(0, 4000), {
+      await (toUser ? bot.api.sendMessageToUser : bot.api.sendMessageToChat)(chatId, text.slice(0, 4000), {
         ...(take
           ? {
               attachments: [

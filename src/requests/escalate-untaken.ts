@@ -1,9 +1,10 @@
 // An untaken P0 never sits in one queue (design.md §5): after `afterMinutes` without an operator it
 // moves to the next queue of its region's 24/7 chain (closed or slow center → the region's 24/7
-// queue → the federal 24/7 reserve); in a closed center's queue it moves at the next pass. The move, its line in the routing history, the audit row and
-// the notices (receiving and previous center's operators' chats, the region's admins' linked
-// Telegram accounts) are written in one transaction; the notices go through the outbox and carry
-// the request number, queue names and a link — never a name, phone or description.
+// queue → the federal 24/7 reserve); in a closed center's queue it moves at the next pass. The
+// move, its line in the routing history, the audit row and the notices (receiving and previous
+// center's operators' chats, the region's admins' linked Telegram/MAX accounts) are written in one
+// transaction; the notices go through the outbox and carry the request number, queue names and a
+// link — never a name, phone or description.
 import type { Db, Tx } from "../db/client.ts";
 import type { CenterNotificationDeps, OperatorChatPayload } from "../handoff/center-notifications.ts";
 import { requestUrl } from "../handoff/center-notifications.ts";
@@ -168,14 +169,20 @@ async function enqueueMoveNotices(tx: Tx, deps: CenterNotificationDeps, m: MoveN
   for (const [channel, target] of chats(m.from.center)) {
     deliveries.push({ kind: "center_p0_moved_out", key: `p0move:${m.id}:${m.toQueueKey}:out:${channel}:${target}`, channel, target, payload: { text: deps.i18n.t(locale, "handoff-p0-moved-out", args) } });
   }
-  // The region's admins, on the messenger account they linked (a private chat with the bot).
+  // The region's admins, on the messenger accounts they linked (their private dialog with the bot).
   const admins = await tx.staffUser.findMany({
-    where: { role: "regional_admin", regionCode: m.regionCode, active: true, telegramUserId: { not: null } },
-    select: { id: true, telegramUserId: true },
+    where: { role: "regional_admin", regionCode: m.regionCode, active: true, OR: [{ telegramUserId: { not: null } }, { maxUserId: { not: null } }] },
+    select: { id: true, telegramUserId: true, maxUserId: true },
     orderBy: { id: "asc" },
   });
+  const adminText = { text: deps.i18n.t(locale, "handoff-p0-moved-admin", args) };
   for (const a of admins) {
-    deliveries.push({ kind: "admin_p0_moved", key: `p0move:${m.id}:${m.toQueueKey}:admin:${a.id}`, channel: "telegram", target: a.telegramUserId!, payload: { text: deps.i18n.t(locale, "handoff-p0-moved-admin", args) } });
+    if (a.telegramUserId) {
+      deliveries.push({ kind: "admin_p0_moved", key: `p0move:${m.id}:${m.toQueueKey}:admin:${a.id}:telegram`, channel: "telegram", target: a.telegramUserId, payload: adminText });
+    }
+    if (a.maxUserId) {
+      deliveries.push({ kind: "admin_p0_moved", key: `p0move:${m.id}:${m.toQueueKey}:admin:${a.id}:max`, channel: "max", target: `user:${a.maxUserId}`, payload: adminText });
+    }
   }
   for (const d of deliveries) {
     await enqueueDelivery(tx, { idempotencyKey: d.key, kind: d.kind, channel: d.channel, target: d.target, payload: d.payload, requestId: m.id }, m.now);

@@ -45,4 +45,14 @@ describe("outbox senders", () => {
     max.failNext({ status: 503, times: 1, match: "POST /messages" });
     expect(await send({ kind: "x", target: "555", payload })).toMatchObject({ type: "retry", code: "HTTP_503" });
   });
+
+  it("writes to a MAX user's dialog when the target is user:<id> (a staff member's linked account)", async () => {
+    max = await startFakeMaxApi({ token: "M" });
+    const send = createMaxOutboxSender({ token: "M", baseUrl: max.baseUrl });
+    expect(await send({ kind: "admin_p0_moved", target: "user:4242", payload: { text: "P0 № 72-00001 переведена" } })).toEqual({ type: "sent" });
+    const posted = max.calls.filter((c) => c.method === "POST" && c.path === "/messages");
+    expect(posted.map((c) => [c.query.user_id, c.query.chat_id])).toEqual([["4242", undefined]]);
+    expect(await send({ kind: "x", target: "user:abc", payload: { text: "x" } })).toEqual({ type: "failed", code: "BAD_TARGET" });
+  });
 });
+

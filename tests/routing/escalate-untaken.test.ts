@@ -25,9 +25,9 @@ beforeEach(async () => {
   await t.db.center.update({ where: { key: "tyumen-family-center" }, data: { notifyTelegramChatId: "-100720" } });
   await t.db.center.update({ where: { key: "federal-opora-reserve" }, data: { notifyTelegramChatId: "-100999", notifyMaxChatId: "999" } });
   await t.db.center.update({ where: { key: "samara-crisis-line" }, data: { notifyTelegramChatId: "-100634" } });
-  const admin = (email: string, regionCode: string, telegramUserId: string | null) =>
-    t.db.staffUser.create({ data: { email, passwordHash: "x", name: email, role: "regional_admin", regionCode, telegramUserId } });
-  await admin("admin72@test.local", "72", "7201");
+  const admin = (email: string, regionCode: string, telegramUserId: string | null, maxUserId: string | null = null) =>
+    t.db.staffUser.create({ data: { email, passwordHash: "x", name: email, role: "regional_admin", regionCode, telegramUserId, maxUserId } });
+  await admin("admin72@test.local", "72", "7201", "72001");
   await admin("admin72b@test.local", "72", null); // no linked messenger: nothing to send to
   await admin("admin63@test.local", "63", "6301");
 });
@@ -91,6 +91,7 @@ describe("an untaken P0 moves along the chain", () => {
       ["center_p0_moved_in", "max", "999"],
       ["center_p0_moved_out", "telegram", "-100720"],
       ["admin_p0_moved", "telegram", "7201"],
+      ["admin_p0_moved", "max", "user:72001"],
     ]);
     const texts = rows.map((r) => (JSON.parse(r.payload) as { text: string }).text);
     expect(texts[0]).toContain(`P0 № ${req.number} передана вам`);
@@ -102,7 +103,7 @@ describe("an untaken P0 moves along the chain", () => {
 
     // The federal reserve is the end of the chain: later passes change nothing.
     expect((await escalateUntakenP0(t.db, deps, at(40), AFTER)).moved).toEqual([]);
-    expect(await t.db.outbox.count()).toBe(4);
+    expect(await t.db.outbox.count()).toBe(5);
   });
 
   it("in Samara: team → the region's 24/7 line at 15 min → the federal reserve 15 min after the move, not before", async () => {
