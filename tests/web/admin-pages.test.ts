@@ -184,3 +184,41 @@ describe("bad input on the holiday list", () => {
     expect(res.body).not.toContain("<img src=x");
   });
 });
+
+describe("audit log in words", () => {
+  it("names people and objects and links to them instead of showing ids", async () => {
+    const { app, b, db, center } = await setup();
+    await b.postForm(`/admin/63/centers/${center.id}`, { ...base, ...weekdays("09:00", "18:00") });
+    const op = await db.staffUser.findUniqueOrThrow({ where: { email: "op63@test.local" } });
+    await b.postForm(`/admin/63/users/${op.id}/active`, { active: "false" }, "/admin/63/users");
+    const req = await db.request.create({
+      data: {
+        number: "63-00777",
+        channel: "telegram",
+        categories: "[]",
+        urgency: "P2",
+        regionCode: "63",
+        queueId: (await db.queue.findUniqueOrThrow({ where: { key: "samara-default" } })).id,
+        routingReason: "region_default",
+        routingExplanation: "—",
+        dueAt: new Date("2025-03-15T09:00:00Z"),
+      },
+    });
+    await db.auditLog.create({
+      data: { actorType: "system", action: "request.overflow_untaken", entityType: "request", entityId: String(req.id), regionCode: "63", requestId: req.id },
+    });
+    const res = await b.get("/admin/63/audit");
+    expect(res.statusCode).toBe(200);
+    const text = res.body.replace(/<[^>]+>/g, " ");
+    expect(res.body).toContain(`<a href="/admin/63/centers/${center.id}">Служба «Дети в семье» Самарской области</a>`);
+    expect(text).toContain("центр изменён");
+    expect(text).toContain("сотрудник отключён");
+    expect(text).toMatch(/Сотрудник:\s+op63/);
+    expect(res.body).toContain('<a href="/requests/63-00777">63-00777</a>');
+    expect(text).toContain("система");
+    expect(text).toContain("не взята вовремя");
+    // No ids or codes as visible text.
+    for (const raw of [center.id, op.id, "samara-deti-v-seme", "center:", "staff_user", "request.overflow_untaken"]) expect(text).not.toContain(raw);
+    void app;
+  });
+});

@@ -8,6 +8,7 @@ import { horizontalBars, stackedColumns } from "../svg-charts.ts";
 import { type AdminDeps, notFound, parseJsonObject, renderPage } from "../web-context.ts";
 import { requireRegionAdmin } from "./admin-scope.ts";
 import { writeAudit } from "../../audit/write-audit.ts";
+import type { Db } from "../../db/client.ts";
 import { isIsoDay } from "../hours-form.ts";
 import { looksLikeMarkup } from "../phone-field.ts";
 import { type Holiday, regionHolidays, shippedHolidays, sortHolidays, syncCenterHolidays } from "../public-holidays.ts";
@@ -90,6 +91,90 @@ export function parseHolidayRows(body: Record<string, unknown>): { type: "ok"; l
   }
   if (bad) return { type: "error", rows };
   return { type: "ok", list: sortHolidays(rows.map(({ date, name }) => ({ date, name }))) };
+}
+
+/** How an audit row's object is shown: a kind (translated in the view), a name, and a link when there is a page. */
+export interface AuditEntity {
+  kind: string;
+  name: string | null;
+  href: string | null;
+}
+
+/**
+ * Names and links for the objects of audit rows, looked up in a few queries per page. Centers,
+ * queues, municipalities and rules are written by key (or id); requests by number or id; staff by
+ * id; families' pseudonymous ids are never shown.
+ */
+async function auditEntities(
+  db: Db,
+  regionCode: string,
+  rows: { entityType: string; entityId: string; requestId: number | null }[],
+): Promise<(r: { entityType: string; entityId: string; requestId: number | null }) => AuditEntity> {
+  const ids = (type: string) => [...new Set(rows.filter((r) => r.entityType === type).map((r) => r.entityId))];
+  const requestIds = [...new Set(rows.map((r) => r.requestId).filter((x): x is number => x !== null))];
+  const requestKeys = ids("request");
+  const [centers, queues, municipalities, rules, staff, requests] = await Promise.all([
+    db.center.findMany({ where: { OR: [{ key: { in: ids("center") } }, { id: { in: ids("center") } }] }, select: { id: true, key: true, name: true, regionCode: true } }),
+    db.queue.findMany({ where: { OR: [{ key: { in: ids("queue") } }, { id: { in: ids("queue") } }] }, select: { id: true, key: true, name: true } }),
+    db.municipality.findMany({ where: { regionCode, OR: [{ key: { in: ids("municipality") } }, { id: { in: ids("municipality") } }] }, select: { id: true, key: true, name: true } }),
+    db.routingRule.findMany({ where: { regionCode, OR: [{ key: { in: ids("rule") } }, { id: { in: ids("rule") } }] }, select: { id: true, key: true, note: true } }),
+    db.staffUser.findMany({ where: { id: { in: ids("staff_user") } }, select: { id: true, name: true } }),
+    db.request.findMany({
+      where: {
+        OR: [{ id: { in: [...requestIds, ...requestKeys.filter((k) => /^\d+$/.test(k)).map(Number)] } }, { number: { in: requestKeys } }],
+      },
+      select: { id: true, number: true },
+    }),
+  ]);
+  const byKeyOrId = <T extends { id: string; key: string }>(list: T[]) => {
+    const m = new Map<string, T>();
+    for (const x of list) {
+      m.set(x.key, x);
+      m.set(x.id, x);
+    }
+    return m;
+  };
+  const c = byKeyOrId(centers);
+  const qm = byKeyOrId(queues);
+  const mm = byKeyOrId(municipalities);
+  const rm = byKeyOrId(rules);
+  const sm = new Map(staff.map((x) => [x.id, x.name]));
+  const reqById = new Map(requests.map((x) => [x.id, x]));
+  const reqByNumber = new Map(requests.map((x) => [x.number, x]));
+  const base = `/admin/${regionCode}`;
+  return (r) => {
+    switch (r.entityType) {
+      case "center": {
+        const x = c.get(r.entityId);
+        return { kind: "center", name: x?.name ?? null, href: x && x.regionCode === regionCode ? `${base}/centers/${x.id}` : null };
+      }
+      case "queue": {
+        const x = qm.get(r.entityId);
+        return { kind: "queue", name: x?.name ?? null, href: x ? `${base}/queues/${x.id}` : null };
+      }
+      case "municipality": {
+        const x = mm.get(r.entityId);
+        return { kind: "municipality", name: x?.name ?? null, href: x ? `${base}/municipalities/${x.id}` : null };
+      }
+      case "rule": {
+        const x = rm.get(r.entityId);
+        return { kind: "rule", name: x ? (x.note ?? x.key) : null, href: x ? `${base}/rules/${x.id}` : null };
+      }
+      case "staff_user":
+        return { kind: "staff_user", name: sm.get(r.entityId) ?? null, href: sm.has(r.entityId) ? `${base}/users` : null };
+      case "request": {
+        const x = (r.requestId !== null ? reqById.get(r.requestId) : undefined) ?? reqByNumber.get(r.entityId) ?? (/^\d+$/.test(r.entityId) ? reqById.get(Number(r.entityId)) : undefined);
+        return { kind: "request", name: x?.number ?? null, href: x ? `/requests/${encodeURIComponent(x.number)}` : null };
+      }
+      case "routing_file":
+        return { kind: "routing_file", name: null, href: `${base}/routing-file` };
+      case "region":
+        return { kind: "region", name: null, href: `${base}/holidays` };
+      default:
+        // Consent, conversation and anything new: the kind only (their ids are pseudonyms of families).
+        return { kind: r.entityType, name: null, href: null };
+    }
+  };
 }
 
 const auditQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
@@ -185,13 +270,22 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
       skip: (page - 1) * PAGE,
       take: PAGE + 1,
     });
-    const actorIds = [...new Set(rows.map((r) => r.actorId).filter((x): x is string => !!x))];
-    const names = new Map((await db.staffUser.findMany({ where: { id: { in: actorIds } } })).map((u) => [u.id, u.name]));
+    const shown = rows.slice(0, PAGE);
+    const entities = await auditEntities(db, region.code, shown);
+    const actorIds = [...new Set(shown.map((r) => r.actorId).filter((x): x is string => !!x))];
+    const names = new Map((await db.staffUser.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
     return renderPage(deps, req, reply, "admin-audit", {
       region,
+      has: (key: string) => deps.i18n.has("ru", key),
       page,
       hasMore: rows.length > PAGE,
-      rows: rows.slice(0, PAGE).map((r) => ({ ...r, actor: (r.actorId && names.get(r.actorId)) || r.actorType, details: parseJsonObject(r.details) })),
+      rows: shown.map((r) => ({
+        ...r,
+        // A staff member by name; otherwise who in words (family, system, command line) — never an id.
+        actor: r.actorType === "staff" && r.actorId ? { name: names.get(r.actorId) ?? null, type: "staff" } : { name: null, type: r.actorType },
+        entity: entities(r),
+        details: parseJsonObject(r.details),
+      })),
     });
   });
 
