@@ -14,6 +14,7 @@ import { createPrismaSessionStore } from "../auth/session-store.ts";
 import { registerAccountRoutes } from "./routes/account-routes.ts";
 import { registerAdminRoutes } from "./routes/admin-routes.ts";
 import { registerAuthRoutes } from "./routes/auth-routes.ts";
+import { registerCannedReplyRoutes } from "./routes/canned-reply-routes.ts";
 import { registerBootstrapRoutes } from "./routes/bootstrap-routes.ts";
 import { registerConsentRoutes } from "./routes/consent-routes.ts";
 import { registerInsightRoutes } from "./routes/insight-routes.ts";
@@ -157,6 +158,7 @@ export function createAdminPlugin(deps: AdminDeps): FastifyPluginAsync {
     registerConsentRoutes(app, deps);
     registerQueueRoutes(app, deps);
     registerRequestRoutes(app, deps);
+    registerCannedReplyRoutes(app, deps);
     registerAdminRoutes(app, deps);
     registerRulesRoutes(app, deps);
     registerInsightRoutes(app, deps);

@@ -6,6 +6,8 @@ import { createRequire } from "node:module";
 import type { FastifyInstance } from "fastify";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFamilyMessenger } from "../../src/handoff/family-messages.ts";
+import { createI18n } from "../../src/i18n/i18n.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 import { buildAdminTestApp, makeRequest, PASSWORD, seedWorld } from "../web/helpers.ts";
 
@@ -62,7 +64,12 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     await t.db.request.update({ where: { id: unsafe.id }, data: { contactMethod: "message" } });
     await makeRequest(t.db, { number: "63-00204", queueId: w.queues.samara, regionCode: "63", urgency: "P2", status: "closed", createdAt: at(-50 * hour) });
     await makeRequest(t.db, { number: "67-00201", queueId: w.queues.smolensk, regionCode: "67", urgency: "P0", createdAt: at(-60_000) });
-    app = await buildAdminTestApp({ db: t.db, clock: () => new Date() });
+    // 63-00201 came from Telegram: the operator can write to the family, with a canned reply.
+    const conv = await t.db.conversation.create({ data: { channel: "telegram", chatId: "9001", userId: "9001", state: "{}", stateVersion: 1, locale: "ru" } });
+    await t.db.request.update({ where: { number: "63-00201" }, data: { conversationId: conv.id } });
+    const samara = await t.db.center.findUniqueOrThrow({ where: { key: "samara-deti-v-seme" } });
+    await t.db.cannedReply.create({ data: { centerId: samara.id, title: "Когда позвонить", text: "Здравствуйте! Это {operator}. Когда вам удобно поговорить?" } });
+    app = await buildAdminTestApp({ db: t.db, clock: () => new Date(), family: createFamilyMessenger({ i18n: createI18n() }) });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const addr = app.server.address();
     base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
@@ -107,6 +114,9 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     // An ordinary request keeps its one-tap link.
     await page.goto(`${base}/requests/63-00201`);
     expect(await page.locator('a[href^="tel:"]').isVisible()).toBe(true);
+    // A canned reply goes into the message box, with the operator's name filled in.
+    await page.selectOption("#canned-reply", { label: "Когда позвонить" });
+    expect(await page.inputValue("#message-text")).toBe("Здравствуйте! Это op63. Когда вам удобно поговорить?");
     await ctx.close();
   });
 
@@ -201,6 +211,7 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     "/admin/63/coverage",
     "/admin/63/routing-file",
     "/admin/63/users",
+    "/admin/63/replies",
     "/admin/63/audit",
     "/admin/63/stats",
   ];

@@ -200,3 +200,16 @@
   window.addEventListener("resize", markScrollable);
   document.addEventListener("opora:queue-updated", markScrollable);
 })();
+
+// Request page: a canned reply chosen in the list goes into the message box, ready to edit.
+(function () {
+  const pick = document.getElementById("canned-reply");
+  if (!pick) return;
+  const box = document.getElementById(pick.getAttribute("data-target"));
+  if (!box) return;
+  pick.addEventListener("change", function () {
+    if (!pick.value) return;
+    box.value = pick.value;
+    box.focus();
+  });
+})();

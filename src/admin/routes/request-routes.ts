@@ -1,6 +1,7 @@
 // One request on one screen, and the operator's actions on it (each a POST with a CSRF token).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { fillCannedReply, firstName } from "../../requests/canned-replies.ts";
 import { contactCautions } from "../../requests/contact-safety.ts";
 import { ALL_STATUSES } from "../../requests/queue-order.ts";
 import {
@@ -105,6 +106,11 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
         take: 200,
       });
     }
+    const cannedReplies = (await db.cannedReply.findMany({ where: { centerId: r.queue.centerId }, orderBy: { title: "asc" } })).map((c) => ({
+      id: c.id,
+      title: c.title,
+      text: fillCannedReply(c.text, { center: r.queue.center.name, operator: firstName(staff.name) }),
+    }));
     const answers = describeTriageAnswers(parseJsonObject(r.answers), (key, args) => deps.i18n.t(localeOf(req), key, args));
     return renderPage(
       deps,
@@ -116,6 +122,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
         categories: parseJsonArray(r.categories),
         flags: parseJsonArray(r.flags),
         answers,
+        cannedReplies,
         cautions: contactCautions({ answers: parseJsonObject(r.answers), contactMethod: r.contactMethod }),
         transcript,
         history: history.map((h) => ({ ...h, actor: h.actorId ? (actors.get(h.actorId) ?? h.actorType) : h.actorType, details: parseJsonObject(h.details) })),
