@@ -435,8 +435,11 @@ export class FakeMaxApi {
     // Acknowledged updates are gone: an older marker gets what is still held.
     const from = Math.max(marker, this.dropped);
     const start = this.head + (from - this.dropped);
-    const updates = this.updates.slice(start, start + limit);
-    return this.reply(res, call, 200, { updates, marker: from + updates.length });
+    const batch = this.updates.slice(start, start + limit);
+    // Like MAX: only the requested update types are delivered (the marker still moves past the rest).
+    const types = query.types ? new Set(query.types.split(",")) : null;
+    const updates = types ? batch.filter((u) => types.has(String((u as { update_type?: unknown }).update_type))) : batch;
+    return this.reply(res, call, 200, { updates, marker: from + batch.length });
   }
 
   private sendMessage(

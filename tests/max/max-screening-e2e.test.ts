@@ -6,7 +6,7 @@ import { createDialogService } from "../../src/dialog/dialog-service.ts";
 import { parseUrgencyReasons } from "../../src/dialog/urgency-reasons.ts";
 import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Family, type Harness, i18n, log, startHarness } from "./harness.ts";
+import { Family, type Harness, i18n, log, SECRET, startHarness, waitFor } from "./harness.ts";
 
 const SERIOUS = "звучит очень серьёзно";
 
@@ -72,6 +72,23 @@ async function sendRequest(f: Family) {
 }
 
 describe.each(["polling", "webhook"] as const)("MAX: every free text is screened (%s)", (mode) => {
+  it("asks MAX for edited messages (polling types, webhook subscription)", async () => {
+    if (mode === "polling") {
+      h = await startHarness({ service: realService(), db: tmp.db, mode });
+      await waitFor(() => h!.api.calls.find((c) => c.path === "/updates"), 8000, "a poll");
+      expect(h.api.calls.find((c) => c.path === "/updates")?.query.types?.split(",")).toContain("message_edited");
+    } else {
+      h = await startHarness({
+        service: realService(),
+        db: tmp.db,
+        mode,
+        channel: { mode: { type: "webhook", secret: SECRET, url: "https://opora.example/webhooks/max" } },
+      });
+      await waitFor(() => h!.api.subscriptions.length > 0, 8000, "a subscription");
+      expect(h.api.subscriptions[0]?.update_types).toContain("message_edited");
+    }
+  });
+
   it("a photo with «вот синяки, он опять бьёт ребёнка» under it: the numbers at once", async () => {
     const f = await family(mode, 1);
     await f.start();

@@ -76,7 +76,8 @@ export interface MaxChannel {
 }
 
 const CHANNEL = "max";
-const UPDATE_TYPES = ["message_created", "message_callback", "bot_started", "bot_stopped"] as const;
+// message_edited too: an edit can carry danger, and every free text is screened (issue 11).
+const UPDATE_TYPES = ["message_created", "message_edited", "message_callback", "bot_started", "bot_stopped"] as const;
 
 const channelDataSchema = z.looseObject({ questionMid: z.string().optional() });
 type ChannelData = z.infer<typeof channelDataSchema>;
