@@ -534,6 +534,7 @@ web-where-step-federal_24x7 = The center is closed at that time, the region has 
 web-where-gap = Coverage gap: at that time a { $urgency } request finds no open queue even through the 24/7 chain — only the emergency numbers answer the family.
 web-where-waits = Urgency { $urgency } waits for the center to open.
 web-where-opens = The center opens { $when } region time.
+web-where-family = What the family reads after sending
 web-gaps-title = Hours without an open queue for P0 and P1
 web-gaps-none = Urgent requests (P0, P1) find an open queue at every hour of the week — their own, the region's 24/7 queue or the federal reserve.
 web-gaps-warning = { $hours ->
