@@ -286,7 +286,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           where: { conversationId: env.conversationId, status: { in: [...OPEN_STATUSES] } },
           orderBy: { id: "desc" },
         });
-        if (!req) return { of: "escalateRequest", text: t("escalate-none") };
+        if (!req) return effect.ifOpen ? null : { of: "escalateRequest", text: t("escalate-none") };
         // Raised to the reasons' level (never lowered), the reasons recorded, and for P0 the
         // center's chats alerted — all in this transaction.
         const from = isUrgency(req.urgency) ? req.urgency : "P2";

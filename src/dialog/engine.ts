@@ -107,7 +107,13 @@ export type Effect =
    * A red flag in the family's messages after the request was sent: raise the open request to the
    * reasons' level (P0: and alert the center) and record the reasons.
    */
-  | { type: "escalateRequest"; level: "P0" | "P1"; reasons: UrgencyReason[] };
+  | {
+      type: "escalateRequest";
+      level: "P0" | "P1";
+      reasons: UrgencyReason[];
+      /** The family started a new dialog: raise an earlier open request only if there is one, silently. */
+      ifOpen?: boolean;
+    };
 
 /** Replies whose text only the service can write (it depends on rows it creates or reads). */
 export type OutcomeReply = {
@@ -678,6 +684,11 @@ function notePhrases(r: Run, ids: readonly string[], level: "P0" | "P1"): void {
     const reasons = ids.map((id) => ({ source: "phrase" as const, code: id, level, dangerNow: level === "P0" }));
     r.effects.push({ type: "escalateRequest", level, reasons });
     return;
+  }
+  if (level === "P0") {
+    // A request from an earlier dialog may still be open: its center must hear this too.
+    const reasons = ids.map((id) => ({ source: "phrase" as const, code: id, level, dangerNow: true }));
+    r.effects.push({ type: "escalateRequest", level, reasons, ifOpen: true });
   }
   const flags = [...s.phraseFlags];
   for (const id of ids) {

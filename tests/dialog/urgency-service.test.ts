@@ -89,6 +89,24 @@ describe("reasons on requests made through the dialog", () => {
     expect(await tmp.db.outbox.count({ where: { kind: "center_escalation" } })).toBe(2);
   });
 
+  it("after «Начать заново», a danger phrase still raises the earlier open request and alerts its center", async () => {
+    const p = new Person(makeService(tmp.db, clock));
+    await walkToSummary(p);
+    await p.press("submit");
+    await p.press("restart");
+    await p.text("он сказал что убьёт меня");
+    expect(p.texts()).toContain("112");
+    const req = await tmp.db.request.findFirstOrThrow();
+    expect(req.urgency).toBe("P0");
+    expect(await tmp.db.outbox.count({ where: { kind: "center_escalation", requestId: req.id } })).toBe(1);
+    // A family without any request is not told about one.
+    const q = new Person(makeService(tmp.db, clock), "chat-2");
+    await q.send({ type: "start" });
+    await q.text("он сказал что убьёт меня");
+    expect(q.texts()).not.toContain("заявка уже закрыта");
+    expect(await tmp.db.request.count()).toBe(1);
+  });
+
   it("a P1 phrase after the request raises a P2 request to P1 quietly (no emergency script, no alert)", async () => {
     const p = new Person(makeService(tmp.db, clock));
     await walkToSummary(p);
