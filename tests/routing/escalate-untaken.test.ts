@@ -2,6 +2,7 @@
 // before; the move is in the routing history and the audit, and the receiving center, the previous
 // center and the region's admins are told — with no personal data. Deterministic clock throughout.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
 import { categoryLabelFor } from "../../src/handoff/center-notifications.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
 import { escalateUntakenP0, UNTAKEN_MOVE_ACTION } from "../../src/requests/escalate-untaken.ts";
@@ -144,5 +145,18 @@ describe("an untaken P0 moves along the chain", () => {
     expect(moved.routingExplanation).toContain("ср 02:00 по времени региона: центр закрыт, P0 ждёт 2 мин");
     const audit = await t.db.auditLog.findFirstOrThrow({ where: { action: UNTAKEN_MOVE_ACTION } });
     expect(JSON.parse(audit.details)).toMatchObject({ centerClosed: true, minutes: 2 });
+  });
+});
+
+describe("P0_ESCALATE_AFTER_MINUTES", () => {
+  const base = { HOST: "127.0.0.1", DEMO: "true" };
+  it("defaults to 15, takes another value, refuses nonsense with a clear line", () => {
+    const d = loadConfig(base);
+    expect(d.type === "ok" && d.config.p0EscalateAfterMinutes).toBe(15);
+    const v = loadConfig({ ...base, P0_ESCALATE_AFTER_MINUTES: "30" });
+    expect(v.type === "ok" && v.config.p0EscalateAfterMinutes).toBe(30);
+    const bad = loadConfig({ ...base, P0_ESCALATE_AFTER_MINUTES: "0" });
+    expect(bad.type).toBe("invalid");
+    expect(bad.type === "invalid" && bad.problems.join("\n")).toMatch(/^P0_ESCALATE_AFTER_MINUTES: /m);
   });
 });
