@@ -165,7 +165,7 @@ export function parseRoutingFile(
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return {
       type: "error",
-      issues: [{ path: "(file)", code: "invalid_file", message: "expected a JSON object" }],
+      issues: [{ path: "(file)", code: "invalid_file", message: "expected a JSON object", text: { id: "not-object" } }],
     };
   }
   const parsed =
@@ -178,6 +178,7 @@ export function parseRoutingFile(
               path: formatPath([...i.path, k]),
               code: "invalid_file",
               message: `unknown field ${quote(k)}`,
+              text: { id: "unknown-field", args: { field: k } },
             }))
           : [
               {
@@ -187,6 +188,7 @@ export function parseRoutingFile(
                   i.code === "invalid_type" && /received undefined/.test(i.message)
                     ? "is required"
                     : i.message,
+                text: schemaIssueText(i, json),
               },
             ],
       );
@@ -201,6 +203,37 @@ export function parseRoutingFile(
     isFederalFile(file) ? FEDERAL_SCOPE : file.region,
   ).map((i) => locateInFile(file, i));
   return consistency.length > 0 ? { type: "error", issues: consistency } : { type: "ok", file };
+}
+
+/** The value at a zod issue's path in the raw JSON, shortened for a message. */
+function valueAt(json: unknown, path: readonly PropertyKey[]): string {
+  let v: unknown = json;
+  for (const seg of path) v = typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[seg] : undefined;
+  const s = typeof v === "string" ? v : JSON.stringify(v) ?? "";
+  return s.length > 60 ? `${s.slice(0, 59)}…` : s;
+}
+
+/** A stable id and values for a schema problem (see RoutingIssue.text), from the field it is in. */
+function schemaIssueText(i: z.core.$ZodIssue, json: unknown): { id: string; args?: Record<string, string | number> } {
+  const value = valueAt(json, i.path);
+  const field = String([...i.path].reverse().find((p) => typeof p === "string") ?? "");
+  const inHours = i.path.includes("hours");
+  if (i.code === "invalid_type") return value === "" ? { id: "required" } : { id: "wrong-type", args: { value } };
+  if (i.code === "too_small") return { id: "empty" };
+  if (i.code === "too_big") return { id: "too-big", args: { max: Number(i.maximum) } };
+  if (inHours && (field === "closed" || field === "holidays")) return { id: "invalid-date", args: { value } };
+  if (inHours) return hoursText(i, value);
+  const byField: Record<string, string> = {
+    key: "invalid-key", center: "invalid-key", queue: "invalid-key", municipality: "invalid-key", kind: "invalid-key",
+    publicPhone: "invalid-phone", website: "invalid-url", region: "invalid-region", version: "unsupported-version",
+    categories: "unknown-category", urgency: "unknown-urgency", flags: "unknown-flag", federal: "wrong-type",
+  };
+  return { id: byField[field] ?? "invalid-value", args: { value, field } };
+}
+
+/** Problems inside `hours`: a bad "HH:MM", or an interval that does not start before it ends. */
+function hoursText(i: z.core.$ZodIssue, value: string): { id: string; args?: Record<string, string | number> } {
+  return i.code === "custom" && value.startsWith("[") ? { id: "interval-order", args: { value } } : { id: "invalid-time", args: { value } };
 }
 
 /** Rewrites an issue's key-based path (`rules[syzran-all]`) into a file position (`rules[3]`). */
@@ -231,8 +264,8 @@ const stringAt = (o: Loose, k: string) => (typeof o[k] === "string" ? (o[k] as s
  */
 function checkReferences(json: Loose, regions: RegionInfo[]): RoutingIssue[] {
   const issues: RoutingIssue[] = [];
-  const add = (path: string, code: RoutingIssue["code"], message: string) =>
-    issues.push({ path, code, message });
+  const add = (path: string, code: RoutingIssue["code"], message: string, text?: RoutingIssue["text"]) =>
+    issues.push({ path, code, message, ...(text ? { text } : {}) });
   const entries = (kind: RoutingEntityKind): [number, Loose][] => {
     const list = json[ENTITY_COLLECTION[kind]];
     return Array.isArray(list)
@@ -252,6 +285,7 @@ function checkReferences(json: Loose, regions: RegionInfo[]): RoutingIssue[] {
           `${name}[${i}].key`,
           "duplicate_key",
           `duplicate ${kind} key ${quote(key)} (also ${name}[${earlier}])`,
+          { id: "duplicate-key", args: { key, other: `${name}[${earlier}]` } },
         );
       }
     }
@@ -264,12 +298,13 @@ function checkReferences(json: Loose, regions: RegionInfo[]): RoutingIssue[] {
     const code = stringAt(json, "region");
     const region = regions.find((r) => r.code === code);
     if (code !== undefined && /^\d{2}$/.test(code) && !region)
-      add("region", "unknown_region", `unknown region ${quote(code)}`);
+      add("region", "unknown_region", `unknown region ${quote(code)}`, { id: "unknown-region", args: { value: code } });
     else if (region && !isValidTimezone(region.timezone)) {
       add(
         "region",
         "unknown_region",
         `region ${region.code} has an unknown timezone ${quote(region.timezone)}`,
+        { id: "region-timezone", args: { region: region.code, value: region.timezone } },
       );
     }
     const municipalities = keysOf("municipality");
@@ -279,9 +314,9 @@ function checkReferences(json: Loose, regions: RegionInfo[]): RoutingIssue[] {
       const ref = stringAt(entry, "municipality");
       if (ref === undefined) return;
       const i = municipalities.get(ref);
-      if (i === undefined) add(path, "unknown_municipality", `unknown municipality ${quote(ref)}`);
+      if (i === undefined) add(path, "unknown_municipality", `unknown municipality ${quote(ref)}`, { id: "unknown-municipality", args: { key: ref } });
       else if (entry.active !== false && (municipalityList[i] as Loose).active === false) {
-        add(path, "unknown_municipality", `municipality ${quote(ref)} is inactive`);
+        add(path, "unknown_municipality", `municipality ${quote(ref)} is inactive`, { id: "inactive-municipality", args: { key: ref } });
       }
     };
     for (const [i, c] of entries("center")) municipalityRef(`centers[${i}].municipality`, c);
@@ -289,13 +324,13 @@ function checkReferences(json: Loose, regions: RegionInfo[]): RoutingIssue[] {
       municipalityRef(`rules[${i}].municipality`, r);
       const queue = stringAt(r, "queue");
       if (queue !== undefined && !queues.has(queue))
-        add(`rules[${i}].queue`, "missing_queue", `unknown queue ${quote(queue)}`);
+        add(`rules[${i}].queue`, "missing_queue", `unknown queue ${quote(queue)}`, { id: "unknown-queue", args: { key: queue } });
     }
   }
   for (const [i, q] of entries("queue")) {
     const center = stringAt(q, "center");
     if (center !== undefined && !centers.has(center)) {
-      add(`queues[${i}].center`, "missing_center", `unknown center ${quote(center)}`);
+      add(`queues[${i}].center`, "missing_center", `unknown center ${quote(center)}`, { id: "unknown-center", args: { key: center } });
     }
   }
   return issues;

@@ -26,6 +26,11 @@ export interface RoutingIssue {
   message: string;
   /** The entity the issue is about, so callers can point at it in their own terms. */
   entity?: { kind: RoutingEntityKind; key: string; field?: string };
+  /**
+   * What exactly is wrong, as a stable id plus values, so the web view can say it in the reader's
+   * language (`message` stays English for the CLI). Absent: `code` and `entity` say enough.
+   */
+  text?: { id: string; args?: Record<string, string | number> };
 }
 
 /** Scope value of `validateRoutingSnapshot` for the federal centers and the fallback queue. */

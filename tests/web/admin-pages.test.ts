@@ -222,3 +222,55 @@ describe("audit log in words", () => {
     void app;
   });
 });
+
+describe("routing-file upload and rules speak Russian", () => {
+  const english = /\b(unknown|invalid|expected|must|required|duplicate|belongs|points at|is inactive|Unexpected token|JSON at position)\b/;
+  type Entry = Record<string, unknown>;
+  type FileJson = { centers: { 0: Entry & { hours: Entry } }; queues: { 0: Entry; 1: Entry }; rules: { 0: Entry } };
+  async function upload(b: Browser, mutate: (f: FileJson) => void) {
+    const file = JSON.parse((await b.get("/admin/63/routing-file.json")).body);
+    mutate(file);
+    return b.postForm("/admin/63/routing-file", { json: JSON.stringify(file) }, "/admin/63/routing-file");
+  }
+  const errorsOf = (html: string) => /<div class="error" role="alert">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? "";
+
+  it.each([
+    ["a bad key", (f: FileJson) => { f.centers[0].key = "Плохой ключ"; }, "Ключ «Плохой ключ»: 1–64 строчные латинские буквы"],
+    ["an unknown field", (f: FileJson) => { f.centers[0].colour = "red"; }, "Неизвестное поле «colour»"],
+    ["a time that does not exist", (f: FileJson) => { f.centers[0].hours.mon = [["9:00", "18:00"]]; }, "Время «9:00» — нужно ЧЧ:ММ"],
+    ["night hours in one interval", (f: FileJson) => { f.centers[0].hours.mon = [["20:00", "08:00"]]; }, "начало должно быть раньше конца"],
+    ["an unknown queue", (f: FileJson) => { f.rules[0].queue = "no-such-queue"; }, "Нет очереди «no-such-queue»"],
+    ["a repeated key", (f: FileJson) => { f.queues[1].key = f.queues[0].key; }, "повторяется"],
+    ["an unknown urgency", (f: FileJson) => { f.rules[0].urgency = "P9"; }, "Неизвестная срочность «P9»"],
+    ["a missing name", (f: FileJson) => { delete f.centers[0].name; }, "Обязательное поле не заполнено."],
+  ])("%s", async (_name, mutate, message) => {
+    const { b, db } = await setup();
+    const before = await db.center.findMany({ orderBy: { key: "asc" } });
+    const res = await upload(b, mutate);
+    expect(res.statusCode).toBe(400);
+    const errors = errorsOf(res.body);
+    expect(errors).toContain(message);
+    expect(errors).not.toMatch(english);
+    expect(await db.center.findMany({ orderBy: { key: "asc" } })).toEqual(before);
+  });
+
+  it("a broken JSON says where, in Russian, and keeps the text", async () => {
+    const { b } = await setup();
+    const res = await b.postForm("/admin/63/routing-file", { json: '{\n  "version": 1,\n  "region": "63"\n  "centers": []\n}' }, "/admin/63/routing-file");
+    expect(res.statusCode).toBe(400);
+    expect(errorsOf(res.body)).toMatch(/Это не JSON: ошибка в строке 4/);
+    expect(errorsOf(res.body)).not.toMatch(english);
+    expect(res.body).toContain("&quot;centers&quot;: []");
+  });
+
+  it("problems under rules are in Russian too", async () => {
+    const { b, db } = await setup();
+    // Two equally specific rules with the same priority: ambiguous.
+    const rule = await db.routingRule.findFirstOrThrow({ where: { regionCode: "63", key: "acute-crisis-line" } });
+    await db.routingRule.create({ data: { key: "acute-twin", regionCode: "63", categories: rule.categories, queueId: rule.queueId, priority: rule.priority } });
+    const res = await b.get("/admin/63/rules");
+    const errors = errorsOf(res.body);
+    expect(errors).toContain("так же конкретно и с тем же приоритетом");
+    expect(errors).not.toMatch(english);
+  });
+});

@@ -11,7 +11,8 @@ import { exportRoutingFile, importRoutingFile, loadRoutingSnapshot } from "../..
 import type { RoutingRuleData, RoutingSnapshot } from "../../routing/types.ts";
 import { type RoutingIssue, validateRoutingSnapshot } from "../../routing/validate-rules.ts";
 import { formatLocalRu } from "../../routing/working-hours.ts";
-import { type AdminDeps, notFound, parseJsonArray, renderPage } from "../web-context.ts";
+import { routingIssueMessage } from "../routing-issue-text.ts";
+import { type AdminDeps, localeOf, notFound, parseJsonArray, renderPage } from "../web-context.ts";
 import { auditAdmin, blankToNull, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
 
 const asArray = (v: unknown) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]);
@@ -69,6 +70,12 @@ function fieldOfIssue(issue: RoutingIssue): string {
   }
 }
 
+/** Line and column (1-based) of a character offset, for "the JSON breaks here" messages. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
+}
+
 /** Local wall time "YYYY-MM-DDTHH:MM" in a timezone → the UTC instant. */
 export function zonedTimeToUtc(local: string, timeZone: string): Date {
   const asUtc = new Date(`${local}:00Z`);
@@ -100,6 +107,9 @@ function localInput(d: Date, timeZone: string): string {
 }
 
 export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  // Routing problems in the reader's language (routing-issue-text.ts); messages already in words pass through.
+  const inWords = <T extends { path: string; message: string }>(req: FastifyRequest, issues: T[]) =>
+    issues.map((i) => ("code" in i ? { ...i, message: routingIssueMessage(deps.i18n, localeOf(req), i as unknown as RoutingIssue) } : i));
   const { db } = deps;
   const post = { preHandler: app.csrfProtection };
 
@@ -126,7 +136,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
     const issues = validateRoutingSnapshot(snapshot, region.code).filter((i) => i.entity?.kind === "rule");
     return renderPage(deps, req, reply, "admin-rules", {
       region,
-      issues,
+      issues: inWords(req, issues),
       rules: rules.map((r) => {
         const data = snapshot.rules.find((x) => x.id === r.id);
         return { ...r, conditions: data ? describeConditions(snapshot, data) : "", cats: parseJsonArray(r.categories), flagList: parseJsonArray(r.flags) };
@@ -164,7 +174,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
         active,
         v: { ...form, categories: asArray(form.categories), flags: asArray(form.flags) },
         errors,
-        issues,
+        issues: inWords(req, issues),
         allCategories: CATEGORIES,
         allFlags: FLAGS,
         urgencies: URGENCIES,
@@ -332,13 +342,16 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
     const { staff, region } = await requireRegionAdmin(deps, req);
     const f = uploadForm.safeParse(req.body ?? {});
     const fail = (issues: { path: string; message: string }[], json: string) =>
-      renderPage(deps, req, reply, "admin-routing-file", { region, issues, ok: false, json, summary: null }, 400);
+      renderPage(deps, req, reply, "admin-routing-file", { region, issues: inWords(req, issues), ok: false, json, summary: null }, 400);
     if (!f.success) return fail([{ path: "(file)", message: deps.i18n.t(staff.locale, "web-err-required") }], "");
     let json: unknown;
     try {
       json = JSON.parse(f.data.json);
     } catch (err) {
-      return fail([{ path: "(file)", message: `JSON: ${(err as Error).message}` }], f.data.json);
+      // The parser's own words are English; say where it stopped instead.
+      const at = /position (\d+)/.exec((err as Error).message)?.[1];
+      const pos = at === undefined ? null : lineAndColumn(f.data.json, Number(at));
+      return fail([{ path: "(file)", message: deps.i18n.t(localeOf(req), pos ? "web-rf-bad-json-at" : "web-rf-bad-json", pos ?? {}) }], f.data.json);
     }
     const parsed = parseRoutingFile(json);
     if (parsed.type === "error") return fail(parsed.issues, f.data.json);
