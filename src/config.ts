@@ -19,6 +19,7 @@ const httpUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" 
 const envSchema = z
   .object({
     DATABASE_FILE: z.string().trim().min(1).default("./data/opora.db"),
+    DATABASE_URL: optionalSecret.pipe(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL (SQLite is chosen with DATABASE_FILE)").optional()),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -95,6 +96,8 @@ export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
   databaseFile: string;
+  /** PostgreSQL when set; otherwise SQLite in `databaseFile`. */
+  databaseUrl: string | undefined;
 /** Addresses a demo may bind to without DEMO=true: only this machine can reach them. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
@@ -161,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
     type: "ok",
     config: {
       databaseFile: e.DATABASE_FILE,
+      databaseUrl: e.DATABASE_URL,
       host: e.HOST,
       port: e.PORT,
       logLevel: e.LOG_LEVEL,

@@ -2,8 +2,8 @@
 // The only module that wires and starts things; everything else is importable without effects.
 import { randomBytes } from "node:crypto";
 import { type Config, loadConfig } from "./config.ts";
-import { type Db, openDb } from "./db/client.ts";
-import { migrateDatabase } from "./db/migrate.ts";
+import type { Db } from "./db/client.ts";
+import { prepareDatabase, targetOf } from "./db/open-database.ts";
 import { seedRegions } from "./db/seed-regions.ts";
 import { createI18n } from "./i18n/i18n.ts";
 import { createLogger, type Logger } from "./logging/logger.ts";
@@ -49,14 +49,14 @@ async function main(): Promise<void> {
   useLexicon(lexicon.lexicon);
   const log = createLogger({ level: config.logLevel });
 
-  const migrated = migrateDatabase(config.databaseFile);
-  if (migrated.type === "error") {
-    log.fatal({ code: migrated.code, file: config.databaseFile }, migrated.message);
+  const prepared = await prepareDatabase(targetOf(config));
+  if (prepared.type === "error") {
+    log.fatal({ code: prepared.code, database: prepared.where }, prepared.message);
+    console.error(`Opora cannot start: ${prepared.message}`);
     process.exit(1);
   }
-  if (migrated.applied.length > 0) log.info({ applied: migrated.applied }, "database migrated");
-
-  const db = await openDb({ file: config.databaseFile });
+  if (prepared.applied.length > 0) log.info({ applied: prepared.applied, engine: prepared.target.engine }, "database migrated");
+  const db = prepared.db;
   await seedRegions(db);
   if (config.demo) {
     if (await loadDemoRoutingIfEmpty(db, log)) log.info("demo routing data loaded (fake phones, marked as demo)");

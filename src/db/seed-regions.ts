@@ -33,6 +33,8 @@ export async function seedRegions(db: Db, rows: RegionRow[] = readRegionsCsv()):
         where: { code: r.code },
         create: r,
         update: { name: r.name, timezone: r.timezone, plateCodes: r.plateCodes },
+        // Only the key back: an older database being seeded before its migration may lack newer columns.
+        select: { code: true },
       }),
     ),
   );

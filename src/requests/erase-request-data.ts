@@ -4,7 +4,8 @@
 // nothing more reaches the family about it). Used by withdrawal (/revoke) and by the retention
 // purge. Anonymous statistics (categories, urgency, region, status, timestamps) stay; a
 // destruction-log entry records what went, when and why.
-import { type Db, engineOf, type Tx } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
+import { flushErasedData } from "../db/erasure.ts";
 import { actorFromByWhom, writeAudit } from "../audit/write-audit.ts";
 import { erasedValues, familyFields } from "../privacy/personal-data-registry.ts";
 
@@ -77,9 +78,8 @@ export async function eraseFamilyDeliveries(
  * SQLite: with WAL, the old page images stay in the -wal file until a checkpoint; secure_delete
  * zeroes freed space in the pages written. A TRUNCATE checkpoint moves the clean pages into the
  * main file and empties the WAL, so the erased values survive nowhere in the database files.
- * PostgreSQL has no such file to clean from here (its VACUUM is the server's business).
+ * PostgreSQL: VACUUM of the tables holding personal data drops the old row versions (src/db/erasure.ts).
  */
 export async function flushErasure(db: Db): Promise<void> {
-  if (engineOf(db) !== "sqlite") return;
-  await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
+  await flushErasedData(db);
 }
