@@ -5,17 +5,26 @@ import {
   DEFAULT_LEXICON_FILE,
   type Lexicon,
   type LexiconLoadResult,
-  loadLexicon,
+  loadLexicon as loadLexiconFile,
   type RedFlagLevel,
 } from "./lexicon.ts";
 
 export type { Lexicon, LexiconLoadResult, RedFlagLevel } from "./lexicon.ts";
-export { compileLexicon, DEFAULT_LEXICON_FILE, loadLexicon } from "./lexicon.ts";
+export { compileLexicon, DEFAULT_LEXICON_FILE } from "./lexicon.ts";
 
 export type RedFlagResult = { type: "none" } | { type: "hit"; level: RedFlagLevel; matches: string[] };
 
 let active: Lexicon | null = null;
 const ids: string[] = [];
+// The shipped file, read once (at import, for RED_FLAG_IDS) and reused by main.ts's check at start.
+let shipped: LexiconLoadResult | null = null;
+
+/** Reads, validates and compiles a lexicon file (default: the shipped one, read only once). */
+export function loadLexicon(file: string = DEFAULT_LEXICON_FILE): LexiconLoadResult {
+  if (file !== DEFAULT_LEXICON_FILE) return loadLexiconFile(file);
+  shipped ??= loadLexiconFile(DEFAULT_LEXICON_FILE);
+  return shipped;
+}
 
 /**
  * Makes `lexicon` the one every screening uses. main.ts loads the configured file at start (and
@@ -28,7 +37,7 @@ export function useLexicon(lexicon: Lexicon): void {
 
 function current(): Lexicon {
   if (active) return active;
-  const loaded: LexiconLoadResult = loadLexicon(DEFAULT_LEXICON_FILE);
+  const loaded = loadLexicon(DEFAULT_LEXICON_FILE);
   // The shipped file is checked by tests and at start; reaching this means a broken build.
   if (loaded.type === "invalid")
     throw new Error(`red-flag lexicon is invalid: ${loaded.problems.join("; ")}`);

@@ -20,11 +20,11 @@ describe("starting the service with a broken lexicon", () => {
     const r = spawnSync(process.execPath, ["node_modules/tsx/dist/cli.mjs", "src/main.ts"], {
       encoding: "utf8",
       env: { ...process.env, RED_FLAG_LEXICON_FILE: file, DATABASE_FILE: db, PORT: "0", HOST: "127.0.0.1" },
-      timeout: 60_000,
+      timeout: 110_000,
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("Opora cannot start: the red-flag lexicon");
     expect(r.stderr).toContain('entry "weapon": the id is used twice');
     expect(existsSync(db)).toBe(false);
-  });
+  }, 120_000);
 });

@@ -16,7 +16,7 @@ function triageCheck(input: string | Buffer, args: string[] = [], env: Record<st
       encoding: "utf8",
       env: { ...process.env, RED_FLAG_LEXICON_FILE: "", ...env },
       maxBuffer: 64 * 1024 * 1024,
-      timeout: 60_000,
+      timeout: 110_000,
     },
   );
   const lines = r.stdout.split("\n").filter((l) => l !== "");
@@ -26,7 +26,8 @@ function triageCheck(input: string | Buffer, args: string[] = [], env: Record<st
 const dir = mkdtempSync(join(tmpdir(), "opora-triage-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("npm run triage-check", () => {
+// Each case starts a real process; on a loaded machine that takes seconds.
+describe("npm run triage-check", { timeout: 120_000 }, () => {
   it("prints one JSON line per message with urgency, ids and the reason", () => {
     const r = triageCheck("он её зарезал\nдети голодные\nДа\n");
     expect(r.status).toBe(0);
