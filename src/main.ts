@@ -213,7 +213,7 @@ async function startChannels({ config, db, log, i18n, service, app, stoppables, 
     const mx = config.max;
     const mode =
       mx.mode === "webhook" && mx.webhookSecret
-        ? ({ type: "webhook", secret: mx.webhookSecret } as const)
+        ? ({ type: "webhook", secret: mx.webhookSecret, url: `${config.publicBaseUrl}/webhooks/max` } as const)
         : ({ type: "polling" } as const);
     const channel = createMaxChannel({ token: mx.token, baseUrl: mx.baseUrl, service, db, log, i18n, mode, family });
     if (mode.type === "webhook") await app.register(maxWebhookPlugin(channel, { secret: mode.secret }));

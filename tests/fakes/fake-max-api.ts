@@ -359,15 +359,20 @@ export class FakeMaxApi {
           })),
         });
       case "POST /subscriptions": {
+        const problem = validateSubscription(body);
+        if (problem) return this.reply(res, call, 400, { code: "proto.payload", message: problem });
         const b = body as { url: string; secret?: string; update_types?: string[] };
-        if (!b?.url?.startsWith("https://"))
-          return this.reply(res, call, 400, { code: "proto.payload", message: "url must be https" });
-        this.subscriptions.push(b);
+        // One subscription per URL: posting the same URL again replaces it (secret, types).
+        const i = this.subscriptions.findIndex((s) => s.url === b.url);
+        if (i >= 0) this.subscriptions.splice(i, 1, b);
+        else this.subscriptions.push(b);
         return this.reply(res, call, 200, { success: true });
       }
       case "DELETE /subscriptions": {
+        if (!query.url) return this.reply(res, call, 400, { code: "proto.payload", message: "url is required" });
         const i = this.subscriptions.findIndex((s) => s.url === query.url);
-        if (i >= 0) this.subscriptions.splice(i, 1);
+        if (i < 0) return this.reply(res, call, 200, { success: false, message: "subscription not found" });
+        this.subscriptions.splice(i, 1);
         return this.reply(res, call, 200, { success: true });
       }
       case "GET /updates":
@@ -511,6 +516,35 @@ function validateOutgoing(b: { text?: string; attachments?: FakeMessage["attachm
       if (row.length > (special ? 3 : 7)) return "keyboard: too many buttons in row";
       for (const x of row) if ((x.payload ?? "").length > 1024) return "keyboard: payload too long";
     }
+  }
+  return null;
+}
+
+/** Update types the public API knows (a subscription or poll naming another is refused). */
+export const MAX_UPDATE_TYPES = new Set([
+  "message_created", "message_callback", "message_edited", "message_removed", "bot_added", "bot_removed",
+  "user_added", "user_removed", "bot_started", "bot_stopped", "chat_title_changed",
+  "message_construction_request", "message_constructed", "message_chat_created",
+  "dialog_muted", "dialog_unmuted", "dialog_cleared", "dialog_removed",
+]);
+
+/** POST /subscriptions as documented: an https URL, a secret of 5–256 [A-Za-z0-9_-], known types. */
+function validateSubscription(body: unknown): string | null {
+  const b = body as { url?: unknown; secret?: unknown; update_types?: unknown } | null;
+  if (!b || typeof b.url !== "string") return "url is required";
+  let url: URL;
+  try {
+    url = new URL(b.url);
+  } catch {
+    return "url is invalid";
+  }
+  if (url.protocol !== "https:") return "url must be https";
+  if (url.port !== "" && url.port !== "443") return "only port 443 is supported";
+  if (b.secret !== undefined && (typeof b.secret !== "string" || !/^[a-zA-Z0-9_-]{5,256}$/.test(b.secret)))
+    return "secret must match ^[a-zA-Z0-9_-]{5,256}$";
+  if (b.update_types !== undefined) {
+    if (!Array.isArray(b.update_types)) return "update_types must be an array";
+    for (const t of b.update_types) if (!MAX_UPDATE_TYPES.has(String(t))) return `unknown update type ${String(t)}`;
   }
   return null;
 }

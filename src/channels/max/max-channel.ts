@@ -138,6 +138,14 @@ const ANSWERS = new Set<InboundEvent["type"]>(["text", "option", "contact", "sta
 
 const HANDLE_ATTEMPTS = 3;
 
+/** MAX answered HTTP 200 with `success: false`: the action did not happen. */
+export class MaxActionRefused extends Error {
+  constructor(readonly action: string) {
+    super(`MAX refused ${action} (success: false)`);
+    this.name = "MaxActionRefused";
+  }
+}
+
 export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   const { service, db, log, i18n, mode } = deps;
   const now = deps.now ?? (() => new Date());
@@ -487,6 +495,34 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
   }
 
+  /**
+   * Makes MAX's subscriptions match the mode, idempotently at every start. Webhook with a URL: any
+   * subscription to another URL (an old address) is removed and ours is (re)posted with its secret
+   * and update types (POST replaces the one with the same URL). Polling: every subscription is
+   * removed, since MAX does not serve GET /updates to a bot that has one. Webhook without a URL:
+   * managed outside the service, left alone.
+   */
+  async function syncSubscriptions() {
+    if (mode.type === "webhook" && !mode.url) return;
+    const target = mode.type === "webhook" ? mode.url : undefined;
+    const existing = await out.call("subscriptions", () => api.getSubscriptions());
+    for (const sub of existing) {
+      if (sub.url === target) continue;
+      await checked("unsubscribe", () => api.unsubscribe(sub.url));
+      log.info({ channel: CHANNEL }, "max: old webhook subscription removed");
+    }
+    if (mode.type === "webhook" && target) {
+      await checked("subscribe", () => api.subscribe(target, mode.secret, [...UPDATE_TYPES]));
+    }
+  }
+
+  /** An action call whose `success: false` (HTTP 200) is an error, not a silent no-op. */
+  async function checked(what: string, fn: () => Promise<{ success: boolean; message?: string }>) {
+    const res = await out.call(what, fn);
+    if (!res.success) throw new MaxActionRefused(what);
+    return res;
+  }
+
   async function setCommands() {
     const ru: Locale = "ru";
     const commands = ["start", "help", "status", "revoke", "lang", "menu"].map((name) => ({
@@ -518,14 +554,12 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       // Verifies the token (GET /me) with retries; the library would not retry it.
       bot.botInfo = await out.call("me", () => api.getMyInfo());
       if (deps.setCommands !== false) await setCommands();
+      // Before the journal replay: a start that fails here is retried whole (see channel-status.ts).
+      await syncSubscriptions();
       await journal.replay((update) => void handleUpdate(update));
       accepting = true;
       if (mode.type === "webhook") {
-        if (mode.url) {
-          const url = mode.url;
-          await out.call("subscribe", () => api.subscribe(url, mode.secret, [...UPDATE_TYPES]));
-        }
-        log.info({ channel: CHANNEL, mode: "webhook" }, "max channel ready");
+        log.info({ channel: CHANNEL, mode: "webhook", subscribed: Boolean(mode.url) }, "max channel ready");
         return;
       }
       // bot.start: GET /subscriptions (drops webhooks, which would block polling), then the
