@@ -6,8 +6,10 @@ import { createRequire } from "node:module";
 import type { FastifyInstance } from "fastify";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDialogService } from "../../src/dialog/dialog-service.ts";
 import { createFamilyMessenger } from "../../src/handoff/family-messages.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
+import { createLogger } from "../../src/logging/logger.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 import { buildAdminTestApp, makeRequest, PASSWORD, seedWorld } from "../web/helpers.ts";
 
@@ -69,7 +71,15 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     await t.db.request.update({ where: { number: "63-00201" }, data: { conversationId: conv.id } });
     const samara = await t.db.center.findUniqueOrThrow({ where: { key: "samara-deti-v-seme" } });
     await t.db.cannedReply.create({ data: { centerId: samara.id, title: "Когда позвонить", text: "Здравствуйте! Это {operator}. Когда вам удобно поговорить?" } });
-    app = await buildAdminTestApp({ db: t.db, clock: () => new Date(), family: createFamilyMessenger({ i18n: createI18n() }) });
+    // The dialog service too, so that "try the dialog" is among the pages checked.
+    const service = createDialogService({
+      db: t.db,
+      log: createLogger({ level: "silent" }),
+      i18n: createI18n(),
+      clock: () => new Date(),
+      config: { consentVersion: "test-1", publicBaseUrl: "http://127.0.0.1", operatorName: "Test operator" },
+    });
+    app = await buildAdminTestApp({ db: t.db, clock: () => new Date(), family: createFamilyMessenger({ i18n: createI18n() }), service });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const addr = app.server.address();
     base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
@@ -214,6 +224,7 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     "/admin/63/replies",
     "/admin/63/audit",
     "/admin/63/stats",
+    "/admin/63/try",
   ];
 
   it("the login page at 390 px: no sideways scroll, no serious axe violation", async () => {
