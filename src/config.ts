@@ -68,6 +68,10 @@ const envSchema = z
         .regex(/^[A-Za-z0-9_-]{16,256}$/, "16–256 characters of A-Z, a-z, 0-9, _ and -")
         .optional(),
     ),
+    // /metrics: on the public port with this bearer token, and/or without one on METRICS_HOST:METRICS_PORT.
+    METRICS_TOKEN: optionalSecret.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+    METRICS_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(65535).optional()),
+    METRICS_HOST: z.string().trim().min(1).default("127.0.0.1"),
   })
   .superRefine((env, ctx) => {
     for (const ch of ["TELEGRAM", "MAX"] as const) {
@@ -147,6 +151,7 @@ function trustProxyOf(raw: string): TrustProxy {
   max:
     | { enabled: false }
     | { enabled: true; token: string; baseUrl: string; mode: "polling" | "webhook"; webhookSecret?: string };
+  metrics: { token: string | undefined; port: number | undefined; host: string };
 }
 
 export type ConfigResult = { type: "ok"; config: Config } | { type: "invalid"; problems: string[] };
@@ -195,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
             webhookSecret: e.MAX_WEBHOOK_SECRET,
           }
         : { enabled: false },
+      metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
     },
   };
 }

@@ -23,6 +23,16 @@ function plainHeaders(headers: RequestInit["headers"]): Record<string, string> |
   return out;
 }
 
+/** One outbound call's result for metrics: the status, or undefined for a network failure. */
+export type OutboundCallObserver = (call: { url: string; status: number | undefined }) => void;
+const observers = new Set<OutboundCallObserver>();
+
+/** Tells `fn` about every call made through these transports (aborted calls excepted); returns an unsubscribe. */
+export function observeOutboundCalls(fn: OutboundCallObserver): () => void {
+  observers.add(fn);
+  return () => observers.delete(fn);
+}
+
 export function createUndiciFetch(): FetchFn {
   const dispatcher = new Agent({ keepAliveTimeout: IDLE_SOCKET_MS });
   const undiciFetch = async (input: string | URL | Request, init?: RequestInit) => {
@@ -38,6 +48,7 @@ export function createUndiciFetch(): FetchFn {
         ...(signal ? { signal } : {}),
       });
       const text = await res.body.text();
+      for (const o of observers) o({ url: String(url), status: res.statusCode });
       return {
         status: res.statusCode,
         headers: {
@@ -51,6 +62,7 @@ export function createUndiciFetch(): FetchFn {
       };
     } catch (err) {
       if ((err as Error).name === "AbortError" || signal?.aborted) throw err;
+      for (const o of observers) o({ url: String(url), status: undefined });
       throw new TypeError("fetch failed", { cause: err });
     }
   };

@@ -65,7 +65,8 @@ export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl }:
   });
 
   app.addHook("onResponse", async (req, reply) => {
-    req.log.debug({ method: req.method, route: req.routeOptions.url, status: reply.statusCode }, "request");
+    // Access log: method, route pattern (never the raw URL), status and time; no personal data.
+    req.log.info({ method: req.method, route: req.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, "request");
   });
 
   // Routes without their own handler (health, webhooks). A body a webhook can never accept (too
