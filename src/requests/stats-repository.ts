@@ -14,6 +14,8 @@ import { ALL_STATUSES, OPEN_STATUSES } from "./queue-order.ts";
 
 export const PERIOD_WEEKS = [4, 12, 26, 52] as const;
 export type PeriodWeeks = (typeof PERIOD_WEEKS)[number];
+/** The page opens on the last four weeks: the view an admin checks most, and the cheapest to count. */
+export const DEFAULT_WEEKS: PeriodWeeks = 4;
 
 export interface StatsPeriod {
   /** First local day (a Monday) and the last (today), "YYYY-MM-DD". */
@@ -187,7 +189,7 @@ function ratingColumn(): string | null {
   return ["helpRating", "rating", "helpfulRating", "feedbackRating"].find((f) => f in fields) ?? null;
 }
 
-export async function regionStats(db: Db, regionCode: string, timezone: string, now: Date, weeks: PeriodWeeks = 12): Promise<RegionStats> {
+export async function regionStats(db: Db, regionCode: string, timezone: string, now: Date, weeks: PeriodWeeks = DEFAULT_WEEKS): Promise<RegionStats> {
   const period = statsPeriod(timezone, now, weeks);
   const d = dialect(db);
   const where = Prisma.sql`"regionCode" = ${regionCode} AND "isTest" = false AND "createdAt" >= ${period.from} AND "createdAt" < ${period.to}`;

@@ -143,8 +143,9 @@ describe("statistics page and CSV", () => {
     // Medians in words and the per-center promise table.
     expect(res.body).toContain("Региональная кризисная линия (круглосуточно)");
     expect(res.body).not.toContain("Секретная история");
-    // A wrong period falls back to 12 weeks rather than failing.
-    expect((await b.get("/admin/63/stats?weeks=abc")).body).toContain("Всего заявок: 7");
+    // A wrong period falls back to the default four weeks rather than failing; 12 weeks include January.
+    expect((await b.get("/admin/63/stats?weeks=abc")).body).toContain("Всего заявок: 6");
+    expect((await b.get("/admin/63/stats?weeks=12")).body).toContain("Всего заявок: 7");
   });
 
   it("exports the numbers as CSV without personal data", async () => {

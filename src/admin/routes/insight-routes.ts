@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { createStaffUser } from "../../auth/users.ts";
 import { CATEGORIES, URGENCIES } from "../../domain/taxonomy.ts";
-import { PERIOD_WEEKS, type PeriodWeeks, type RegionStats, regionStats } from "../../requests/stats-repository.ts";
+import { DEFAULT_WEEKS, PERIOD_WEEKS, type PeriodWeeks, type RegionStats, regionStats } from "../../requests/stats-repository.ts";
 import { horizontalBars, stackedColumns } from "../svg-charts.ts";
 import { type AdminDeps, notFound, parseJsonObject, renderPage } from "../web-context.ts";
 import { requireRegionAdmin } from "./admin-scope.ts";
@@ -14,7 +14,7 @@ import { looksLikeMarkup } from "../phone-field.ts";
 import { type Holiday, regionHolidays, shippedHolidays, sortHolidays, syncCenterHolidays } from "../public-holidays.ts";
 import { auditAdmin } from "./admin-scope.ts";
 
-const statsQuery = z.object({ weeks: z.coerce.number().pipe(z.union(PERIOD_WEEKS.map((w) => z.literal(w)))).default(12) });
+const statsQuery = z.object({ weeks: z.coerce.number().pipe(z.union(PERIOD_WEEKS.map((w) => z.literal(w)))).default(DEFAULT_WEEKS) });
 
 function csvCell(v: string | number): string {
   const s = String(v);
@@ -325,7 +325,7 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
   // Statistics of one period (the last 4–52 whole weeks), computed by the database (stats-repository.ts).
   const weeksOf = (req: FastifyRequest): PeriodWeeks => {
     const q = statsQuery.safeParse(req.query ?? {});
-    return q.success ? (q.data.weeks as PeriodWeeks) : 12;
+    return q.success ? (q.data.weeks as PeriodWeeks) : DEFAULT_WEEKS;
   };
   app.get("/admin/:region/stats", async (req, reply) => {
     const { region } = await requireRegionAdmin(deps, req);
