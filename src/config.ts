@@ -98,10 +98,6 @@ const envSchema = z
 
 export type Env = z.infer<typeof envSchema>;
 
-export interface Config {
-  databaseFile: string;
-  /** PostgreSQL when set; otherwise SQLite in `databaseFile`. */
-  databaseUrl: string | undefined;
 /** Addresses a demo may bind to without DEMO=true: only this machine can reach them. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
@@ -129,15 +125,19 @@ function trustProxyOf(raw: string): TrustProxy {
   return raw.split(",").map((a) => a.trim());
 }
 
+export interface Config {
+  databaseFile: string;
+  /** PostgreSQL when set; otherwise SQLite in `databaseFile`. */
+  databaseUrl: string | undefined;
   host: string;
   port: number;
   logLevel: Env["LOG_LEVEL"];
   publicBaseUrl: string;
   demo: boolean;
-  /** Absent only in demo mode: then a random secret is made at start (sessions end on restart). */
-  sessionSecret: string | undefined;
   /** Which peers may set X-Forwarded-For/-Proto; false believes no header. */
   trustProxy: TrustProxy;
+  /** Absent only in demo mode: then a random secret is made at start (sessions end on restart). */
+  sessionSecret: string | undefined;
   retentionDays: number;
   /** Minutes an untaken P0 waits in one queue before it moves along the 24/7 chain. */
   p0EscalateAfterMinutes: number;
