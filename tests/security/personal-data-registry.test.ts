@@ -121,8 +121,7 @@ describe("withdrawal erases every registered family column", () => {
       data: {
         conversationId: conv.id,
         direction: "in",
-        text: "",
-        ...{ text: marker("TranscriptMessage", "loose") },
+        text: marker("TranscriptMessage", "loose"),
       },
     });
     const staff = await db.staffUser.create({
