@@ -117,6 +117,8 @@ export const PERSONAL_DATA_REGISTRY = {
     payload: family("empty-json", "deliveries to the family quote operators' messages"),
   },
   DestructionLog: { ...allNone("id", "at", "reason", "requestId", "fields", "byWhom"), subject: pseudo("channel:userId") },
+  // Ready-made replies a center's operators write for everyone: templates, not about a family.
+  CannedReply: allNone("id", "centerId", "title", "text", "createdAt", "updatedAt"),
   LinkCode: allNone("code", "purpose", "channel", "chatId", "staffUserId", "expiresAt", "usedAt", "createdAt"),
 } satisfies Record<string, Record<string, FieldClass>>;
 
