@@ -243,6 +243,7 @@ describe("routing-file upload and rules speak Russian", () => {
     ["a repeated key", (f: FileJson) => { f.queues[1].key = f.queues[0].key; }, "повторяется"],
     ["an unknown urgency", (f: FileJson) => { f.rules[0].urgency = "P9"; }, "Неизвестная срочность «P9»"],
     ["a missing name", (f: FileJson) => { delete f.centers[0].name; }, "Обязательное поле не заполнено."],
+    ["a phone «12345»", (f: FileJson) => { f.centers[0].publicPhone = "12345"; }, "Телефон «12345» не похож на номер."],
   ])("%s", async (_name, mutate, message) => {
     const { b, db } = await setup();
     const before = await db.center.findMany({ orderBy: { key: "asc" } });
