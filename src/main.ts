@@ -16,6 +16,7 @@ import { deactivateDemoStaff, seedDemoStaff } from "./admin/demo-staff.ts";
 import { issueBootstrapLink } from "./auth/bootstrap.ts";
 import { createTelegramChannel, telegramWebhookPlugin } from "./channels/telegram/telegram-channel.ts";
 import { createMaxChannel, maxWebhookPlugin } from "./channels/max/max-channel.ts";
+import { type ChannelStatusBoard, createChannelStatusBoard, superviseChannel } from "./channels/channel-status.ts";
 import { categoryLabelFor, enqueueDueReminders } from "./handoff/center-notifications.ts";
 import { createFamilyMessenger, type FamilyMessenger } from "./handoff/family-messages.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/outbox-senders.ts";
@@ -81,7 +82,9 @@ async function main(): Promise<void> {
       // Named in the consent text: the bot's screen and /consent must say the same.
       retentionDays: config.retentionDays,
   const family = createFamilyMessenger({ i18n });
-  const app = createHttpServer({ db, log, trustProxy: config.trustProxy, publicBaseUrl: config.publicBaseUrl });
+  // Each messenger's state (up / down and why), for /readyz and the admin overview.
+  const channels = createChannelStatusBoard(clock);
+  const app = createHttpServer({ db, log, trustProxy: config.trustProxy, publicBaseUrl: config.publicBaseUrl, channels: () => channels.list() });
   const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
   await app.register(
     createAdminPlugin({
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
         retentionDays: config.retentionDays,
 
   const stoppables: Stoppable[] = [];
-  await startChannels({ config, db, log, i18n, service, app, stoppables, family });
+  await startChannels({ config, db, log, i18n, service, app, stoppables, family, channels });
 
   // Deliveries that must happen (operator notices, reminders) are retried from the database.
   const senders: Partial<Record<OutboxChannel, Sender>> = {};
@@ -191,9 +194,14 @@ interface ChannelWiring {
   app: ReturnType<typeof createHttpServer>;
   stoppables: Stoppable[];
   family: FamilyMessenger;
+  channels: ChannelStatusBoard;
 }
 
-async function startChannels({ config, db, log, i18n, service, app, stoppables, family }: ChannelWiring): Promise<void> {
+/**
+ * Starts the enabled messengers without waiting for them: each one retries on its own with
+ * backoff (channel-status.ts), so a refused token or an unreachable API never stops the service.
+ */
+async function startChannels({ config, db, log, i18n, service, app, stoppables, family, channels }: ChannelWiring): Promise<void> {
   if (config.telegram.enabled) {
     const tg = config.telegram;
     const mode =
@@ -202,9 +210,9 @@ async function startChannels({ config, db, log, i18n, service, app, stoppables, 
         : ({ type: "polling" } as const);
     const channel = createTelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, service, db, log, i18n, mode, family });
     if (mode.type === "webhook") await app.register(telegramWebhookPlugin(channel, { secret: mode.secret }));
-    await channel.start();
-    stoppables.push({ name: "telegram", stop: () => channel.stop() });
-    log.info({ mode: mode.type }, "Telegram channel started");
+    channels.register("telegram", mode.type);
+    const supervised = superviseChannel({ name: "telegram", board: channels, log, start: () => channel.start() });
+    stoppables.push({ name: "telegram", stop: async () => { await supervised.stop(); await channel.stop(); } });
   } else {
     log.info("Telegram channel disabled: set TELEGRAM_BOT_TOKEN to enable it");
   }
@@ -217,9 +225,9 @@ async function startChannels({ config, db, log, i18n, service, app, stoppables, 
         : ({ type: "polling" } as const);
     const channel = createMaxChannel({ token: mx.token, baseUrl: mx.baseUrl, service, db, log, i18n, mode, family });
     if (mode.type === "webhook") await app.register(maxWebhookPlugin(channel, { secret: mode.secret }));
-    await channel.start();
-    stoppables.push({ name: "max", stop: () => channel.stop() });
-    log.info({ mode: mode.type }, "MAX channel started");
+    channels.register("max", mode.type);
+    const supervised = superviseChannel({ name: "max", board: channels, log, start: () => channel.start() });
+    stoppables.push({ name: "max", stop: async () => { await supervised.stop(); await channel.stop(); } });
   } else {
     log.info("MAX channel disabled: set MAX_BOT_TOKEN to enable it");
   }

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logging/logger.ts";
 import { nestsDeeperThan } from "./json-depth.ts";
+import type { ChannelStatus } from "../channels/channel-status.ts";
 
 export interface HttpServerDeps {
   db: Db;
@@ -13,6 +14,8 @@ export interface HttpServerDeps {
   trustProxy?: false | number | string[];
   /** PUBLIC_BASE_URL: https turns on HSTS and lets a trusted proxy omit X-Forwarded-Proto. */
   publicBaseUrl?: string;
+  /** Each configured messenger's state, reported by /readyz (see channel-status.ts). */
+  channels?: () => ChannelStatus[];
 }
 
 /** Largest body any route accepts (Telegram/MAX updates and web forms are far smaller). */
@@ -28,7 +31,7 @@ class BodyTooDeepError extends Error {
   }
 }
 
-export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl }: HttpServerDeps): FastifyInstance {
+export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl, channels }: HttpServerDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     // pino's Logger satisfies Fastify's base logger; widen it so plugins see the default instance type.
     loggerInstance: log.child({ component: "http" }) as FastifyBaseLogger,
@@ -86,12 +89,18 @@ export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl }:
 
   app.get("/healthz", async () => ({ status: "ok" }));
 
+  // Ready (200) while the database answers: the web view and every other messenger still serve
+  // when one messenger is down, so a load balancer must not drop the instance for it. Each
+  // messenger's state is in the body for monitoring (README "Health and readiness").
   app.get("/readyz", async (_req, reply) => {
+    const channelStates = Object.fromEntries(
+      (channels?.() ?? []).map((c) => [c.name, { state: c.state, mode: c.mode, since: c.since.toISOString(), ...(c.lastError ? { lastError: c.lastError.reason, lastErrorAt: c.lastError.at.toISOString() } : {}) }]),
+    );
     try {
       await db.$queryRawUnsafe("SELECT 1");
-      return { status: "ready" };
+      return { status: "ready", database: "ok", channels: channelStates };
     } catch {
-      return reply.code(503).send({ status: "database unavailable" });
+      return reply.code(503).send({ status: "database unavailable", database: "unavailable", channels: channelStates });
     }
   });
 

@@ -100,8 +100,9 @@ export class FakeMaxApi {
     });
   }
 
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+  /** `port`: listen again on the port of an earlier run (an API that comes back). */
+  async listen(atPort = 0): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(atPort, "127.0.0.1", resolve));
     const { port } = this.server.address() as AddressInfo;
     // A path prefix with a trailing slash, as the library resolves relative method names.
     this.baseUrl = `http://127.0.0.1:${port}/`;
