@@ -94,6 +94,7 @@ async function main(): Promise<void> {
       clock,
       service,
       family,
+      channels: () => channels.list(),
       config: {
         publicBaseUrl: config.publicBaseUrl,
         sessionSecret,

@@ -641,3 +641,26 @@ web-rf-code-multiple_default_queues = The region has more than one default queue
 web-rf-code-missing_fallback = There is no active federal fallback queue.
 web-rf-code-multiple_fallback_queues = There is more than one federal fallback queue.
 web-rf-code-other = Error in the routing data.
+
+# messenger states on the admin overview; MAX operators' chats (issue 15)
+web-channels-title = Messengers
+web-channel-name-telegram = Telegram
+web-channel-name-max = MAX
+web-channel-state-starting = starting
+web-channel-state-up = working
+web-channel-state-down = not working
+web-channel-state-stopped = stopped
+web-channel-mode-polling = polling
+web-channel-mode-webhook = webhook
+web-channel-last-error = Last error ({ $at }):
+web-channel-error-token_refused = the messenger refused the bot token ({ $status }); check the token.
+web-channel-error-not_found = the API answered 404; check the token and the API address.
+web-channel-error-rate_limited = the API limits our requests (429).
+web-channel-error-api_failing = the messenger's API is failing ({ $status }).
+web-channel-error-refused = the API refused the call ({ $status }).
+web-channel-error-not_json = the API answered something that is not JSON (an error page?).
+web-channel-error-timeout = the API did not answer in time.
+web-channel-error-unreachable = the API is unreachable.
+web-channel-error-tls = secure connection failed (TLS).
+web-channel-error-other = the channel could not start.
+web-link-chat-max-admin = MAX: make the bot an administrator of the operators' chat, otherwise MAX does not pass it the chat's messages and button presses (/link and "Take" would not work).

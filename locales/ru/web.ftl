@@ -645,3 +645,26 @@ web-rf-code-multiple_default_queues = В регионе больше одной 
 web-rf-code-missing_fallback = Нет действующей федеральной резервной очереди.
 web-rf-code-multiple_fallback_queues = Федеральных резервных очередей больше одной.
 web-rf-code-other = Ошибка в данных маршрутизации.
+
+# состояние мессенджеров на обзоре администратора; чаты операторов в MAX (issue 15)
+web-channels-title = Мессенджеры
+web-channel-name-telegram = Telegram
+web-channel-name-max = MAX
+web-channel-state-starting = запускается
+web-channel-state-up = работает
+web-channel-state-down = не работает
+web-channel-state-stopped = остановлен
+web-channel-mode-polling = опрос
+web-channel-mode-webhook = вебхук
+web-channel-last-error = Последняя ошибка ({ $at }):
+web-channel-error-token_refused = мессенджер отклонил токен бота ({ $status }); проверьте токен.
+web-channel-error-not_found = API ответил 404; проверьте токен и адрес API.
+web-channel-error-rate_limited = API ограничивает наши запросы (429).
+web-channel-error-api_failing = API мессенджера сбоит ({ $status }).
+web-channel-error-refused = API отклонил вызов ({ $status }).
+web-channel-error-not_json = API ответил не JSON (страница ошибки?).
+web-channel-error-timeout = API не ответил вовремя.
+web-channel-error-unreachable = API недоступен.
+web-channel-error-tls = не удалось установить защищённое соединение (TLS).
+web-channel-error-other = канал не удалось запустить.
+web-link-chat-max-admin = MAX: сделайте бота администратором чата операторов, иначе MAX не передаёт ему сообщения и нажатия кнопок в чате (/link и «Взять себе» не сработают).

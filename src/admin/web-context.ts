@@ -1,6 +1,7 @@
 // Shared pieces of the web view: dependencies, the signed-in staff member, scope checks,
 // page rendering with translations and formatting helpers.
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ChannelStatus } from "../channels/channel-status.ts";
 import type { Db } from "../db/client.ts";
 import type { FamilyMessenger } from "../handoff/family-messages.ts";
 import type { DialogService } from "../dialog/service-types.ts";
@@ -29,6 +30,8 @@ export interface AdminDeps {
   service?: DialogService;
   /** Writes to families through the bot (relay, "taken"/"closed" updates). Optional in tests. */
   family?: FamilyMessenger;
+  /** Each messenger's state, shown on the admin overview (channel-status.ts). Optional in tests. */
+  channels?: () => ChannelStatus[];
 }
 
 export type StaffRole = "operator" | "regional_admin" | "superadmin";

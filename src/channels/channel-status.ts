@@ -13,8 +13,8 @@ export interface ChannelStatus {
   state: ChannelState;
   /** Since when the channel has been in this state. */
   since: Date;
-  /** The last failure in words (never a stack, never personal data), kept after recovery. */
-  lastError?: { reason: string; at: Date };
+  /** The last failure (never a stack, never personal data), kept after recovery. */
+  lastError?: ChannelFailure & { at: Date };
 }
 
 export interface ChannelStatusBoard {
@@ -37,10 +37,48 @@ export function createChannelStatusBoard(clock: () => Date = () => new Date()): 
         s.state = state;
         s.since = clock();
       }
-      if (err !== undefined) s.lastError = { reason: describeChannelError(err), at: clock() };
+      if (err !== undefined) s.lastError = { ...classifyChannelError(err), at: clock() };
     },
     list: () => (["telegram", "max"] as const).flatMap((n) => (board.has(n) ? [{ ...board.get(n)! }] : [])),
   };
+}
+
+export type ChannelFailureCode =
+  | "token_refused"
+  | "not_found"
+  | "rate_limited"
+  | "api_failing"
+  | "refused"
+  | "not_json"
+  | "timeout"
+  | "unreachable"
+  | "tls"
+  | "other";
+
+/** A failure as a code (the admin page words it in the reader's language) and an English line for logs. */
+export interface ChannelFailure {
+  code: ChannelFailureCode;
+  status?: number;
+  reason: string;
+}
+
+const CODE_OF: [RegExp, ChannelFailureCode][] = [
+  [/token was refused/, "token_refused"],
+  [/answered 404/, "not_found"],
+  [/limits requests/, "rate_limited"],
+  [/is failing|kept failing/, "api_failing"],
+  [/refused the call/, "refused"],
+  [/not JSON/, "not_json"],
+  [/in time/, "timeout"],
+  [/unreachable/, "unreachable"],
+  [/TLS/, "tls"],
+];
+
+export function classifyChannelError(err: unknown): ChannelFailure {
+  const reason = describeChannelError(err);
+  const code = CODE_OF.find(([re]) => re.test(reason))?.[1] ?? "other";
+  const m = /\((\d{3})\)/.exec(reason);
+  return { code, reason, ...(m ? { status: Number(m[1]) } : {}) };
 }
 
 /** One line an admin can act on, from the error's status/code only (messages may quote data). */
@@ -57,9 +95,9 @@ export function describeChannelError(err: unknown): string {
   if (status !== undefined) return `the API refused the call (${status})`;
   if (name === "SyntaxError" || /json/i.test(code)) return "the API answered something that is not JSON (an HTML error page?)";
   if (name === "AbortError" || name === "TimeoutError" || /TIMEOUT|ETIMEDOUT/.test(code)) return "the API did not answer in time";
+  if (/CERT|TLS|SSL/i.test(code)) return `TLS failure (${code})`;
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|UND_ERR/.test(code) || name === "TypeError" || name === "HttpError")
     return `the API is unreachable${code ? ` (${code})` : ""}`;
-  if (/CERT|TLS|SSL/i.test(code)) return `TLS failure (${code})`;
   if (e.kind === "exhausted") return "the API kept failing after retries";
   return `start failed (${name || typeof err}${code ? ` ${code}` : ""})`;
 }

@@ -94,7 +94,7 @@ export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl, c
   // messenger's state is in the body for monitoring (README "Health and readiness").
   app.get("/readyz", async (_req, reply) => {
     const channelStates = Object.fromEntries(
-      (channels?.() ?? []).map((c) => [c.name, { state: c.state, mode: c.mode, since: c.since.toISOString(), ...(c.lastError ? { lastError: c.lastError.reason, lastErrorAt: c.lastError.at.toISOString() } : {}) }]),
+      (channels?.() ?? []).map((c) => [c.name, { state: c.state, mode: c.mode, since: c.since.toISOString(), ...(c.lastError ? { lastError: c.lastError.reason, lastErrorCode: c.lastError.code, lastErrorAt: c.lastError.at.toISOString() } : {}) }]),
     );
     try {
       await db.$queryRawUnsafe("SELECT 1");

@@ -78,7 +78,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       orderBy: { code: "asc" },
       include: { _count: { select: { centers: true, rules: true } } },
     });
-    return renderPage(deps, req, reply, "admin-regions", { regions });
+    return renderPage(deps, req, reply, "admin-regions", { regions, channels: deps.channels?.() ?? [] });
   });
 
   app.get("/admin/:region", async (req, reply) => {
@@ -91,7 +91,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     ]);
     // Hours of the week in which a P0/P1 would find no open queue even through the 24/7 chain.
     const gaps = coverageGaps(await loadRoutingSnapshot(db), region.code, deps.clock());
-    return renderPage(deps, req, reply, "admin-home", { region, counts: { centers, queues, rules, open }, gaps });
+    return renderPage(deps, req, reply, "admin-home", { region, counts: { centers, queues, rules, open }, gaps, channels: deps.channels?.() ?? [] });
   });
 
   // ── lists ──
