@@ -87,8 +87,8 @@ export interface BarRow {
 export function horizontalBars(t: ChartText & { rows: BarRow[] }): string {
   const width = 760;
   const rowH = 26;
-  const labelW = 220;
-  const right = 120;
+  const labelW = 300;
+  const right = 100;
   const height = Math.max(1, t.rows.length) * rowH + 10;
   const plotW = width - labelW - right;
   const max = niceMax(
@@ -98,7 +98,7 @@ export function horizontalBars(t: ChartText & { rows: BarRow[] }): string {
   const parts: string[] = [];
   t.rows.forEach((r, i) => {
     const y = 5 + i * rowH;
-    const label = r.label.length > 34 ? `${r.label.slice(0, 33)}…` : r.label;
+    const label = r.label.length > 40 ? `${r.label.slice(0, 39)}…` : r.label;
     parts.push(`<text x="${labelW - 6}" y="${y + 16}" text-anchor="end">${esc(label)}</text>`);
     let acc = 0;
     for (const s of r.segments) {
