@@ -21,16 +21,23 @@ export interface LoginThrottleOptions {
   /** Failures per account (any addresses) within `windowMs` before each try waits `accountDelayMs`. */
   accountFailures?: number;
   accountDelayMs?: number;
+  /** Password checks one address may have running at once (more would overshoot the limits). */
+  maxInFlightPerAddress?: number;
   /** Bound of each map; the oldest entries go first. */
   maxEntries?: number;
 }
 
 export type ThrottleDecision = { type: "allowed" } | { type: "wait"; retryAfterSeconds: number };
 
+/**
+ * `check` → "allowed" starts a password check that must end with exactly one of `recordFailure`,
+ * `recordSuccess` or `release` (an error before the outcome is known).
+ */
 export interface LoginThrottle {
   check(address: string, account: string): ThrottleDecision;
   recordFailure(address: string, account: string): void;
   recordSuccess(address: string, account: string): void;
+  release(address: string, account: string): void;
 }
 
 interface Streak {
@@ -52,6 +59,7 @@ export const LOGIN_THROTTLE_DEFAULTS = {
   windowMs: 15 * 60_000,
   accountFailures: 20,
   accountDelayMs: 2_000,
+  maxInFlightPerAddress: 4,
   maxEntries: 50_000,
 } as const;
 
@@ -65,6 +73,18 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
   const streaks = new Map<string, Streak>();
   const addresses = new Map<string, Window>();
   const accounts = new Map<string, Window>();
+  // Checks running now, per address and per address × account: without this, parallel requests
+  // would all pass `check` before the first failure is recorded.
+  const inFlight = new Map<string, number>();
+  const bump = (key: string, by: number) => {
+    const n = (inFlight.get(key) ?? 0) + by;
+    if (n > 0) inFlight.set(key, n);
+    else inFlight.delete(key);
+  };
+  const end = (address: string, account: string) => {
+    bump(address, -1);
+    bump(pairKey(address, account), -1);
+  };
 
   const pairKey = (address: string, account: string) => `${address}\u0000${normalizeAccount(account)}`;
 
@@ -105,9 +125,15 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
         if (t - s.lastAt >= o.windowMs) streaks.delete(pairKey(address, account));
         else waitMs = Math.max(waitMs, s.lastAt + streakDelay(s) - t);
       }
-      return waitMs > 0 ? { type: "wait", retryAfterSeconds: Math.ceil(waitMs / 1000) } : { type: "allowed" };
+      const busy = (inFlight.get(address) ?? 0) >= o.maxInFlightPerAddress || inFlight.has(pairKey(address, account));
+      if (busy) waitMs = Math.max(waitMs, 1000);
+      if (waitMs > 0) return { type: "wait", retryAfterSeconds: Math.ceil(waitMs / 1000) };
+      bump(address, 1);
+      bump(pairKey(address, account), 1);
+      return { type: "allowed" };
     },
     recordFailure(address, account) {
+      end(address, account);
       const t = now();
       const key = pairKey(address, account);
       const s = streaks.get(key);
@@ -121,7 +147,9 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
       }
     },
     recordSuccess(address, account) {
+      end(address, account);
       streaks.delete(pairKey(address, account));
     },
+    release: end,
   };
 }

@@ -154,6 +154,23 @@ describe("login limit and proxy trust", () => {
     expect((await new Client(app, "203.0.113.22").login("op67@test.local", PASSWORD)).statusCode).toBe(303);
   });
 
+  it("parallel attempts cannot overshoot the limits: checks running at once are counted", async () => {
+    const { app } = await setup();
+    const ready = [];
+    for (let i = 0; i < 80; i++) {
+      const c = new Client(app, "203.0.113.50");
+      ready.push({ c, token: await c.token() });
+    }
+    const codes = await Promise.all(
+      ready.map(({ c, token }, i) => c.post("/login", { email: i % 2 ? `user${i}@test.local` : "op63@test.local", password: "guess-guess-1", _csrf: token })),
+    ).then((rs) => rs.map((r) => r.statusCode));
+    const checked = codes.filter((c) => c === 401).length;
+    expect(checked).toBeGreaterThan(0);
+    expect(codes.every((c) => c === 401 || c === 429)).toBe(true);
+    // Never more checks on one account than one at a time, never more than the address limit.
+    expect(checked).toBeLessThanOrEqual(50);
+  });
+
   it("behind an https proxy named in TRUST_PROXY, login works without X-Forwarded-Proto; HSTS is sent", async () => {
     const { app } = await setup({ trustProxy: 1, publicBaseUrl: "https://opora.example" });
     const c = new Client(app, "10.0.0.1", { "x-forwarded-for": "198.51.100.10" });

@@ -57,7 +57,13 @@ export function registerAuthRoutes(
         reply.header("Retry-After", String(decision.retryAfterSeconds));
         return renderPage(deps, req, reply, "login", { email: form.email, error: "rate_limited", next }, 429);
       }
-      const result = await checkCredentials(deps.db, form.email, form.password);
+      let result: Awaited<ReturnType<typeof checkCredentials>>;
+      try {
+        result = await checkCredentials(deps.db, form.email, form.password);
+      } catch (err) {
+        throttle.release(req.ip, form.email);
+        throw err;
+      }
       if (result.type !== "ok") {
         throttle.recordFailure(req.ip, form.email);
         deps.log.info({ ip: req.ip }, "login failed");
