@@ -86,7 +86,7 @@ describe("dialog service", () => {
     await p.press("no");
     const options = p.options();
     await tmp.db.$disconnect();
-    const db2 = await openDb({ file: tmp.file });
+    const db2 = await openDb(tmp.target);
     try {
       const p2 = new Person(makeService(db2, clock));
       p2.replies = p.replies;
@@ -98,7 +98,7 @@ describe("dialog service", () => {
     } finally {
       await db2.$disconnect();
     }
-    tmp.db = await openDb({ file: tmp.file });
+    tmp.db = await openDb(tmp.target);
   });
 
   it("keeps nothing personal when consent is declined", async () => {
