@@ -5,6 +5,7 @@
 //
 //   node --import tsx bench/stats-bench.ts                      (1,000,000 requests, 5 runs each)
 //   node --import tsx bench/stats-bench.ts --requests 100000 --runs 3 --keep /tmp/stats.db
+//   node --import tsx bench/stats-bench.ts --reuse /tmp/stats.db --weeks 4,12   (time a kept file again)
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -24,6 +25,8 @@ const { values: args } = parseArgs({
     days: { type: "string", default: "730" },
     runs: { type: "string", default: "5" },
     keep: { type: "string" },
+    reuse: { type: "string" },
+    weeks: { type: "string", default: "4,12,26,52" },
   },
 });
 const N = Number(args.requests);
@@ -31,11 +34,15 @@ const DAYS = Number(args.days);
 const RUNS = Number(args.runs);
 
 const dir = mkdtempSync(path.join(tmpdir(), "opora-stats-bench-"));
-const file = args.keep ?? path.join(dir, "stats.db");
+const file = args.reuse ?? args.keep ?? path.join(dir, "stats.db");
 const migrated = migrateDatabase(file);
 if (migrated.type !== "ok") throw new Error(migrated.message);
 const db = await openDb({ file });
 await seedRegions(db);
+const end = NOW.getTime();
+let fillSeconds = 0;
+const prismaDate = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
+if (args.reuse) await timeAndReport();
 const world = await seedWorld(db);
 const queues = (await db.queue.findMany({ where: { center: { regionCode: "63" } }, select: { id: true } })).map((q) => q.id);
 const operators = [world.ids.opSamara];
@@ -45,7 +52,6 @@ for (let i = 0; i < 19; i++) {
 }
 
 // ── fill: prepared INSERT in transactions of 20,000 rows; deterministic pseudo-random data ──
-const prismaDate = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
 let seed = 42;
 const rand = () => {
   seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -61,7 +67,6 @@ const insert = sqlite.prepare(
   `INSERT INTO "Request" ("number","channel","isTest","categories","urgency","flags","answers","regionCode","status","queueId","assigneeId","routingReason","routingExplanation","dueAt","createdAt","updatedAt","firstContactAt")
    VALUES (?, 'telegram', 0, ?, ?, '[]', '{}', '63', ?, ?, ?, 'region_default', 'bench', ?, ?, ?, ?)`,
 );
-const end = NOW.getTime();
 const span = DAYS * 86_400_000;
 const started = performance.now();
 const BATCH = 20_000;
@@ -94,36 +99,41 @@ for (let i = 0; i < N; i += BATCH) fill(i, Math.min(N, i + BATCH));
 sqlite.pragma("optimize");
 sqlite.exec("ANALYZE");
 sqlite.close();
-const fillSeconds = (performance.now() - started) / 1000;
+fillSeconds = (performance.now() - started) / 1000;
+await timeAndReport();
 
 // ── time the page and the CSV through the admin plugin, as a regional admin ──
-const app = await buildAdminTestApp({ db, clock: () => NOW });
-const b = new Browser(app);
-await b.login("admin63@test.local");
-const time = async (url: string) => {
-  const res = await b.get(url); // warm-up (and a check)
-  if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode}`);
-  const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await b.get(url);
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, c) => a - c);
-  return { median: Number(percentile(ms, 50).toFixed(0)), max: Number((ms.at(-1) ?? 0).toFixed(0)), bytes: res.body.length };
-};
-const inPeriod = async (weeks: number) =>
-  Number(((await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM "Request" WHERE "regionCode" = '63' AND "createdAt" >= ?`, prismaDate(end - weeks * 7 * 86_400_000)))[0]?.n ?? 0));
-const report: Record<string, unknown> = { requests: N, days: DAYS, fillSeconds: Number(fillSeconds.toFixed(1)), runs: RUNS, loadAvgBefore: loadavg().map((x) => Number(x.toFixed(1))) };
-for (const weeks of [4, 12, 26, 52]) {
-  report[`${weeks}w`] = {
-    requestsInPeriod: await inPeriod(weeks),
-    pageMs: await time(`/admin/63/stats?weeks=${weeks}`),
-    csvMs: await time(`/admin/63/stats.csv?weeks=${weeks}`),
+async function timeAndReport(): Promise<never> {
+  const app = await buildAdminTestApp({ db, clock: () => NOW });
+  const b = new Browser(app);
+  await b.login("admin63@test.local");
+  const time = async (url: string) => {
+    const res = await b.get(url); // warm-up (and a check)
+    if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode}`);
+    const ms: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      await b.get(url);
+      ms.push(performance.now() - t0);
+    }
+    ms.sort((a, c) => a - c);
+    return { median: Number(percentile(ms, 50).toFixed(0)), max: Number((ms.at(-1) ?? 0).toFixed(0)), bytes: res.body.length };
   };
+  const inPeriod = async (weeks: number) =>
+    Number(((await db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM "Request" WHERE "regionCode" = '63' AND "createdAt" >= ?`, prismaDate(end - weeks * 7 * 86_400_000)))[0]?.n ?? 0));
+  const report: Record<string, unknown> = { requests: args.reuse ? "reused file" : N, days: DAYS, fillSeconds: Number(fillSeconds.toFixed(1)), runs: RUNS, loadAvgBefore: loadavg().map((x) => Number(x.toFixed(1))) };
+  for (const weeks of args.weeks.split(",").map(Number)) {
+    report[`${weeks}w`] = {
+      requestsInPeriod: await inPeriod(weeks),
+      pageMs: await time(`/admin/63/stats?weeks=${weeks}`),
+      csvMs: await time(`/admin/63/stats.csv?weeks=${weeks}`),
+    };
+  }
+  report.loadAvgAfter = loadavg().map((x) => Number(x.toFixed(1)));
+  console.log(JSON.stringify(report, null, 2));
+  await app.close();
+  await db.$disconnect();
+  if (!args.keep && !args.reuse) rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+  throw new Error("unreachable");
 }
-report.loadAvgAfter = loadavg().map((x) => Number(x.toFixed(1)));
-console.log(JSON.stringify(report, null, 2));
-await app.close();
-await db.$disconnect();
-if (!args.keep) rmSync(dir, { recursive: true, force: true });
