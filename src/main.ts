@@ -224,7 +224,11 @@ async function startChannels({ config, db, log, i18n, service, app, stoppables, 
       mx.mode === "webhook" && mx.webhookSecret
         ? ({ type: "webhook", secret: mx.webhookSecret, url: `${config.publicBaseUrl}/webhooks/max` } as const)
         : ({ type: "polling" } as const);
-    const channel = createMaxChannel({ token: mx.token, baseUrl: mx.baseUrl, service, db, log, i18n, mode, family });
+    const channel = createMaxChannel({
+      token: mx.token, baseUrl: mx.baseUrl, service, db, log, i18n, mode, family,
+      // Polling failures after start show as "down" on /readyz and the admin overview, too.
+      onState: (state, err) => channels.set("max", state, err),
+    });
     if (mode.type === "webhook") await app.register(maxWebhookPlugin(channel, { secret: mode.secret }));
     channels.register("max", mode.type);
     const supervised = superviseChannel({ name: "max", board: channels, log, start: () => channel.start() });

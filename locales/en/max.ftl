@@ -28,3 +28,13 @@ max-take-not_found = Request not found.
 max-take-not_linked = First link MAX to your account: "My account" in the web view, then send /link CODE to the bot in a private chat.
 max-take-not_member = This request is not from your center.
 max-take-invalid = The request cannot be taken.
+
+# "Take" in an operators' chat: the result also as a message in the chat (issue 15)
+max-take-chat-someone = A colleague
+max-take-chat-ok = Request { $number } was taken by { $who }.
+max-take-chat-already = { $who }: request { $number } has already been taken by another colleague.
+max-take-chat-conflict = { $who }: request { $number } cannot be taken: it is closed or has changed.
+max-take-chat-not_found = { $who }: request { $number } not found.
+max-take-chat-not_linked = { $who }: first link MAX to your account: "My account" in the web view, then send /link CODE to the bot in a private chat.
+max-take-chat-not_member = { $who }: request { $number } is not from your center.
+max-take-chat-invalid = { $who }: request { $number } cannot be taken.

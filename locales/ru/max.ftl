@@ -28,3 +28,13 @@ max-take-not_found = Заявка не найдена.
 max-take-not_linked = Сначала привяжите MAX к учётной записи: «Мой аккаунт» в веб-интерфейсе, затем отправьте боту /link КОД в личные сообщения.
 max-take-not_member = Эта заявка не из вашего центра.
 max-take-invalid = Заявку нельзя взять.
+
+# «Взять себе» в чате операторов: итог ещё и сообщением в чат (issue 15)
+max-take-chat-someone = Сотрудник
+max-take-chat-ok = Заявку { $number } взял(а) { $who }.
+max-take-chat-already = { $who }: заявку { $number } уже взял другой сотрудник.
+max-take-chat-conflict = { $who }: заявку { $number } нельзя взять — она закрыта или изменилась.
+max-take-chat-not_found = { $who }: заявка { $number } не найдена.
+max-take-chat-not_linked = { $who }: сначала привяжите MAX к учётной записи — «Мой аккаунт» в веб-интерфейсе, затем /link КОД боту в личные сообщения.
+max-take-chat-not_member = { $who }: заявка { $number } не из вашего центра.
+max-take-chat-invalid = { $who }: заявку { $number } нельзя взять.

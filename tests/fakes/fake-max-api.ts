@@ -1,6 +1,7 @@
 // A fake MAX Bot API over HTTP on 127.0.0.1, written from the documented protocol: GET /me,
 // GET/POST/DELETE /subscriptions, GET /updates (long poll with marker), POST /messages,
 // PUT /messages, POST /answers, PATCH /me/commands. Errors are `{code, message}` bodies.
+// A poll without a marker returns only the latest update, as the real API does.
 // It records every call, checks the Authorization header, can fail the next N calls (429/500)
 // and can pretend a chat blocked the bot (403). Updates are dropped once a poll's marker
 // acknowledges them, so memory stays flat however many updates a benchmark pushes.
@@ -150,6 +151,8 @@ export class FakeMaxApi {
     return this.updates.length - this.head;
   }
   private delivered = 0;
+  /** Updates skipped because a poll came without a marker (the real API's behaviour). */
+  lostUpdates = 0;
 
   /** Forgets updates before `marker`: the client has them. */
   private dropUpTo(marker: number): void {
@@ -335,6 +338,8 @@ export class FakeMaxApi {
     const rule = this.failRules.find((r) => r.times > 0 && (!r.match || r.match === `${method} ${path}`));
     if (rule && !(method === "GET" && path === "/updates" && !rule.match)) {
       rule.times -= 1;
+      // status 200: the real API's refusal of an action, `{success: false, message}` with HTTP 200.
+      if (rule.status === 200) return this.reply(res, call, 200, { success: false, message: rule.code ?? "fake refusal" });
       const code = rule.code ?? (rule.status === 429 ? "too.many.requests" : "internal.error");
       return this.reply(res, call, rule.status, { code, message: `fake failure ${rule.status}` });
     }
@@ -419,6 +424,16 @@ export class FakeMaxApi {
     call: Omit<RecordedCall, "status" | "at">,
     query: Record<string, string>,
   ) {
+    if (query.types) {
+      for (const t of query.types.split(","))
+        if (!MAX_UPDATE_TYPES.has(t)) return this.reply(res, call, 400, { code: "proto.payload", message: `unknown update type ${t}` });
+    }
+    if (query.marker === undefined && this.totalUpdates - this.delivered > 1) {
+      // Like MAX: a poll without a marker gets only the latest update; the older ones are gone.
+      const skipped = this.totalUpdates - 1 - this.delivered;
+      this.delivered += skipped;
+      this.lostUpdates += skipped;
+    }
     const marker = query.marker !== undefined ? Number(query.marker) : this.delivered;
     const limit = Math.min(Number(query.limit ?? 100), 1000);
     const timeoutMs =

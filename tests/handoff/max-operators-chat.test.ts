@@ -87,5 +87,9 @@ describe("operators' chat in MAX", () => {
 
     expect(await pressTake()).toContain("Заявка ваша");
     expect((await temp.db.request.findUniqueOrThrow({ where: { id: req.id } })).assigneeId).toBe(w.ids.opSamara);
+    // The result is also a message in the operators' chat (a toast may not show).
+    const posted = await waitFor(() => api.messagesTo(GROUP_ID).find((m) => m.text.includes(`Заявку ${req.number} взял(а)`)));
+    expect(posted.text).not.toContain("79990000000");
+    expect(api.messagesTo(GROUP_ID).some((m) => m.text.includes("привяжите MAX"))).toBe(true);
   }, 60_000);
 });

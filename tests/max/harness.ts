@@ -63,6 +63,8 @@ export async function startHarness(opts: {
     i18n,
     mode: opts.mode === "polling" ? { type: "polling" } : { type: "webhook", secret: SECRET },
     outbound: { minRetryDelayMs: 20, maxRetryDelayMs: 100, ratePerSecond: 1000, maxConcurrent: 20 },
+    // Short long polls: the fake records a call when it answers it.
+    polling: { timeoutSeconds: 1, minRetryMs: 50, maxRetryMs: 200 },
     ...opts.channel,
   });
   let app: FastifyInstance | undefined;
@@ -90,8 +92,8 @@ export async function startHarness(opts: {
       if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}`);
     },
     async settle() {
-      // Polling: the library asks for the next batch (acknowledging the marker) only after the
-      // previous batch was handled, so "all acknowledged" means "all applied".
+      // Polling: the next poll (acknowledging the marker) comes once the batch is journaled;
+      // channel.idle() then waits until it has been applied.
       if (!app) await waitFor(() => api.pendingUpdates === 0, 8000, "updates acknowledged");
       await channel.idle();
     },

@@ -182,7 +182,8 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
     const afterPress = f.messages().length;
     await f.send(press);
     expect(f.messages().length).toBe(afterPress);
-    expect(h.api.answers.filter((a) => a.callbackId === "cb-twice")).toHaveLength(2);
+    // MAX may deliver a press again: answered once (a second answer of the same press would be refused).
+    expect(h.api.answers.filter((a) => a.callbackId === "cb-twice")).toHaveLength(1);
     const text = h.api.textMessage(f.user, "нет сил, устала");
     await f.send(text);
     const afterText = f.messages().length;

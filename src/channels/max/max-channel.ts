@@ -20,6 +20,7 @@ import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
+import { createMaxPolling } from "./max-polling.ts";
 import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
 import { MENU_PAYLOAD_PREFIX, type TranslatedUpdate, translateUpdate } from "./max-updates.ts";
 
@@ -44,6 +45,10 @@ export interface MaxChannelDeps {
   menuRow?: boolean;
   /** Polling: updates accepted but not yet applied before the next poll waits (default 1000). */
   maxInFlight?: number;
+  /** Polling: long-poll wait in seconds (default 30) and backoff after a failed poll. */
+  polling?: { timeoutSeconds?: number; minRetryMs?: number; maxRetryMs?: number };
+  /** Told when polling stops working and when it works again (the channel's state on /readyz). */
+  onState?: (state: "up" | "down", err?: unknown) => void;
   /** Set the bot's command list on start (best effort; default true). */
   setCommands?: boolean;
   now?: () => Date;
@@ -159,38 +164,42 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   // Least recently used first: bounded, so memory does not grow with finished conversations.
   const questions = new Map<string, QuestionRef>();
   const maxCachedQuestions = deps.maxCachedQuestions ?? 2000;
-  let polling: Promise<void> | undefined;
   let stopping = false;
   let accepting = false;
 
-  // Without a handler the library rethrows, which ends the poll loop and restarts it without its
-  // marker. Errors are already handled per update below; this is the last line.
-  bot.catch((err, ctx) => {
-    log.error({ err: errInfo(err), updateType: ctx.update?.update_type }, "max update failed");
-  });
-  // The library awaits a whole poll batch before asking for the next, so one slow chat would hold
-  // up every other. Updates are handed to their chat queues and the poll goes on, up to
-  // `maxInFlight` unfinished updates; beyond that the poll waits (backpressure).
+  // Polled updates are handed to their chat queues and the poll goes on, so one slow chat never
+  // holds up the others, up to `maxInFlight` unfinished updates; beyond that the poll waits
+  // (backpressure). Delivery resolves (and the stored marker may move past the update) only once
+  // the update is in the inbound journal; if it cannot be stored, the marker stays and the batch
+  // is asked for again.
   const maxInFlight = deps.maxInFlight ?? 1000;
   let inFlight = 0;
   const waiters: (() => void)[] = [];
-  // The middleware returns (and the library moves its marker past the update) only once the
-  // update is in the inbound journal, so a crash after that loses nothing (replayed at start).
-  bot.use(async (ctx) => {
+  async function deliverPolled(update: unknown): Promise<void> {
+    const { done } = await accept(update);
     inFlight += 1;
-    let done: Promise<void>;
-    try {
-      done = (await accept(ctx.update)).done;
-    } catch (err) {
-      // The database cannot take it: apply it anyway (that will most likely fail and say so).
-      log.error({ err: errInfo(err) }, "max update not journaled");
-      done = handleUpdate(ctx.update);
-    }
     void done.finally(() => {
       inFlight -= 1;
       waiters.shift()?.();
     });
     if (inFlight >= maxInFlight) await new Promise<void>((r) => waiters.push(r));
+  }
+  // The project's own polling loop (max-polling.ts); the library is used for the API calls only.
+  const poller = createMaxPolling({
+    db,
+    log,
+    channel: CHANNEL,
+    // As strings: the library drops falsy query values, and `marker=0` / `timeout=0` must be sent.
+    getUpdates: ({ marker, timeout, limit, signal }) =>
+      api.getUpdates([...UPDATE_TYPES], {
+        ...(marker !== undefined ? { marker: String(marker) as unknown as number } : {}),
+        timeout: String(timeout) as unknown as number,
+        limit,
+        signal,
+      }),
+    deliver: deliverPolled,
+    ...deps.polling,
+    ...(deps.onState ? { onState: deps.onState } : {}),
   });
 
   // Stable codes only: error messages of lower layers may quote data (texts, phones).
@@ -260,9 +269,29 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   async function removeKeyboard(chatLog: UpdateLog, ref: QuestionRef) {
     try {
       const body = ref.text !== undefined ? { text: ref.text, attachments: [] } : { attachments: [] };
-      await out.call("edit", () => api.editMessage(ref.mid, body));
+      await checked("edit", () => api.editMessage(ref.mid, body));
     } catch (err) {
       chatLog.warn({ err: errInfo(err) }, "max keyboard removal failed");
+    }
+  }
+
+  // Presses already answered (MAX may deliver a press again): answered once. Bounded, oldest out.
+  const answeredCallbacks = new Set<string>();
+  /** Answers a press once; `success: false` is logged as a failure, not taken for an answer. */
+  async function answerOnce(chatLog: UpdateLog, id: string, extra: Parameters<typeof api.answerOnCallback>[1]) {
+    if (answeredCallbacks.has(id)) {
+      chatLog.debug("max callback already answered");
+      return;
+    }
+    try {
+      await checked("answer", () => api.answerOnCallback(id, extra));
+      answeredCallbacks.add(id);
+      if (answeredCallbacks.size > 5000) {
+        const oldest = answeredCallbacks.values().next().value;
+        if (oldest !== undefined) answeredCallbacks.delete(oldest);
+      }
+    } catch (err) {
+      chatLog.warn({ err: errInfo(err) }, "max callback answer failed");
     }
   }
 
@@ -279,9 +308,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         how === "clear" && callback.messageText !== undefined
           ? { message: { text: callback.messageText, attachments: [] } }
           : { notification: i18n.t(locale, "max-callback-received") };
-      await out.call("answer", () =>
-        api.answerOnCallback(callback.id, extra as Parameters<typeof api.answerOnCallback>[1]),
-      );
+      await answerOnce(chatLog, callback.id, extra as Parameters<typeof api.answerOnCallback>[1]);
     } catch (err) {
       chatLog.warn({ err: errInfo(err) }, "max callback answer failed");
     }
@@ -438,13 +465,13 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         const result = await takeFromChat(db, { channel: "max", messengerUserId: t.userId, requestNumber: t.requestNumber, now: now(), family: deps.family });
         chatLog.info({ result: result.type }, "max take from operators' chat");
         const key = result.type === "conflict" ? `max-take-${result.code === "already_taken" ? "already" : "conflict"}` : `max-take-${result.type}`;
-        try {
-          await out.call("answer", () =>
-            api.answerOnCallback(t.callbackId, { notification: i18n.t("ru", key) } as Parameters<typeof api.answerOnCallback>[1]),
-          );
-        } catch (err) {
-          chatLog.warn({ err: errInfo(err) }, "max callback answer failed");
-        }
+        await answerOnce(chatLog, t.callbackId, { notification: i18n.t("ru", key) } as Parameters<typeof api.answerOnCallback>[1]);
+        // Also as a message in the operators' chat: the toast may not show, and colleagues see who took it.
+        const chatKey = key.replace("max-take-", "max-take-chat-");
+        const who = t.userName || i18n.t("ru", "max-take-chat-someone");
+        await send(chatLog, t.chatId, [{ text: i18n.t("ru", chatKey, { number: t.requestNumber, who }), attachments: [] }]).catch(
+          (err: unknown) => chatLog.warn({ err: errInfo(err) }, "max take result not posted in the chat"),
+        );
         return;
       }
       case "staffLink": {
@@ -562,28 +589,15 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         log.info({ channel: CHANNEL, mode: "webhook", subscribed: Boolean(mode.url) }, "max channel ready");
         return;
       }
-      // bot.start: GET /subscriptions (drops webhooks, which would block polling), then the
-      // GET /updates loop with its marker. It resolves only when polling stops.
-      polling = bot
-        .start({ mode: "polling", options: { allowedUpdates: [...UPDATE_TYPES] } })
-        .catch((err: unknown) => log.error({ err: errInfo(err) }, "max polling failed"));
+      // syncSubscriptions above removed any webhook (it would block GET /updates).
+      await poller.start();
       log.info({ channel: CHANNEL, mode: "polling" }, "max channel polling");
     },
     async stop() {
       if (stopping) return;
       stopping = true;
       accepting = false;
-      if (mode.type === "polling" && polling) {
-        // bot.start may still be in GET /subscriptions when stop arrives: keep asking until the loop ends.
-        let ended = false;
-        void polling.then(() => {
-          ended = true;
-        });
-        while (!ended) {
-          bot.stopPolling();
-          await Promise.race([polling, new Promise((r) => setTimeout(r, 50))]);
-        }
-      }
+      if (mode.type === "polling") await poller.stop();
       await queue.idle();
       await out.stop();
       log.info({ channel: CHANNEL }, "max channel stopped");

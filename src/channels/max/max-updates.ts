@@ -90,7 +90,7 @@ export type TranslatedUpdate =
   /** Operators' chats: "/link" in a group asks for a one-time code to link the chat to a center. */
   | { type: "groupLink"; chatId: string }
   /** "Take" pressed under a notice in an operators' chat. */
-  | { type: "groupTake"; callbackId: string; userId: string; requestNumber: string }
+  | { type: "groupTake"; callbackId: string; userId: string; requestNumber: string; chatId: string; userName: string }
   /** "/link CODE" in a private dialog: an operator links this MAX account to their web account. */
   | { type: "staffLink"; chatId: string; userId: string; code: string; locale?: string }
   /** A callback we cannot map to a chat: still answered. */
@@ -165,7 +165,15 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
       }
       const payload = u.callback.payload ?? "";
       if (payload.startsWith("take:")) {
-        return { type: "groupTake", callbackId: callback.id, userId: String(u.callback.user.user_id), requestNumber: payload.slice(5, 40) };
+        return {
+          type: "groupTake",
+          callbackId: callback.id,
+          userId: String(u.callback.user.user_id),
+          requestNumber: payload.slice(5, 40),
+          // The operators' chat: the result is also posted there (a toast may not show).
+          chatId: String(chatId),
+          userName: String(u.callback.user.name ?? u.callback.user.first_name ?? "").slice(0, 64),
+        };
       }
       const base = {
         chatId: String(chatId),

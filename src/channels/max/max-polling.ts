@@ -1,0 +1,133 @@
+// MAX long polling owned by the project: GET /updates?marker=…&timeout=…&types=…, with the marker
+// stored in the database (PollCursor). The marker moves only after every update of a batch is in
+// the inbound journal, so neither an error nor a restart loses an update: a poll without a marker
+// returns only the latest update, so the loop never polls without one once it has had one.
+// (The library's own loop restarts without its marker after an error; that lost updates.)
+import type { Db } from "../../db/client.ts";
+import type { Logger } from "../../logging/logger.ts";
+import { describeChannelError } from "../channel-status.ts";
+
+export interface MaxUpdatesPage {
+  updates: unknown[];
+  marker?: number | null;
+}
+
+export interface MaxPollingDeps {
+  db: Db;
+  log: Logger;
+  /** Cursor row key (one per bot). */
+  channel: string;
+  /** GET /updates; `signal` aborts the long poll on stop. */
+  getUpdates(query: { marker?: number; timeout: number; limit: number; signal: AbortSignal }): Promise<MaxUpdatesPage>;
+  /** Journals the update (and queues it); resolves once stored, rejects when it cannot be. */
+  deliver(update: unknown): Promise<void>;
+  /** Long-poll wait in seconds (the API allows up to 90; default 30). */
+  timeoutSeconds?: number;
+  /** Backoff after a failed poll: doubles from min to max (default 1 s … 30 s). */
+  minRetryMs?: number;
+  maxRetryMs?: number;
+  /** Told when polling fails and when it works again (channel state on /readyz). */
+  onState?: (state: "up" | "down", err?: unknown) => void;
+}
+
+export interface MaxPolling {
+  /** Loads the stored marker (or takes a first one from MAX) and starts the loop. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function loadMarker(db: Db, channel: string): Promise<number | undefined> {
+  const row = await db.pollCursor.findUnique({ where: { channel } });
+  const n = row ? Number(row.position) : Number.NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+async function saveMarker(db: Db, channel: string, marker: number): Promise<void> {
+  const position = String(marker);
+  const updatedAt = new Date();
+  await db.pollCursor.upsert({ where: { channel }, create: { channel, position, updatedAt }, update: { position, updatedAt } });
+}
+
+export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
+  const { db, log, channel } = deps;
+  const timeout = deps.timeoutSeconds ?? 30;
+  const minRetry = deps.minRetryMs ?? 1000;
+  const maxRetry = deps.maxRetryMs ?? 30_000;
+  let abort = new AbortController();
+  let loop: Promise<void> | undefined;
+  let marker: number | undefined;
+
+  async function pollOnce(): Promise<void> {
+    const page = await deps.getUpdates({
+      ...(marker !== undefined ? { marker } : {}),
+      timeout,
+      limit: 100,
+      signal: abort.signal,
+    });
+    // Journal the whole batch first; only then may MAX forget it.
+    for (const update of page.updates ?? []) await deps.deliver(update);
+    if (typeof page.marker === "number" && page.marker !== marker) {
+      await saveMarker(db, channel, page.marker);
+      marker = page.marker;
+    }
+  }
+
+  async function run(): Promise<void> {
+    let delay = minRetry;
+    let failing: string | undefined;
+    while (!abort.signal.aborted) {
+      try {
+        await pollOnce();
+        if (failing) {
+          log.info({ channel }, "max polling works again");
+          deps.onState?.("up");
+          failing = undefined;
+        }
+        delay = minRetry;
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        const reason = describeChannelError(err);
+        // One line per new reason; the same marker is asked again, so nothing is skipped.
+        if (reason !== failing) log.warn({ channel, retryInMs: delay }, `max polling failed: ${reason}; retrying with the stored marker`);
+        failing = reason;
+        deps.onState?.("down", err);
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, delay);
+          abort.signal.addEventListener("abort", () => {
+            clearTimeout(t);
+            r();
+          }, { once: true });
+        });
+        delay = Math.min(maxRetry, delay * 2);
+      }
+    }
+  }
+
+  return {
+    async start() {
+      if (loop) return;
+      abort = new AbortController();
+      marker = await loadMarker(db, channel);
+      if (marker === undefined) {
+        // First start of this bot: take a marker now (nothing waits: timeout 0) so every later
+        // poll carries one. What the marker-less poll returns is journaled like any batch.
+        await pollOnceWith(0);
+      }
+      loop = run();
+    },
+    async stop() {
+      abort.abort();
+      await loop;
+      loop = undefined;
+    },
+  };
+
+  async function pollOnceWith(seconds: number) {
+    const page = await deps.getUpdates({ timeout: seconds, limit: 100, signal: abort.signal });
+    for (const update of page.updates ?? []) await deps.deliver(update);
+    if (typeof page.marker === "number") {
+      await saveMarker(db, channel, page.marker);
+      marker = page.marker;
+    }
+  }
+}
