@@ -128,8 +128,9 @@ export function superviseChannel(opts: {
   const run = (async () => {
     let delay = min;
     let lastReason: string | undefined;
+    // "starting" only before the first attempt: a channel being retried stays "down" meanwhile.
+    board.set(name, "starting");
     while (!stopped) {
-      board.set(name, "starting");
       try {
         await opts.start();
         if (stopped) return;

@@ -103,6 +103,11 @@ describe("a messenger that cannot start", () => {
     start(api.baseUrl);
     await until(async () => (await readyz()).body.channels.max?.state === "down");
     expect((await readyz()).body.channels.max?.lastError).toMatch(/unreachable/);
+    // Between retries it stays "down" (not back to "starting"), so monitoring does not flap.
+    for (let i = 0; i < 5; i += 1) {
+      expect((await readyz()).body.channels.max?.state).toBe("down");
+      await new Promise((r) => setTimeout(r, 25));
+    }
     api = new FakeMaxApi({ token: TOKEN, defaultPollTimeoutMs: 50 });
     await api.listen(port);
     await until(async () => (await readyz()).body.channels.max?.state === "up");

@@ -578,8 +578,9 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     },
     async start() {
       stopping = false;
-      // Verifies the token (GET /me) with retries; the library would not retry it.
-      bot.botInfo = await out.call("me", () => api.getMyInfo());
+      // Verifies the token (GET /me). Once, without the outbound retries: a failed start is retried
+      // whole with backoff by its supervisor (channel-status.ts), which logs one line per reason.
+      bot.botInfo = await api.getMyInfo();
       if (deps.setCommands !== false) await setCommands();
       // Before the journal replay: a start that fails here is retried whole (see channel-status.ts).
       await syncSubscriptions();
