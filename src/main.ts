@@ -209,7 +209,10 @@ async function startChannels({ config, db, log, i18n, service, app, stoppables, 
       tg.mode === "webhook" && tg.webhookSecret
         ? ({ type: "webhook", secret: tg.webhookSecret, url: `${config.publicBaseUrl}/webhooks/telegram` } as const)
         : ({ type: "polling" } as const);
-    const channel = createTelegramChannel({ token: tg.token, apiRoot: tg.apiRoot, service, db, log, i18n, mode, family });
+    const channel = createTelegramChannel({
+      token: tg.token, apiRoot: tg.apiRoot, service, db, log, i18n, mode, family,
+      onState: (state, err) => channels.set("telegram", state, err),
+    });
     if (mode.type === "webhook") await app.register(telegramWebhookPlugin(channel, { secret: mode.secret }));
     channels.register("telegram", mode.type);
     const supervised = superviseChannel({ name: "telegram", board: channels, log, start: () => channel.start() });

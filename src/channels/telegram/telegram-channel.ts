@@ -62,6 +62,8 @@ export interface TelegramChannelDeps {
   family?: FamilyMessenger;
   /** Known bot identity (skips getMe; tests and benchmarks). */
   botInfo?: UserFromGetMe;
+  /** Told when polling stops working and when it works again (the channel's state on /readyz). */
+  onState?: (state: "up" | "down", err?: unknown) => void;
 }
 
 export interface TelegramChannel {
@@ -340,9 +342,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
           // grammY types its signal with the abort-controller polyfill; Node's is compatible.
           abort.signal as unknown as Parameters<Api["getUpdates"]>[1],
         );
+        if (backoffMs > 500) deps.onState?.("up");
         backoffMs = 500;
       } catch (err) {
         if (stopping) break;
+        deps.onState?.("down", err);
         log.warn({ error: describeError(err), retryInMs: backoffMs }, "telegram: getUpdates failed");
         await sleep(backoffMs, abort.signal);
         backoffMs = Math.min(backoffMs * 2, 30_000);
