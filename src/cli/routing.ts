@@ -5,8 +5,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { type Db, openDb } from "../db/client.ts";
-import { migrateDatabase } from "../db/migrate.ts";
+import type { Db } from "../db/client.ts";
+import { prepareDatabase, targetOf } from "../db/open-database.ts";
 import { seedRegions } from "../db/seed-regions.ts";
 import {
   CATEGORIES,
@@ -40,7 +40,7 @@ const USAGE = `Usage: npm run routing -- <command>
                                    where would such a request go at that time (without
                                    an offset: the region's local time), why, and whether
                                    it overflows along the 24/7 chain
-Database: DATABASE_FILE (default ./data/opora.db).`;
+Database: DATABASE_FILE (default ./data/opora.db), or DATABASE_URL=postgresql://… as for the service.`;
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -66,7 +66,7 @@ export async function runRoutingCli(argv: string[], io: CliIo): Promise<number> 
     const args = parseCommandArgs(command, rest);
     // Check what needs no database before touching one.
     const importJson = command === "import" ? readJsonFile(args.positionals[0]!) : undefined;
-    db = await openDatabase(io.env.DATABASE_FILE?.trim() || "./data/opora.db");
+    db = await openDatabase(io.env.DATABASE_FILE?.trim() || "./data/opora.db", io.env.DATABASE_URL?.trim() || undefined);
     if (command === "import") return await runImport(db, importJson, args.positionals[0]!, io);
     if (command === "export") return await runExport(db, args.positionals[0]!, args.values.out, io);
     return await runExplain(db, args.values, io);
@@ -132,10 +132,11 @@ function readJsonFile(file: string): unknown {
   }
 }
 
-async function openDatabase(file: string): Promise<Db> {
-  const migrated = migrateDatabase(file);
-  if (migrated.type === "error") throw new UsageError(`database ${file}: ${migrated.message}`);
-  const db = await openDb({ file });
+async function openDatabase(file: string, url: string | undefined): Promise<Db> {
+  // PostgreSQL when DATABASE_URL is set, as for the service.
+  const prepared = await prepareDatabase(targetOf({ databaseFile: file, databaseUrl: url }));
+  if (prepared.type === "error") throw new UsageError(`database ${prepared.where}: ${prepared.message}`);
+  const db = prepared.db;
   await seedRegions(db);
   return db;
 }

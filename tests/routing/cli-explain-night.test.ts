@@ -19,7 +19,7 @@ async function explain(...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runRoutingCli(["explain", ...args], {
-    env: { DATABASE_FILE: t.file },
+    env: t.target.engine === "postgresql" ? { DATABASE_URL: t.target.url } : { DATABASE_FILE: t.file },
     out: (l) => out.push(l),
     err: (l) => err.push(l),
   });
