@@ -25,9 +25,9 @@ help =
     /lang — language (русский / English)
 stale = That question has already been answered. Here is the current one:
 unsupported = Thank you. I can only read text and buttons, so I don't keep files, photos or voice messages. Please answer in text:
-not-understood = Sorry, I didn't understand. Please choose an option with a button or type its number.
+not-understood = Thank you for writing. To move on, please answer the question — with a button or the option's number:
 bad-empty = The message seems to be empty. Please type your answer.
-bad-emoji = Thank you. Please answer in words so I understand you correctly.
+bad-emoji = I understand this is hard right now. Let's go on — please answer the question:
 bad-number = There is no such option. Type a number from 1 to { $count } or press a button.
 back-nowhere = This is the first question; there is nothing to go back to.
 lang-prompt = Выберите язык / Choose a language:
@@ -61,7 +61,7 @@ words-yes = yes, yeah, yep, right, sure, да
 words-no = no, nope, нет
 words-sos = sos, help me, emergency
 words-done = done, next, ready
-words-back = back, назад
+words-back = back, go back, назад, вернуться
 words-cancel = cancel, stop, отмена
 words-dont-know = don't know, dont know, other, not listed
 
@@ -227,7 +227,7 @@ opt-edit-name = Change name
 opt-edit-phone = Change phone
 opt-edit-contact = Change contact method
 confirm-created = Your request No. { $number } has been received. Thank you for reaching out — it was an important step.
-confirm-center = It went to { $center }. The center's phone: { $phone }.
+confirm-center = Your request was passed to: { $center }. The center's phone: { $phone }.
 confirm-promise-p2 = A specialist will contact you within 3 working days.
 confirm-promise-p3 = A specialist will contact you when they can.
 confirm-hours = The center's working hours: { $hours }.
@@ -350,3 +350,10 @@ urgent-check-teen =
     { $numbers }
 
     We will pass your request on as urgent.
+
+## Consent at the right moment and short re-asks (issue 12.2, 12.4)
+consent-short = Pass your request to: { $center }? The full consent text is at the link below.
+consent-again = Your request will now go to another center: { $center }. We need your consent again.
+teen-chat = If calling is hard, you can write to the children's helpline online chat.
+opt-teen-chat = Children's helpline chat
+name-too-long = That is too long for a name. Please write only how we should address you:

@@ -14,7 +14,9 @@ import {
   checkOfStep,
   clearStep,
   computeUrgency,
+  consentRecipientChanged,
   deriveFlags,
+  type FlowCatalog,
   foldText,
   goBack,
   isInformationOnly,
@@ -27,7 +29,7 @@ import { normalisePhone } from "./phone.ts";
 import { screenRedFlags } from "./red-flags.ts";
 import type { ReplyOption, InboundEvent, Reply } from "./service-types.ts";
 import { type DialogState, FAMILY_FLAGS, type FamilyFlag, initialState, type StepId } from "./state.ts";
-import { callForHelp, cleanText, matchOptionByText } from "./text-input.ts";
+import { callForHelp, cleanText, foldText as foldWords, matchOptionByText, saysMinor, typedAge } from "./text-input.ts";
 import type { UrgencyReason } from "./urgency-reasons.ts";
 
 // ── Context, effects, replies ────────────────────────────────────────────────
@@ -133,6 +135,8 @@ export const RESUME_AFTER_MS = 24 * 60 * 60 * 1000;
 const NAME_MAX = 100;
 const SHORT_TEXT_MAX = 300;
 const TRANSCRIPT_MAX = 4000;
+/** The all-Russian children's helpline (8-800-2000-122), whose site offers writing instead of calling. */
+const TEEN_CHAT_URL = "https://telefon-doveria.ru/";
 
 // ── Views ────────────────────────────────────────────────────────────────────
 
@@ -177,8 +181,11 @@ class Run {
   token(id: string): string {
     return `${this.s.seq}.${id}`;
   }
-  /** Appends the current step (or open modal) as replies. */
-  show(): void {
+  /** Whether the current show() is the step's first showing (the consent screen in full) or a re-ask. */
+  full = false;
+  /** Appends the current step (or open modal) as replies; a re-ask of consent is its short form. */
+  show(opts?: { full?: boolean }): void {
+    this.full = opts?.full === true;
     const v = viewOf(this);
     const rows = v.options.map((row) => row.map((o) => ({ label: o.label, token: this.token(o.id) })));
     v.parts.forEach((text, i) => {
@@ -315,11 +322,15 @@ function viewOf(r: Run): View {
         freeText: true,
       };
     case "consent": {
-      const text = consentText(r);
       // Its own screen: two consent buttons and the link to the full text (design.md §4), plus 🆘:
-      // an emergency is never gated, not even by the consent question.
+      // an emergency is never gated, not even by the consent question. Asked again (after a word
+      // that was not an answer) it is a short question: the full text stays one tap away.
+      const center = routeFor(r)?.center.name ?? GENERIC_RECIPIENT[r.s.locale];
+      const again = consentRecipientChanged(r.s, flowCatalog(r));
+      const parts = again ? [r.t("consent-again", { center })] : [];
+      parts.push(r.full ? consentText(r) : r.t("consent-short", { center }));
       return {
-        parts: [text],
+        parts,
         options: [[{ id: "give", label: r.t("opt-consent-give") }], [{ id: "decline", label: r.t("opt-consent-decline") }], sosRow(r)],
         link: { label: r.t("consent-link"), url: consentUrl(r) },
         freeText: false,
@@ -388,8 +399,9 @@ function viewOf(r: Run): View {
     }
     case "teen_help":
       return {
-        parts: [r.t("teen-help")],
+        parts: [`${r.t("teen-help")}\n\n${r.t("teen-chat")}`],
         options: [[{ id: "adult", label: r.t("opt-teen-adult") }], [{ id: "restart", label: r.t("opt-restart") }], sosRow(r)],
+        link: { label: r.t("opt-teen-chat"), url: TEEN_CHAT_URL },
         freeText: false,
       };
     case "cancelled":
@@ -402,16 +414,20 @@ function viewOf(r: Run): View {
 // ── Texts built from several keys ────────────────────────────────────────────
 
 function routeFor(r: Run): RoutingDecision | null {
-  const a = r.s.answers;
+  return routeOf(r.ctx, r.s);
+}
+
+function routeOf(ctx: EngineContext, s: DialogState): RoutingDecision | null {
+  const a = s.answers;
   if (!a.regionCode) return null;
   try {
-    return routeRequest(r.ctx.routing, {
+    return routeRequest(ctx.routing, {
       regionCode: a.regionCode,
       municipalityId: a.municipalityId ?? null,
       categories: a.categories,
-      urgency: computeUrgency(r.s),
-      flags: deriveFlags(r.s),
-      now: r.ctx.now,
+      urgency: computeUrgency(s),
+      flags: deriveFlags(s),
+      now: ctx.now,
     });
   } catch {
     return null;
@@ -617,6 +633,7 @@ function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): v
   if (!r.s.greeted) {
     r.s = { ...r.s, greeted: true };
     r.say("greeting");
+    if (event.type === "text" && saysMinor(event.text)) return becomeMinor(r);
     if (event.type === "text") {
       const suggested = suggestCategories(event.text);
       if (suggested.length > 0) r.s = { ...r.s, answers: { ...r.s.answers, suggested } };
@@ -723,16 +740,20 @@ function presetFromPayload(r: Run, payload: string | undefined): { regionCode: s
 
 /** Moves to the step the answers call for; submits when nothing is missing. */
 function advance(r: Run): void {
-  const res = resolveStep(r.s, { hasMunicipalities: (code) => r.ctx.catalog.municipalities.some((m) => m.regionCode === code) });
+  const res = resolveStep(r.s, flowCatalog(r));
   if (res.type === "submit") {
     submit(r);
     return;
   }
   r.s = { ...r.s, step: res.step };
-  r.show();
+  r.show({ full: true });
 }
 
-const flowCatalog = (r: Run) => ({ hasMunicipalities: (code: string) => r.ctx.catalog.municipalities.some((m) => m.regionCode === code) });
+const flowCatalog = (r: Run): FlowCatalog => ({
+  hasMunicipalities: (code: string) => r.ctx.catalog.municipalities.some((m) => m.regionCode === code),
+  // The center the rules choose; overflow at submission is not a new recipient.
+  recipientOf: (s) => routeOf(r.ctx, s)?.chosen.center.key ?? null,
+});
 
 function setAnswers(r: Run, patch: Partial<DialogState["answers"]>): void {
   r.s = { ...r.s, answers: { ...r.s.answers, ...patch } };
@@ -808,8 +829,9 @@ function onRedFlagP0(r: Run, text: string, ids: readonly string[]): boolean {
   }
   const a = s.answers;
   const patch: Partial<DialogState["answers"]> = {};
-  // The words that raised the flag describe the situation: keep them (in the state only, until consent).
-  if ((s.step === "categories" || s.step === "description") && (a.description === undefined || a.description === null) && !s.modal) {
+  // The words that raised the flag describe the situation: kept as the description only when that
+  // is the question (after consent); before consent nothing personal is stored, only the flag ids.
+  if (s.step === "description" && (a.description === undefined || a.description === null) && !s.modal) {
     const cleaned = cleanText(text, r.ctx.descriptionMaxLength);
     if (cleaned.type === "ok") patch.description = cleaned.text;
   }
@@ -953,11 +975,26 @@ function onText(r: Run, raw: string): void {
   const v = viewOf(r);
   const cleaned = cleanText(raw, SHORT_TEXT_MAX);
 
-  // "назад" / "отмена" typed as words work like the commands.
+  // "назад" / "Назад!" / "вернуться" / "отмена" typed as words work like the commands, on every step
+  // (punctuation and case ignored, so «Назад!» is never kept as an answer).
   if (cleaned.type === "ok") {
-    const folded = foldText(cleaned.text).replace(/^\//, "");
-    if (r.words("words-back").includes(folded)) return onBack(r);
-    if (r.words("words-cancel").includes(folded)) return onCancel(r);
+    const folded = foldWords(cleaned.text);
+    if (r.words("words-back").map(foldWords).includes(folded)) return onBack(r);
+    if (r.words("words-cancel").map(foldWords).includes(folded)) return onCancel(r);
+  }
+
+  // A young person saying so («мне 15», «я подросток, хочу просто поговорить»): the children's
+  // helpline, and nothing identifying is kept (design.md §4). Not after the request was sent.
+  if (cleaned.type === "ok" && !r.s.modal && r.s.step !== "done" && r.s.step !== "teen_help" && saysMinor(cleaned.text)) return becomeMinor(r);
+  // At the age question an age in digits is an answer («15», «15 лет», «42»), unless it is an option number.
+  if (cleaned.type === "ok" && !r.s.modal && r.s.step === "age") {
+    const age = typedAge(cleaned.text);
+    // Below 10 a bare digit is a mistyped option number, not a writer's age.
+    if (age !== null && ((age > optionsFlat(v).length && age >= 10) || /\p{L}/u.test(cleaned.text))) {
+      if (age < 18) return becomeMinor(r);
+      setAnswers(r, { under18: false });
+      return advance(r);
+    }
   }
 
   // Not understood but asking for help («помогите, он опять…»): when in doubt, show the numbers.
@@ -1093,13 +1130,18 @@ function onName(r: Run, raw: string): void {
     r.show();
     return;
   }
+  if (c.truncated) {
+    // A story is not a name: ask again rather than keep a cut-off text as the name.
+    r.say("name-too-long");
+    r.show();
+    return;
+  }
   if (foldText(c.text) === foldText(r.t("opt-name-skip"))) {
     setAnswers(r, { name: null });
     advance(r);
     return;
   }
   setAnswers(r, { name: c.text });
-  if (c.truncated) r.say("text-truncated", { max: NAME_MAX });
   advance(r);
 }
 
@@ -1202,7 +1244,7 @@ function onOption(r: Run, id: string): void {
       case "continue":
         r.s = { ...s, modal: undefined };
         r.say("resume-continue");
-        r.show();
+        r.show({ full: true });
         return;
       default:
         r.say("not-understood");
@@ -1337,7 +1379,7 @@ function onOption(r: Run, id: string): void {
       if (id === "give") return giveConsent(r);
       if (id === "decline") {
         // Nothing personal is kept: what was typed before the consent question is forgotten.
-        setAnswers(r, { consent: "declined", description: null, name: undefined, phone: undefined, pendingPhone: undefined });
+        setAnswers(r, { consent: "declined", consentTo: undefined, description: undefined, name: undefined, phone: undefined, pendingPhone: undefined });
         r.say("consent-declined");
         return advance(r);
       }
@@ -1446,7 +1488,7 @@ function giveConsent(r: Run): void {
       withdrawalMethod: "command /revoke in this chat",
     },
   });
-  setAnswers(r, { consent: "given" });
+  setAnswers(r, { consent: "given", consentTo: d?.chosen.center.key });
   r.say("consent-thanks");
   advance(r);
 }

@@ -9,6 +9,11 @@ import { mergeReason, type UrgencyReason } from "./urgency-reasons.ts";
 /** What the flow needs to know about geography to decide which steps apply. */
 export interface FlowCatalog {
   hasMunicipalities(regionCode: string): boolean;
+  /**
+   * The center the request would go to now (before any overflow), or null when unknown. A consent
+   * given for another center no longer counts: it is asked again for this one (design.md §4).
+   */
+  recipientOf?(s: DialogState): string | null;
 }
 
 /** Follow-up questions that change urgency, each asked only when its category was chosen. */
@@ -73,7 +78,7 @@ export function suggestCategories(text: string): Category[] {
 interface Slot {
   step: StepId;
   applies(s: DialogState, c: FlowCatalog): boolean;
-  answered(s: DialogState): boolean;
+  answered(s: DialogState, c: FlowCatalog): boolean;
   /** Clears this slot's answer (and what depends on it) so the step is asked again. */
   clear(a: Answers): Answers;
   /** Whether "back" may return here once answered (given consent is not re-asked). */
@@ -152,7 +157,7 @@ const SLOTS: Record<string, Slot> = {
   consent: slot({
     step: "consent",
     applies: always,
-    answered: (s) => s.answers.consent !== undefined,
+    answered: (s, c) => s.answers.consent !== undefined && !consentRecipientChanged(s, c),
     clear: (a) => ({ ...a, consent: undefined }),
     // A given consent is recorded; "back" does not re-ask it (/revoke withdraws it).
     backable: (s) => s.answers.consent === "declined",
@@ -216,9 +221,10 @@ export const NORMAL_ORDER: readonly Entry[] = [
   S("region"),
   S("municipality"),
   { gate: "info_only" },
-  S("description"),
+  // Nothing personal before consent (design.md §4): the description comes after it.
   S("consent"),
   { gate: "declined" },
+  S("description"),
   S("name"),
   S("phone_confirm"),
   S("phone"),
@@ -245,6 +251,14 @@ export function isTerminal(step: StepId): boolean {
   return TERMINAL_STEPS.includes(step);
 }
 
+/** A consent was given for one center, and the request would now go to another. */
+export function consentRecipientChanged(s: DialogState, c: FlowCatalog): boolean {
+  const a = s.answers;
+  if (a.consent !== "given" || a.consentTo === undefined || !c.recipientOf) return false;
+  const now = c.recipientOf(s);
+  return now !== null && now !== a.consentTo;
+}
+
 const isGate = (e: Entry): e is Gate => "gate" in e;
 
 function gatePasses(g: Gate, s: DialogState): boolean {
@@ -264,7 +278,7 @@ export function resolveStep(s: DialogState, c: FlowCatalog): Resolution {
       if (gatePasses(e, s)) return { type: "step", step: "info" };
       continue;
     }
-    if (e.applies(s, c) && !e.answered(s)) return { type: "step", step: e.step };
+    if (e.applies(s, c) && !e.answered(s, c)) return { type: "step", step: e.step };
   }
   return { type: "submit" };
 }
@@ -294,7 +308,7 @@ export function goBack(s: DialogState, c: FlowCatalog): BackResult {
   for (let i = start - 1; i >= 0; i--) {
     const e = order[i]!;
     if (isGate(e)) continue;
-    if (!e.applies(s, c) || !e.answered(s)) continue;
+    if (!e.applies(s, c) || !e.answered(s, c)) continue;
     if (e.backable && !e.backable(s)) continue;
     return { type: "moved", state: { ...s, answers: e.clear(s.answers) } };
   }

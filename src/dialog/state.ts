@@ -1,10 +1,43 @@
 // The persisted dialog state. It is JSON in Conversation.state, versioned, and parsed with zod when
-// read back: anything unknown or from an old version restarts the dialog gracefully.
+// read back. A state of an older version is migrated step by step (STATE_MIGRATIONS) so a dialog in
+// flight — an urgent one above all — survives an upgrade; only what cannot be read restarts.
 import { z } from "zod";
 import { CATEGORIES, FLAGS, URGENCIES } from "../domain/taxonomy.ts";
 import { LOCALES, type Locale } from "../i18n/i18n.ts";
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
+
+type RawState = Record<string, unknown> & { answers?: Record<string, unknown> };
+
+/**
+ * One function per version step: STATE_MIGRATIONS[n] turns a state of version n into version n + 1.
+ * Bumping STATE_VERSION needs a new entry here and a test with a stored state of the old version.
+ */
+export const STATE_MIGRATIONS: Record<number, (s: RawState) => RawState> = {
+  // v2: the description is asked after consent (design.md §4). A description typed before a consent
+  // that was not given is forgotten; a dialog waiting at the description step goes to consent.
+  1: (s) => {
+    const answers = { ...(s.answers ?? {}) };
+    const consented = answers.consent === "given";
+    if (!consented) delete answers.description;
+    const step = s.step === "description" && !consented ? "consent" : s.step;
+    return { ...s, v: 2, step, answers };
+  },
+};
+
+/** Brings a raw stored state of an older version up to STATE_VERSION; null when there is no way. */
+export function migrateState(raw: RawState): RawState | null {
+  let s = raw;
+  let v = s.v;
+  while (typeof v === "number" && Number.isInteger(v) && v < STATE_VERSION) {
+    const m = STATE_MIGRATIONS[v];
+    if (!m) return null;
+    s = m(s);
+    if (s.v !== v + 1) return null;
+    v = s.v;
+  }
+  return v === STATE_VERSION ? s : null;
+}
 
 export const STEP_IDS = [
   "categories",
@@ -62,9 +95,11 @@ export const answersSchema = z.object({
   /** null = "other / don't know"; undefined = not asked yet. */
   municipalityId: z.string().nullable().optional(),
   municipalityChoices: z.array(z.string()).default([]),
-  /** Personal data: kept only in the state until consent; erased when consent is declined. */
+  /** Personal data: asked only after consent; erased when consent is declined. */
   description: z.string().nullable().optional(),
   consent: z.enum(["given", "declined"]).optional(),
+  /** Key of the center named in the consent given last (before overflow): another center asks again. */
+  consentTo: z.string().optional(),
   name: z.string().nullable().optional(),
   /** E.164; null = no phone, "write to me here". */
   phone: z.string().nullable().optional(),
@@ -147,7 +182,9 @@ export function parseState(json: string | null | undefined): ParsedState {
     return { type: "reset", reason: "invalid" };
   }
   if (typeof raw === "object" && raw !== null && "v" in raw && (raw as { v: unknown }).v !== STATE_VERSION) {
-    return { type: "reset", reason: "old_version" };
+    const migrated = migrateState(raw as RawState);
+    if (!migrated) return { type: "reset", reason: "old_version" };
+    raw = migrated;
   }
   const parsed = dialogStateSchema.safeParse(raw);
   return parsed.success ? { type: "ok", state: parsed.data } : { type: "reset", reason: "invalid" };

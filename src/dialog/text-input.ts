@@ -125,3 +125,47 @@ export function callForHelp(text: string): HelpCall {
   if (core.length > 0 && words.length <= 8 && words.every((w) => is(HELP_CORE, w) || HELP_FILLER.has(w))) return "only";
   return words.some((w) => is(HELP_STRONG, w)) ? "contains" : "none";
 }
+
+// ── A young person writing ──────────────────────────────────────────────────
+
+// Words after "мне 15" that make it an amount, not an age («мне 15 тысяч надо»).
+const NOT_AGE_UNIT = /^(?:тыс\p{L}*|т|руб\p{L}*|р|к|k|минут\p{L}*|мин|час\p{L}*|раз\p{L}*|дн\p{L}*|дет\p{L}*|ребен\p{L}*|кг|км|процент\p{L}*|числ\p{L}*|штук\p{L}*|ме?сяц\p{L}*|недел\p{L}*)$/u;
+const AGE_WORD = /^(?:лет|год|года|годиков|годика|y|yo|years?)$/u;
+
+/**
+ * An age typed on its own: «15», «15 лет», «мне 15», «I'm 15». Null when the text is something else.
+ * Only read where the question is about age or the text is not an answer to anything.
+ */
+export function typedAge(text: string): number | null {
+  const w = foldText(text).replace(/^(?:мне|i m|im|i am)(?: (?:уже|всего|только|еще))? /u, "");
+  const m = /^(\d{1,2})(?: (\p{L}+))?$/u.exec(w);
+  if (!m) return null;
+  if (m[2] !== undefined && !AGE_WORD.test(m[2])) return null;
+  return Number(m[1]);
+}
+
+/**
+ * The writer says they are under 18, anywhere in the text: «мне 15», «мне 15 лет, хочу поговорить»,
+ * «я подросток», «мне ещё нет 18», «I'm 15». Ages below 7 are a child's, not the writer's.
+ */
+export function saysMinor(text: string): boolean {
+  const words = foldText(text).split(" ").filter(Boolean);
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const next = words[i + 1];
+    if (w === "мне" || w === "im" || (w === "m" && words[i - 1] === "i") || (w === "am" && words[i - 1] === "i")) {
+      let j = i + 1;
+      if (words[j] === "уже" || words[j] === "всего" || words[j] === "только" || words[j] === "еще") j++;
+      const n = /^\d{1,2}$/.test(words[j] ?? "") ? Number(words[j]) : null;
+      const after = words[j + 1];
+      if (n !== null && n >= 7 && n < 18 && (after === undefined || !NOT_AGE_UNIT.test(after))) return true;
+      if (w === "мне" && (next === "нет" || (next === "еще" && words[i + 2] === "нет")) && words.includes("18")) return true;
+    }
+    if (w === "я" && next !== undefined) {
+      const k = next === "еще" || next === "уже" ? words[i + 2] : next;
+      if (k !== undefined && /^(?:подросток|школьни(?:к|ца)|несовершеннолетн\p{L}*|ученик|ученица)$/u.test(k)) return true;
+    }
+    if ((w === "a" || w === "am") && (next === "teen" || next === "teenager" || next === "minor")) return true;
+  }
+  return false;
+}

@@ -66,8 +66,8 @@ export class Person {
   }
 }
 
-/** Hello → the consent screen: family conflict in Samara / Syzran, with the given description. */
-export async function walkToConsent(p: Person, description = "Постоянные ссоры, не знаю, как говорить с сыном."): Promise<void> {
+/** Hello → the consent screen: family conflict in Samara / Syzran (nothing personal asked yet). */
+export async function walkToConsent(p: Person): Promise<void> {
   await p.send({ type: "start" });
   await p.press("c:family_conflict");
   await p.press("done");
@@ -76,13 +76,18 @@ export async function walkToConsent(p: Person, description = "Постоянны
   await p.press("none");
   await p.text("Самарская область");
   await p.text("Сызрань");
+}
+
+/** Consent given, then the description (it comes only after consent, design.md §4). */
+export async function giveConsentAndDescribe(p: Person, description = "Постоянные ссоры, не знаю, как говорить с сыном."): Promise<void> {
+  await p.press("give");
   await p.text(description);
 }
 
 /** Hello → summary in Samara / Syzran with consent, name and phone. */
 export async function walkToSummary(p: Person): Promise<void> {
   await walkToConsent(p);
-  await p.press("give");
+  await giveConsentAndDescribe(p);
   await p.text("Анна");
   await p.send({ type: "contact", phone: "+7 999 123-45-67", own: true });
   await p.press("call");

@@ -12,8 +12,8 @@ function toSummary(t = new Talk()): Talk {
   t.press("f:child_under_4").press("done");
   t.text("Самара");
   t.press("other"); // municipality
-  t.text("Постоянные ссоры с мужем, ребёнок плачет.");
   t.press("give");
+  t.text("Постоянные ссоры с мужем, ребёнок плачет.");
   t.text("Анна");
   t.send({ type: "contact", phone: "+79991234567", own: true });
   t.press("call");
@@ -67,7 +67,7 @@ describe("dialog engine — happy path", () => {
   it("shows the consent screen with two consent buttons, 🆘 and a link", () => {
     const t = new Talk().send({ type: "start" });
     t.cat("legal_docs").press("done").press("no").press("adult").press("none");
-    t.text("63").press("other").press("skip");
+    t.text("63").press("other");
     expect(t.step).toBe("consent");
     const last = t.replies.at(-1)!;
     if (last.type !== "text") throw new Error("consent is text");
@@ -80,7 +80,7 @@ describe("dialog engine — happy path", () => {
   it("uses a deep-link region payload and skips the region question", () => {
     const t = new Talk().send({ type: "start", payload: "67" });
     t.cat("housing").press("done").press("no").press("adult").press("no").press("none");
-    expect(t.step).toBe("description");
+    expect(t.step).toBe("consent");
   });
 
   it("edits from the summary and comes back to it", () => {
@@ -144,7 +144,7 @@ describe("dialog engine — red flags at every kind of step", () => {
   const steps: [string, (t: Talk) => void][] = [
     ["categories", (t) => t.send({ type: "start" })],
     ["region", (t) => t.send({ type: "start" }).cat("legal_docs").press("done").press("no").press("adult").press("none")],
-    ["description", (t) => t.send({ type: "start" }).cat("legal_docs").press("done").press("no").press("adult").press("none").text("63").press("other")],
+    ["description", (t) => t.send({ type: "start" }).cat("legal_docs").press("done").press("no").press("adult").press("none").text("63").press("other").press("give")],
     ["danger_now (button step)", (t) => t.send({ type: "start" }).cat("legal_docs").press("done")],
     ["summary", (t) => toSummary(t)],
   ];
@@ -241,11 +241,11 @@ describe("dialog engine — buttons, commands, bad input", () => {
   });
 
   it("empty, emoji-only, unsupported and over-long input", () => {
-    const t = new Talk().send({ type: "start" }).cat("legal_docs").press("done").press("no").press("adult").press("none").text("63").press("other");
+    const t = new Talk().send({ type: "start" }).cat("legal_docs").press("done").press("no").press("adult").press("none").text("63").press("other").press("give");
     t.text("   ");
     expect(t.texts()).toContain("пустое");
     t.text("😭😭");
-    expect(t.texts()).toContain("словами");
+    expect(t.texts()).toContain("непросто");
     t.send({ type: "unsupported", kind: "photo" });
     expect(t.texts()).toContain("только текст");
     expect(t.step).toBe("description");

@@ -79,7 +79,10 @@ describe("abandoned dialogs", () => {
     let now = new Date("2026-03-02T06:00:00Z");
     const service = makeService(t.db, () => now);
     const walk = async (chatId: string) => {
-      await walkToConsent(new Person(service, chatId), "Описание-брошенного-диалога");
+      const p = new Person(service, chatId);
+      await walkToConsent(p);
+      await p.press("give");
+      await p.text("Описание-брошенного-диалога");
     };
     await walk("old");
     now = new Date("2026-03-08T06:00:00Z");

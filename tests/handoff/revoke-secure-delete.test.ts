@@ -38,8 +38,9 @@ const found = (markers: string[]) => {
 
 /** A family through to a submitted request, then a message, an operator's note and two replies. */
 async function submittedRequest(p: Person, m: { description: string; name: string; message: string; note: string; relayPending: string; relaySent: string }) {
-  await walkToConsent(p, m.description);
+  await walkToConsent(p);
   await p.press("give");
+  await p.text(m.description);
   await p.text(m.name);
   await p.text("+7 999 765-43-21");
   for (let i = 0; i < 6 && !p.texts().includes("Проверьте"); i++) {
@@ -113,8 +114,10 @@ describe.skipIf(testEngine() !== "sqlite")("nothing personal is left in the data
   it("after declined consent: what was typed before the question is gone", async () => {
     const p = new Person(makeService(tmp.db, clock));
     const description = "Описание-до-согласия-Саламандра";
-    await walkToConsent(p, description);
-    expect(found([description])).toEqual([description]);
+    await walkToConsent(p);
+    // Typed at the consent question it is not an answer: nothing personal is stored before consent.
+    await p.text(description);
+    expect(found([description])).toEqual([]);
     await p.press("decline");
     expect(p.texts()).toContain("ничего о вас не сохраняем");
     expect(found([description])).toEqual([]);
@@ -124,9 +127,9 @@ describe.skipIf(testEngine() !== "sqlite")("nothing personal is left in the data
     const p = new Person(makeService(tmp.db, clock));
     const words = "Текст-подростка-Феникс";
     await p.send({ type: "start" });
-    // Words that raise a red flag describe the situation: the engine keeps them (in the state only).
+    // Before consent nothing personal is kept, not even the words that raised a red flag (design.md §4).
     await p.text(`Отчим бьёт меня каждый день. ${words}`);
-    expect(found([words])).toEqual([words]);
+    expect(found([words])).toEqual([]);
     for (let i = 0; i < 12 && !p.options().some((o) => o.token.endsWith(".minor")); i++) {
       const ids = p.options().map((o) => o.token.split(".").slice(1).join("."));
       const pick = ["nodanger", "c:violence", "done", "no", "yes"].find((x) => ids.includes(x)) ?? ids[0];

@@ -45,6 +45,11 @@ async function toConsent(f: Family) {
   await f.press("adult");
   await f.press("none"); // family flags
   await f.press(/^Сызрань$/);
+}
+
+/** Consent, then the description: it is asked only after consent (design.md §4). */
+async function giveConsent(f: Family) {
+  await f.press("give");
   await f.say("Сын-подросток не слушается, постоянные ссоры дома");
 }
 
@@ -59,7 +64,7 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
     });
     const f = new Family(h, { userId: 7001, chatId: 8001, locale: "ru" });
     await toConsent(f);
-    await f.press("give");
+    await giveConsent(f);
     await f.say("Мария");
     // The phone step offers MAX's "share my number" button.
     expect(h.api.buttonsOf(f.messages().at(-1)).some((b) => b.type === "request_contact")).toBe(true);
@@ -156,7 +161,7 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
     h = await startHarness({ service: realService(), db: tmp.db, mode });
     const f = new Family(h, { userId: 7005, chatId: 8005 });
     await toConsent(f);
-    await f.press("give");
+    await giveConsent(f);
     await f.press("skip"); // name
     await f.share({ phone: "79161112233", ownerUserId: 9999 });
     expect(f.messages().at(-1)?.text).toContain("+79161112233");

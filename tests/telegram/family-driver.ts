@@ -130,7 +130,7 @@ function buttonsOf(m: SentMessage): Button[] {
 export type Action = { type: "press"; data: string; messageId: number } | { type: "text"; text: string } | { type: "contact" } | { type: "finish"; outcome: FamilyOutcome };
 
 /** What a parent following `script` does with question `m`. */
-export function decide(m: SentMessage, script: FamilyScript, memory: { consentGiven: boolean }): Action {
+export function decide(m: SentMessage, script: FamilyScript, memory: { consentGiven: boolean; described?: boolean }): Action {
   const keyboard = m.reply_markup?.keyboard as Array<Array<{ text: string; request_contact?: boolean }>> | undefined;
   if (keyboard?.flat().some((b) => b.request_contact)) return { type: "contact" };
   const buttons = buttonsOf(m);
@@ -161,7 +161,12 @@ export function decide(m: SentMessage, script: FamilyScript, memory: { consentGi
   const region = buttons.find((b) => b.id.startsWith("r:"));
   if (region) return press(region.id);
   if (ids.has("other")) return press("other"); // municipality: "other / don't know"
-  if (ids.has("skip")) return { type: "text", text: memory.consentGiven ? script.name : script.description };
+  // After consent: first the description, then the name (both offer "skip").
+  if (ids.has("skip")) {
+    if (memory.described) return { type: "text", text: script.name };
+    memory.described = true;
+    return { type: "text", text: script.description };
+  }
   if (ids.size === 1 && ids.has("sos")) return { type: "text", text: script.regionText };
   return { type: "finish", outcome: "stuck" };
 }
@@ -188,7 +193,7 @@ export async function runFamily(opts: RunFamilyOptions): Promise<FamilyResult> {
   const { api, inbox, user } = opts;
   const script = opts.script ?? DEFAULT_SCRIPT;
   const stepTimeoutMs = opts.stepTimeoutMs ?? 10_000;
-  const memory = { consentGiven: false };
+  const memory: { consentGiven: boolean; described?: boolean } = { consentGiven: false };
   const latencies: number[] = [];
   const trail: string[] = [];
   let lastIds: string[] = [];
