@@ -23,6 +23,9 @@ import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/out
 import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
 import { escalateUntakenP0 } from "./requests/escalate-untaken.ts";
 import { startRetentionPurge } from "./requests/retention-purge.ts";
+import { observeOutboundCalls } from "./channels/http-transport.ts";
+import { createMetrics } from "./metrics/metrics.ts";
+import { instrumentDialog, instrumentHttp, startMetricsServer } from "./metrics/metrics-http.ts";
 
 /** How long a graceful stop may take before the process exits anyway. */
 const STOP_TIMEOUT_MS = 8000;
@@ -67,7 +70,8 @@ async function main(): Promise<void> {
 
   const i18n = createI18n();
   const clock = () => new Date();
-  const service = createDialogService({
+  const metrics = createMetrics({ db, databaseFile: config.databaseFile, clock });
+  const service = instrumentDialog(createDialogService({
     db,
     log,
     i18n,
@@ -76,15 +80,20 @@ async function main(): Promise<void> {
       consentVersion: config.consentVersion,
       publicBaseUrl: config.publicBaseUrl,
       operatorName: config.operatorName,
-    },
-  });
-
       // Named in the consent text: the bot's screen and /consent must say the same.
       retentionDays: config.retentionDays,
+    },
+  }), metrics);
+
   const family = createFamilyMessenger({ i18n });
   // Each messenger's state (up / down and why), for /readyz and the admin overview.
   const channels = createChannelStatusBoard(clock);
   const app = createHttpServer({ db, log, trustProxy: config.trustProxy, publicBaseUrl: config.publicBaseUrl, channels: () => channels.list() });
+  instrumentHttp(app, metrics, { token: config.metrics.token });
+  observeOutboundCalls(({ url, status }) => {
+    if (config.telegram.enabled && url.startsWith(config.telegram.apiRoot)) metrics.outboundCall("telegram", status);
+    else if (config.max.enabled && url.startsWith(config.max.baseUrl)) metrics.outboundCall("max", status);
+  });
   const sessionSecret = config.sessionSecret ?? randomBytes(32).toString("hex");
   await app.register(
     createAdminPlugin({
@@ -101,10 +110,10 @@ async function main(): Promise<void> {
         cookieSecure: config.publicBaseUrl.startsWith("https://"),
         consentVersion: config.consentVersion,
         operatorName: config.operatorName,
+        retentionDays: config.retentionDays,
       },
     }),
   );
-        retentionDays: config.retentionDays,
 
   const stoppables: Stoppable[] = [];
   await startChannels({ config, db, log, i18n, service, app, stoppables, family, channels });
@@ -164,6 +173,12 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   log.info({ host: config.host, port }, "Opora is listening");
+  if (config.metrics.port !== undefined) {
+    const { host, port: metricsPort } = config.metrics;
+    const server = await startMetricsServer({ host, port: metricsPort, metrics, log });
+    stoppables.push({ name: "metrics", stop: () => new Promise((r) => server.close(() => r())) });
+    log.info({ host, port: metricsPort }, "metrics served at /metrics");
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
