@@ -1,7 +1,37 @@
 // Region and municipality matching for the triage (issue 3, step 4): typed names in any case and
 // grammatical form, ё/е, extra words, short forms and capitals, licence-plate/region codes, small typos.
 // Pure: the region list and municipalities come in as data; the engine owns every text shown.
+import settlementRows from "./data/settlements-ru.json" with { type: "json" };
 import { foldText } from "./text-input.ts";
+
+// Towns of Russia (HFLabs «Города России», CC BY-SA 4.0; see data/README.md): [name, region code, population].
+const SETTLEMENTS = settlementRows as [string, string, number][];
+// A town name found in several regions resolves directly only where its largest town is this many
+// times bigger than the next (Киров → 43); otherwise the person chooses (Железногорск → 24 or 46).
+const DOMINANCE = 5;
+// Towns whose names are everyday words: never matched, so "остров" or "зима" in a sentence stay text.
+const COMMON_WORD_TOWNS = new Set(["зима", "бор", "дно", "сим", "остров", "луга", "мирный", "шахты", "поворино"]);
+
+// Region codes each town name points to (after the dominance rule), keyed by the folded name.
+function settlementRegions(): Map<string, string[]> {
+  const byName = new Map<string, { code: string; population: number }[]>();
+  for (const [name, code, population] of SETTLEMENTS) {
+    const key = foldText(name);
+    if (COMMON_WORD_TOWNS.has(key)) continue;
+    const list = byName.get(key) ?? [];
+    list.push({ code, population });
+    byName.set(key, list);
+  }
+  const result = new Map<string, string[]>();
+  for (const [name, list] of byName) {
+    const sorted = [...list].sort((a, b) => b.population - a.population);
+    const first = sorted[0]!;
+    const rivals = sorted.filter((t) => t.code !== first.code);
+    const dominant = rivals.length === 0 || first.population >= DOMINANCE * rivals[0]!.population;
+    result.set(name, dominant ? [first.code] : [...new Set(sorted.map((t) => t.code))]);
+  }
+  return result;
+}
 
 export interface RegionInput {
   code: string;
@@ -448,6 +478,19 @@ export function createRegionMatcher(
     }
     return { id: r.code, keys, kinds: kindsOf(r.name) };
   });
+  const candidateOf = new Map(regionCandidates.map((c) => [c.id, c]));
+  // Towns and the routing data's municipalities name their region too ("Бердск", "Сызранский район").
+  for (const [name, codes] of settlementRegions()) {
+    const key = keyFrom(name.replace(/-/g, " "), true);
+    for (const code of codes) if (key) candidateOf.get(code)?.keys.push(key);
+  }
+  for (const m of municipalities) {
+    const candidate = candidateOf.get(m.regionCode);
+    for (const text of [m.name, ...m.aliases]) {
+      const key = keyFrom(text.replace(/-/g, " "), true);
+      if (candidate && key) candidate.keys.push(key);
+    }
+  }
 
   // Number lookup order: main plate codes, region codes, extra plate codes, then the generic
   // three-digit forms (1xx/7xx) of a main plate code.
