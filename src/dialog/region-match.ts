@@ -1,10 +1,10 @@
 // Region and municipality matching for the triage (issue 3, step 4): typed names in any case and
 // grammatical form, ё/е, extra words, short forms and capitals, licence-plate/region codes, small typos.
 // Pure: the region list and municipalities come in as data; the engine owns every text shown.
-import settlementRows from "./data/settlements-ru.json" with { type: "json" };
+import settlementRows from "./places/settlements-ru.json" with { type: "json" };
 import { foldText } from "./text-input.ts";
 
-// Towns of Russia (HFLabs «Города России», CC BY-SA 4.0; see data/README.md): [name, region code, population].
+// Towns of Russia (HFLabs «Города России», CC BY-SA 4.0; see places/README.md): [name, region code, population].
 const SETTLEMENTS = settlementRows as [string, string, number][];
 // A town name found in several regions resolves directly only where its largest town is this many
 // times bigger than the next (Киров → 43); otherwise the person chooses (Железногорск → 24 or 46).
