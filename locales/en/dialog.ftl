@@ -352,7 +352,7 @@ urgent-check-teen =
     We will pass your request on as urgent.
 
 ## Consent at the right moment and short re-asks (issue 12.2, 12.4)
-consent-short = Pass your request to: { $center }? The full consent text is at the link below.
+consent-short = Consent to pass on your data: your request will go to { $center }. Do you agree? The full text is at the link below.
 consent-again = Your request will now go to another center: { $center }. We need your consent again.
 teen-chat = If calling is hard, you can write to the children's helpline online chat.
 opt-teen-chat = Children's helpline chat

@@ -40,8 +40,8 @@ describe("relay through MAX", () => {
     await f.press("adult");
     await f.press("none");
     await f.press(/^Сызрань$/);
-    await f.say("Сын-подросток не слушается");
     await f.press("give");
+    await f.say("Сын-подросток не слушается");
     await f.say("Мария");
     await f.share({ phone: "79991234567" });
     await f.press("message");

@@ -58,12 +58,12 @@ async function toConsent(f: Family) {
   await f.press("adult");
   await f.press("none");
   await f.press(/^Сызрань$/);
-  await f.say("Сын-подросток не слушается, постоянные ссоры дома");
 }
 
 async function sendRequest(f: Family) {
   await toConsent(f);
   await f.press("give");
+  await f.say("Сын-подросток не слушается, постоянные ссоры дома");
   await f.say("Мария");
   await f.share({ phone: "79991234567" });
   await f.press("call");
