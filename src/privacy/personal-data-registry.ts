@@ -119,6 +119,8 @@ export const PERSONAL_DATA_REGISTRY = {
   DestructionLog: { ...allNone("id", "at", "reason", "requestId", "fields", "byWhom"), subject: pseudo("channel:userId") },
   // Ready-made replies a center's operators write for everyone: templates, not about a family.
   CannedReply: allNone("id", "centerId", "title", "text", "createdAt", "updatedAt"),
+  // Where polling of a messenger stands (an opaque marker): no content.
+  PollCursor: allNone("channel", "position", "updatedAt"),
   LinkCode: allNone("code", "purpose", "channel", "chatId", "staffUserId", "expiresAt", "usedAt", "createdAt"),
 } satisfies Record<string, Record<string, FieldClass>>;
 
