@@ -33,7 +33,12 @@ export function maxWebhookPlugin(
       // Not started yet or stopping: a non-200 makes MAX deliver the update again later.
       if (!channel.accepting) return reply.code(503).send({ ok: false });
       const update = req.body;
-      if (typeof update !== "object" || update === null) return reply.code(400).send({ ok: false });
+      // Not an update (an array, a number, null): a non-200 would make MAX re-send it forever.
+      // Unknown update types are objects and are ignored further on (also with 200).
+      if (typeof update !== "object" || update === null || Array.isArray(update)) {
+        req.log.warn({ route: "max-webhook" }, "max webhook: body is not an update; ignored");
+        return reply.code(200).send({ ok: true, ignored: true });
+      }
       // Answer once the update is journaled (processing goes on in its chat's queue); if it cannot
       // be stored, a non-200 makes MAX deliver it again.
       try {

@@ -36,7 +36,11 @@ export function telegramWebhookPlugin(channel: TelegramWebhookTarget, options: T
         return reply.code(401).send({ ok: false });
       }
       const parsed = updateEnvelopeSchema.safeParse(req.body);
-      if (!parsed.success) return reply.code(400).send({ ok: false });
+      // Not an update we can use (no update_id): a non-200 would make Telegram re-send it forever.
+      if (!parsed.success) {
+        req.log.warn({ route: path }, "telegram webhook: body is not an update; ignored");
+        return reply.code(200).send({ ok: true, ignored: true });
+      }
       // While stopping, refuse so Telegram keeps the update and delivers it again later.
       if (!channel.accepting) return reply.code(503).send({ ok: false });
       // Answer once the update is journaled; it runs in its chat's queue (stop() waits for it).
