@@ -121,6 +121,9 @@ export const PERSONAL_DATA_REGISTRY = {
   CannedReply: allNone("id", "centerId", "title", "text", "createdAt", "updatedAt"),
   // Where polling of a messenger stands (an opaque marker): no content.
   PollCursor: allNone("channel", "position", "updatedAt"),
+  // "Did this help?" answers and their one-time tokens: a center, a day and a number, no link to a family.
+  HelpRating: allNone("id", "regionCode", "centerId", "day", "rating"),
+  HelpRatingToken: allNone("token", "regionCode", "centerId", "expiresAt"),
   LinkCode: allNone("code", "purpose", "channel", "chatId", "staffUserId", "expiresAt", "usedAt", "createdAt"),
 } satisfies Record<string, Record<string, FieldClass>>;
 
