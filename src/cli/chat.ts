@@ -1,26 +1,22 @@
 // `npm run chat`: the triage dialog in a terminal, against the same database as the bots.
-// Env: DATABASE_FILE (default ./data/opora.db), CHAT_ID, CHAT_LANG, CONSENT_VERSION, PUBLIC_BASE_URL,
+// Env: DATABASE_URL (PostgreSQL, as for the service) or DATABASE_FILE (default ./data/opora.db), CHAT_ID, CHAT_LANG, CONSENT_VERSION, PUBLIC_BASE_URL,
 // OPERATOR_NAME, LOG_LEVEL (default "warn" so logs do not clutter the chat).
 import os from "node:os";
 import { createConsoleChannel } from "../channels/console/console-channel.ts";
-import { openDb } from "../db/client.ts";
-import { migrateDatabase } from "../db/migrate.ts";
-import { seedRegions } from "../db/seed-regions.ts";
 import { createDialogService } from "../dialog/dialog-service.ts";
 import { createI18n } from "../i18n/i18n.ts";
 import { createLogger } from "../logging/logger.ts";
 import { loadDemoRoutingIfEmpty } from "../routing/routing-store.ts";
+import { openCliDatabase } from "./cli-database.ts";
 
 async function main(): Promise<void> {
-  const file = process.env.DATABASE_FILE ?? "./data/opora.db";
-  const migrated = migrateDatabase(file);
-  if (migrated.type !== "ok") {
-    process.stderr.write(`${migrated.message}\n`);
+  const opened = await openCliDatabase(process.env);
+  if (opened.type === "error") {
+    process.stderr.write(`chat: ${opened.message}\n`);
     process.exit(1);
   }
   const log = createLogger({ level: process.env.LOG_LEVEL ?? "warn", destination: process.stderr as never });
-  const db = await openDb({ file });
-  await seedRegions(db);
+  const db = opened.db;
   await loadDemoRoutingIfEmpty(db, log);
   const i18n = createI18n();
   const service = createDialogService({

@@ -2,9 +2,7 @@
 //   [--region 63] [--center key]…` — creates a staff account (the first superadmin, typically).
 import { parseArgs } from "node:util";
 import { createStaffUser } from "../auth/users.ts";
-import { openDb } from "../db/client.ts";
-import { migrateDatabase } from "../db/migrate.ts";
-import { seedRegions } from "../db/seed-regions.ts";
+import { openCliDatabase } from "./cli-database.ts";
 
 const USAGE =
   "usage: npm run user -- create --email E --password P --name N --role superadmin|regional_admin|operator [--region 63] [--center key]... [--locale ru|en]";
@@ -35,15 +33,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  const file = process.env.DATABASE_FILE?.trim() || "./data/opora.db";
-  const migrated = migrateDatabase(file);
-  if (migrated.type === "error") {
-    console.error(`cannot open the database ${file}: ${migrated.message}`);
+  // PostgreSQL when DATABASE_URL is set, else DATABASE_FILE: the same database the service opens.
+  const opened = await openCliDatabase(process.env);
+  if (opened.type === "error") {
+    console.error(opened.message);
     return 1;
   }
-  const db = await openDb({ file });
+  const db = opened.db;
   try {
-    await seedRegions(db);
     const result = await createStaffUser(db, {
       email: values.email ?? "",
       password: values.password ?? "",
