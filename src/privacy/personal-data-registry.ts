@@ -121,6 +121,10 @@ export const PERSONAL_DATA_REGISTRY = {
   CannedReply: allNone("id", "centerId", "title", "text", "createdAt", "updatedAt"),
   // Where polling of a messenger stands (an opaque marker): no content.
   PollCursor: allNone("channel", "position", "updatedAt"),
+  // Cluster coordination (src/cluster/): job and poller names, instance ids (host name, process id),
+  // times; secretCheck is an HMAC of SESSION_SECRET, never the secret itself.
+  Lease: allNone("name", "holder", "token", "expiresAt", "acquiredAt"),
+  Instance: { ...allNone("id", "startedAt", "heartbeatAt", "schemaVersion"), secretCheck: secret },
   // "Did this help?" answers and their one-time tokens: a center, a day and a number, no link to a family.
   HelpRating: allNone("id", "regionCode", "centerId", "day", "rating"),
   HelpRatingToken: allNone("token", "regionCode", "centerId", "expiresAt"),
