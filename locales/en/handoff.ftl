@@ -35,3 +35,8 @@ handoff-p0-moved-in =
 handoff-p0-moved-out = Nobody took P0 No. { $number } for { $minutes } min — it was moved to the queue “{ $to }” ({ $center }). Open: { $url }
 handoff-p0-moved-admin =
     ⚠️ Region: P0 No. { $number } was not taken for { $minutes } min in the queue “{ $from }” and was moved to “{ $to }” ({ $center }). Please check who is on duty. Open: { $url }
+
+# "Did this help?" after closing (src/requests/help-rating.ts): one optional question, anonymous.
+handoff-family-rating-question = Did contacting us help you? Rate it from 1 (not at all) to 5 (helped a lot). Answering is optional and anonymous.
+handoff-family-rating-thanks = Thank you! Your answer has been counted — anonymously, without your name or request number.
+handoff-family-rating-stale = Thank you! This question has already been answered (or the button is out of date) — nothing more to do. If you need support again, write /start.

@@ -37,3 +37,8 @@ handoff-p0-moved-in =
 handoff-p0-moved-out = P0 № { $number } никто не взял за { $minutes } мин — она переведена в очередь «{ $to }» ({ $center }). Открыть: { $url }
 handoff-p0-moved-admin =
     ⚠️ Регион: P0 № { $number } не взята за { $minutes } мин в очереди «{ $from }» и переведена в «{ $to }» ({ $center }). Проверьте, кто дежурит. Открыть: { $url }
+
+# "Did this help?" after closing (src/requests/help-rating.ts): one optional question, anonymous.
+handoff-family-rating-question = Помогло ли вам обращение? Оцените от 1 (совсем нет) до 5 (очень помогло). Отвечать необязательно, ответ анонимный.
+handoff-family-rating-thanks = Спасибо! Ваш ответ учтён — анонимно, без имени и номера обращения.
+handoff-family-rating-stale = Спасибо! На этот вопрос ответ уже есть (или кнопка устарела) — ничего делать не нужно. Если снова понадобится поддержка, напишите /start.

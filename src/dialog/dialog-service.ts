@@ -37,6 +37,7 @@ import { mergeReason, parseUrgencyReasons } from "./urgency-reasons.ts";
 import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply } from "./service-types.ts";
 import { type DialogState, initialState } from "./state.ts";
 import { writeAudit } from "../audit/write-audit.ts";
+import { isRatingPress, recordRatingPress } from "../requests/help-rating.ts";
 
 export interface DialogServiceConfig {
   consentVersion: string;
@@ -183,6 +184,8 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     const now = clock();
     const ulog = log.child({ channel: ctx.channel, updateKey: ctx.updateKey, event: event.type });
     try {
+      // "Did this help?" buttons under a closing message: counted anonymously, the dialog untouched.
+      if (event.type === "option" && isRatingPress(event.token)) return await answerRating(ctx, event.token, now, ulog);
       const loaded = await loadCatalog(now);
       let erased = false;
       const handled = await db.$transaction(
@@ -222,6 +225,19 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
       ulog.error({ errName: (err as Error).name, errCode: (err as { code?: string }).code }, "dialog update failed");
       return { type: "handled", replies: [{ type: "text", text: i18n.t(pickLocale(ctx.locale), "error-generic") }] };
     }
+  }
+
+  /** One press of a rating button, deduped like any update; never logs which answer was given. */
+  function answerRating(ctx: InboundContext, token: string, now: Date, ulog: Logger): Promise<HandleResult> {
+    return db.$transaction(async (tx) => {
+      if (!(await claimUpdate(tx, ctx.channel, ctx.updateKey, now))) return { type: "duplicate" } as const;
+      const pressed = await recordRatingPress(tx, token, now);
+      const conv = await tx.conversation.findFirst({ where: { channel: ctx.channel, chatId: ctx.chatId }, select: { locale: true } });
+      const locale = pickLocale(conv?.locale ?? ctx.locale);
+      ulog.info({ result: pressed.type }, "help rating press");
+      const key = pressed.type === "counted" ? "handoff-family-rating-thanks" : "handoff-family-rating-stale";
+      return { type: "handled", replies: [{ type: "text", text: i18n.t(locale, key) }], locale } as const;
+    });
   }
 
   interface ApplyEnv {

@@ -3,6 +3,7 @@
 import type { Tx } from "../db/client.ts";
 import { type I18n, pickLocale } from "../i18n/i18n.ts";
 import { enqueueDelivery } from "../outbox/outbox.ts";
+import { issueRatingToken, ratingButtons } from "../requests/help-rating.ts";
 
 export type FamilyMessageKind = "relay" | "taken" | "closed";
 
@@ -44,6 +45,24 @@ export function createFamilyMessenger({ i18n }: { i18n: I18n }): FamilyMessenger
         { idempotencyKey: outboxKey, kind: `family_${kind}`, channel: conv.channel, target: conv.chatId, payload: { text: body }, requestId: req.id },
         now,
       );
+      // After the closing message, one optional question "did this help?" with five buttons; the
+      // answer counts anonymously (src/requests/help-rating.ts). Not for test requests.
+      if (kind === "closed" && !req.isTest) {
+        const token = await issueRatingToken(tx, { regionCode: req.regionCode, centerId: req.queue.center.id, now });
+        const queued = await enqueueDelivery(
+          tx,
+          {
+            idempotencyKey: `family:rating:${req.id}`,
+            kind: "family_rating",
+            channel: conv.channel,
+            target: conv.chatId,
+            payload: { text: i18n.t(locale, "handoff-family-rating-question"), buttons: ratingButtons(token) },
+            requestId: req.id,
+          },
+          now,
+        );
+        if (!queued) await tx.helpRatingToken.delete({ where: { token } });
+      }
       return { type: "queued", outboxKey };
     },
   };

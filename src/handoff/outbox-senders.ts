@@ -9,19 +9,25 @@ import type { Sender } from "../outbox/outbox.ts";
 export const chatPayloadSchema = z.object({
   text: z.string().min(1),
   take: z.object({ label: z.string(), data: z.string().max(64) }).optional(),
+  /** One row of callback buttons (the family's "did this help?" 1–5). */
+  buttons: z.array(z.object({ label: z.string(), data: z.string().max(64) })).max(8).optional(),
 });
+
+/** The payload's buttons as one row: the single "take" button, or the row of `buttons`. */
+const buttonRow = (p: z.infer<typeof chatPayloadSchema>) => (p.take ? [p.take] : (p.buttons ?? []));
 
 export function createTelegramOutboxSender({ token, apiRoot }: { token: string; apiRoot: string }): Sender {
   const api = new Api(token, { apiRoot });
   return async ({ target, payload }) => {
     const parsed = chatPayloadSchema.safeParse(payload);
     if (!parsed.success) return { type: "failed", code: "BAD_PAYLOAD" };
-    const { text, take } = parsed.data;
+    const { text } = parsed.data;
+    const row = buttonRow(parsed.data);
     try {
       await api.sendMessage(
         target,
         text.slice(0, 4096),
-        take ? { reply_markup: { inline_keyboard: [[{ text: take.label, callback_data: take.data }]] } } : {},
+        row.length > 0 ? { reply_markup: { inline_keyboard: [row.map((b) => ({ text: b.label, callback_data: b.data }))] } } : {},
       );
       return { type: "sent" };
     } catch (err) {
@@ -45,17 +51,18 @@ export function createMaxOutboxSender({ token, baseUrl }: { token: string; baseU
   return async ({ target, payload }) => {
     const parsed = chatPayloadSchema.safeParse(payload);
     if (!parsed.success) return { type: "failed", code: "BAD_PAYLOAD" };
-    const { text, take } = parsed.data;
+    const { text } = parsed.data;
+    const row = buttonRow(parsed.data);
     // "user:<id>": a person's private dialog with the bot (a staff member's linked account), else a chat id.
     const toUser = target.startsWith("user:");
     const chatId = Number(toUser ? target.slice(5) : target);
     if (!Number.isSafeInteger(chatId)) return { type: "failed", code: "BAD_TARGET" };
     try {
       await (toUser ? bot.api.sendMessageToUser : bot.api.sendMessageToChat)(chatId, text.slice(0, 4000), {
-        ...(take
+        ...(row.length > 0
           ? {
               attachments: [
-                { type: "inline_keyboard", payload: { buttons: [[{ type: "callback", text: take.label, payload: take.data }]] } },
+                { type: "inline_keyboard", payload: { buttons: [row.map((b) => ({ type: "callback" as const, text: b.label, payload: b.data }))] } },
               ],
             }
           : {}),

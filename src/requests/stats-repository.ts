@@ -90,8 +90,8 @@ export interface RegionStats {
   contact: ContactTimes[];
   centers: CenterLoad[];
   operators: OperatorLoad[];
-  /** The "did this help?" answers, when requests carry them (null: the field does not exist). */
-  rating: RatingStats | null;
+  /** The "did this help?" answers given on the days of the period (anonymous: HelpRating). */
+  rating: RatingStats;
 }
 
 const DAY_MS = 86_400_000;
@@ -182,12 +182,6 @@ function dialect(db: Db): Dialect {
 
 const zeroes = <K extends string>(keys: readonly K[]): Counts<K> => Object.fromEntries(keys.map((k) => [k, 0])) as Counts<K>;
 const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : v == null ? 0 : Number(v));
-
-/** Whether Request has the 1–5 "did this help?" answer (added by the closing dialog, if present). */
-function ratingColumn(): string | null {
-  const fields = (Prisma as unknown as { RequestScalarFieldEnum?: Record<string, string> }).RequestScalarFieldEnum ?? {};
-  return ["helpRating", "rating", "helpfulRating", "feedbackRating"].find((f) => f in fields) ?? null;
-}
 
 export async function regionStats(db: Db, regionCode: string, timezone: string, now: Date, weeks: PeriodWeeks = DEFAULT_WEEKS): Promise<RegionStats> {
   const period = statsPeriod(timezone, now, weeks);
@@ -354,20 +348,20 @@ export async function regionStats(db: Db, regionCode: string, timezone: string, 
     contact,
     centers: [...centers.values()].sort((a, b) => b.total - a.total || a.name.localeCompare(b.name)),
     operators,
-    rating: await ratingStats(db, where),
+    rating: await ratingStats(db, regionCode, period),
   };
 }
 
-async function ratingStats(db: Db, where: Prisma.Sql): Promise<RatingStats | null> {
-  const column = ratingColumn();
-  if (!column) return null;
-  const rows = await db.$queryRaw<{ r: unknown; n: unknown }[]>`
-    SELECT ${Prisma.raw(`"${column}"`)} AS r, COUNT(*) AS n FROM "Request"
-    WHERE ${where} AND ${Prisma.raw(`"${column}"`)} IS NOT NULL GROUP BY 1`;
+/** Answers 1–5 by the local day they were given (they carry no link to a request). */
+async function ratingStats(db: Db, regionCode: string, period: StatsPeriod): Promise<RatingStats> {
+  const rows = await db.helpRating.groupBy({
+    by: ["rating"],
+    where: { regionCode, day: { gte: period.firstDay, lte: period.lastDay } },
+    _count: { _all: true },
+  });
   const counts: [number, number, number, number, number] = [0, 0, 0, 0, 0];
   for (const row of rows) {
-    const r = num(row.r);
-    if (r >= 1 && r <= 5) counts[r - 1] = (counts[r - 1] ?? 0) + num(row.n);
+    if (row.rating >= 1 && row.rating <= 5) counts[row.rating - 1] = (counts[row.rating - 1] ?? 0) + row._count._all;
   }
   const answered = counts.reduce((s, n) => s + n, 0);
   const average = answered ? counts.reduce((s, n, i) => s + n * (i + 1), 0) / answered : null;

@@ -55,6 +55,8 @@ describe("talking to the family", () => {
     expect(out.map((o) => [o.kind, o.channel, o.target])).toEqual([
       ["family_taken", "max", "9001"],
       ["family_closed", "max", "9001"],
+      // The optional "did this help?" question (tests/handoff/help-rating.test.ts).
+      ["family_rating", "max", "9001"],
     ]);
     expect(JSON.parse(out[0]!.payload).text).toContain(r.number);
   });
