@@ -3,14 +3,40 @@
 import { linkCenterChat } from "../../handoff/linking.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { OPEN_STATUSES } from "../../requests/queue-order.ts";
 import { coverageGaps } from "../../routing/coverage.ts";
 import { loadRoutingSnapshot } from "../../routing/routing-store.ts";
 import { type AdminDeps, notFound, renderPage, requireStaff } from "../web-context.ts";
-import { auditAdmin, blankToNull, checkbox, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
+import { blankToNull, checkbox, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
 import { hoursFormValues, parseHoursForm } from "../hours-form.ts";
 import { looksLikeMarkup, normalizePhone } from "../phone-field.ts";
 import { readSchedule, regionHolidays } from "../public-holidays.ts";
+import type { AdminChange } from "../repositories/admin-change.ts";
+import {
+  activeCentersOfRegion,
+  centerKeyTaken,
+  findCenterInRegion,
+  listCentersOfRegion,
+  openRequestsOfCenter,
+  saveCenter,
+  setCenterActive,
+} from "../repositories/center-repository.ts";
+import {
+  activeMunicipalitiesOfRegion,
+  findMunicipalityInRegion,
+  listMunicipalitiesOfRegion,
+  municipalityKeyTaken,
+  saveMunicipality,
+  setMunicipalityActive,
+} from "../repositories/municipality-repository.ts";
+import {
+  findQueueInRegion,
+  listQueuesOfRegion,
+  openRequestsOfQueue,
+  queueKeyTaken,
+  saveQueue,
+  setQueueActive,
+} from "../repositories/queue-admin-repository.ts";
+import { listRegionsWithCounts, regionOverviewCounts } from "../repositories/region-repository.ts";
 
 const keyField = z
   .string()
@@ -74,24 +100,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     const staff = requireStaff(req);
     if (staff.role === "operator") throw notFound();
     if (staff.role === "regional_admin" && staff.regionCode) return reply.redirect(`/admin/${staff.regionCode}`);
-    const regions = await db.region.findMany({
-      orderBy: { code: "asc" },
-      include: { _count: { select: { centers: true, rules: true } } },
-    });
+    const regions = await listRegionsWithCounts(db);
     return renderPage(deps, req, reply, "admin-regions", { regions, channels: deps.channels?.() ?? [] });
   });
 
   app.get("/admin/:region", async (req, reply) => {
     const { region } = await requireRegionAdmin(deps, req);
-    const [centers, queues, rules, open] = await Promise.all([
-      db.center.count({ where: { regionCode: region.code, active: true } }),
-      db.queue.count({ where: { active: true, center: { regionCode: region.code } } }),
-      db.routingRule.count({ where: { regionCode: region.code, active: true } }),
-      db.request.count({ where: { regionCode: region.code, isTest: false, status: { in: [...OPEN_STATUSES] } } }),
-    ]);
+    const counts = await regionOverviewCounts(db, region.code);
     // Hours of the week in which a P0/P1 would find no open queue even through the 24/7 chain.
     const gaps = coverageGaps(await loadRoutingSnapshot(db), region.code, deps.clock());
-    return renderPage(deps, req, reply, "admin-home", { region, counts: { centers, queues, rules, open }, gaps, channels: deps.channels?.() ?? [] });
+    return renderPage(deps, req, reply, "admin-home", { region, counts, gaps, channels: deps.channels?.() ?? [] });
   });
 
   // ── lists ──
@@ -104,13 +122,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   ) {
     const { region } = await requireRegionAdmin(deps, req);
     const [centers, queues, municipalities] = await Promise.all([
-      db.center.findMany({ where: { regionCode: region.code }, include: { municipality: true }, orderBy: [{ active: "desc" }, { name: "asc" }] }),
-      db.queue.findMany({
-        where: { center: { regionCode: region.code } },
-        include: { center: true, _count: { select: { requests: { where: { status: { in: [...OPEN_STATUSES] } } } } } },
-        orderBy: [{ active: "desc" }, { name: "asc" }],
-      }),
-      db.municipality.findMany({ where: { regionCode: region.code }, orderBy: [{ active: "desc" }, { name: "asc" }] }),
+      listCentersOfRegion(db, region.code),
+      listQueuesOfRegion(db, region.code),
+      listMunicipalitiesOfRegion(db, region.code),
     ]);
     return renderPage(deps, req, reply, `admin-${kind}`, { region, centers, queues, municipalities, kind, linkFlash }, status);
   }
@@ -124,7 +138,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     const { region, staff } = await requireRegionAdmin(deps, req);
     const f = linkChatForm.safeParse(req.body ?? {});
     if (!f.success) throw notFound();
-    const center = await db.center.findFirst({ where: { id: f.data.centerId, regionCode: region.code } });
+    const center = await findCenterInRegion(db, region.code, f.data.centerId);
     if (!center) throw notFound();
     const linked = await linkCenterChat(db, { code: f.data.code, centerId: center.id, actorId: staff.id, now: deps.clock() });
     if (linked.type === "ok") return reply.redirect(`/admin/${region.code}/centers`, 303);
@@ -142,10 +156,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   ) {
     const { region } = await requireRegionAdmin(deps, req);
     const id = (req.params as { id?: string }).id ?? null;
-    const [centers, municipalities] = await Promise.all([
-      db.center.findMany({ where: { regionCode: region.code, active: true }, orderBy: { name: "asc" } }),
-      db.municipality.findMany({ where: { regionCode: region.code, active: true }, orderBy: { name: "asc" } }),
-    ]);
+    const [centers, municipalities] = await Promise.all([activeCentersOfRegion(db, region.code), activeMunicipalitiesOfRegion(db, region.code)]);
     let openCount = 0;
     let active = true;
     let v = values;
@@ -153,12 +164,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       const existing = await loadEntity(kind, id, region.code);
       if (!existing) throw notFound();
       active = existing.active;
-      if (kind === "queues") {
-        openCount = await db.request.count({ where: { queueId: id, status: { in: [...OPEN_STATUSES] } } });
-      }
-      if (kind === "centers") {
-        openCount = await db.request.count({ where: { queue: { centerId: id }, status: { in: [...OPEN_STATUSES] } } });
-      }
+      if (kind === "queues") openCount = await openRequestsOfQueue(db, id);
+      if (kind === "centers") openCount = await openRequestsOfCenter(db, id);
       v ??= formValues(kind, existing);
     }
     // A new center keeps the public holidays unless the admin says otherwise.
@@ -174,9 +181,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   }
 
   async function loadEntity(kind: Kind, id: string, regionCode: string) {
-    if (kind === "centers") return db.center.findFirst({ where: { id, regionCode } });
-    if (kind === "queues") return db.queue.findFirst({ where: { id, center: { regionCode } } });
-    return db.municipality.findFirst({ where: { id, regionCode } });
+    if (kind === "centers") return findCenterInRegion(db, regionCode, id);
+    if (kind === "queues") return findQueueInRegion(db, regionCode, id);
+    return findMunicipalityInRegion(db, regionCode, id);
   }
 
   function formValues(kind: Kind, e: Record<string, unknown>): Record<string, unknown> {
@@ -213,13 +220,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   async function save(req: FastifyRequest, reply: FastifyReply, kind: Kind, id: string | null) {
     const { staff, region } = await requireRegionAdmin(deps, req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const now = deps.clock();
+    const change: AdminChange = { staffId: staff.id, regionCode: region.code, at: deps.clock() };
     if (id && !(await loadEntity(kind, id, region.code))) throw notFound();
     const back = `/admin/${region.code}/${kind}`;
-    const uniqueKeyTaken = async (key: string) => {
-      if (kind === "centers") return !!(await db.center.findFirst({ where: { key, NOT: { id: id ?? "" } } }));
-      if (kind === "queues") return !!(await db.queue.findFirst({ where: { key, NOT: { id: id ?? "" } } }));
-      return !!(await db.municipality.findFirst({ where: { key, regionCode: region.code, NOT: { id: id ?? "" } } }));
+    const uniqueKeyTaken = (key: string) => {
+      if (kind === "centers") return centerKeyTaken(db, key, id);
+      if (kind === "queues") return queueKeyTaken(db, key, id);
+      return municipalityKeyTaken(db, region.code, key, id);
     };
 
     if (kind === "centers") {
@@ -227,26 +234,21 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       const f = centerForm.safeParse(body);
       const grid = parseHoursForm(body);
       const errors = { ...(f.success ? {} : fieldErrors(f.error)), ...(grid.type === "error" ? grid.errors : {}) };
-      const existing = id ? await db.center.findFirst({ where: { id, regionCode: region.code } }) : null;
+      const existing = id ? await findCenterInRegion(db, region.code, id) : null;
       const rawPhone = typeof body.publicPhone === "string" ? body.publicPhone.trim() : "";
       let phone = normalizePhone(rawPhone);
       if (!phone && existing?.isDemo && rawPhone === existing.publicPhone) phone = existing.publicPhone;
       if (!phone) errors.publicPhone ??= "web-err-phone";
       if (f.success) {
         if (await uniqueKeyTaken(f.data.key)) errors.key = "web-err-key-taken";
-        if (f.data.municipalityId && !(await db.municipality.findFirst({ where: { id: f.data.municipalityId, regionCode: region.code } }))) {
+        if (f.data.municipalityId && !(await findMunicipalityInRegion(db, region.code, f.data.municipalityId))) {
           errors.municipalityId = "web-err-municipality";
         }
       }
       if (!f.success || grid.type === "error" || Object.keys(errors).length > 0) return showForm(req, reply, kind, body, errors, 400);
       const d = f.data;
-      const regionRow = await db.region.findUniqueOrThrow({ where: { code: region.code } });
-      const hours = grid.keepsHolidays ? { ...grid.hours, holidays: regionHolidays(regionRow).map((h) => h.date) } : grid.hours;
-      const data = { ...d, publicPhone: phone ?? d.publicPhone, hours: JSON.stringify(hours), regionCode: region.code };
-      await db.$transaction(async (tx) => {
-        const c = id ? await tx.center.update({ where: { id }, data }) : await tx.center.create({ data });
-        await auditAdmin(tx, staff, id ? "center.update" : "center.create", "center", c.key, region.code, { id: c.id }, now);
-      });
+      const hours = grid.keepsHolidays ? { ...grid.hours, holidays: regionHolidays(region).map((h) => h.date) } : grid.hours;
+      await saveCenter(db, change, id, { ...d, publicPhone: phone ?? d.publicPhone, hours: JSON.stringify(hours) });
       return reply.redirect(back, 303);
     }
 
@@ -255,16 +257,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       if (!f.success) return showForm(req, reply, kind, body, fieldErrors(f.error), 400);
       const d = f.data;
       if (await uniqueKeyTaken(d.key)) return showForm(req, reply, kind, body, { key: "web-err-key-taken" }, 400);
-      const center = await db.center.findFirst({ where: { id: d.centerId, regionCode: region.code } });
-      if (!center) return showForm(req, reply, kind, body, { centerId: "web-err-center" }, 400);
-      await db.$transaction(async (tx) => {
-        // One default queue per region: setting a new one clears the previous.
-        if (d.isDefault) {
-          await tx.queue.updateMany({ where: { isDefault: true, center: { regionCode: region.code }, NOT: { id: id ?? "" } }, data: { isDefault: false } });
-        }
-        const q = id ? await tx.queue.update({ where: { id }, data: d }) : await tx.queue.create({ data: d });
-        await auditAdmin(tx, staff, id ? "queue.update" : "queue.create", "queue", q.key, region.code, { id: q.id, isDefault: d.isDefault }, now);
-      });
+      if (!(await findCenterInRegion(db, region.code, d.centerId))) return showForm(req, reply, kind, body, { centerId: "web-err-center" }, 400);
+      await saveQueue(db, change, id, d);
       return reply.redirect(back, 303);
     }
 
@@ -272,11 +266,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     if (!f.success) return showForm(req, reply, kind, body, fieldErrors(f.error), 400);
     const d = f.data;
     if (await uniqueKeyTaken(d.key)) return showForm(req, reply, kind, body, { key: "web-err-key-taken" }, 400);
-    const data = { key: d.key, name: d.name, aliases: JSON.stringify(d.aliases), regionCode: region.code };
-    await db.$transaction(async (tx) => {
-      const m = id ? await tx.municipality.update({ where: { id }, data }) : await tx.municipality.create({ data });
-      await auditAdmin(tx, staff, id ? "municipality.update" : "municipality.create", "municipality", m.key, region.code, { id: m.id }, now);
-    });
+    await saveMunicipality(db, change, id, d);
     return reply.redirect(back, 303);
   }
 
@@ -285,28 +275,15 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     const existing = await loadEntity(kind, id, region.code);
     if (!existing) throw notFound();
     const active = checkbox((req.body as Record<string, unknown> | undefined)?.active);
-    const now = deps.clock();
+    const change: AdminChange = { staffId: staff.id, regionCode: region.code, at: deps.clock() };
     if (!active) {
       // Never strand requests: a queue (or a center's queues) must be emptied first.
-      const where =
-        kind === "queues" ? { queueId: id } : kind === "centers" ? { queue: { centerId: id } } : null;
-      if (where) {
-        const open = await db.request.count({ where: { ...where, status: { in: [...OPEN_STATUSES] } } });
-        if (open > 0) return showForm(req, reply, kind, null, { _active: "web-err-open-requests" }, 409);
-      }
+      const open = kind === "queues" ? await openRequestsOfQueue(db, id) : kind === "centers" ? await openRequestsOfCenter(db, id) : 0;
+      if (open > 0) return showForm(req, reply, kind, null, { _active: "web-err-open-requests" }, 409);
     }
-    await db.$transaction(async (tx) => {
-      if (kind === "centers") {
-        await tx.center.update({ where: { id }, data: { active } });
-        if (!active) await tx.queue.updateMany({ where: { centerId: id }, data: { active: false } });
-      } else if (kind === "queues") {
-        await tx.queue.update({ where: { id }, data: { active } });
-      } else {
-        await tx.municipality.update({ where: { id }, data: { active } });
-      }
-      const entity = kind === "centers" ? "center" : kind === "queues" ? "queue" : "municipality";
-      await auditAdmin(tx, staff, `${entity}.${active ? "activate" : "deactivate"}`, entity, existing.key, region.code, { id }, now);
-    });
+    if (kind === "centers") await setCenterActive(db, change, existing, active);
+    else if (kind === "queues") await setQueueActive(db, change, existing, active);
+    else await setMunicipalityActive(db, change, existing, active);
     return reply.redirect(`/admin/${region.code}/${kind}`, 303);
   }
 }

@@ -3,16 +3,18 @@ import { writeAudit } from "../../audit/write-audit.ts";
 import type { FastifyRequest } from "fastify";
 import type { z } from "zod";
 import type { Tx } from "../../db/client.ts";
+import type { Region } from "../../generated/prisma/client.ts";
+import { findRegion } from "../repositories/region-repository.ts";
 import { type AdminDeps, canAdminRegion, notFound, requireStaff, type Staff } from "../web-context.ts";
 
 export async function requireRegionAdmin(
   deps: AdminDeps,
   req: FastifyRequest,
-): Promise<{ staff: Staff; region: { code: string; name: string; timezone: string } }> {
+): Promise<{ staff: Staff; region: Region }> {
   const staff = requireStaff(req);
   const code = (req.params as { region?: unknown }).region;
   if (typeof code !== "string" || !/^\d{2}$/.test(code) || !canAdminRegion(staff, code)) throw notFound();
-  const region = await deps.db.region.findUnique({ where: { code } });
+  const region = await findRegion(deps.db, code);
   if (!region) throw notFound();
   return { staff, region };
 }
