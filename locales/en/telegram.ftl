@@ -22,3 +22,9 @@ telegram-take-not_found = Request not found.
 telegram-take-not_linked = First link Telegram to your account: "My account" in the web view, then send /link CODE to the bot in a private chat.
 telegram-take-not_member = This request is not from your center.
 telegram-take-invalid = The request cannot be taken.
+# Quick exit /hide ("Hide this chat", issue 12): Telegram channel
+telegram-command-hide = Hide this chat
+telegram-hide-ask = Hide this chat? I will delete this chat's messages from the last 48 hours — yours and mine — and leave one neutral line. Not deleted: messages older than 48 hours, the chat itself in your list and notifications already shown — for those, delete the whole chat. Your request and answers are kept.
+telegram-hide-confirm = Hide now
+telegram-hide-cancel = Not now
+telegram-hide-neutral = Hello! How can I help?

@@ -1,6 +1,9 @@
 // A fake Telegram Bot API over real HTTP on 127.0.0.1, for tests and the benchmark.
 // Implements the methods the channel uses, records every call, long-polls getUpdates, and can be
 // told to fail the next N calls of a method (429 with retry_after, 500, 403).
+// It keeps every message of every chat (the bot's and the person's) with its date, so deletion
+// follows the Bot API's rules: only messages of that chat, only ones sent less than 48 hours ago
+// (the fake's clock can be moved forward), deleteMessages takes 1–100 ids and skips unknown ones.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Update } from "grammy/types";
@@ -56,7 +59,27 @@ export interface FakeTelegramApi {
   photo(user: FakeUser, caption: string): Update;
   /** The person edited an earlier message of theirs (`original` as returned by `text`). */
   edited(original: Update, text: string): Update;
+  /** Moves the fake's clock forward (message dates and the 48-hour deletion limit follow it). */
+  advanceClock(seconds: number): void;
+  /** Messages of a chat that have not been deleted, both sides, oldest first. */
+  visible(chatId: number | string): ChatMessage[];
+  /** Ids deleted by deleteMessage / deleteMessages, in order. */
+  deleted: Array<{ chat_id: string; message_id: number }>;
 }
+
+/** A message as the fake keeps it for the deletion rules. */
+export interface ChatMessage {
+  chat_id: string;
+  message_id: number;
+  /** Unix seconds on the fake's clock. */
+  date: number;
+  /** Sent by the bot (else by the person). */
+  outgoing: boolean;
+  text?: string;
+}
+
+/** The Bot API lets a bot delete a message only while it is younger than this. */
+export const TELEGRAM_DELETE_WINDOW_SECONDS = 48 * 3600;
 
 export const FAKE_BOT = { id: 4242, is_bot: true as const, first_name: "Opora", username: "opora_test_bot" };
 
@@ -73,7 +96,25 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
   let nextUpdateId = 1000;
   let nextMessageId = 1;
   let confirmedUpTo = 0;
-  const now = () => Math.floor(Date.now() / 1000);
+  let clockOffset = 0;
+  const now = () => Math.floor(Date.now() / 1000) + clockOffset;
+  /** Every message by "chat:id", deleted ones removed. */
+  const chatMessages = new Map<string, ChatMessage>();
+  const deleted: Array<{ chat_id: string; message_id: number }> = [];
+  const keep = (m: ChatMessage) => {
+    chatMessages.set(`${m.chat_id}:${m.message_id}`, m);
+  };
+  /** Why a message cannot be deleted, as the Bot API words it; null when it can. */
+  const undeletable = (chatId: string, messageId: number): string | null => {
+    const m = chatMessages.get(`${chatId}:${messageId}`);
+    if (!m) return "Bad Request: message to delete not found";
+    if (now() - m.date >= TELEGRAM_DELETE_WINDOW_SECONDS) return "Bad Request: message can't be deleted for everyone";
+    return null;
+  };
+  const remove = (chatId: string, messageId: number) => {
+    chatMessages.delete(`${chatId}:${messageId}`);
+    deleted.push({ chat_id: chatId, message_id: messageId });
+  };
 
   const wake = () => {
     for (const w of [...waiters]) w();
@@ -165,6 +206,7 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
         };
         if (message.text.length > 4096) return send(res, 400, { ok: false, error_code: 400, description: "Bad Request: message is too long" });
         if (record) sent.push(message);
+        if (record) keep({ chat_id: message.chat_id, message_id: message.message_id, date: now(), outgoing: true, text: message.text });
         for (const fn of sentListeners) fn(message);
         const chatId = Number(payload.chat_id);
         return ok(res, {
@@ -179,6 +221,26 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
       case "editMessageReplyMarkup":
       case "editMessageText":
         return ok(res, true);
+      case "deleteMessage": {
+        const chatId = String(payload.chat_id);
+        const messageId = Number(payload.message_id);
+        const why = undeletable(chatId, messageId);
+        if (why) return send(res, 400, { ok: false, error_code: 400, description: why });
+        remove(chatId, messageId);
+        return ok(res, true);
+      }
+      case "deleteMessages": {
+        const chatId = String(payload.chat_id);
+        const ids = Array.isArray(payload.message_ids) ? payload.message_ids.map(Number) : [];
+        if (ids.length === 0) return send(res, 400, { ok: false, error_code: 400, description: "Bad Request: message identifiers are not specified" });
+        if (ids.length > 100) return send(res, 400, { ok: false, error_code: 400, description: "Bad Request: too many messages to delete" });
+        // Unknown ids are skipped; one that exists but is too old fails the whole call.
+        const present = ids.filter((id) => chatMessages.has(`${chatId}:${id}`));
+        const refused = present.map((id) => undeletable(chatId, id)).find((why) => why !== null);
+        if (refused) return send(res, 400, { ok: false, error_code: 400, description: refused });
+        for (const id of present) remove(chatId, id);
+        return ok(res, true);
+      }
       case "answerCallbackQuery":
       case "setMyCommands":
       case "deleteWebhook":
@@ -195,13 +257,18 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
 
-  const privateMessage = (user: FakeUser, fields: Record<string, unknown>) => ({
-    message_id: nextMessageId++,
-    date: now(),
-    chat: { id: user.id, type: "private" as const, first_name: user.first_name ?? "Parent" },
-    from: { id: user.id, is_bot: false, first_name: user.first_name ?? "Parent", language_code: user.language_code ?? "ru" },
-    ...fields,
-  });
+  const privateMessage = (user: FakeUser, fields: Record<string, unknown>) => {
+    const message = {
+      message_id: nextMessageId++,
+      date: now(),
+      chat: { id: user.id, type: "private" as const, first_name: user.first_name ?? "Parent" },
+      from: { id: user.id, is_bot: false, first_name: user.first_name ?? "Parent", language_code: user.language_code ?? "ru" },
+      ...fields,
+    };
+    // The person's message is in the chat from the moment it is written.
+    if (record) keep({ chat_id: String(user.id), message_id: message.message_id, date: message.date, outgoing: false, ...(typeof fields.text === "string" ? { text: fields.text } : {}) });
+    return message;
+  };
 
   const api: FakeTelegramApi = {
     apiRoot: `http://127.0.0.1:${port}`,
@@ -268,6 +335,11 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
     photo: (user, caption) =>
       ({ update_id: 0, message: privateMessage(user, { photo: [{ file_id: "f", file_unique_id: "u", width: 1, height: 1 }], caption }) }) as unknown as Update,
     edited: (original, text) => ({ update_id: 0, edited_message: { ...original.message, text, edit_date: now() } }) as unknown as Update,
+    advanceClock(seconds) {
+      clockOffset += seconds;
+    },
+    visible: (chatId) => [...chatMessages.values()].filter((m) => m.chat_id === String(chatId)).sort((a, b) => a.message_id - b.message_id),
+    deleted,
   };
   return api;
 }

@@ -27,12 +27,22 @@ describe("translateUpdate", () => {
     expect(parseCommand("/ слэш и текст")).toBeUndefined();
   });
 
-  it("private text carries chat, user, update key and the language hint", () => {
+  it("private text carries chat, user, update key, the language hint and the message id and date (for /hide)", () => {
     expect(translateUpdate(msg({ text: "hello" }))).toEqual({
       type: "event",
-      source: { chatId: "7", userId: "7", updateKey: "11", locale: "en-US" },
+      source: { chatId: "7", userId: "7", updateKey: "11", locale: "en-US", messageId: 3, date: 1 },
       event: { type: "text", text: "hello" },
     });
+  });
+
+  it("/hide and the prompt's buttons are the channel's quick exit, never dialog events", () => {
+    expect(translateUpdate(msg({ text: "/hide" }))).toMatchObject({ type: "hide", stage: "ask", source: { chatId: "7", messageId: 3 } });
+    expect(translateUpdate(msg({ text: "/hide@opora_bot" }), { botUsername: "opora_bot" })).toMatchObject({ type: "hide", stage: "ask" });
+    expect(translateUpdate(msg({ text: "/hide@other_bot" }), { botUsername: "opora_bot" })).toMatchObject({ type: "ignore" });
+    const press = (data: string) =>
+      ({ update_id: 12, callback_query: { id: "cq", from, chat_instance: "c", data, message: { message_id: 9, date: 1, chat: privateChat } } }) as unknown as Update;
+    expect(translateUpdate(press("hide:go"))).toMatchObject({ type: "hide", stage: "confirm", callback: { id: "cq", messageId: 9 } });
+    expect(translateUpdate(press("hide:no"))).toMatchObject({ type: "hide", stage: "cancel" });
   });
 
   it("group and supergroup messages go to the group branch; bot senders are ignored", () => {

@@ -1,5 +1,6 @@
 // What the Telegram adapter remembers per chat between updates (Conversation.channelData):
-// the message whose inline buttons are live, and the reply keyboard of the phone step.
+// the message whose inline buttons are live, the reply keyboard of the phone step, and the ids of
+// the chat's recent messages (both sides; ids and dates only, never texts) for the quick exit.
 // Read through a bounded in-memory cache (so memory does not grow with finished conversations)
 // and written to the database, so a restarted bot still removes the right buttons. A write is one
 // UPDATE, and only when the state changed.
@@ -14,6 +15,8 @@ const chatStateSchema = z.object({
   replyOptions: z.array(z.object({ label: z.string(), token: z.string() })).optional(),
   /** A reply keyboard waits to be removed with the next plain message. */
   removePending: z.boolean().optional(),
+  /** [message id, unix seconds] of the chat's messages a bot may still delete (newest last). */
+  recent: z.array(z.tuple([z.number().int(), z.number().int()])).optional(),
 });
 export type ChatState = z.infer<typeof chatStateSchema>;
 
@@ -33,6 +36,19 @@ export function parseChatState(json: string | null | undefined): ChatState {
   } catch {
     return {};
   }
+}
+
+/** Telegram lets a bot delete a private chat's messages for 48 hours; a minute's margin for clocks. */
+export const DELETABLE_FOR_SECONDS = 48 * 3600 - 60;
+/** Recent message ids kept per chat (a long conversation's older ones could not be deleted anyway). */
+export const RECENT_LIMIT = 300;
+
+/** `recent` with the new [id, date] entries added, those past the deletion window at `now` dropped, bounded. */
+export function addRecent(recent: ChatState["recent"], entries: ReadonlyArray<readonly [number, number]>, now: number): NonNullable<ChatState["recent"]> {
+  const known = new Set((recent ?? []).map(([id]) => id));
+  const next = (recent ?? []).filter(([, date]) => now - date < DELETABLE_FOR_SECONDS);
+  for (const [id, date] of entries) if (!known.has(id) && now - date < DELETABLE_FOR_SECONDS) next.push([id, date]);
+  return next.slice(-RECENT_LIMIT);
 }
 
 function sameState(a: ChatState, b: ChatState): boolean {

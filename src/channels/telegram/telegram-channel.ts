@@ -23,10 +23,10 @@ import type { Logger } from "../../logging/logger.ts";
 import { createChatQueue } from "../chat-queue.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
-import { createChatStateStore } from "./chat-state.ts";
+import { addRecent, type ChatState, createChatStateStore, DELETABLE_FOR_SECONDS } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
 import { createTelegramThrottle, type ThrottleOptions } from "./telegram-throttle.ts";
-import { chatKeyOf, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
+import { chatKeyOf, HIDE_CANCEL, HIDE_CONFIRM, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
 
 export type { ThrottleOptions } from "./telegram-throttle.ts";
 export { telegramWebhookPlugin } from "./telegram-webhook.ts";
@@ -87,7 +87,9 @@ export interface TelegramChannel {
 
 // Edited messages too: an edit can carry danger, and every free text is screened (issue 11).
 const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
-const MENU_COMMANDS = ["start", "help", "status", "revoke", "lang"] as const;
+const MENU_COMMANDS = ["start", "help", "status", "revoke", "lang", "hide"] as const;
+/** deleteMessages takes at most this many ids per call. */
+const DELETE_BATCH = 100;
 
 /** Error details safe for logs: codes and Telegram's descriptions, never payloads (they hold texts). */
 export function describeError(err: unknown): Record<string, unknown> {
@@ -169,6 +171,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         await api.sendMessage(translated.chatId, i18n.t(pickLocale(translated.locale), key)).catch(() => undefined);
         return;
       }
+      case "hide":
+        return handleHide(translated, api, updateLog);
       case "membership":
         updateLog.debug({ chatId: translated.chatId, blocked: translated.blocked }, "telegram: membership changed");
         await store.markBlocked(translated.chatId, translated.blocked, clock());
@@ -230,6 +234,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       if (messageId === keyboardMessageId) keyboardMessageId = undefined;
     }
 
+    // Ids of this exchange's messages (the person's and ours) for the quick exit (/hide).
+    const exchanged: Array<[number, number]> = [];
+    if (source.messageId !== undefined) exchanged.push([source.messageId, source.date ?? nowSeconds()]);
     let sentAll = true;
     try {
       for (const message of rendered.messages) {
@@ -237,6 +244,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
           ...(message.markup ? { reply_markup: message.markup.value } : {}),
           link_preview_options: { is_disabled: true },
         });
+        exchanged.push([sent.message_id, sent.date]);
         if (message.markup?.type === "inline") keyboardMessageId = sent.message_id;
       }
     } catch (err) {
@@ -250,8 +258,82 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         ...(keyboardMessageId !== undefined ? { keyboardMessageId } : {}),
         // When sending broke off, keep the previous reply-keyboard knowledge: it may still be shown.
         ...(sentAll ? rendered.keyboard : { replyOptions: state.replyOptions }),
+        recent: addRecent(state.recent, exchanged, nowSeconds()),
       });
     }
+  }
+
+  function nowSeconds(): number {
+    return Math.floor(clock().getTime() / 1000);
+  }
+
+  /**
+   * Quick exit for a shared phone (issue 12). `/hide` says what will and will not disappear and asks
+   * once; the confirming press sends one neutral line (which also takes away a shown reply keyboard),
+   * then deletes the chat's messages we know of that Telegram still lets a bot delete (the person's
+   * and ours, younger than 48 hours), newest first. The dialog state and the request are not touched.
+   */
+  async function handleHide(tr: Extract<TranslatedUpdate, { type: "hide" }>, api: Api, updateLog: Logger): Promise<void> {
+    const { source, callback } = tr;
+    const chatId = source.chatId;
+    const hideLog = updateLog.child({ chatId, hide: tr.stage });
+    const state = await store.load(chatId);
+    const locale = await conversationLocale(chatId, source.locale);
+    const t = (key: string) => i18n.t(locale, key);
+    if (callback) await api.answerCallbackQuery(callback.id).catch((err) => hideLog.debug({ error: describeError(err) }, "telegram: answerCallbackQuery failed"));
+    const own: Array<[number, number]> = source.messageId !== undefined ? [[source.messageId, source.date ?? nowSeconds()]] : [];
+
+    if (tr.stage === "ask") {
+      const prompt = await api.sendMessage(chatId, t("telegram-hide-ask"), {
+        reply_markup: { inline_keyboard: [[{ text: t("telegram-hide-confirm"), callback_data: HIDE_CONFIRM }], [{ text: t("telegram-hide-cancel"), callback_data: HIDE_CANCEL }]] },
+      });
+      await store.save(chatId, { ...state, recent: addRecent(state.recent, [...own, [prompt.message_id, prompt.date]], nowSeconds()) });
+      return;
+    }
+    if (tr.stage === "cancel") {
+      // The prompt goes; the conversation goes on where it was.
+      if (callback) await api.deleteMessage(chatId, callback.messageId).catch((err) => hideLog.debug({ error: describeError(err) }, "telegram: prompt not deleted"));
+      return;
+    }
+
+    const now = nowSeconds();
+    const neutral = await api.sendMessage(chatId, t("telegram-hide-neutral"), { reply_markup: { remove_keyboard: true } });
+    const ids = new Set<number>();
+    for (const [id, date] of [...(state.recent ?? []), ...own]) if (now - date < DELETABLE_FOR_SECONDS) ids.add(id);
+    if (callback) ids.add(callback.messageId);
+    ids.delete(neutral.message_id);
+    const newestFirst = [...ids].sort((a, b) => b - a);
+    let deleted = 0;
+    let failed = 0;
+    for (let i = 0; i < newestFirst.length; i += DELETE_BATCH) {
+      const batch = newestFirst.slice(i, i + DELETE_BATCH);
+      try {
+        await api.deleteMessages(chatId, batch);
+        deleted += batch.length;
+      } catch {
+        // One message that cannot go (deleted by the person, just past 48 h) fails the whole call:
+        // try them one by one so the others still go.
+        for (const id of batch) {
+          const ok = await api.deleteMessage(chatId, id).then(
+            () => true,
+            () => false,
+          );
+          if (ok) deleted += 1;
+          else failed += 1;
+        }
+      }
+    }
+    hideLog.info({ deleted, failed }, "telegram: quick exit");
+    const next: ChatState = { recent: [[neutral.message_id, neutral.date]] };
+    await store.save(chatId, next);
+  }
+
+  /** The conversation's language (it follows /lang), else the messenger's hint. */
+  async function conversationLocale(chatId: string, hint: string | undefined): Promise<Locale> {
+    const row = await db.conversation
+      .findUnique({ where: { channel_chatId: { channel: "telegram", chatId } }, select: { locale: true } })
+      .catch(() => null);
+    return pickLocale(row?.locale ?? hint);
   }
 
   /**

@@ -34,7 +34,15 @@ export interface PrivateSource {
   userId: string;
   updateKey: string;
   locale?: string;
+  /** The person's message (not set for presses): remembered so a quick exit can delete it. */
+  messageId?: number;
+  /** Its date (unix seconds): Telegram lets a bot delete it for 48 hours. */
+  date?: number;
 }
+
+/** Callback data of the quick-exit prompt (`/hide`): the channel's own, never the dialog's. */
+export const HIDE_CONFIRM = "hide:go";
+export const HIDE_CANCEL = "hide:no";
 
 export type TranslatedUpdate =
   /** Something for the dialog service. */
@@ -62,6 +70,11 @@ export type TranslatedUpdate =
   | { type: "staffLink"; chatId: string; userId: string; code: string; locale?: string }
   /** The person blocked (`kicked`) or unblocked (`member`) the bot in the private chat. */
   | { type: "membership"; chatId: string; blocked: boolean }
+  /**
+   * Quick exit for a shared phone: `/hide` asks (saying what cannot be deleted), the prompt's
+   * button deletes the chat's recent messages and leaves one neutral line. The dialog never sees it.
+   */
+  | { type: "hide"; stage: "ask" | "confirm" | "cancel"; source: PrivateSource; callback?: { id: string; messageId: number } }
   | { type: "ignore"; reason: string };
 
 const KNOWN_COMMANDS: ReadonlySet<string> = new Set<CommandName>(["help", "status", "revoke", "lang", "back", "cancel"]);
@@ -127,6 +140,14 @@ export function translateUpdate(update: Update, options: TranslateOptions = {}):
     }
     // In a private chat the chat id equals the user id; anything else is forged or misrouted.
     if (msg.chat.id !== cq.from.id) return { type: "rejectCallback", callbackId: cq.id, reason: "foreign_chat", locale };
+    if (cq.data === HIDE_CONFIRM || cq.data === HIDE_CANCEL) {
+      return {
+        type: "hide",
+        stage: cq.data === HIDE_CONFIRM ? "confirm" : "cancel",
+        source: { chatId: String(msg.chat.id), userId: String(cq.from.id), updateKey, locale },
+        callback: { id: cq.id, messageId: msg.message_id },
+      };
+    }
     const token = callbackTokenSchema.safeParse(cq.data);
     if (!token.success) return { type: "rejectCallback", callbackId: cq.id, reason: "invalid_data", locale };
     return {
@@ -168,8 +189,9 @@ function translateMessage(msg: Message, updateKey: string, options: TranslateOpt
   if (staffLink?.[1]) {
     return { type: "staffLink", chatId: String(msg.chat.id), userId: String(msg.from.id), code: staffLink[1], locale };
   }
-  const source: PrivateSource = { chatId: String(msg.chat.id), userId: String(msg.from.id), updateKey, locale };
+  const source: PrivateSource = { chatId: String(msg.chat.id), userId: String(msg.from.id), updateKey, locale, messageId: msg.message_id, date: msg.date };
   const event = (e: InboundEvent): TranslatedUpdate => ({ type: "event", source, event: e });
+  if (typeof msg.text === "string" && isHideCommand(msg.text, options.botUsername)) return { type: "hide", stage: "ask", source };
 
   if (msg.contact) {
     // Trusted as the family's own phone only when Telegram says it is the sender's contact.
@@ -213,6 +235,13 @@ function translateEdit(msg: Message, updateKey: string): TranslatedUpdate {
     source: { chatId: String(msg.chat.id), userId: String(msg.from.id), updateKey, locale: msg.from.language_code },
     event: { type: "edited", text: raw.slice(0, TELEGRAM_TEXT_LIMIT) },
   };
+}
+
+/** `/hide` (or `/hide@thisbot`): the quick exit, handled by the channel itself. */
+function isHideCommand(text: string, botUsername?: string): boolean {
+  const m = /^\/hide(?:@([A-Za-z0-9_]+))?\s*$/i.exec(text.trim());
+  if (!m) return false;
+  return !m[1] || !botUsername || m[1].toLowerCase() === botUsername.toLowerCase();
 }
 
 /**
