@@ -36,6 +36,10 @@ export function createStagger(perSecond: number, updatesPerFamily: number): (ind
 
 export interface RunFigures {
   channel: string;
+  /** Which bot was measured: "opora" or "peer" (bench/peer/). */
+  bot?: string;
+  /** Database engine of the run. */
+  db?: string;
   families: number;
   rate: number;
   outcomes: string[];
@@ -51,6 +55,8 @@ export interface RunFigures {
   /** Bot heap after a full GC before and after the run (null without --expose-gc). */
   heapBefore?: number | null;
   heapAfter?: number | null;
+  /** CPU time (user + system) the bot process spent during the run, ms. */
+  cpuMs?: number;
 }
 
 /** The report both benchmarks print, so their figures compare one to one. */
@@ -60,6 +66,8 @@ export function buildReport(f: RunFigures) {
   for (const o of f.outcomes) outcomes[o] = (outcomes[o] ?? 0) + 1;
   return {
     channel: f.channel,
+    ...(f.bot ? { bot: f.bot } : {}),
+    ...(f.db ? { db: f.db } : {}),
     families: f.families,
     pacedRate: f.rate || "unpaced",
     outcomes,
@@ -67,6 +75,7 @@ export function buildReport(f: RunFigures) {
     updates: f.updates,
     seconds: Number(f.elapsedS.toFixed(2)),
     updatesPerSecond: Math.round(f.updates / f.elapsedS),
+    ...(f.cpuMs !== undefined ? { botCpuMsPerUpdate: Number((f.cpuMs / f.updates).toFixed(2)) } : {}),
     latencyMs: {
       p50: Number(percentile(sorted, 50).toFixed(1)),
       p95: Number(percentile(sorted, 95).toFixed(1)),
@@ -76,7 +85,12 @@ export function buildReport(f: RunFigures) {
     botPeakRssMb: Math.round(f.peakRss / 1024 / 1024),
     ...(f.loadPeakRss ? { loadProcessPeakRssMb: Math.round(f.loadPeakRss / 1024 / 1024) } : {}),
     ...(f.heapBefore && f.heapAfter
-      ? { botHeapAfterGcMb: { before: Number((f.heapBefore / 1024 / 1024).toFixed(1)), after: Number((f.heapAfter / 1024 / 1024).toFixed(1)) } }
+      ? {
+          botHeapAfterGcMb: {
+            before: Number((f.heapBefore / 1024 / 1024).toFixed(1)),
+            after: Number((f.heapAfter / 1024 / 1024).toFixed(1)),
+          },
+        }
       : {}),
     node: process.version,
   };

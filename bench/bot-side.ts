@@ -1,5 +1,8 @@
-// The bot side both channel benchmarks share: arguments, a fresh database with the demo routing,
-// the real dialog service, the child process with the families, and the measured run + report.
+// The bot side both channel benchmarks share: arguments, a fresh database with the demo routing
+// (SQLite, or PostgreSQL with --db postgres), the real dialog service, the child process with the
+// families, and the measured run + report.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Db } from "../src/db/client.ts";
 import { createDialogService } from "../src/dialog/dialog-service.ts";
@@ -18,6 +21,8 @@ export interface BotSide<I> {
   service: DialogService;
   /** What the families' process told us (API address, token). */
   info: I;
+  /** The database engine of this run. */
+  engine: "sqlite" | "postgresql";
   /** Flags parsed beyond the shared ones. */
   flags: Record<string, string | boolean | undefined>;
   /** Runs the families against `channel` (started here, stopped after), prints the JSON report. */
@@ -28,7 +33,9 @@ export async function prepareBotSide<I>(opts: {
   channel: "telegram" | "max";
   /** The families' script, relative to bench/. */
   familiesScript: string;
-  extraFlags?: Record<string, { type: "boolean"; default: boolean }>;
+  extraFlags?: Record<string, { type: "boolean"; default: boolean } | { type: "string"; default: string }>;
+  /** Which bot is measured (reported as is): "opora" unless the caller says otherwise. */
+  bot?: (flags: Record<string, string | boolean | undefined>) => string;
 }): Promise<BotSide<I>> {
   const { values } = parseArgs({
     options: {
@@ -36,9 +43,16 @@ export async function prepareBotSide<I>(opts: {
       rate: { type: "string", default: "0" }, // updates per second over all families; 0 = as fast as possible
       "log-level": { type: "string", default: "error" },
       "step-timeout": { type: "string", default: "120000" },
+      // sqlite: a fresh temp file. postgres: a fresh database on TEST_DATABASE_URL's server, or on
+      // a throwaway cluster started here (.ci/postgres-setup.sh) and stopped at the end.
+      db: { type: "string", default: "sqlite" },
       ...opts.extraFlags,
     },
   });
+  if (values.db !== "postgres" && values.db !== "sqlite")
+    throw new Error(`--db must be sqlite or postgres, not ${values.db}`);
+  if (values.db === "postgres") ensurePostgres();
+  if (values.db === "sqlite") delete process.env.TEST_DATABASE_URL;
   const temp = await createTempDb();
   const log = createLogger({ level: String(values["log-level"]) });
   await loadDemoRoutingIfEmpty(temp.db, log);
@@ -64,17 +78,22 @@ export async function prepareBotSide<I>(opts: {
     i18n,
     service,
     info: load.info,
+    engine: temp.target.engine,
     flags: values,
     async measure(channel) {
       await channel.start();
       const heapBefore = heapAfterGc();
       const rss = sampleRss();
+      const cpuBefore = process.cpuUsage();
       const figures = await load.run();
+      const cpu = process.cpuUsage(cpuBefore);
       await channel.stop();
       const peakRss = rss.stop();
       const heapAfter = heapAfterGc();
       const report = buildReport({
         channel: opts.channel,
+        bot: opts.bot?.(values) ?? "opora",
+        db: temp.target.engine,
         families: Number(values.families),
         rate: Number(values.rate),
         outcomes: figures.outcomes,
@@ -86,10 +105,26 @@ export async function prepareBotSide<I>(opts: {
         loadPeakRss: figures.peakRss,
         heapBefore,
         heapAfter,
+        cpuMs: (cpu.user + cpu.system) / 1000,
       });
       console.log(JSON.stringify(report, null, 2));
       await load.close();
       await temp.cleanup();
+      process.exit(0); // the PostgreSQL admin pool of tests/helpers/temp-db.ts would keep the process alive
     },
   };
+}
+
+/** Uses TEST_DATABASE_URL when it names a PostgreSQL server, else starts a throwaway one, stopped when this process exits. */
+function ensurePostgres(): void {
+  if (/^postgres(ql)?:\/\//.test(process.env.TEST_DATABASE_URL ?? "")) return;
+  const script = fileURLToPath(new URL("../.ci/postgres-setup.sh", import.meta.url));
+  const out = execFileSync("bash", [script], { encoding: "utf8" });
+  const vars = Object.fromEntries([...out.matchAll(/^export (\w+)='(.*)'$/gm)].map((m) => [m[1]!, m[2]!]));
+  if (!vars.TEST_DATABASE_URL || !vars.PG_STOP)
+    throw new Error("postgres-setup.sh printed no TEST_DATABASE_URL");
+  process.env.TEST_DATABASE_URL = vars.TEST_DATABASE_URL;
+  const stop = vars.PG_STOP;
+  process.once("exit", () => execFileSync("bash", ["-c", stop], { stdio: "inherit" }));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
 }
