@@ -11,9 +11,13 @@ import { exportRoutingFile, importRoutingFile, loadRoutingSnapshot } from "../..
 import type { RoutingRuleData, RoutingSnapshot } from "../../routing/types.ts";
 import { type RoutingIssue, validateRoutingSnapshot } from "../../routing/validate-rules.ts";
 import { formatLocalRu } from "../../routing/working-hours.ts";
+import type { AdminChange } from "../repositories/admin-change.ts";
+import { activeMunicipalitiesOfRegion, findMunicipalityInRegion } from "../repositories/municipality-repository.ts";
+import { activeQueuesOfRegion } from "../repositories/queue-admin-repository.ts";
+import { findRuleInRegion, listRulesOfRegion, ruleKeyTaken, saveRoutingRule, setRoutingRuleActive } from "../repositories/routing-rule-repository.ts";
 import { routingIssueMessage } from "../routing-issue-text.ts";
 import { type AdminDeps, localeOf, notFound, parseJsonArray, renderPage } from "../web-context.ts";
-import { auditAdmin, blankToNull, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
+import { blankToNull, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
 
 const asArray = (v: unknown) => (v === undefined || v === "" ? [] : Array.isArray(v) ? v : [v]);
 
@@ -114,25 +118,14 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
   const post = { preHandler: app.csrfProtection };
 
   async function regionChoices(regionCode: string) {
-    const [municipalities, queues] = await Promise.all([
-      db.municipality.findMany({ where: { regionCode, active: true }, orderBy: { name: "asc" } }),
-      db.queue.findMany({
-        where: { active: true, center: { active: true, regionCode } },
-        include: { center: true },
-        orderBy: { name: "asc" },
-      }),
-    ]);
+    const [municipalities, queues] = await Promise.all([activeMunicipalitiesOfRegion(db, regionCode), activeQueuesOfRegion(db, regionCode)]);
     return { municipalities, queues };
   }
 
   app.get("/admin/:region/rules", async (req, reply) => {
     const { region } = await requireRegionAdmin(deps, req);
     const snapshot = await loadRoutingSnapshot(db);
-    const rules = await db.routingRule.findMany({
-      where: { regionCode: region.code },
-      include: { queue: { include: { center: true } }, municipality: true },
-      orderBy: [{ active: "desc" }, { priority: "desc" }, { key: "asc" }],
-    });
+    const rules = await listRulesOfRegion(db, region.code);
     const issues = validateRoutingSnapshot(snapshot, region.code).filter((i) => i.entity?.kind === "rule");
     return renderPage(deps, req, reply, "admin-rules", {
       region,
@@ -157,7 +150,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
     let v = values;
     let active = true;
     if (id) {
-      const rule = await db.routingRule.findFirst({ where: { id, regionCode: region.code } });
+      const rule = await findRuleInRegion(db, region.code, id);
       if (!rule) throw notFound();
       active = rule.active;
       v ??= { ...rule, categories: parseJsonArray(rule.categories), flags: parseJsonArray(rule.flags) };
@@ -190,14 +183,13 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
   async function saveRule(req: FastifyRequest, reply: FastifyReply, id: string | null) {
     const { staff, region } = await requireRegionAdmin(deps, req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const existing = id ? await db.routingRule.findFirst({ where: { id, regionCode: region.code } }) : null;
+    const existing = id ? await findRuleInRegion(db, region.code, id) : null;
     if (id && !existing) throw notFound();
     const f = ruleForm.safeParse(body);
     if (!f.success) return showRuleForm(req, reply, body, fieldErrors(f.error), [], 400);
     const d = f.data;
-    const clash = await db.routingRule.findFirst({ where: { regionCode: region.code, key: d.key, NOT: { id: id ?? "" } } });
-    if (clash) return showRuleForm(req, reply, body, { key: "web-err-key-taken" }, [], 400);
-    if (d.municipalityId && !(await db.municipality.findFirst({ where: { id: d.municipalityId, regionCode: region.code } }))) {
+    if (await ruleKeyTaken(db, region.code, d.key, id)) return showRuleForm(req, reply, body, { key: "web-err-key-taken" }, [], 400);
+    if (d.municipalityId && !(await findMunicipalityInRegion(db, region.code, d.municipalityId))) {
       return showRuleForm(req, reply, body, { municipalityId: "web-err-municipality" }, [], 400);
     }
     // The same checks as a routing file: the candidate rule is validated within the whole snapshot.
@@ -223,22 +215,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
       for (const i of issues) errors[fieldOfIssue(i)] ??= `web-issue-${i.code}`;
       return showRuleForm(req, reply, body, errors, issues, 400);
     }
-    const now = deps.clock();
-    const data = {
-      key: d.key,
-      regionCode: region.code,
-      municipalityId: d.municipalityId,
-      categories: JSON.stringify(d.categories),
-      urgency: d.urgency,
-      flags: JSON.stringify(d.flags),
-      queueId: d.queueId,
-      priority: d.priority,
-      note: d.note,
-    };
-    await db.$transaction(async (tx) => {
-      const rule = id ? await tx.routingRule.update({ where: { id }, data }) : await tx.routingRule.create({ data });
-      await auditAdmin(tx, staff, id ? "rule.update" : "rule.create", "rule", rule.key, region.code, { id: rule.id, queueId: d.queueId }, now);
-    });
+    await saveRoutingRule(db, { staffId: staff.id, regionCode: region.code, at: deps.clock() }, id, d);
     return reply.redirect(`/admin/${region.code}/rules`, 303);
   }
 
@@ -248,7 +225,7 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
   app.post("/admin/:region/rules/:id/active", post, async (req, reply) => {
     const { staff, region } = await requireRegionAdmin(deps, req);
     const id = (req.params as { id: string }).id;
-    const rule = await db.routingRule.findFirst({ where: { id, regionCode: region.code } });
+    const rule = await findRuleInRegion(db, region.code, id);
     if (!rule) throw notFound();
     const active = (req.body as Record<string, unknown> | undefined)?.active === "true";
     if (active) {
@@ -260,10 +237,8 @@ export function registerRulesRoutes(app: FastifyInstance, deps: AdminDeps): void
       );
       if (issues.length > 0) return showRuleForm(req, reply, null, { _form: `web-issue-${issues[0]?.code}` }, issues, 409);
     }
-    await db.$transaction(async (tx) => {
-      await tx.routingRule.update({ where: { id }, data: { active } });
-      await auditAdmin(tx, staff, active ? "rule.activate" : "rule.deactivate", "rule", rule.key, region.code, { id }, deps.clock());
-    });
+    const change: AdminChange = { staffId: staff.id, regionCode: region.code, at: deps.clock() };
+    await setRoutingRuleActive(db, change, rule, active);
     return reply.redirect(`/admin/${region.code}/rules`, 303);
   });
 
