@@ -2,8 +2,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { cannedReplyForm } from "../../requests/canned-replies.ts";
-import { type AdminDeps, localeOf, notFound, renderPage } from "../web-context.ts";
-import { auditAdmin, fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
+import type { AdminChange } from "../repositories/admin-change.ts";
+import {
+  centersWithCannedReplies,
+  createCannedReply,
+  deleteCannedReply,
+  findCannedReplyInRegion,
+  updateCannedReply,
+} from "../repositories/canned-reply-repository.ts";
+import { findCenterInRegion } from "../repositories/center-repository.ts";
+import { type AdminDeps, localeOf, notFound, renderPage, type Staff } from "../web-context.ts";
+import { fieldErrors, requireRegionAdmin } from "./admin-scope.ts";
 
 const idParam = z.object({ region: z.string(), id: z.string().min(1).max(64) });
 const centerField = z.object({ centerId: z.string().min(1).max(64) });
@@ -17,20 +26,17 @@ interface Flash {
 
 export function registerCannedReplyRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { db } = deps;
+  const changeBy = (staff: Staff, regionCode: string): AdminChange => ({ staffId: staff.id, regionCode, at: deps.clock() });
 
   async function show(req: FastifyRequest, reply: FastifyReply, flash: Flash | null = null, status = 200) {
     const { region } = await requireRegionAdmin(deps, req);
-    const centers = await db.center.findMany({
-      where: { regionCode: region.code },
-      orderBy: { name: "asc" },
-      include: { cannedReplies: { orderBy: { title: "asc" } } },
-    });
+    const centers = await centersWithCannedReplies(db, region.code);
     return renderPage(deps, req, reply, "admin-canned-replies", { region, centers, flash, title: deps.i18n.t(localeOf(req), "web-admin-replies") }, status);
   }
 
   /** A center of this region, or 404: an admin never writes into another region's center. */
   async function centerOf(regionCode: string, centerId: string) {
-    const center = await db.center.findFirst({ where: { id: centerId, regionCode } });
+    const center = await findCenterInRegion(db, regionCode, centerId);
     if (!center) throw notFound();
     return center;
   }
@@ -47,14 +53,8 @@ export function registerCannedReplyRoutes(app: FastifyInstance, deps: AdminDeps)
     const form = `new:${center.id}`;
     const parsed = cannedReplyForm.safeParse(body);
     if (!parsed.success) return show(req, reply, { form, errors: fieldErrors(parsed.error), values: body }, 400);
-    const now = deps.clock();
-    const done = await db.$transaction(async (tx) => {
-      if (await tx.cannedReply.findUnique({ where: { centerId_title: { centerId: center.id, title: parsed.data.title } } })) return null;
-      const row = await tx.cannedReply.create({ data: { centerId: center.id, ...parsed.data, createdAt: now } });
-      await auditAdmin(tx, staff, "canned_reply.create", "canned_reply", row.id, region.code, { centerId: center.id }, now);
-      return row;
-    });
-    if (!done) return show(req, reply, { form, errors: { title: "web-err-canned-duplicate" }, values: body }, 400);
+    const done = await createCannedReply(db, changeBy(staff, region.code), center.id, parsed.data);
+    if (done.type === "duplicate_title") return show(req, reply, { form, errors: { title: "web-err-canned-duplicate" }, values: body }, 400);
     return reply.redirect(`/admin/${region.code}/replies#reply-${done.id}`, 303);
   });
 
@@ -62,20 +62,13 @@ export function registerCannedReplyRoutes(app: FastifyInstance, deps: AdminDeps)
     const { staff, region } = await requireRegionAdmin(deps, req);
     const p = idParam.safeParse(req.params);
     if (!p.success) throw notFound();
-    const existing = await db.cannedReply.findFirst({ where: { id: p.data.id, center: { regionCode: region.code } } });
+    const existing = await findCannedReplyInRegion(db, region.code, p.data.id);
     if (!existing) throw notFound();
     const body = (req.body ?? {}) as Record<string, unknown>;
     const parsed = cannedReplyForm.safeParse(body);
     if (!parsed.success) return show(req, reply, { form: existing.id, errors: fieldErrors(parsed.error), values: body }, 400);
-    const now = deps.clock();
-    const ok = await db.$transaction(async (tx) => {
-      const clash = await tx.cannedReply.findUnique({ where: { centerId_title: { centerId: existing.centerId, title: parsed.data.title } } });
-      if (clash && clash.id !== existing.id) return false;
-      await tx.cannedReply.update({ where: { id: existing.id }, data: parsed.data });
-      await auditAdmin(tx, staff, "canned_reply.update", "canned_reply", existing.id, region.code, { centerId: existing.centerId }, now);
-      return true;
-    });
-    if (!ok) return show(req, reply, { form: existing.id, errors: { title: "web-err-canned-duplicate" }, values: body }, 400);
+    const done = await updateCannedReply(db, changeBy(staff, region.code), existing, parsed.data);
+    if (done.type === "duplicate_title") return show(req, reply, { form: existing.id, errors: { title: "web-err-canned-duplicate" }, values: body }, 400);
     return reply.redirect(`/admin/${region.code}/replies#reply-${existing.id}`, 303);
   });
 
@@ -83,13 +76,9 @@ export function registerCannedReplyRoutes(app: FastifyInstance, deps: AdminDeps)
     const { staff, region } = await requireRegionAdmin(deps, req);
     const p = idParam.safeParse(req.params);
     if (!p.success) throw notFound();
-    const existing = await db.cannedReply.findFirst({ where: { id: p.data.id, center: { regionCode: region.code } } });
+    const existing = await findCannedReplyInRegion(db, region.code, p.data.id);
     if (!existing) throw notFound();
-    const now = deps.clock();
-    await db.$transaction(async (tx) => {
-      await tx.cannedReply.delete({ where: { id: existing.id } });
-      await auditAdmin(tx, staff, "canned_reply.delete", "canned_reply", existing.id, region.code, { centerId: existing.centerId }, now);
-    });
+    await deleteCannedReply(db, changeBy(staff, region.code), existing);
     return reply.redirect(`/admin/${region.code}/replies`, 303);
   });
 }
