@@ -38,3 +38,12 @@ max-take-chat-not_found = { $who }: request { $number } not found.
 max-take-chat-not_linked = { $who }: first link MAX to your account: "My account" in the web view, then send /link CODE to the bot in a private chat.
 max-take-chat-not_member = { $who }: request { $number } is not from your center.
 max-take-chat-invalid = { $who }: request { $number } cannot be taken.
+
+# Quick exit /hide ("Hide this chat", issue 12): MAX channel
+max-menu-hide = Hide this chat
+max-command-hide = Hide this chat
+max-hide-ask = Hide this chat? I will delete my messages in this chat and leave one neutral line. MAX does not let a bot delete your messages — delete them yourself (press and hold a message) or delete the whole chat. Your request and answers are kept.
+max-hide-confirm = Hide now
+max-hide-cancel = Not now
+max-hide-cancelled = OK
+max-hide-neutral = Hello! How can I help?

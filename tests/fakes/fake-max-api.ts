@@ -1,6 +1,8 @@
 // A fake MAX Bot API over HTTP on 127.0.0.1, written from the documented protocol: GET /me,
 // GET/POST/DELETE /subscriptions, GET /updates (long poll with marker), POST /messages,
-// PUT /messages, POST /answers, PATCH /me/commands. Errors are `{code, message}` bodies.
+// PUT /messages, DELETE /messages, POST /answers, PATCH /me/commands. Errors are `{code, message}` bodies.
+// DELETE /messages follows the documented limits: in a dialog only the bot's own messages, at most
+// two deletions a second per chat (a faster one gets 429).
 // A poll without a marker returns only the latest update, as the real API does.
 // It records every call, checks the Authorization header, can fail the next N calls (429/500)
 // and can pretend a chat blocked the bot (403). Updates are dropped once a poll's marker
@@ -74,6 +76,10 @@ export class FakeMaxApi {
   readonly answers: { callbackId: string; body: unknown }[] = [];
   readonly subscriptions: { url: string; secret?: string; update_types?: string[] }[] = [];
   commands: unknown[] = [];
+  /** Mids removed by DELETE /messages, in order. */
+  readonly deletedMids: string[] = [];
+  /** Deletion times per chat (the 2-per-second limit). */
+  private deletions = new Map<number, number[]>();
   /**
    * Updates not yet acknowledged, oldest first: `updates[head]` has the absolute index `dropped`
    * (the marker counts updates from the start). A poll whose marker is past an update drops it, so
@@ -390,6 +396,22 @@ export class FakeMaxApi {
         if (this.opts.record === false) return this.reply(res, call, 200, { success: true });
         if (!m) return this.reply(res, call, 404, { code: "not.found", message: "message not found" });
         applyEdit(m, body);
+        return this.reply(res, call, 200, { success: true });
+      }
+      case "DELETE /messages": {
+        const mid = query.message_id;
+        if (!mid) return this.reply(res, call, 400, { code: "proto.payload", message: "message_id is required" });
+        // The person's messages are never ours to delete in a dialog.
+        if (mid.startsWith("mid.in.")) return this.reply(res, call, 400, { code: "access.denied", message: "bot can delete only its own messages in a dialog" });
+        const m = this.messages.get(mid);
+        if (!m) return this.reply(res, call, 404, { code: "not.found", message: "message not found" });
+        const at = Date.now();
+        const recent = (this.deletions.get(m.chatId) ?? []).filter((t) => at - t < 1000);
+        if (recent.length >= 2) return this.reply(res, call, 429, { code: "too.many.requests", message: "at most 2 deletions per second in a chat" });
+        recent.push(at);
+        this.deletions.set(m.chatId, recent);
+        this.messages.delete(mid);
+        this.deletedMids.push(mid);
         return this.reply(res, call, 200, { success: true });
       }
       case "POST /answers": {

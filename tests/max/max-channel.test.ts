@@ -204,6 +204,7 @@ describe("MAX channel (polling, scripted service)", () => {
       "Моя заявка",
       "Язык / Language",
       "Отозвать согласие",
+      "Скрыть переписку",
     ]);
     await h.deliver(h.api.callback(ANNA, menu, "max:menu:revoke", "cb-menu"));
     await waitFor(() => s.calls.length === 4, 5000, "revoke");

@@ -22,7 +22,7 @@ import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
 import { createMaxPolling } from "./max-polling.ts";
 import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
-import { MENU_PAYLOAD_PREFIX, type TranslatedUpdate, translateUpdate } from "./max-updates.ts";
+import { HIDE_CANCEL, HIDE_CONFIRM, MENU_PAYLOAD_PREFIX, type TranslatedUpdate, translateUpdate } from "./max-updates.ts";
 
 export type MaxMode =
   | { type: "polling" }
@@ -60,6 +60,8 @@ export interface MaxChannelDeps {
    * without re-sending the text, as after a restart.
    */
   maxCachedQuestions?: number;
+  /** Quick exit: deletions per second in one chat (MAX allows 2). */
+  deletesPerSecond?: number;
 }
 
 export interface MaxChannel {
@@ -84,8 +86,19 @@ const CHANNEL = "max";
 // message_edited too: an edit can carry danger, and every free text is screened (issue 11).
 const UPDATE_TYPES = ["message_created", "message_edited", "message_callback", "bot_started", "bot_stopped"] as const;
 
-const channelDataSchema = z.looseObject({ questionMid: z.string().optional() });
+const channelDataSchema = z.looseObject({
+  questionMid: z.string().optional(),
+  /** [mid, epoch ms] of the bot's recent messages in this dialog, for the quick exit (ids only). */
+  sent: z.array(z.tuple([z.string(), z.number()])).optional(),
+});
 type ChannelData = z.infer<typeof channelDataSchema>;
+
+/** Bot messages remembered per dialog for the quick exit. */
+const SENT_LIMIT = 300;
+
+function addSent(sent: ChannelData["sent"], mids: readonly string[], at: number): NonNullable<ChannelData["sent"]> {
+  return [...(sent ?? []), ...mids.map((mid): [string, number] => [mid, at])].slice(-SENT_LIMIT);
+}
 
 /** channelData as stored; unreadable data counts as empty (and is replaced on the next write). */
 function parseChannelData(json: string | undefined): ChannelData {
@@ -419,8 +432,74 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         break;
       }
     }
-    if (ref) await saveQuestion(t.chatId, ref, stored);
-    else if (questionCleared) await saveQuestion(t.chatId, undefined, stored);
+    const data: ChannelData = mids.length > 0 ? { ...stored, sent: addSent(stored.sent, mids, now().getTime()) } : stored;
+    if (ref) await saveQuestion(t.chatId, ref, data);
+    else if (questionCleared) await saveQuestion(t.chatId, undefined, data);
+    else if (mids.length > 0) await updateConversation(t.chatId, { channelData: JSON.stringify(data) });
+  }
+
+  /**
+   * Quick exit for a shared phone (issue 12). `/hide` (or the menu's «Скрыть переписку») says what
+   * will and will not disappear and asks once. Confirmed, the prompt itself becomes the neutral line
+   * (the callback answer replaces it), then the bot's other messages we know of are deleted, newest
+   * first, within MAX's two deletions a second per chat. MAX lets a bot delete only its own messages
+   * in a dialog; the person's stay (the prompt says so). The dialog state and the request stay.
+   */
+  async function processHide(t: Extract<TranslatedUpdate, { type: "hide" }>, chatLog: UpdateLog) {
+    const conv = await loadConversation(t.chatId);
+    const locale = conv ? pickLocale(conv.locale) : pickLocale(t.locale);
+    const stored = parseChannelData(conv?.channelData);
+    if (t.stage === "ask") {
+      if (t.callback) await answerCallback(chatLog, t.callback, "notify", locale);
+      const prompt: OutboundMessage = {
+        text: i18n.t(locale, "max-hide-ask"),
+        attachments: [
+          {
+            type: "inline_keyboard",
+            payload: {
+              buttons: [
+                [{ type: "callback", text: label(locale, "max-hide-confirm"), payload: HIDE_CONFIRM }],
+                [{ type: "callback", text: label(locale, "max-hide-cancel"), payload: HIDE_CANCEL }],
+              ],
+            },
+          },
+        ],
+      };
+      const mids = await send(chatLog, t.chatId, [prompt]);
+      if (conv) await updateConversation(t.chatId, { channelData: JSON.stringify({ ...stored, sent: addSent(stored.sent, mids, now().getTime()) }) });
+      return;
+    }
+    const promptMid = t.callback?.messageMid;
+    if (t.stage === "cancel") {
+      if (t.callback) await answerOnce(chatLog, t.callback.id, { notification: i18n.t(locale, "max-hide-cancelled") } as Parameters<typeof api.answerOnCallback>[1]);
+      if (promptMid) await checked("delete", () => api.deleteMessage(promptMid)).catch((err: unknown) => chatLog.debug({ err: errInfo(err) }, "max hide prompt not deleted"));
+      return;
+    }
+    const neutral = i18n.t(locale, "max-hide-neutral");
+    if (t.callback && promptMid) {
+      await answerOnce(chatLog, t.callback.id, { message: { text: neutral, attachments: [] } } as Parameters<typeof api.answerOnCallback>[1]);
+    } else {
+      if (t.callback) await answerCallback(chatLog, t.callback, "notify", locale);
+      await send(chatLog, t.chatId, [{ text: neutral, attachments: [] }]);
+    }
+    const toDelete = [...new Set((stored.sent ?? []).map(([mid]) => mid))].filter((mid) => mid !== promptMid).reverse();
+    const gapMs = Math.ceil(1000 / (deps.deletesPerSecond ?? 2)) + 20;
+    let deleted = 0;
+    let failed = 0;
+    for (const [i, mid] of toDelete.entries()) {
+      if (i > 0) await new Promise((r) => setTimeout(r, gapMs));
+      try {
+        await checked("delete", () => api.deleteMessage(mid));
+        deleted += 1;
+      } catch {
+        failed += 1; // already gone, or too old for MAX: the others still go
+      }
+    }
+    chatLog.info({ deleted, failed }, "max quick exit");
+    rememberQuestion(t.chatId, undefined);
+    const rest: ChannelData = { ...stored, sent: promptMid ? [[promptMid, now().getTime()]] : [] };
+    delete rest.questionMid;
+    if (conv) await updateConversation(t.chatId, { channelData: JSON.stringify(rest) });
   }
 
   async function processMenu(t: Extract<TranslatedUpdate, { type: "menu" }>, chatLog: UpdateLog) {
@@ -439,12 +518,17 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
               [{ type: "callback", text: label(locale, "max-menu-status"), payload: p("status") }],
               [{ type: "callback", text: label(locale, "max-menu-lang"), payload: p("lang") }],
               [{ type: "callback", text: label(locale, "max-menu-revoke"), payload: p("revoke") }],
+              [{ type: "callback", text: label(locale, "max-menu-hide"), payload: p("hide") }],
             ],
           },
         },
       ],
     };
-    await send(chatLog, t.chatId, [keyboard]);
+    const mids = await send(chatLog, t.chatId, [keyboard]);
+    if (conv) {
+      const stored = parseChannelData(conv.channelData);
+      await updateConversation(t.chatId, { channelData: JSON.stringify({ ...stored, sent: addSent(stored.sent, mids, now().getTime()) }) });
+    }
   }
 
   async function dispatch(t: TranslatedUpdate, chatLog: UpdateLog): Promise<void> {
@@ -453,6 +537,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         return processEvent(t, chatLog);
       case "menu":
         return processMenu(t, chatLog);
+      case "hide":
+        return processHide(t, chatLog);
       case "stopped":
         chatLog.info("max bot stopped by the person");
         return markBlocked(t.chatId);
@@ -552,7 +638,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
 
   async function setCommands() {
     const ru: Locale = "ru";
-    const commands = ["start", "help", "status", "revoke", "lang", "menu"].map((name) => ({
+    const commands = ["start", "help", "status", "revoke", "lang", "menu", "hide"].map((name) => ({
       name,
       description: i18n.t(ru, `max-command-${name}`),
     }));

@@ -72,6 +72,9 @@ export type MaxUpdate = z.infer<typeof maxUpdateSchema>;
 
 /** Channel-owned button payloads (menu); everything else is a dialog option token. */
 export const MENU_PAYLOAD_PREFIX = "max:menu:";
+/** The quick-exit prompt's buttons (`/hide`): the channel's own, never the dialog's. */
+export const HIDE_CONFIRM = "max:hide:go";
+export const HIDE_CANCEL = "max:hide:no";
 
 export type TranslatedUpdate =
   | {
@@ -87,6 +90,18 @@ export type TranslatedUpdate =
   /** The person asked for the channel's own menu (/menu): no dialog state involved. */
   | { type: "menu"; chatId: string; userId: string; locale?: string; callback?: { id: string } }
   | { type: "stopped"; chatId: string; userId: string }
+  /**
+   * Quick exit for a shared phone: `/hide` or the menu's «Скрыть переписку» asks (saying what stays),
+   * the prompt's button deletes the bot's messages and leaves one neutral line. The dialog never sees it.
+   */
+  | {
+      type: "hide";
+      stage: "ask" | "confirm" | "cancel";
+      chatId: string;
+      userId: string;
+      locale?: string;
+      callback?: { id: string; messageMid?: string };
+    }
   /** Operators' chats: "/link" in a group asks for a one-time code to link the chat to a center. */
   | { type: "groupLink"; chatId: string }
   /** "Take" pressed under a notice in an operators' chat. */
@@ -102,13 +117,14 @@ const COMMANDS: readonly CommandName[] = ["start", "help", "status", "revoke", "
 const IGNORED_ATTACHMENTS = new Set(["inline_keyboard"]);
 
 /** Parses "/cmd@bot arg" into a dialog command, "/menu" into the channel menu, else plain text. */
-export function parseTextInput(text: string): { type: "menu" } | { type: "event"; event: InboundEvent } {
+export function parseTextInput(text: string): { type: "menu" } | { type: "hide" } | { type: "event"; event: InboundEvent } {
   const trimmed = text.trim();
   const m = /^\/([a-zA-Z_]+)(?:@\S+)?(?:\s+([\s\S]*))?$/.exec(trimmed);
   if (m?.[1]) {
     const name = m[1].toLowerCase();
     const arg = m[2]?.trim() || undefined;
     if (name === "menu") return { type: "menu" };
+    if (name === "hide" && !arg) return { type: "hide" };
     if ((COMMANDS as readonly string[]).includes(name)) {
       return {
         type: "event",
@@ -181,6 +197,10 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
         ...locale(u.user_locale),
       };
       if (payload === `${MENU_PAYLOAD_PREFIX}menu`) return { type: "menu", ...base, callback };
+      if (payload === `${MENU_PAYLOAD_PREFIX}hide`) return { type: "hide", stage: "ask", ...base, callback };
+      if (payload === HIDE_CONFIRM || payload === HIDE_CANCEL) {
+        return { type: "hide", stage: payload === HIDE_CONFIRM ? "confirm" : "cancel", ...base, callback };
+      }
       if (payload.startsWith(MENU_PAYLOAD_PREFIX)) {
         const name = payload.slice(MENU_PAYLOAD_PREFIX.length);
         if ((COMMANDS as readonly string[]).includes(name)) {
@@ -259,6 +279,7 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
         return { type: "event", ...base, updateKey, event: { type: "unsupported", kind: "empty" } };
       const input = parseTextInput(text);
       if (input.type === "menu") return { type: "menu", ...base };
+      if (input.type === "hide") return { type: "hide", stage: "ask", ...base };
       return { type: "event", ...base, updateKey, event: input.event };
     }
   }

@@ -1,0 +1,119 @@
+// Quick exit for a shared phone (issue 12), MAX: `/hide` or the menu's «Скрыть переписку» says what
+// stays and asks once; «Скрыть сейчас» turns the prompt into one neutral line and deletes the bot's
+// other messages — all MAX lets a bot delete in a dialog — within its two deletions a second per
+// chat, through the fake that enforces both rules. The request and the dialog state stay.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HIDE_CANCEL, HIDE_CONFIRM } from "../../src/channels/max/max-updates.ts";
+import { createDialogService } from "../../src/dialog/dialog-service.ts";
+import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { Family, type Harness, i18n, log, startHarness } from "./harness.ts";
+
+let tmp: TempDb;
+let h: Harness | undefined;
+
+beforeEach(async () => {
+  tmp = await createTempDb();
+  await loadDemoRoutingIfEmpty(tmp.db, log);
+});
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  await tmp.cleanup();
+});
+
+async function start() {
+  const service = createDialogService({
+    db: tmp.db,
+    log,
+    i18n,
+    clock: () => new Date(),
+    config: { consentVersion: "hide-test", publicBaseUrl: "https://opora.example", operatorName: "Opora test operator" },
+  });
+  h = await startHarness({ service, db: tmp.db, mode: "polling" });
+  return new Family(h, { userId: 7301, chatId: 8301, locale: "ru" });
+}
+
+const conversation = () => tmp.db.conversation.findFirstOrThrow({ where: { channel: "max", chatId: "8301" } });
+
+describe("MAX quick exit (/hide)", () => {
+  it("deletes every bot message it knows, paced, leaves the prompt as one neutral line, keeps the request and the dialog", async () => {
+    const f = await start();
+    // A whole request first (as in max-e2e.test.ts).
+    await f.start("63");
+    await f.press("more");
+    await f.press("c:family_conflict");
+    await f.press("done");
+    await f.press("no");
+    await f.press("adult");
+    await f.press("none");
+    await f.press(/^Сызрань$/);
+    await f.press("give");
+    await f.say("Сын-подросток не слушается, постоянные ссоры дома");
+    await f.say("Мария");
+    await f.share({ phone: "79991234567" });
+    await f.press("call");
+    await f.press("evening");
+    await f.press("submit");
+    expect(f.messages().at(-1)?.text ?? "").toMatch(/63-\d{5}/);
+    const sentBefore = f.messages().map((m) => m.mid);
+    expect(sentBefore.length).toBeGreaterThanOrEqual(3);
+    const requestsBefore = await tmp.db.request.findMany();
+    expect(requestsBefore).toHaveLength(1);
+    const before = await conversation();
+
+    await f.say("/hide");
+    const prompt = f.messages().at(-1)!;
+    expect(prompt.text).toBe(i18n.t("ru", "max-hide-ask"));
+    expect(h!.api.deletedMids).toHaveLength(0); // asking deletes nothing
+    await f.press(HIDE_CONFIRM);
+
+    // Only the neutral line is left of the bot's side, at the bottom of the chat, without buttons.
+    const left = f.messages();
+    expect(left.map((m) => m.mid)).toEqual([prompt.mid]);
+    expect(left[0]?.text).toBe(i18n.t("ru", "max-hide-neutral"));
+    expect(left[0]?.attachments).toEqual([]);
+    expect(h!.api.deletedMids).toEqual([...sentBefore].reverse());
+    // Within MAX's limits: never the person's messages, never faster than two a second.
+    const deletes = h!.api.callsTo("DELETE", "/messages");
+    expect(deletes.every((c) => c.status === 200)).toBe(true);
+    expect(deletes.some((c) => c.query.message_id?.startsWith("mid.in."))).toBe(false);
+    // Nothing else changed.
+    expect(await tmp.db.request.findMany()).toEqual(requestsBefore);
+    const after = await conversation();
+    expect(after.state).toBe(before.state);
+    expect(JSON.parse(after.channelData).questionMid).toBeUndefined();
+    expect(after.channelData).not.toMatch(/ссоры|Мария|7999/);
+
+    // The conversation goes on where it was.
+    await f.say("/status");
+    expect(f.messages().length).toBeGreaterThan(1);
+  }, 60_000);
+
+  it("the menu offers it; «not now» removes only the prompt", async () => {
+    const f = await start();
+    await f.start("63");
+    const question = f.messages().at(-1)!;
+    await f.say("/menu");
+    expect(h!.api.buttonsOf(f.messages().at(-1)).map((b) => b.text)).toContain(i18n.t("ru", "max-menu-hide"));
+    await f.press("max:menu:hide");
+    const prompt = f.messages().at(-1)!;
+    expect(h!.api.buttonsOf(prompt).map((b) => b.payload)).toEqual([HIDE_CONFIRM, HIDE_CANCEL]);
+    await f.press(HIDE_CANCEL);
+    expect(h!.api.deletedMids).toEqual([prompt.mid]);
+    expect(f.messages().map((m) => m.mid)).toContain(question.mid);
+  });
+
+  it("the fake refuses what MAX refuses: the person's message, a third deletion within a second", async () => {
+    const f = await start();
+    await f.start("63");
+    await f.say("/status");
+    await f.say("/status");
+    const mids = f.messages().map((m) => m.mid);
+    expect(mids.length).toBeGreaterThanOrEqual(3);
+    const del = (mid: string) => fetch(`${h!.api.baseUrl}messages?message_id=${encodeURIComponent(mid)}`, { method: "DELETE", headers: { authorization: "max-test-token" } });
+    expect((await del("mid.in.8301.1")).status).toBe(400);
+    const [a, b, c] = await Promise.all([del(mids[0]!), del(mids[1]!), del(mids[2]!)]);
+    expect([a!.status, b!.status, c!.status].sort()).toEqual([200, 200, 429]);
+  });
+});
