@@ -88,7 +88,11 @@ async function main(): Promise<void> {
   const family = createFamilyMessenger({ i18n });
   // Each messenger's state (up / down and why), for /readyz and the admin overview.
   const channels = createChannelStatusBoard(clock);
-  const app = createHttpServer({ db, log, trustProxy: config.trustProxy, publicBaseUrl: config.publicBaseUrl, channels: () => channels.list() });
+  const app = createHttpServer({
+    db, log, trustProxy: config.trustProxy, publicBaseUrl: config.publicBaseUrl, channels: () => channels.list(),
+    // /readyz checks the SQLite file's disk too (PostgreSQL's disk is the database server's).
+    readiness: { databaseFile: config.databaseUrl ? undefined : config.databaseFile },
+  });
   instrumentHttp(app, metrics, { token: config.metrics.token });
   observeOutboundCalls(({ url, status }) => {
     if (config.telegram.enabled && url.startsWith(config.telegram.apiRoot)) metrics.outboundCall("telegram", status);

@@ -59,7 +59,9 @@ export async function createStaffUser(
     centers.push(center);
   }
   const passwordHash = await hashPassword(v.password);
+  // The e-mail may have been taken since the check above (two processes seeding the demo at once).
   const user = await db.$transaction(async (tx) => {
+    if (await tx.staffUser.findUnique({ where: { email: v.email } })) return null;
     const created = await tx.staffUser.create({
       data: {
         email: v.email,
@@ -81,6 +83,7 @@ export async function createStaffUser(
     });
     return created;
   });
+  if (!user) return { type: "exists" };
   return { type: "created", userId: user.id };
 }
 

@@ -35,7 +35,10 @@ export function engineOf(db: Db | Tx): DbEngine {
 // under a burst of updates the default 2 s wait for a start is too short.
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 20_000 };
 
-export async function openDb(options: OpenDbOptions): Promise<Db> {
+/** SQLite's own (synchronous, loop-blocking) wait for a lock; longer waits are async retries (sqlite-isolation.ts). */
+const BUSY_TIMEOUT_MS = 50;
+
+export async function openDb(options: OpenDbOptions, tuning: { lockWaitMs?: number } = {}): Promise<Db> {
   const target = toTarget(options);
   if (target.engine === "postgresql") {
     const { openPostgres } = await import("./postgres-client.ts");
@@ -43,10 +46,10 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
     engines.set(db, "postgresql");
     return db;
   }
-  const factory = isolatedSqlite(new PrismaBetterSQLite3({ url: `file:${target.file}`, timeout: 5000 }));
+  const factory = isolatedSqlite(new PrismaBetterSQLite3({ url: `file:${target.file}`, timeout: BUSY_TIMEOUT_MS }), tuning.lockWaitMs);
   const db = new PrismaClient({ adapter: factory, transactionOptions: TRANSACTION_OPTIONS });
   // PRAGMA statements return rows, so they go through $queryRawUnsafe.
-  await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+  await db.$queryRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
   await db.$queryRawUnsafe("PRAGMA secure_delete = ON");

@@ -6,6 +6,7 @@ import type { Db } from "../db/client.ts";
 import type { Logger } from "../logging/logger.ts";
 import { nestsDeeperThan } from "./json-depth.ts";
 import type { ChannelStatus } from "../channels/channel-status.ts";
+import { createDatabaseHealth, type ReadinessOptions } from "./readiness.ts";
 
 export interface HttpServerDeps {
   db: Db;
@@ -16,6 +17,8 @@ export interface HttpServerDeps {
   publicBaseUrl?: string;
   /** Each configured messenger's state, reported by /readyz (see channel-status.ts). */
   channels?: () => ChannelStatus[];
+  /** What /readyz checks about the database (its file's disk, the write probe's budget). */
+  readiness?: ReadinessOptions;
 }
 
 /** Largest body any route accepts (Telegram/MAX updates and web forms are far smaller). */
@@ -31,7 +34,7 @@ class BodyTooDeepError extends Error {
   }
 }
 
-export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl, channels }: HttpServerDeps): FastifyInstance {
+export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl, channels, readiness }: HttpServerDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     // pino's Logger satisfies Fastify's base logger; widen it so plugins see the default instance type.
     loggerInstance: log.child({ component: "http" }) as FastifyBaseLogger,
@@ -75,6 +78,12 @@ export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl, c
   // Routes without their own handler (health, webhooks). A body a webhook can never accept (too
   // large, too deep, not JSON) is answered 200: Telegram and MAX re-send on anything else, forever.
   app.setErrorHandler(async (err: FastifyError, req, reply) => {
+    if (err.code === "OPORA_DB_LOCKED") {
+      // Another process held the write lock too long: this request fails, the service goes on.
+      // 503 + Retry-After: Telegram and MAX send the update again later, people are told to retry.
+      req.log.warn({ route: req.routeOptions.url, code: err.code }, "database locked by another process: request not served");
+      return reply.code(503).header("Retry-After", "30").send({ error: "database_busy", message: "the service is busy; please try again in a minute" });
+    }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       if (req.url.startsWith("/webhooks/")) {
@@ -89,19 +98,26 @@ export function createHttpServer({ db, log, trustProxy = false, publicBaseUrl, c
 
   app.get("/healthz", async () => ({ status: "ok" }));
 
-  // Ready (200) while the database answers: the web view and every other messenger still serve
-  // when one messenger is down, so a load balancer must not drop the instance for it. Each
-  // messenger's state is in the body for monitoring (README "Health and readiness").
-  app.get("/readyz", async (_req, reply) => {
+  // Ready (200) while the database can be written (readiness.ts: free disk, a write probe within
+  // 2 s — not just SELECT 1); otherwise 503 with the reason. The web view and every other
+  // messenger still serve when one messenger is down, so a load balancer must not drop the
+  // instance for it; each messenger's state is in the body for monitoring (README "Health and readiness").
+  const databaseHealth = createDatabaseHealth(db, readiness);
+  let lastProblem = "";
+  app.get("/readyz", async (req, reply) => {
     const channelStates = Object.fromEntries(
       (channels?.() ?? []).map((c) => [c.name, { state: c.state, mode: c.mode, since: c.since.toISOString(), ...(c.lastError ? { lastError: c.lastError.reason, lastErrorCode: c.lastError.code, lastErrorAt: c.lastError.at.toISOString() } : {}) }]),
     );
-    try {
-      await db.$queryRawUnsafe("SELECT 1");
+    const health = await databaseHealth();
+    if (health.type === "ok") {
+      lastProblem = "";
       return { status: "ready", database: "ok", channels: channelStates };
-    } catch {
-      return reply.code(503).send({ status: "database unavailable", database: "unavailable", channels: channelStates });
     }
+    // Logged once per change, not at every probe of the load balancer.
+    if (lastProblem !== health.reason) req.log.error({ database: health.state }, `not ready: ${health.reason}`);
+    lastProblem = health.reason;
+    const status = health.state === "unavailable" ? "database unavailable" : "database cannot be written";
+    return reply.code(503).send({ status, database: health.state, reason: health.reason, channels: channelStates });
   });
 
   return app;
