@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ChannelStatus } from "../channels/channel-status.ts";
 import type { Db } from "../db/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import type { FamilyMessenger } from "../handoff/family-messages.ts";
 import type { DialogService } from "../dialog/service-types.ts";
 import { describeUrgencyReasons, type ReasonLine } from "../dialog/urgency-reasons.ts";
@@ -81,7 +82,7 @@ export function canAdminRegion(staff: Staff, regionCode: string): boolean {
 }
 
 /** Prisma filter of the requests a staff member may see (and act on). */
-export function requestScope(staff: Staff): Record<string, unknown> {
+export function requestScope(staff: Staff): Prisma.RequestWhereInput {
   if (staff.role === "superadmin") return {};
   if (staff.role === "regional_admin") return { regionCode: staff.regionCode ?? "__none__" };
   return { queue: { centerId: { in: staff.centerIds } } };

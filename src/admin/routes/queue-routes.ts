@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import { CATEGORIES, URGENCIES } from "../../domain/taxonomy.ts";
-import type { Prisma } from "../../generated/prisma/client.ts";
 import { type ContactCaution, contactCautions } from "../../requests/contact-safety.ts";
 import { ALL_STATUSES, OPEN_STATUSES, timeLeftMs } from "../../requests/queue-order.ts";
 import {
@@ -86,7 +85,7 @@ export function timeZoneLabel(timeZone: string, now: Date): string {
 }
 
 export function viewerOf(staff: Staff): QueueViewer {
-  return { id: staff.id, scope: requestScope(staff) as Prisma.RequestWhereInput };
+  return { id: staff.id, scope: requestScope(staff) };
 }
 
 export async function loadQueue(deps: AdminDeps, staff: Staff, f: QueueFilters, now: Date) {

@@ -16,6 +16,9 @@ import {
   takeRequest,
   transferRequest,
 } from "../../requests/request-actions.ts";
+import { cannedRepliesOfCenter } from "../repositories/canned-reply-repository.ts";
+import { activeQueuesOfRegion } from "../repositories/queue-admin-repository.ts";
+import { findVisibleRequest, loadRequestPage, transcriptOfRequest } from "../repositories/request-detail-repository.ts";
 import { describeTriageAnswers } from "../triage-answers.ts";
 import { timeFormatter, timeZoneLabel } from "./queue-routes.ts";
 import {
@@ -51,7 +54,7 @@ function fieldOf(code: string): string {
 async function findVisible(deps: AdminDeps, staff: Staff, params: unknown) {
   const p = numberParam.safeParse(params);
   if (!p.success) throw notFound();
-  const req = await deps.db.request.findFirst({ where: { number: p.data.number, ...requestScope(staff) } });
+  const req = await findVisibleRequest(deps.db, requestScope(staff), p.data.number);
   if (!req) throw notFound();
   return req;
 }
@@ -66,47 +69,10 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
   ) {
     const staff = requireStaff(req);
     const base = await findVisible(deps, staff, req.params);
-    const r = await db.request.findUniqueOrThrow({
-      where: { id: base.id },
-      include: {
-        queue: { include: { center: true } },
-        region: true,
-        municipality: true,
-        assignee: true,
-        consent: true,
-        rule: true,
-        notes: { include: { author: true }, orderBy: { createdAt: "asc" } },
-        messages: { orderBy: { createdAt: "asc" } },
-        conversation: { select: { channel: true, blockedAt: true } },
-      },
-    });
     // Deliveries that keep failing are shown, so nobody assumes the family got a message.
-    const failingDeliveries = await db.outbox.findMany({
-      where: { requestId: r.id, OR: [{ status: "dead" }, { status: { not: "sent" }, attempts: { gte: 3 } }] },
-      orderBy: { id: "asc" },
-      select: { kind: true, attempts: true, lastError: true, status: true },
-    });
-    const history = await db.auditLog.findMany({ where: { requestId: r.id }, orderBy: { at: "asc" } });
-    const actorIds = [...new Set(history.map((h) => h.actorId).filter((x): x is string => !!x))];
-    const actors = new Map(
-      (await db.staffUser.findMany({ where: { id: { in: actorIds } } })).map((u) => [u.id, u.name] as const),
-    );
-    const transferQueues = await db.queue.findMany({
-      where: { active: true, id: { not: r.queueId }, center: { active: true, regionCode: r.regionCode } },
-      include: { center: true },
-      orderBy: { name: "asc" },
-    });
-    // The transcript of the conversation around this request (messages linked to it, or the whole
-    // conversation when the dialog did not link them).
-    let transcript = r.messages;
-    if (transcript.length === 0 && r.conversationId) {
-      transcript = await db.transcriptMessage.findMany({
-        where: { conversationId: r.conversationId, createdAt: { lte: r.createdAt } },
-        orderBy: { createdAt: "asc" },
-        take: 200,
-      });
-    }
-    const cannedReplies = (await db.cannedReply.findMany({ where: { centerId: r.queue.centerId }, orderBy: { title: "asc" } })).map((c) => ({
+    const { request: r, failingDeliveries, history, transcript } = await loadRequestPage(db, base.id);
+    const transferQueues = await activeQueuesOfRegion(db, r.regionCode, r.queueId);
+    const cannedReplies = (await cannedRepliesOfCenter(db, r.queue.centerId)).map((c) => ({
       id: c.id,
       title: c.title,
       text: fillCannedReply(c.text, { center: r.queue.center.name, operator: firstName(staff.name) }),
@@ -125,7 +91,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
         cannedReplies,
         cautions: contactCautions({ answers: parseJsonObject(r.answers), contactMethod: r.contactMethod }),
         transcript,
-        history: history.map((h) => ({ ...h, actor: h.actorId ? (actors.get(h.actorId) ?? h.actorType) : h.actorType, details: parseJsonObject(h.details) })),
+        history: history.map((h) => ({ ...h, actor: h.actorName ?? h.actorType, details: parseJsonObject(h.details) })),
         transferQueues,
         failingDeliveries,
         canWriteFamily:
@@ -158,7 +124,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
   app.get("/requests/:number/transcript", async (req, reply) => {
     const staff = requireStaff(req);
     const r = await findVisible(deps, staff, req.params);
-    const transcript = await db.transcriptMessage.findMany({ where: { requestId: r.id }, orderBy: { createdAt: "asc" }, take: 500 });
+    const transcript = await transcriptOfRequest(db, r.id);
     return renderPage(deps, req, reply, "transcript-live", { transcript });
   });
 
