@@ -128,6 +128,13 @@ export const PERSONAL_DATA_REGISTRY = {
   // "Did this help?" answers and their one-time tokens: a center, a day and a number, no link to a family.
   HelpRating: allNone("id", "regionCode", "centerId", "day", "rating"),
   HelpRatingToken: allNone("token", "regionCode", "centerId", "expiresAt"),
+  // Statistics summary per region and day (stats-rollup.ts): counts, queue and staff ids only.
+  RequestDailyStat: allNone("regionCode", "day", "urgency", "queueId", "status", "n", "kept", "lateContact", "overdue", "promisedMinutes"),
+  RequestDailyCategory: allNone("regionCode", "day", "category", "n"),
+  RequestDailyContact: allNone("regionCode", "day", "urgency", "minutes", "n"),
+  RequestDailyOperator: allNone("regionCode", "day", "assigneeId", "n", "open", "contacted"),
+  RequestDailyState: allNone("regionCode", "day", "computedAt", "pendingUntil"),
+  RequestStatsWatermark: allNone("regionCode", "offsetMinutes", "seenUpdatedAt"),
   LinkCode: allNone("code", "purpose", "channel", "chatId", "staffUserId", "expiresAt", "usedAt", "createdAt"),
 } satisfies Record<string, Record<string, FieldClass>>;
 

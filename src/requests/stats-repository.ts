@@ -1,16 +1,15 @@
-// Region statistics computed by the database (GROUP BY over one period), never by reading requests
-// into memory: per day and week by urgency and category, time to first contact (median, 90th
-// percentile) against the promise, promise kept and load per center, load per operator. Only
-// counts and durations leave this module — no personal data is selected.
-//
-// The SQL is portable between SQLite and PostgreSQL except for three expressions (local day of a
-// timestamp, minutes between two timestamps, integer truncation), which `dialect()` gives per
-// engine. Percentiles come from a per-minute histogram (GROUP BY whole minutes), so they are exact
-// to the minute without sorting rows. Served by the index Request(regionCode, createdAt).
-import { engineOf, type Db } from "../db/client.ts";
+// Region statistics computed by the database, never by reading requests into memory: per day and
+// week by urgency and category, time to first contact (median, 90th percentile) against the
+// promise, promise kept and load per center, load per operator, and the "did this help?" answers.
+// Everything is read from the per-day summary (stats-rollup.ts), brought up to date first, so a
+// period costs one row per day and group rather than one per request. Only counts and durations
+// leave this module — no personal data is selected. Percentiles come from a histogram of minute
+// buckets (exact below an hour).
+import type { Db } from "../db/client.ts";
 import { CATEGORIES, type Category, URGENCIES, type Urgency } from "../domain/taxonomy.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { ALL_STATUSES, OPEN_STATUSES } from "./queue-order.ts";
+import { refreshDailyStats } from "./stats-rollup.ts";
 
 export const PERIOD_WEEKS = [4, 12, 26, 52] as const;
 export type PeriodWeeks = (typeof PERIOD_WEEKS)[number];
@@ -154,78 +153,29 @@ export function percentileOfHistogram(hist: [number, number][], p: number): numb
   return hist.at(-1)?.[0] ?? null;
 }
 
-interface Dialect {
-  /** Local day "YYYY-MM-DD" of a timestamp column shifted by `offset` minutes. */
-  localDay(column: string, offset: number): string;
-  /** Minutes from column a to column b (fractional). */
-  minutesBetween(a: string, b: string): string;
-  /** Whole minutes (truncated towards zero; the values here are not negative). */
-  whole(expr: string): string;
-}
-
-function dialect(db: Db): Dialect {
-  if (engineOf(db) === "postgresql") {
-    return {
-      localDay: (c, o) => `to_char(${c} + make_interval(mins => ${Math.trunc(o)}), 'YYYY-MM-DD')`,
-      minutesBetween: (a, b) => `(EXTRACT(EPOCH FROM (${b} - ${a})) / 60.0)`,
-      whole: (e) => `CAST(FLOOR(${e}) AS INTEGER)`,
-    };
-  }
-  // SQLite: date functions read Prisma's stored text timestamps; CAST truncates. julianday() is a
-  // double (≈1e-7 min off), so a hair is added before truncating: 30 min must not become 29.
-  return {
-    localDay: (c, o) => `strftime('%Y-%m-%d', ${c}, '${Math.trunc(o) >= 0 ? "+" : ""}${Math.trunc(o)} minutes')`,
-    minutesBetween: (a, b) => `((julianday(${b}) - julianday(${a})) * 1440.0)`,
-    whole: (e) => `CAST(${e} + 0.00001 AS INTEGER)`,
-  };
-}
-
 const zeroes = <K extends string>(keys: readonly K[]): Counts<K> => Object.fromEntries(keys.map((k) => [k, 0])) as Counts<K>;
 const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : v == null ? 0 : Number(v));
 
 export async function regionStats(db: Db, regionCode: string, timezone: string, now: Date, weeks: PeriodWeeks = DEFAULT_WEEKS): Promise<RegionStats> {
   const period = statsPeriod(timezone, now, weeks);
-  const d = dialect(db);
-  const where = Prisma.sql`"regionCode" = ${regionCode} AND "isTest" = false AND "createdAt" >= ${period.from} AND "createdAt" < ${period.to}`;
-  const categorySums = Prisma.raw(
-    CATEGORIES.map((c, i) => `SUM(CASE WHEN "categories" LIKE '%"${c}"%' THEN 1 ELSE 0 END) AS c${i}`).join(", "),
-  );
-  const openList = Prisma.join([...OPEN_STATUSES]);
-  const contactMinutes = d.minutesBetween(`"createdAt"`, `"firstContactAt"`);
-
-  // Three passes over the period's index entries: counts by day × urgency × queue (categories,
-  // statuses and the promise summed alongside), the first-contact histogram, and operators.
-  const statusSums = Prisma.raw(ALL_STATUSES.map((st, i) => `SUM(CASE WHEN "status" = '${st}' THEN 1 ELSE 0 END) AS s${i}`).join(", "));
-  const [mainRows, contactRows, operatorRows] = await Promise.all([
-    db.$queryRaw<Record<string, unknown>[]>`
-      SELECT ${Prisma.raw(d.localDay(`"createdAt"`, period.offsetMinutes))} AS day, "urgency" AS urgency, "queueId" AS "queueId", COUNT(*) AS n,
-        SUM(CASE WHEN "status" IN (${openList}) THEN 1 ELSE 0 END) AS open,
-        SUM(CASE WHEN "firstContactAt" IS NOT NULL AND "firstContactAt" <= "dueAt" THEN 1 ELSE 0 END) AS kept,
-        SUM(CASE WHEN "firstContactAt" > "dueAt" OR ("firstContactAt" IS NULL AND "dueAt" < ${now}) THEN 1 ELSE 0 END) AS late,
-        SUM(${Prisma.raw(d.minutesBetween(`"createdAt"`, `"dueAt"`))}) AS promised,
-        ${categorySums}, ${statusSums}
-      FROM "Request" WHERE ${where}
-      GROUP BY 1, 2, 3`,
+  // The per-day summary is brought up to date first (stats-rollup.ts); everything below reads it.
+  await refreshDailyStats(db, { regionCode, firstDay: period.firstDay, lastDay: period.lastDay, offsetMinutes: period.offsetMinutes, now });
+  const inPeriod = Prisma.sql`"regionCode" = ${regionCode} AND "day" >= ${period.firstDay} AND "day" <= ${period.lastDay}`;
+  const [dayRows, groupRows, categoryRows, contactRows, operatorRows] = await Promise.all([
+    db.$queryRaw<{ day: string; urgency: string; n: unknown }[]>`
+      SELECT "day" AS day, "urgency" AS urgency, SUM("n") AS n FROM "RequestDailyStat" WHERE ${inPeriod} GROUP BY 1, 2`,
+    db.$queryRaw<{ urgency: string; queueId: string; status: string; n: unknown; kept: unknown; late: unknown; promised: unknown }[]>`
+      SELECT "urgency" AS urgency, "queueId" AS "queueId", "status" AS status, SUM("n") AS n, SUM("kept") AS kept,
+        SUM("lateContact" + "overdue") AS late, SUM("promisedMinutes") AS promised
+      FROM "RequestDailyStat" WHERE ${inPeriod} GROUP BY 1, 2, 3`,
+    db.$queryRaw<{ day: string; category: string; n: unknown }[]>`
+      SELECT "day" AS day, "category" AS category, "n" AS n FROM "RequestDailyCategory" WHERE ${inPeriod}`,
     db.$queryRaw<{ urgency: string; m: unknown; n: unknown }[]>`
-      SELECT "urgency" AS urgency, ${Prisma.raw(d.whole(contactMinutes))} AS m, COUNT(*) AS n
-      FROM "Request" WHERE ${where} AND "firstContactAt" IS NOT NULL
-      GROUP BY 1, 2`,
-    db.$queryRaw<Record<string, unknown>[]>`
-      SELECT "assigneeId" AS "assigneeId", COUNT(*) AS n,
-        SUM(CASE WHEN "status" IN (${openList}) THEN 1 ELSE 0 END) AS open,
-        SUM(CASE WHEN "firstContactAt" IS NOT NULL THEN 1 ELSE 0 END) AS contacted
-      FROM "Request" WHERE ${where} AND "assigneeId" IS NOT NULL
-      GROUP BY 1`,
+      SELECT "urgency" AS urgency, "minutes" AS m, SUM("n") AS n FROM "RequestDailyContact" WHERE ${inPeriod} GROUP BY 1, 2`,
+    db.$queryRaw<{ assigneeId: string; n: unknown; open: unknown; contacted: unknown }[]>`
+      SELECT "assigneeId" AS "assigneeId", SUM("n") AS n, SUM("open") AS open, SUM("contacted") AS contacted
+      FROM "RequestDailyOperator" WHERE ${inPeriod} GROUP BY 1`,
   ]);
-  const dayRows = mainRows;
-  const queueRows = mainRows;
-  const byStatus: Record<string, number> = {};
-  for (const r of mainRows) {
-    ALL_STATUSES.forEach((st, i) => {
-      const k = num(r[`s${i}`]);
-      if (k > 0) byStatus[st] = (byStatus[st] ?? 0) + k;
-    });
-  }
 
   // Per day, then weeks from the days (a week is seven local days, so nothing is counted twice).
   const days = new Map<string, Bucket>();
@@ -251,11 +201,13 @@ export async function regionStats(db: Db, regionCode: string, timezone: string, 
       b.byUrgency[u] += n;
       byUrgency[u] += n;
     }
-    CATEGORIES.forEach((c, i) => {
-      const k = num(r[`c${i}`]);
-      b.byCategory[c] += k;
-      byCategory[c] += k;
-    });
+  }
+  for (const r of categoryRows) {
+    const c = String(r.category) as Category;
+    if (!(c in byCategory)) continue;
+    const n = num(r.n);
+    bucket(days, String(r.day)).byCategory[c] += n;
+    byCategory[c] += n;
   }
   const dayList = [...days.values()].sort((a, b) => a.key.localeCompare(b.key));
   const weekMap = new Map<string, Bucket>();
@@ -266,29 +218,37 @@ export async function regionStats(db: Db, regionCode: string, timezone: string, 
     for (const c of CATEGORIES) w.byCategory[c] += day.byCategory[c];
   }
 
-  // Time to first contact per urgency, from the per-minute histogram.
+  // Statuses; the promise per urgency; totals per queue (→ centers below).
+  const open = new Set<string>(OPEN_STATUSES);
+  const byStatus: Record<string, number> = {};
+  const promised = new Map<string, { sum: number; n: number; kept: number; late: number }>();
+  const queueTotals = new Map<string, { total: number; open: number; kept: number; late: number }>();
+  for (const r of groupRows) {
+    const n = num(r.n);
+    if (n > 0) byStatus[String(r.status)] = (byStatus[String(r.status)] ?? 0) + n;
+    const u = String(r.urgency);
+    const p = promised.get(u) ?? { sum: 0, n: 0, kept: 0, late: 0 };
+    p.sum += num(r.promised);
+    p.n += n;
+    p.kept += num(r.kept);
+    p.late += num(r.late);
+    promised.set(u, p);
+    const q = queueTotals.get(String(r.queueId)) ?? { total: 0, open: 0, kept: 0, late: 0 };
+    q.total += n;
+    if (open.has(String(r.status))) q.open += n;
+    q.kept += num(r.kept);
+    q.late += num(r.late);
+    queueTotals.set(String(r.queueId), q);
+  }
+  const statusOrder = new Map<string, number>(ALL_STATUSES.map((st, i) => [st, i]));
+  const sortedStatus = Object.fromEntries(Object.entries(byStatus).sort(([a], [b]) => (statusOrder.get(a) ?? 99) - (statusOrder.get(b) ?? 99)));
+
+  // Time to first contact per urgency, from the histogram of minute buckets.
   const hist = new Map<string, [number, number][]>();
   for (const r of contactRows) {
     const list = hist.get(r.urgency) ?? [];
     list.push([num(r.m), num(r.n)]);
     hist.set(r.urgency, list);
-  }
-  const promised = new Map<string, { sum: number; n: number; kept: number; late: number }>();
-  const queueTotals = new Map<string, { total: number; open: number; kept: number; late: number }>();
-  for (const r of queueRows) {
-    const u = String(r.urgency);
-    const p = promised.get(u) ?? { sum: 0, n: 0, kept: 0, late: 0 };
-    p.sum += num(r.promised);
-    p.n += num(r.n);
-    p.kept += num(r.kept);
-    p.late += num(r.late);
-    promised.set(u, p);
-    const q = queueTotals.get(String(r.queueId)) ?? { total: 0, open: 0, kept: 0, late: 0 };
-    q.total += num(r.n);
-    q.open += num(r.open);
-    q.kept += num(r.kept);
-    q.late += num(r.late);
-    queueTotals.set(String(r.queueId), q);
   }
   const contact: ContactTimes[] = URGENCIES.map((urgency) => {
     const h = (hist.get(urgency) ?? []).sort((a, b) => a[0] - b[0]);
@@ -342,7 +302,7 @@ export async function regionStats(db: Db, regionCode: string, timezone: string, 
     total,
     byUrgency,
     byCategory,
-    byStatus,
+    byStatus: sortedStatus,
     days: dayList,
     weeks: [...weekMap.values()],
     contact,

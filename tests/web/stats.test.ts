@@ -114,6 +114,38 @@ describe("statistics from the database", () => {
     ]);
   });
 
+  it("keeps its per-day summary up to date: later changes, new requests and passed deadlines show at the next look", async () => {
+    const { db } = await fixture();
+    // Written long ago (only r5's day is among the latest changes): untouched days are not counted again.
+    await db.request.updateMany({ data: { updatedAt: new Date("2025-01-01T00:00:00Z") } });
+    await db.request.updateMany({ where: { createdAt: new Date("2025-03-01T10:00:00Z") }, data: { updatedAt: new Date("2025-01-02T00:00:00Z") } });
+    const centerOf = (s: Awaited<ReturnType<typeof regionStats>>) => s.centers.find((c) => c.name.startsWith("Служба"))!;
+    const first = await regionStats(db, "63", TZ, NOW, 4);
+    expect(centerOf(first)).toMatchObject({ total: 5, kept: 3, late: 1, pending: 1 });
+    // The summary holds one state row per day of the period, and counts, not requests.
+    expect(await db.requestDailyState.count({ where: { regionCode: "63" } })).toBe(24);
+    expect(await db.requestDailyStat.count()).toBeGreaterThan(0);
+
+    // Three days later, with nothing written, r3's deadline (14 Mar 20:30 UTC) has passed: late.
+    const later = await regionStats(db, "63", TZ, new Date(NOW.getTime() + 3 * 24 * HOUR), 4);
+    expect(centerOf(later)).toMatchObject({ total: 5, kept: 3, late: 2, pending: 0 });
+    // Looking again at NOW (a clock set back) counts again rather than keep a future view.
+    expect(centerOf(await regionStats(db, "63", TZ, NOW, 4))).toMatchObject({ late: 1, pending: 1 });
+
+    // r3 is contacted after 20 minutes and a new request arrives: both show at the next look.
+    const r3 = await db.request.findFirstOrThrow({ where: { createdAt: new Date("2025-03-11T20:30:00Z") } });
+    await db.request.update({ where: { id: r3.id }, data: { status: "contacted", firstContactAt: new Date(r3.createdAt.getTime() + 20 * MIN) } });
+    const w = await db.queue.findUniqueOrThrow({ where: { key: "samara-crisis-24x7" } });
+    await makeRequest(db, { queueId: w.id, regionCode: "63", urgency: "P3", categories: ["legal_docs"], createdAt: new Date(NOW.getTime() - HOUR), dueAt: new Date(NOW.getTime() + 72 * HOUR), status: "new" });
+    const after = await regionStats(db, "63", TZ, NOW, 4);
+    expect(after.total).toBe(7);
+    expect(after.byCategory.legal_docs).toBe(1);
+    expect(after.byStatus).toEqual({ new: 2, contacted: 2, resolved: 2, in_progress: 1 });
+    expect(centerOf(after)).toMatchObject({ total: 5, kept: 4, late: 1, pending: 0 });
+    const p2 = after.contact.find((c) => c.urgency === "P2")!;
+    expect(p2).toMatchObject({ contacted: 3, medianMinutes: 20, p90Minutes: 90 });
+  });
+
   it("a period is whole local weeks ending today", () => {
     // Sunday 23:30 in Samara is still that Sunday there (Monday in UTC+5 would already differ).
     const p = statsPeriod(TZ, new Date("2025-03-16T19:30:00Z"), 4);
