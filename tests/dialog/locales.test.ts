@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CATEGORIES } from "../../src/domain/taxonomy.ts";
 import { CHECKS } from "../../src/dialog/flow.ts";
@@ -6,7 +6,11 @@ import { FAMILY_FLAGS } from "../../src/dialog/state.ts";
 import { LOCALES } from "../../src/i18n/i18n.ts";
 import { i18n } from "./fixture.ts";
 
-const SOURCES = ["src/dialog/engine.ts", "src/dialog/dialog-service.ts", "src/channels/console/console-channel.ts"];
+// Every engine file (the steps included), the service and the console channel.
+const SOURCES = [
+  ...readdirSync("src/dialog", { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => `src/dialog/${f}`),
+  "src/channels/console/console-channel.ts",
+];
 
 /** Keys written literally in code (t("…"), say("…"), words("…")) plus the families built at run time. */
 function usedKeys(): string[] {
@@ -38,7 +42,7 @@ describe("dialog locales", () => {
   it("every key the code uses exists and renders in both languages", () => {
     const keys = usedKeys();
     expect(keys.length).toBeGreaterThan(100);
-    const args = { numbers: "112", count: 2, max: 1000, page: 1, pages: 2, list: "x", number: "63-00001", region: "R", center: "C", phone: "+7", hours: "h", operator: "O", recipient: "R", days: 180, version: "v", text: "t", name: "n", method: "m", time: "t", when: "w", status: "s", date: "d" };
+    const args = { numbers: "112", count: 2, max: 1000, page: 1, pages: 2, list: "x", number: "63-00001", region: "R", center: "C", phone: "+7", hours: "h", operator: "O", recipient: "R", days: 180, version: "v", text: "t", name: "n", method: "m", time: "t", when: "w", status: "s", date: "d", id: "i", code: "c", what: "w", category: "c", flag: "f", level: "P1" };
     for (const locale of LOCALES) {
       for (const key of keys) {
         expect(i18n.has(locale, key), `${locale}: ${key}`).toBe(true);

@@ -1,0 +1,76 @@
+// Who would receive the request now: the routing decision for the answers so far, and what the
+// dialog says about that center (its contacts, the consent that names it).
+import { GENERIC_RECIPIENT, renderConsentText } from "../privacy/consent-texts.ts";
+import { routeRequest } from "../routing/engine.ts";
+import type { RoutingDecision } from "../routing/types.ts";
+import { formatHours } from "./confirmation.ts";
+import type { EngineContext } from "./engine-types.ts";
+import type { Run } from "./run.ts";
+import type { DialogState } from "./state.ts";
+import type { FlowCatalog } from "./steps/step-module.ts";
+import { computeUrgency, deriveFlags } from "./urgency.ts";
+
+export function routeOf(ctx: EngineContext, s: DialogState): RoutingDecision | null {
+  const a = s.answers;
+  if (!a.regionCode) return null;
+  try {
+    return routeRequest(ctx.routing, {
+      regionCode: a.regionCode,
+      municipalityId: a.municipalityId ?? null,
+      categories: a.categories,
+      urgency: computeUrgency(s),
+      flags: deriveFlags(s),
+      now: ctx.now,
+    });
+  } catch {
+    return null;
+  }
+}
+
+export function routeFor(r: Run): RoutingDecision | null {
+  return routeOf(r.ctx, r.s);
+}
+
+export function flowCatalog(ctx: EngineContext): FlowCatalog {
+  return {
+    hasMunicipalities: (code: string) => ctx.catalog.municipalities.some((m) => m.regionCode === code),
+    // The center the rules choose; overflow at submission is not a new recipient.
+    recipientOf: (s) => routeOf(ctx, s)?.chosen.center.key ?? null,
+  };
+}
+
+/** A consent was given for one center, and the request would now go to another. */
+export function consentRecipientChanged(s: DialogState, c: FlowCatalog): boolean {
+  const a = s.answers;
+  if (a.consent !== "given" || a.consentTo === undefined || !c.recipientOf) return false;
+  const now = c.recipientOf(s);
+  return now !== null && now !== a.consentTo;
+}
+
+export function centerInfo(r: Run): string {
+  const d = routeFor(r);
+  if (!d) return r.t("info-no-center");
+  return r.t("info-center", {
+    center: d.center.name,
+    phone: d.center.publicPhone,
+    hours: formatHours((k, args) => r.t(k, args), d.center),
+  });
+}
+
+/** The served text of this very screen: version, language and the center named in it. */
+export function consentUrl(r: Run): string {
+  const d = routeFor(r);
+  const q = new URLSearchParams({ lang: r.s.locale, ...(d ? { center: d.center.key } : {}) });
+  return `${r.ctx.consent.publicBaseUrl.replace(/\/$/, "")}/consent/${encodeURIComponent(r.ctx.consent.version)}?${q}`;
+}
+
+/** From the versioned consent texts (src/privacy/consent-texts.ts), the same the /consent page serves. */
+export function consentText(r: Run): string {
+  const d = routeFor(r);
+  return renderConsentText(r.s.locale, {
+    operator: r.ctx.consent.operatorName,
+    recipient: d?.center.name ?? GENERIC_RECIPIENT[r.s.locale],
+    days: r.ctx.consent.retentionDays,
+    version: r.ctx.consent.version,
+  });
+}
