@@ -2,11 +2,12 @@
 // `_prisma_migrations` bookkeeping like the SQLite migrator does. Each migration runs in its own
 // transaction (PostgreSQL's DDL is transactional), so one that fails leaves nothing half-applied.
 // An advisory lock makes a second process starting at the same time wait for the first one.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { checkApplied, checksumOf, type HistoryProblem, historyBehind, objectsCreatedBy, type SchemaObject } from "./migration-history.ts";
 
 export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations-postgresql/", import.meta.url));
 
@@ -17,7 +18,16 @@ const MIGRATION_LOCK = 7_340_911;
 
 export type PostgresMigrateResult =
   | { type: "ok"; applied: string[] }
-  | { type: "error"; code: "DB_UNREACHABLE" | "DB_AUTH_FAILED" | "MIGRATION_FAILED"; message: string };
+  | { type: "error"; code: "DB_UNREACHABLE" | "DB_AUTH_FAILED" | "MIGRATION_FAILED" | HistoryProblem["code"]; message: string };
+
+async function exists(client: pg.Client, o: SchemaObject): Promise<boolean> {
+  if (o.kind === "column") {
+    const r = await client.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2`, [o.table, o.name]);
+    return (r.rowCount ?? 0) > 0;
+  }
+  const r = await client.query(`SELECT to_regclass(quote_ident($1)) IS NOT NULL AS present`, [o.name]);
+  return r.rows[0]?.present === true;
+}
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
@@ -67,18 +77,25 @@ export async function migratePostgres(url: string, dir: string = POSTGRES_MIGRAT
       "id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ,
       "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
       "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
-    const done = new Set(
-      (
-        await client.query<{ migration_name: string }>(
-          `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
-        )
-      ).rows.map((r) => r.migration_name),
-    );
+    const history = (
+      await client.query<{ name: string; checksum: string }>(
+        `SELECT migration_name AS name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      )
+    ).rows;
+    const done = new Set(history.map((r) => r.name));
+    const shipped = pendingMigrationNames(dir).map((name) => ({ name, sql: readFileSync(path.join(dir, name, "migration.sql"), "utf8") }));
+    // A changed migration or a database from a newer version: stop before touching anything.
+    const problem = checkApplied(history, shipped);
+    if (problem) return { type: "error", ...problem };
     const applied: string[] = [];
-    for (const name of pendingMigrationNames(dir)) {
+    for (const { name, sql } of shipped) {
       if (done.has(name)) continue;
-      const sql = readFileSync(path.join(dir, name, "migration.sql"), "utf8");
-      const checksum = createHash("sha256").update(sql).digest("hex");
+      const checksum = checksumOf(sql);
+      // What this migration creates must not exist yet; if it does, the history lost its record
+      // (checked under the migration lock, so another process's migration is already recorded).
+      for (const o of objectsCreatedBy(sql)) {
+        if (await exists(client, o)) return { type: "error", ...historyBehind(name, o) };
+      }
       try {
         await client.query("BEGIN");
         await client.query(sql);

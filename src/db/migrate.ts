@@ -2,17 +2,29 @@
 // It keeps Prisma's own `_prisma_migrations` bookkeeping, so `prisma migrate deploy` and
 // `prisma migrate diff --from-migrations` agree with what ran here. Done in-process (not by
 // spawning the CLI) because tests create many temporary databases and start-up must be fast.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { checkApplied, checksumOf, type HistoryProblem, historyBehind, objectsCreatedBy, type SchemaObject } from "./migration-history.ts";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations/", import.meta.url));
 
 export type MigrateResult =
   | { type: "ok"; applied: string[] }
-  | { type: "error"; code: "DB_NOT_WRITABLE" | "MIGRATION_FAILED"; message: string };
+  | { type: "error"; code: "DB_NOT_WRITABLE" | "MIGRATION_FAILED" | HistoryProblem["code"]; message: string };
+
+class HistoryError extends Error {
+  constructor(readonly problem: HistoryProblem) {
+    super(problem.message);
+  }
+}
+
+function exists(sqlite: Database.Database, o: SchemaObject): boolean {
+  if (o.kind === "column") return sqlite.prepare(`SELECT 1 FROM pragma_table_info(?) WHERE name = ?`).get(o.table, o.name) !== undefined;
+  return sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?`).get(o.kind, o.name) !== undefined;
+}
 
 export function migrateDatabase(file: string, dir: string = MIGRATIONS_DIR): MigrateResult {
   let sqlite: Database.Database;
@@ -33,23 +45,24 @@ export function migrateDatabase(file: string, dir: string = MIGRATIONS_DIR): Mig
       "id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME,
       "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME,
       "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`);
-    const done = new Set(
-      sqlite
-        .prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
-        .all()
-        .map((r) => (r as { migration_name: string }).migration_name),
-    );
+    const history = sqlite
+      .prepare(`SELECT migration_name AS name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
+      .all() as { name: string; checksum: string }[];
+    const done = new Set(history.map((r) => r.name));
     const names = existsSync(dir)
       ? readdirSync(dir, { withFileTypes: true })
           .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, "migration.sql")))
           .map((d) => d.name)
           .sort()
       : [];
+    const shipped = names.map((name) => ({ name, sql: readFileSync(path.join(dir, name, "migration.sql"), "utf8") }));
+    // A changed migration or a database from a newer version: stop before touching anything.
+    const problem = checkApplied(history, shipped);
+    if (problem) return { type: "error", ...problem };
     const applied: string[] = [];
-    for (const name of names) {
+    for (const { name, sql } of shipped) {
       if (done.has(name)) continue;
-      const sql = readFileSync(path.join(dir, name, "migration.sql"), "utf8");
-      const checksum = createHash("sha256").update(sql).digest("hex");
+      const checksum = checksumOf(sql);
       // IMMEDIATE takes the write lock first; then the migration may have been applied meanwhile by
       // another process starting at the same time.
       const ran = sqlite.transaction(() => {
@@ -57,6 +70,9 @@ export function migrateDatabase(file: string, dir: string = MIGRATIONS_DIR): Mig
           .prepare(`SELECT 1 FROM _prisma_migrations WHERE migration_name = ? AND finished_at IS NOT NULL AND rolled_back_at IS NULL`)
           .get(name);
         if (again) return false;
+        // What this migration creates must not exist yet; if it does, the history lost its record.
+        const present = objectsCreatedBy(sql).find((o) => exists(sqlite, o));
+        if (present) throw new HistoryError(historyBehind(name, present));
         sqlite.exec(sql);
         sqlite
           .prepare(
@@ -69,6 +85,7 @@ export function migrateDatabase(file: string, dir: string = MIGRATIONS_DIR): Mig
     }
     return { type: "ok", applied };
   } catch (err) {
+    if (err instanceof HistoryError) return { type: "error", ...err.problem };
     const message = (err as Error).message;
     const code = /readonly|permission|unable to open/i.test(message) ? "DB_NOT_WRITABLE" : "MIGRATION_FAILED";
     return { type: "error", code, message };

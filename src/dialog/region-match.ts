@@ -317,6 +317,14 @@ interface Token {
 
 interface Key {
   stems: string[];
+  /** The words before stemming. */
+  words: string[];
+  /**
+   * A municipality of the routing data: typed letter for letter it beats a town that only shares its
+   * stem («Октябрьск» → 63, not also «Октябрьский» of 02). Towns of the list alone stay a choice
+   * («Дзержинск» / «Дзержинский»).
+   */
+  routing?: boolean;
   /** The key spells the whole distinctive name (or a full alias), not one word of a longer name. */
   full: boolean;
 }
@@ -343,8 +351,8 @@ function tokenize(input: string): { tokens: Token[]; kinds: Set<string> } {
 }
 
 function keyFrom(text: string, full: boolean): Key | null {
-  const stems = tokenize(text).tokens.map((t) => t.stem);
-  return stems.length > 0 ? { stems, full } : null;
+  const tokens = tokenize(text).tokens;
+  return tokens.length > 0 ? { stems: tokens.map((t) => t.stem), words: tokens.map((t) => t.word), full } : null;
 }
 
 // Keys derived from an official name: the whole distinctive sequence, plus each distinctive word
@@ -352,10 +360,10 @@ function keyFrom(text: string, full: boolean): Key | null {
 function keysFromName(name: string): Key[] {
   const words = [...new Set(tokenize(name.replace(/\(|\)/g, " ")).tokens.map((t) => t.word))];
   if (words.length === 0) return [];
-  const keys: Key[] = [{ stems: words.map(stemWord), full: true }];
+  const keys: Key[] = [{ stems: words.map(stemWord), words, full: true }];
   if (words.length > 1) {
     for (const w of words) {
-      if (w.length >= 3 && !WEAK_NAME_WORDS.has(w)) keys.push({ stems: [stemWord(w)], full: false });
+      if (w.length >= 3 && !WEAK_NAME_WORDS.has(w)) keys.push({ stems: [stemWord(w)], words: [w], full: false });
     }
   }
   return keys;
@@ -417,16 +425,20 @@ function wordQuality(token: Token, stem: string): number {
 }
 
 // A key matches where its stems appear as consecutive typed words; its quality is its weakest word.
-function keyQuality(tokens: Token[], key: Key): number {
+// `literal`: the key's words were typed exactly as they are («Октябрьск» is not «Октябрьский»).
+function keyQuality(tokens: Token[], key: Key): { quality: number; literal: boolean } {
   let best = 0;
+  let literal = false;
   for (let start = 0; start + key.stems.length <= tokens.length; start++) {
     let quality = EXACT;
     for (let k = 0; k < key.stems.length && quality > 0; k++) {
       quality = Math.min(quality, wordQuality(tokens[start + k]!, key.stems[k]!));
     }
+    const same = key.routing === true && quality === EXACT && key.words.every((w, k) => tokens[start + k]!.word === w);
+    if (quality > best || (quality === best && same)) literal = same || (quality === best && literal);
     best = Math.max(best, quality);
   }
-  return best;
+  return { quality: best, literal };
 }
 
 function scoreCandidates(candidates: Candidate[], tokens: Token[], kinds: Set<string>): Scored[] {
@@ -435,12 +447,12 @@ function scoreCandidates(candidates: Candidate[], tokens: Token[], kinds: Set<st
   for (const candidate of candidates) {
     let best: Scored | null = null;
     for (const key of candidate.keys) {
-      const quality = keyQuality(tokens, key);
+      const { quality, literal } = keyQuality(tokens, key);
       if (quality === 0) continue;
       // Quality first, then longer keys ("Нижний Тагил" over "Нижний"), then whole names
       // ("Ненецкий" → НАО over ЯНАО), then a matching kind word ("республика", "край", "район").
       const kindBonus = [...kinds].some((k) => candidate.kinds.has(k)) ? 1 : 0;
-      const score = quality * 1000 + key.stems.length * 100 + (key.full ? 10 : 0) + kindBonus;
+      const score = quality * 1000 + key.stems.length * 100 + (literal ? 20 : 0) + (key.full ? 10 : 0) + kindBonus;
       if (!best || score > best.score) best = { id: candidate.id, score, quality };
     }
     if (best) scored.push(best);
@@ -488,7 +500,7 @@ export function createRegionMatcher(
     const candidate = candidateOf.get(m.regionCode);
     for (const text of [m.name, ...m.aliases]) {
       const key = keyFrom(text.replace(/-/g, " "), true);
-      if (candidate && key) candidate.keys.push(key);
+      if (candidate && key) candidate.keys.push({ ...key, routing: true });
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cleanText, foldText, matchOptionByText } from "../../src/dialog/text-input.ts";
+import { cleanText, foldText, matchOptionByText, saysMinor, typedAge } from "../../src/dialog/text-input.ts";
 
 describe("cleanText", () => {
   const TABLE: [string, number, ReturnType<typeof cleanText>][] = [
@@ -90,5 +90,96 @@ describe("matchOptionByText", () => {
         { id: "b", labels: ["да"] },
       ]),
     ).toBeNull();
+  });
+});
+
+describe("matchOptionByText: everyday answers (issue 12.3)", () => {
+  const yesNo = [
+    { id: "yes", labels: ["Да", "да", "ага", "угу", "конечно", "есть"] },
+    { id: "no", labels: ["Нет", "нет", "неа", "не"] },
+    { id: "sos", labels: ["🆘 Экстренная помощь", "помогите"] },
+  ];
+  const consent = [
+    { id: "give", labels: ["Даю согласие"] },
+    { id: "decline", labels: ["Не даю согласия"] },
+    { id: "sos", labels: ["🆘 Экстренная помощь"] },
+  ];
+  const age = [
+    { id: "adult", labels: ["Да, мне 18 или больше", "да", "есть"] },
+    { id: "minor", labels: ["Нет, мне меньше 18", "нет"] },
+  ];
+  // Not a yes/no question: «нет» must not pick the one label that starts with «Нет».
+  const safe = [
+    { id: "safe", labels: ["Я в безопасности, могу писать"] },
+    { id: "unsafe", labels: ["Мне небезопасно"] },
+    { id: "minor", labels: ["Нет, мне меньше 18"] },
+    { id: "nodanger", labels: ["Опасности нет, продолжить обычные вопросы"] },
+  ];
+  const method = [
+    { id: "call", labels: ["Позвонить"] },
+    { id: "message", labels: ["Написать в этом мессенджере"] },
+  ];
+  const flags = [
+    { id: "under4", labels: ["Ребёнок младше 4 лет"] },
+    { id: "disability", labels: ["Ребёнок с инвалидностью"] },
+    { id: "large", labels: ["Многодетная семья"] },
+    { id: "none", labels: ["Ничего из этого", "нет"] },
+  ];
+  const TABLE: [string, { id: string; labels: string[] }[], string | null][] = [
+    ["нет, всё спокойно", yesNo, "no"],
+    ["пока нет", yesNo, "no"],
+    ["да, есть", yesNo, "yes"],
+    ["Нет угрозы", yesNo, "no"],
+    ["нет, дети у бабушки", yesNo, "no"],
+    ["конечнл", yesNo, "yes"],
+    // What must stay a question again: unsure, turned, contradictory, a question, agreement off consent.
+    ["не знаю", yesNo, null],
+    ["нет, но мне страшно", yesNo, null],
+    ["да нет", yesNo, null],
+    ["да, второй день нет дома", yesNo, null],
+    ["нет? а что это значит", yesNo, null],
+    ["ок", yesNo, null],
+    ["хорошо", yesNo, null],
+    ["да согласна", consent, "give"],
+    ["Согласна!", consent, "give"],
+    ["ок", consent, "give"],
+    ["не согласна", consent, "decline"],
+    ["Нет, не согласен", consent, "decline"],
+    ["нет", consent, "decline"],
+    ["кто увидит мои данные?", consent, null],
+    ["нет, а кто увидит мои данные", consent, null],
+    ["мне уже есть 18", age, "adult"],
+    ["больше 18", age, "adult"],
+    ["нет", safe, null],
+    ["опасности нет", safe, "nodanger"],
+    ["Позвоните", method, "call"],
+    ["напишите", method, "message"],
+    ["лучше напишите в этот мессенджер", method, "message"],
+    ["мы многодетные", flags, "large"],
+    ["ребёнок до 4 лет", flags, "under4"],
+    ["ребёнок", flags, null],
+    ["нет ничего такого", flags, "none"],
+  ];
+  it.each(TABLE)("%j", (text, opts, expected) => {
+    expect(matchOptionByText(text, opts)).toBe(expected);
+  });
+});
+
+describe("ages typed in digits and words", () => {
+  it.each([
+    ["мне 15", 15],
+    ["15 лет", 15],
+    ["Да, мне 34", 34],
+    ["мне сорок", 40],
+    ["тридцать два года", 32],
+    ["мне пятнадцать", 15],
+    ["мне 15 тысяч", null],
+    ["сорок тысяч", null],
+  ] as const)("%j → %j", (text, age) => {
+    expect(typedAge(text)).toBe(age);
+  });
+  it("a spelled-out teen age says the writer is a minor; a spelled-out amount does not", () => {
+    expect(saysMinor("мне пятнадцать, можно просто поговорить?")).toBe(true);
+    expect(saysMinor("мне пятнадцать тысяч надо на лекарства")).toBe(false);
   });
 });
