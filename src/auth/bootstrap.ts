@@ -43,3 +43,8 @@ export async function consumeBootstrapToken(db: Db, token: string, now: Date): P
   });
   return res.count === 1;
 }
+
+/** Gives back a token consumed at `usedAt` when the account could not be created: the link works again. */
+export async function releaseBootstrapToken(db: Db, token: string, usedAt: Date): Promise<void> {
+  await db.linkCode.updateMany({ where: { code: hashToken(token), purpose: PURPOSE, usedAt }, data: { usedAt: null } });
+}

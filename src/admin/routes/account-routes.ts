@@ -3,6 +3,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { issueStaffAccountCode } from "../../handoff/linking.ts";
+import { linkedMessengers } from "../repositories/staff-user-repository.ts";
 import { type AdminDeps, renderPage, requireStaff } from "../web-context.ts";
 
 const linkForm = z.object({ channel: z.enum(["telegram", "max"]) });
@@ -12,9 +13,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AdminDeps): vo
 
   async function show(req: Parameters<typeof requireStaff>[0], reply: Parameters<typeof renderPage>[2], code?: { channel: string; code: string }) {
     const staff = requireStaff(req);
-    const me = await db.staffUser.findUniqueOrThrow({ where: { id: staff.id }, select: { telegramUserId: true, maxUserId: true } });
     return renderPage(deps, req, reply, "account", {
-      linked: { telegram: !!me.telegramUserId, max: !!me.maxUserId },
+      linked: await linkedMessengers(db, staff.id),
       code,
       title: deps.i18n.t("ru", "web-nav-account"),
     });

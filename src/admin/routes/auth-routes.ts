@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { createLoginThrottle, type LoginThrottle } from "../../auth/login-throttle.ts";
 import { checkCredentials } from "../../auth/users.ts";
+import { setStaffLocale } from "../repositories/staff-user-repository.ts";
 import { type AdminDeps, LOCALE_COOKIE, localeOf, renderPage } from "../web-context.ts";
 
 const loginForm = z.object({
@@ -89,7 +90,7 @@ export function registerAuthRoutes(
     if (!parsed.success) return reply.redirect("/", 303);
     if (req.staff) {
       req.session.locale = parsed.data.locale;
-      await deps.db.staffUser.update({ where: { id: req.staff.id }, data: { locale: parsed.data.locale } });
+      await setStaffLocale(deps.db, req.staff.id, parsed.data.locale);
     } else {
       // Before login the choice lives in a cookie: no session row for anonymous visitors.
       reply.setCookie(LOCALE_COOKIE, parsed.data.locale, {

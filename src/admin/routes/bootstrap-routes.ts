@@ -3,7 +3,7 @@
 // exists, or after 24 hours.
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { bootstrapTokenValid, consumeBootstrapToken } from "../../auth/bootstrap.ts";
+import { bootstrapTokenValid, consumeBootstrapToken, releaseBootstrapToken } from "../../auth/bootstrap.ts";
 import { createStaffUser, createUserInput } from "../../auth/users.ts";
 import { type AdminDeps, notFound, renderPage } from "../web-context.ts";
 
@@ -34,7 +34,7 @@ export function registerBootstrapRoutes(app: FastifyInstance, deps: AdminDeps): 
     const created = await createStaffUser(deps.db, input, { type: "system", id: "bootstrap" });
     if (created.type !== "created") {
       // Give the link back: nothing was created.
-      await deps.db.linkCode.updateMany({ where: { purpose: "bootstrap", usedAt: now }, data: { usedAt: null } });
+      await releaseBootstrapToken(deps.db, p.data.token, now);
       return again(created.type === "exists" ? "exists" : "invalid");
     }
     deps.log.info({ userId: created.userId }, "first superadmin created through the bootstrap link");

@@ -13,6 +13,7 @@ import {
   renderConsentText,
   sha256Hex,
 } from "../../privacy/consent-texts.ts";
+import { centerNameByKey } from "../repositories/center-repository.ts";
 import { type AdminDeps, localeOf, notFound, renderPage } from "../web-context.ts";
 
 const query = z.object({
@@ -30,9 +31,9 @@ export function registerConsentRoutes(app: FastifyInstance, deps: AdminDeps): vo
     const lang: ConsentLocale = q.data.lang ?? localeOf(req);
     let recipient = GENERIC_RECIPIENT[lang];
     if (q.data.center) {
-      const center = await deps.db.center.findUnique({ where: { key: q.data.center }, select: { name: true } });
-      if (!center) throw notFound();
-      recipient = center.name;
+      const name = await centerNameByKey(deps.db, q.data.center);
+      if (name === null) throw notFound();
+      recipient = name;
     }
     const text = renderConsentText(lang, {
       operator: deps.config.operatorName ?? "",
