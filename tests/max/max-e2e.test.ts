@@ -202,11 +202,11 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
     const f = new Family(h, { userId: 7007, chatId: 8007 });
     h.api.failNext({ status: 429, times: 2, match: "POST /messages" });
     await f.start();
+    // Ticking a topic edits the question in place through the callback answer: that call is retried.
     h.api.failNext({ status: 500, times: 1, match: "POST /answers" });
-    h.api.failNext({ status: 429, times: 1, match: "POST /messages" });
     await f.press("c:housing");
     const statuses = h.api.calls.filter((c) => c.method === "POST").map((c) => `${c.path} ${c.status}`);
-    expect(statuses.filter((s) => s === "/messages 429")).toHaveLength(3);
+    expect(statuses.filter((s) => s === "/messages 429")).toHaveLength(2);
     expect(statuses).toContain("/answers 500");
     expect(statuses).toContain("/answers 200");
     expect(f.messages().at(-1)?.text).toMatch(/Что сейчас происходит/);

@@ -151,6 +151,12 @@ interface QuestionRef {
   text?: string;
 }
 
+/** The same question re-rendered: equal texts but for a trailing "(страница 1 из 2)"-style note. */
+export function sameQuestion(a: string, b: string): boolean {
+  const core = (s: string) => s.replace(/\s*\([^()\n]*\)\s*$/, "");
+  return core(a) === core(b);
+}
+
 /** Events that answer the current question (its buttons become stale afterwards). */
 const ANSWERS = new Set<InboundEvent["type"]>(["text", "option", "contact", "start"]);
 
@@ -291,10 +297,10 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   // Presses already answered (MAX may deliver a press again): answered once. Bounded, oldest out.
   const answeredCallbacks = new Set<string>();
   /** Answers a press once; `success: false` is logged as a failure, not taken for an answer. */
-  async function answerOnce(chatLog: UpdateLog, id: string, extra: Parameters<typeof api.answerOnCallback>[1]) {
+  async function answerOnce(chatLog: UpdateLog, id: string, extra: Parameters<typeof api.answerOnCallback>[1]): Promise<boolean> {
     if (answeredCallbacks.has(id)) {
       chatLog.debug("max callback already answered");
-      return;
+      return false;
     }
     try {
       await checked("answer", () => api.answerOnCallback(id, extra));
@@ -303,8 +309,10 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         const oldest = answeredCallbacks.values().next().value;
         if (oldest !== undefined) answeredCallbacks.delete(oldest);
       }
+      return true;
     } catch (err) {
       chatLog.warn({ err: errInfo(err) }, "max callback answer failed");
+      return false;
     }
   }
 
@@ -381,6 +389,24 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     const stored = parseChannelData(conv?.channelData);
     const current = currentQuestion(t.chatId, stored);
     let questionCleared = false;
+    // A press that re-renders the same question (a topic ticked in a multi-select, another page of
+    // topics) replaces the pressed message in place: the callback answer carries the new keyboard,
+    // so the chat keeps one copy of the question and it costs no extra call.
+    const pressed = t.callback;
+    if (pressed?.messageMid && pressed.messageText !== undefined && t.event.type === "option" && result?.type === "handled" && current?.mid === pressed.messageMid) {
+      const row = menuRow(locale);
+      const { messages, dropped } = renderReplies(result.replies, row ? { menuRow: row } : {});
+      const only = messages.length === 1 ? messages[0] : undefined;
+      if (only && only.attachments.length > 0 && sameQuestion(only.text, pressed.messageText)) {
+        if (dropped > 0) chatLog.warn({ dropped }, "max buttons dropped to fit limits");
+        const replaced = await answerOnce(chatLog, pressed.id, { message: { text: only.text, attachments: only.attachments } } as Parameters<typeof api.answerOnCallback>[1]);
+        if (replaced) {
+          if (conv?.blockedAt) await updateConversation(t.chatId, { blockedAt: null });
+          rememberQuestion(t.chatId, { mid: pressed.messageMid, text: only.text });
+          return;
+        }
+      }
+    }
     if (t.callback) {
       const isOption = t.event.type === "option";
       await answerCallback(chatLog, t.callback, isOption ? "clear" : "notify", locale);

@@ -1,0 +1,62 @@
+// MAX multi-select (issue 12): ticking topics and paging between them edits the one question
+// message in place (the callback answer carries the new keyboard) instead of sending a new copy on
+// every press. Real dialog service, fake MAX API.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createDialogService } from "../../src/dialog/dialog-service.ts";
+import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { Family, type Harness, i18n, log, startHarness } from "./harness.ts";
+
+let tmp: TempDb;
+let h: Harness | undefined;
+
+beforeEach(async () => {
+  tmp = await createTempDb();
+  await loadDemoRoutingIfEmpty(tmp.db, log);
+});
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  await tmp.cleanup();
+});
+
+describe.each(["polling", "webhook"] as const)("MAX topics question (%s)", (mode) => {
+  it("one journey through the topics leaves one topics message, edited in place", async () => {
+    const service = createDialogService({
+      db: tmp.db,
+      log,
+      i18n,
+      clock: () => new Date(),
+      config: { consentVersion: "ms-test", publicBaseUrl: "https://opora.example", operatorName: "Opora test operator" },
+    });
+    h = await startHarness({ service, db: tmp.db, mode });
+    const f = new Family(h, { userId: 7401, chatId: 8401, locale: "ru" });
+    await f.start("63");
+    const question = f.find("more").message;
+    const sentAfterStart = h.api.callsTo("POST", "/messages").length;
+
+    await f.press("more"); // the next page of topics
+    await f.press("c:family_conflict");
+    await f.press("c:parental_burnout");
+    await f.press("c:parental_burnout"); // unticked again
+    await f.press("less");
+    await f.press("c:housing");
+    // Six presses, no new message: the same message shows the ticks.
+    expect(h.api.callsTo("POST", "/messages").length).toBe(sentAfterStart);
+    const topics = f.messages().filter((m) => m.text.startsWith(question.text.slice(0, 40)));
+    expect(topics.map((m) => m.mid)).toEqual([question.mid]);
+    const labels = h.api.buttonsOf(topics[0]).map((b) => b.text);
+    expect(labels.filter((l) => l.startsWith("✓"))).toHaveLength(1); // housing, on this page
+    expect(labels.some((l) => /\(.*2.*\)/.test(l))).toBe(true); // "Готово (выбрано: 2)"
+
+    await f.press("done");
+    // Answered: the topics message loses its buttons and the next question is a new message.
+    expect(f.messages().filter((m) => m.text.startsWith(question.text.slice(0, 40)))).toHaveLength(1);
+    expect(h.api.buttonsOf(f.messages().find((m) => m.mid === question.mid))).toEqual([]);
+    expect(f.messages().at(-1)?.mid).not.toBe(question.mid);
+    const state = JSON.parse((await tmp.db.conversation.findFirstOrThrow({ where: { channel: "max" } })).state);
+    expect(JSON.stringify(state)).toContain("family_conflict");
+    expect(JSON.stringify(state)).toContain("housing");
+    expect(JSON.stringify(state)).not.toContain("parental_burnout");
+  });
+});
