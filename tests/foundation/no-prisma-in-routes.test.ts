@@ -25,7 +25,7 @@ function stripComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, (m) => m.replace(/[^\n]/g, " ")).replace(/(^|[^:"'`])\/\/.*$/gm, "$1");
 }
 
-export function directQueries(source: string): { line: number; text: string }[] {
+function directQueries(source: string): { line: number; text: string }[] {
   const out: { line: number; text: string }[] = [];
   const lines = stripComments(source).split("\n");
   for (const [i, text] of lines.entries()) {
