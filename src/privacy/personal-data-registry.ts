@@ -134,6 +134,9 @@ export const PERSONAL_DATA_REGISTRY = {
   RequestDailyContact: allNone("regionCode", "day", "urgency", "minutes", "n"),
   RequestDailyOperator: allNone("regionCode", "day", "assigneeId", "n", "open", "contacted"),
   RequestDailyState: allNone("regionCode", "day", "computedAt", "pendingUntil"),
+  RequestWeeklyStat: allNone("regionCode", "week", "urgency", "queueId", "status", "n", "kept", "lateContact", "overdue", "promisedMinutes"),
+  RequestWeeklyContact: allNone("regionCode", "week", "urgency", "minutes", "n"),
+  RequestWeeklyOperator: allNone("regionCode", "week", "assigneeId", "n", "open", "contacted"),
   RequestStatsWatermark: allNone("regionCode", "offsetMinutes", "seenUpdatedAt"),
   LinkCode: allNone("code", "purpose", "channel", "chatId", "staffUserId", "expiresAt", "usedAt", "createdAt"),
 } satisfies Record<string, Record<string, FieldClass>>;

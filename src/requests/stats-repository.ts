@@ -161,20 +161,22 @@ export async function regionStats(db: Db, regionCode: string, timezone: string, 
   // The per-day summary is brought up to date first (stats-rollup.ts); everything below reads it.
   await refreshDailyStats(db, { regionCode, firstDay: period.firstDay, lastDay: period.lastDay, offsetMinutes: period.offsetMinutes, now });
   const inPeriod = Prisma.sql`"regionCode" = ${regionCode} AND "day" >= ${period.firstDay} AND "day" <= ${period.lastDay}`;
+  // A period is whole local weeks (from a Monday to today): the rest is read per week.
+  const weeksIn = Prisma.sql`"regionCode" = ${regionCode} AND "week" >= ${period.firstDay} AND "week" <= ${period.lastDay}`;
   const [dayRows, groupRows, categoryRows, contactRows, operatorRows] = await Promise.all([
     db.$queryRaw<{ day: string; urgency: string; n: unknown }[]>`
       SELECT "day" AS day, "urgency" AS urgency, SUM("n") AS n FROM "RequestDailyStat" WHERE ${inPeriod} GROUP BY 1, 2`,
     db.$queryRaw<{ urgency: string; queueId: string; status: string; n: unknown; kept: unknown; late: unknown; promised: unknown }[]>`
       SELECT "urgency" AS urgency, "queueId" AS "queueId", "status" AS status, SUM("n") AS n, SUM("kept") AS kept,
         SUM("lateContact" + "overdue") AS late, SUM("promisedMinutes") AS promised
-      FROM "RequestDailyStat" WHERE ${inPeriod} GROUP BY 1, 2, 3`,
+      FROM "RequestWeeklyStat" WHERE ${weeksIn} GROUP BY 1, 2, 3`,
     db.$queryRaw<{ day: string; category: string; n: unknown }[]>`
       SELECT "day" AS day, "category" AS category, "n" AS n FROM "RequestDailyCategory" WHERE ${inPeriod}`,
     db.$queryRaw<{ urgency: string; m: unknown; n: unknown }[]>`
-      SELECT "urgency" AS urgency, "minutes" AS m, SUM("n") AS n FROM "RequestDailyContact" WHERE ${inPeriod} GROUP BY 1, 2`,
+      SELECT "urgency" AS urgency, "minutes" AS m, SUM("n") AS n FROM "RequestWeeklyContact" WHERE ${weeksIn} GROUP BY 1, 2`,
     db.$queryRaw<{ assigneeId: string; n: unknown; open: unknown; contacted: unknown }[]>`
       SELECT "assigneeId" AS "assigneeId", SUM("n") AS n, SUM("open") AS open, SUM("contacted") AS contacted
-      FROM "RequestDailyOperator" WHERE ${inPeriod} GROUP BY 1`,
+      FROM "RequestWeeklyOperator" WHERE ${weeksIn} GROUP BY 1`,
   ]);
 
   // Per day, then weeks from the days (a week is seven local days, so nothing is counted twice).

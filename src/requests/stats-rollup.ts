@@ -76,6 +76,31 @@ function runs(days: string[]): [string, string][] {
 }
 
 const TABLES = ["RequestDailyStat", "RequestDailyCategory", "RequestDailyContact", "RequestDailyOperator", "RequestDailyState"] as const;
+const WEEK_TABLES = ["RequestWeeklyStat", "RequestWeeklyContact", "RequestWeeklyOperator"] as const;
+
+/** The Monday "YYYY-MM-DD" of the week of a local day. */
+export function mondayOf(day: string): string {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return isoDay(t - ((new Date(t).getUTCDay() + 6) % 7) * DAY_MS);
+}
+
+/** Sums the days of one week into the weekly tables (replacing that week's rows). */
+async function sumWeek(tx: Tx, regionCode: string, week: string): Promise<void> {
+  for (const table of WEEK_TABLES) await tx.$executeRaw`DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE "regionCode" = ${regionCode} AND "week" = ${week}`;
+  const last = isoDay(Date.parse(`${week}T00:00:00Z`) + 6 * DAY_MS);
+  const days = Prisma.sql`"regionCode" = ${regionCode} AND "day" >= ${week} AND "day" <= ${last}`;
+  const head = Prisma.sql`CAST(${regionCode} AS TEXT), CAST(${week} AS TEXT)`;
+  await tx.$executeRaw`
+    INSERT INTO "RequestWeeklyStat" ("regionCode", "week", "urgency", "queueId", "status", "n", "kept", "lateContact", "overdue", "promisedMinutes")
+    SELECT ${head}, "urgency", "queueId", "status", SUM("n"), SUM("kept"), SUM("lateContact"), SUM("overdue"), SUM("promisedMinutes")
+    FROM "RequestDailyStat" WHERE ${days} GROUP BY "urgency", "queueId", "status"`;
+  await tx.$executeRaw`
+    INSERT INTO "RequestWeeklyContact" ("regionCode", "week", "urgency", "minutes", "n")
+    SELECT ${head}, "urgency", "minutes", SUM("n") FROM "RequestDailyContact" WHERE ${days} GROUP BY "urgency", "minutes"`;
+  await tx.$executeRaw`
+    INSERT INTO "RequestWeeklyOperator" ("regionCode", "week", "assigneeId", "n", "open", "contacted")
+    SELECT ${head}, "assigneeId", SUM("n"), SUM("open"), SUM("contacted") FROM "RequestDailyOperator" WHERE ${days} GROUP BY "assigneeId"`;
+}
 
 /**
  * Brings the summary of `regionCode` up to date for the days firstDay…lastDay (local days at
@@ -91,10 +116,12 @@ export async function refreshDailyStats(
   return db.$transaction(
     async (tx) => {
       const mark = await tx.requestStatsWatermark.findUnique({ where: { regionCode } });
-      const newest = (await tx.request.aggregate({ where: { regionCode }, _max: { updatedAt: true } }))._max.updatedAt;
+      // Plain MAX (Prisma's aggregate wraps it in a subquery that reads every row of the region).
+      const [top] = await tx.$queryRaw<{ m: unknown }[]>`SELECT MAX("updatedAt") AS m FROM "Request" WHERE "regionCode" = ${regionCode}`;
+      const newest = asDate(top?.m);
       if (!mark || mark.offsetMinutes !== offset) {
         // Never counted, or the region's timezone moved its days: start over.
-        for (const table of TABLES) await tx.$executeRaw`DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE "regionCode" = ${regionCode}`;
+        for (const table of [...TABLES, ...WEEK_TABLES]) await tx.$executeRaw`DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE "regionCode" = ${regionCode}`;
       } else if (mark.seenUpdatedAt) {
         const since = new Date(mark.seenUpdatedAt.getTime() - LOOKBACK_MS);
         const changed = await tx.$queryRaw<{ day: string }[]>`
@@ -120,6 +147,8 @@ export async function refreshDailyStats(
         if (!upToDate.has(isoDay(t))) todo.push(isoDay(t));
       }
       for (const [from, to] of runs(todo)) await countDays(tx, d, { regionCode, from, to, offset, now });
+      const weeks = new Set(todo.map(mondayOf));
+      for (const week of weeks) await sumWeek(tx, regionCode, week);
       return { counted: todo.length };
     },
     { timeout: 600_000, maxWait: 60_000 },
