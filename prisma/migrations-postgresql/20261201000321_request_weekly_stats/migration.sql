@@ -40,3 +40,7 @@ CREATE TABLE "RequestWeeklyOperator" (
 -- CreateIndex
 CREATE INDEX "RequestDailyStat_regionCode_day_urgency_n_idx" ON "RequestDailyStat"("regionCode", "day", "urgency", "n");
 
+
+-- The weekly tables start empty: count the summary again from scratch at the next look.
+DELETE FROM "RequestDailyState";
+DELETE FROM "RequestStatsWatermark";
