@@ -664,3 +664,12 @@ web-channel-error-unreachable = the API is unreachable.
 web-channel-error-tls = secure connection failed (TLS).
 web-channel-error-other = the channel could not start.
 web-link-chat-max-admin = MAX: make the bot an administrator of the operators' chat, otherwise MAX does not pass it the chat's messages and button presses (/link and "Take" would not work).
+
+# operators' chats not receiving notices, on the admin overview (issue 17, ops)
+web-failing-chats-title = Operators' chats not receiving notices
+web-failing-chats-center = Center
+web-failing-chats-channel = Messenger
+web-failing-chats-state = Notices
+web-failing-chats-counts = { $dead } not delivered, { $retrying } being retried — since { $since }
+web-failing-chats-last-error = last error: { $code }
+web-failing-chats-advice = Check that the bot is still a member of the operators' chat and may post there (in MAX the bot must be an admin of the chat); if the center moved to another chat, link the new one on the Centers page. Until delivery works again, these centers' new requests are only in the queue: look at it and warn the center by phone.

@@ -668,3 +668,12 @@ web-channel-error-unreachable = API недоступен.
 web-channel-error-tls = не удалось установить защищённое соединение (TLS).
 web-channel-error-other = канал не удалось запустить.
 web-link-chat-max-admin = MAX: сделайте бота администратором чата операторов, иначе MAX не передаёт ему сообщения и нажатия кнопок в чате (/link и «Взять себе» не сработают).
+
+# operators' chats not receiving notices, on the admin overview (issue 17, ops)
+web-failing-chats-title = Чаты операторов не получают уведомления
+web-failing-chats-center = Центр
+web-failing-chats-channel = Мессенджер
+web-failing-chats-state = Уведомления
+web-failing-chats-counts = { $dead } не доставлено, { $retrying } повторяется — с { $since }
+web-failing-chats-last-error = последняя ошибка: { $code }
+web-failing-chats-advice = Проверьте, что бот по-прежнему состоит в чате операторов и может писать туда (в MAX бот должен быть администратором чата); если центр сменил чат, привяжите новый на странице «Центры». Пока доставка не восстановлена, новые заявки этих центров видны только в очереди: посмотрите её и предупредите центр по телефону.

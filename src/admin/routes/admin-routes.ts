@@ -1,6 +1,7 @@
 // Regional admin: the region's centers, queues and municipalities (create, edit, deactivate).
 // A queue (or center) with open requests cannot be deactivated: they must be moved first.
 import { linkCenterChat } from "../../handoff/linking.ts";
+import { failingOperatorChats } from "../../handoff/operator-chat-health.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { coverageGaps } from "../../routing/coverage.ts";
@@ -101,7 +102,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     if (staff.role === "operator") throw notFound();
     if (staff.role === "regional_admin" && staff.regionCode) return reply.redirect(`/admin/${staff.regionCode}`);
     const regions = await listRegionsWithCounts(db);
-    return renderPage(deps, req, reply, "admin-regions", { regions, channels: deps.channels?.() ?? [] });
+    // The superadmin sees every region's centers whose operators' chat stopped receiving notices.
+    const failingChats = await failingOperatorChats(db, { now: deps.clock() });
+    return renderPage(deps, req, reply, "admin-regions", { regions, channels: deps.channels?.() ?? [], failingChats });
   });
 
   app.get("/admin/:region", async (req, reply) => {
@@ -109,7 +112,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     const counts = await regionOverviewCounts(db, region.code);
     // Hours of the week in which a P0/P1 would find no open queue even through the 24/7 chain.
     const gaps = coverageGaps(await loadRoutingSnapshot(db), region.code, deps.clock());
-    return renderPage(deps, req, reply, "admin-home", { region, counts, gaps, channels: deps.channels?.() ?? [] });
+    const failingChats = await failingOperatorChats(db, { regionCode: region.code, now: deps.clock() });
+    return renderPage(deps, req, reply, "admin-home", { region, counts, gaps, channels: deps.channels?.() ?? [], failingChats });
   });
 
   // ── lists ──
