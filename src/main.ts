@@ -17,12 +17,14 @@ import { issueBootstrapLink } from "./auth/bootstrap.ts";
 import { createTelegramChannel, telegramWebhookPlugin } from "./channels/telegram/telegram-channel.ts";
 import { createMaxChannel, maxWebhookPlugin } from "./channels/max/max-channel.ts";
 import { type ChannelStatusBoard, createChannelStatusBoard, superviseChannel } from "./channels/channel-status.ts";
-import { categoryLabelFor, enqueueDueReminders } from "./handoff/center-notifications.ts";
+import { categoryLabelFor } from "./handoff/center-notifications.ts";
 import { createFamilyMessenger, type FamilyMessenger } from "./handoff/family-messages.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/outbox-senders.ts";
 import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
-import { escalateUntakenP0 } from "./requests/escalate-untaken.ts";
-import { startRetentionPurge } from "./requests/retention-purge.ts";
+import { createLeases, type Leases, newInstanceId } from "./cluster/leases.ts";
+import { createElection } from "./cluster/election.ts";
+import { createJobRunner } from "./cluster/periodic-jobs.ts";
+import { workerJobs } from "./cluster/worker-jobs.ts";
 import { observeOutboundCalls } from "./channels/http-transport.ts";
 import { createMetrics } from "./metrics/metrics.ts";
 import { instrumentDialog, instrumentHttp, startMetricsServer } from "./metrics/metrics-http.ts";
@@ -61,6 +63,9 @@ async function main(): Promise<void> {
   }
   if (prepared.applied.length > 0) log.info({ applied: prepared.applied, engine: prepared.target.engine }, "database migrated");
   const db = prepared.db;
+  const instanceId = newInstanceId();
+  // Leases make periodic jobs and pollers run on one instance at a time (src/cluster/leases.ts).
+  const leases = createLeases({ db, holder: instanceId });
   await seedRegions(db);
   if (config.demo) {
     if (await loadDemoRoutingIfEmpty(db, log)) log.info("demo routing data loaded (fake phones, marked as demo)");
@@ -120,31 +125,24 @@ async function main(): Promise<void> {
   );
 
   const stoppables: Stoppable[] = [];
-  await startChannels({ config, db, log, i18n, service, app, stoppables, family, channels });
+  await startChannels({ config, db, log, i18n, service, app, stoppables, family, channels, leases });
 
   // Deliveries that must happen (operator notices, reminders) are retried from the database.
   const senders: Partial<Record<OutboxChannel, Sender>> = {};
   if (config.telegram.enabled) senders.telegram = createTelegramOutboxSender(config.telegram);
   if (config.max.enabled) senders.max = createMaxOutboxSender(config.max);
   const outbox = createOutboxWorker({ db, log: log.child({ component: "outbox" }), senders, clock });
-  outbox.start(1000);
-  stoppables.push({ name: "outbox", stop: () => outbox.stop() });
   const noticeDeps = { i18n, publicBaseUrl: config.publicBaseUrl, categoryLabel: categoryLabelFor(i18n) };
-  const reminders = setInterval(() => {
-    enqueueDueReminders(db, noticeDeps, clock()).catch((err) =>
-      log.error({ code: (err as { code?: string }).code }, "reminder pass failed"),
-    );
-  }, 60_000);
-  stoppables.push({ name: "reminders", stop: async () => clearInterval(reminders) });
-  // An untaken P0 moves along its region's 24/7 chain (closed center → region 24/7 → federal reserve).
-  const escalation = setInterval(() => {
-    escalateUntakenP0(db, noticeDeps, clock(), { afterMinutes: config.p0EscalateAfterMinutes }).catch((err) =>
-      log.error({ code: (err as { code?: string }).code }, "P0 escalation pass failed"),
-    );
-  }, 60_000);
-  stoppables.push({ name: "p0-escalation", stop: async () => clearInterval(escalation) });
-  const purge = startRetentionPurge({ db, log, clock, retentionDays: config.retentionDays });
-  stoppables.push({ name: "retention", stop: async () => purge.stop() });
+  // Outbox delivery, reminders, P0 escalation (an untaken P0 moves along its region's 24/7 chain),
+  // retention purge and pruning: every instance ticks them, each runs on one instance at a time
+  // under a lease in the database (src/cluster/worker-jobs.ts).
+  const jobs = createJobRunner({
+    leases,
+    log: log.child({ component: "jobs" }),
+    jobs: workerJobs({ db, log, clock, outbox, notices: noticeDeps, p0EscalateAfterMinutes: config.p0EscalateAfterMinutes, retentionDays: config.retentionDays }),
+  });
+  jobs.start();
+  stoppables.push({ name: "jobs", stop: () => jobs.stop() });
 
   if (config.demo) {
     const demoLogins = await seedDemoStaff(db);
@@ -215,27 +213,38 @@ interface ChannelWiring {
   stoppables: Stoppable[];
   family: FamilyMessenger;
   channels: ChannelStatusBoard;
+  leases: Leases;
+}
+
+/** Polling with several instances: only the holder of `poll:<messenger>` polls; stopping frees it at once. */
+function pollerElection(wiring: ChannelWiring, messenger: "telegram" | "max") {
+  const election = createElection({ leases: wiring.leases, name: `poll:${messenger}`, log: wiring.log });
+  election.start();
+  return election;
 }
 
 /**
  * Starts the enabled messengers without waiting for them: each one retries on its own with
  * backoff (channel-status.ts), so a refused token or an unreachable API never stops the service.
  */
-async function startChannels({ config, db, log, i18n, service, app, stoppables, family, channels }: ChannelWiring): Promise<void> {
+async function startChannels(wiring: ChannelWiring): Promise<void> {
+  const { config, db, log, i18n, service, app, stoppables, family, channels } = wiring;
   if (config.telegram.enabled) {
     const tg = config.telegram;
     const mode =
       tg.mode === "webhook" && tg.webhookSecret
         ? ({ type: "webhook", secret: tg.webhookSecret, url: `${config.publicBaseUrl}/webhooks/telegram` } as const)
         : ({ type: "polling" } as const);
+    const election = mode.type === "polling" ? pollerElection(wiring, "telegram") : undefined;
     const channel = createTelegramChannel({
       token: tg.token, apiRoot: tg.apiRoot, service, db, log, i18n, mode, family,
       onState: (state, err) => channels.set("telegram", state, err),
+      ...(election ? { leadership: election } : {}),
     });
     if (mode.type === "webhook") await app.register(telegramWebhookPlugin(channel, { secret: mode.secret }));
     channels.register("telegram", mode.type);
     const supervised = superviseChannel({ name: "telegram", board: channels, log, start: () => channel.start() });
-    stoppables.push({ name: "telegram", stop: async () => { await supervised.stop(); await channel.stop(); } });
+    stoppables.push({ name: "telegram", stop: async () => { await supervised.stop(); await channel.stop(); await election?.stop(); } });
   } else {
     log.info("Telegram channel disabled: set TELEGRAM_BOT_TOKEN to enable it");
   }
@@ -246,15 +255,17 @@ async function startChannels({ config, db, log, i18n, service, app, stoppables, 
       mx.mode === "webhook" && mx.webhookSecret
         ? ({ type: "webhook", secret: mx.webhookSecret, url: `${config.publicBaseUrl}/webhooks/max` } as const)
         : ({ type: "polling" } as const);
+    const election = mode.type === "polling" ? pollerElection(wiring, "max") : undefined;
     const channel = createMaxChannel({
       token: mx.token, baseUrl: mx.baseUrl, service, db, log, i18n, mode, family,
+      ...(election ? { polling: { leadership: election } } : {}),
       // Polling failures after start show as "down" on /readyz and the admin overview, too.
       onState: (state, err) => channels.set("max", state, err),
     });
     if (mode.type === "webhook") await app.register(maxWebhookPlugin(channel, { secret: mode.secret }));
     channels.register("max", mode.type);
     const supervised = superviseChannel({ name: "max", board: channels, log, start: () => channel.start() });
-    stoppables.push({ name: "max", stop: async () => { await supervised.stop(); await channel.stop(); } });
+    stoppables.push({ name: "max", stop: async () => { await supervised.stop(); await channel.stop(); await election?.stop(); } });
   } else {
     log.info("MAX channel disabled: set MAX_BOT_TOKEN to enable it");
   }

@@ -21,6 +21,7 @@ import { createInboundJournal } from "../inbound-journal.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
 import { createMaxPolling } from "./max-polling.ts";
+import type { Leadership } from "../../cluster/election.ts";
 import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
 import { HIDE_CANCEL, HIDE_CONFIRM, MENU_PAYLOAD_PREFIX, type TranslatedUpdate, translateUpdate } from "./max-updates.ts";
 
@@ -46,7 +47,7 @@ export interface MaxChannelDeps {
   /** Polling: updates accepted but not yet applied before the next poll waits (default 1000). */
   maxInFlight?: number;
   /** Polling: long-poll wait in seconds (default 30) and backoff after a failed poll. */
-  polling?: { timeoutSeconds?: number; minRetryMs?: number; maxRetryMs?: number };
+  polling?: { timeoutSeconds?: number; minRetryMs?: number; maxRetryMs?: number; leadership?: Leadership };
   /** Told when polling stops working and when it works again (the channel's state on /readyz). */
   onState?: (state: "up" | "down", err?: unknown) => void;
   /** Set the bot's command list on start (best effort; default true). */
@@ -217,6 +218,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         signal,
       }),
     deliver: deliverPolled,
+    // A new elected poller (several instances) first replays what the last one had not applied.
+    onTakeover: () => journal.replay((update) => void handleUpdate(update)),
     ...deps.polling,
     ...(deps.onState ? { onState: deps.onState } : {}),
   });

@@ -5,6 +5,7 @@
 // (The library's own loop restarts without its marker after an error; that lost updates.)
 import type { Db } from "../../db/client.ts";
 import type { Logger } from "../../logging/logger.ts";
+import type { Leadership } from "../../cluster/election.ts";
 import { describeChannelError } from "../channel-status.ts";
 
 export interface MaxUpdatesPage {
@@ -28,6 +29,12 @@ export interface MaxPollingDeps {
   maxRetryMs?: number;
   /** Told when polling fails and when it works again (channel state on /readyz). */
   onState?: (state: "up" | "down", err?: unknown) => void;
+  /**
+   * Several instances: poll only while this instance is the elected poller (src/cluster/election.ts);
+   * a new poller resumes from the stored marker and first calls `onTakeover` (journal replay).
+   */
+  leadership?: Leadership;
+  onTakeover?: () => Promise<void>;
 }
 
 export interface MaxPolling {
@@ -58,11 +65,24 @@ export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
   let marker: number | undefined;
 
   async function pollOnce(): Promise<void> {
+    let signal = abort.signal;
+    if (deps.leadership) {
+      const waited = !deps.leadership.leading;
+      const turn = await deps.leadership.turn(abort.signal);
+      if (!turn) return;
+      if (waited) {
+        // Another instance polled meanwhile: its marker is the one to go on from.
+        marker = (await loadMarker(db, channel)) ?? marker;
+        await deps.onTakeover?.();
+      }
+      if (marker === undefined) return pollOnceWith(0);
+      signal = AbortSignal.any([abort.signal, turn.signal]);
+    }
     const page = await deps.getUpdates({
       ...(marker !== undefined ? { marker } : {}),
       timeout,
       limit: 100,
-      signal: abort.signal,
+      signal,
     });
     // Journal the whole batch first; only then may MAX forget it.
     for (const update of page.updates ?? []) await deps.deliver(update);
@@ -86,6 +106,7 @@ export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
         delay = minRetry;
       } catch (err) {
         if (abort.signal.aborted) return;
+        if (deps.leadership && !deps.leadership.leading) continue; // stepped down mid-poll: not a failure
         const reason = describeChannelError(err);
         // One line per new reason; the same marker is asked again, so nothing is skipped.
         if (reason !== failing) log.warn({ channel, retryInMs: delay }, `max polling failed: ${reason}; retrying with the stored marker`);
@@ -108,7 +129,8 @@ export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
       if (loop) return;
       abort = new AbortController();
       marker = await loadMarker(db, channel);
-      if (marker === undefined) {
+      // With an election the first marker is taken by whichever instance polls first (pollOnce).
+      if (marker === undefined && !deps.leadership) {
         // First start of this bot: take a marker now (nothing waits: timeout 0) so every later
         // poll carries one. What the marker-less poll returns is journaled like any batch.
         await pollOnceWith(0);

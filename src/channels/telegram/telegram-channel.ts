@@ -20,6 +20,7 @@ import type { FamilyMessenger } from "../../handoff/family-messages.ts";
 import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../handoff/linking.ts";
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
+import type { Leadership } from "../../cluster/election.ts";
 import { createChatQueue } from "../chat-queue.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
@@ -64,6 +65,8 @@ export interface TelegramChannelDeps {
   botInfo?: UserFromGetMe;
   /** Told when polling stops working and when it works again (the channel's state on /readyz). */
   onState?: (state: "up" | "down", err?: unknown) => void;
+  /** Several instances: poll only while this instance is the elected poller (src/cluster/election.ts). */
+  leadership?: Leadership;
 }
 
 export interface TelegramChannel {
@@ -417,17 +420,25 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         await sleep(5); // backpressure: let the queued updates drain before fetching more
         continue;
       }
+      // Several instances: only the elected poller polls. Telegram keeps what nobody confirmed, and
+      // a new poller first replays what the last one journaled but had not applied.
+      const waited = deps.leadership ? !deps.leadership.leading : false;
+      const turn = deps.leadership ? await deps.leadership.turn(abort.signal) : undefined;
+      if (deps.leadership && !turn) break;
+      if (waited) await journal.replay((update) => void handleUpdate(update as Update)).catch(() => undefined);
+      const signal = turn ? AbortSignal.any([abort.signal, turn.signal]) : abort.signal;
       let updates: Update[];
       try {
         updates = await bot.api.getUpdates(
           { offset, limit: 100, timeout: timeoutSeconds, allowed_updates: [...ALLOWED_UPDATES] },
           // grammY types its signal with the abort-controller polyfill; Node's is compatible.
-          abort.signal as unknown as Parameters<Api["getUpdates"]>[1],
+          signal as unknown as Parameters<Api["getUpdates"]>[1],
         );
         if (backoffMs > 500) deps.onState?.("up");
         backoffMs = 500;
       } catch (err) {
         if (stopping) break;
+        if (turn?.signal.aborted) continue; // stepped down mid-poll: not a failure
         deps.onState?.("down", err);
         log.warn({ error: describeError(err), retryInMs: backoffMs }, "telegram: getUpdates failed");
         await sleep(backoffMs, abort.signal);
