@@ -26,7 +26,9 @@ export function municipalityNamedIn(r: Run, regionCode: string, text: string): s
 export function onRegionText(r: Run, text: string): void {
   const m = r.ctx.catalog.matcher.matchRegion(text);
   if (m.type === "one") {
-    r.setAnswers({ regionCode: m.code, regionChoices: [], municipalityId: undefined, municipalityChoices: [] });
+    // «Сызрань», «в Бердске»: the municipality is named too, so it is not asked again.
+    const municipalityId = municipalityNamedIn(r, m.code, text) ?? undefined;
+    r.setAnswers({ regionCode: m.code, regionChoices: [], municipalityId, municipalityChoices: [] });
     r.say("region-ok", { region: regionName(r, m.code) });
     r.advance();
     return;

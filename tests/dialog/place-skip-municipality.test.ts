@@ -1,0 +1,76 @@
+// A typed town that names a municipality of the routing data answers the municipality question too
+// (issue 12.1: skip what is implied): «Сызрань», «в Бердске», «Сызранский район». A region's own
+// name («Новосибирская область», «Самарская обл.») still asks where in the region.
+import { describe, expect, it } from "vitest";
+import { readRegionsCsv } from "../../src/db/seed-regions.ts";
+import type { EngineContext } from "../../src/dialog/engine.ts";
+import { createRegionMatcher } from "../../src/dialog/region-match.ts";
+import { filesToSnapshot } from "../../src/routing/routing-file.ts";
+import { DEMO_ROUTING_FILES, readRoutingFile } from "../../src/routing/routing-store.ts";
+import { i18n, Talk } from "./fixture.ts";
+
+function demo(): EngineContext {
+  const rows = readRegionsCsv();
+  const routing = filesToSnapshot(DEMO_ROUTING_FILES.map(readRoutingFile));
+  const regions = rows.map((r) => ({ code: r.code, name: r.name, plateCodes: r.plateCodes }));
+  const municipalities = routing.municipalities.map((m) => ({ ...m, aliases: m.aliases ?? [] }));
+  return {
+    now: new Date("2026-03-02T07:00:00Z"),
+    i18n,
+    localeHint: "ru",
+    catalog: { regions, municipalities, matcher: createRegionMatcher(regions, municipalities) },
+    routing,
+    consent: { version: "v1-test", publicBaseUrl: "https://opora.example", operatorName: "АНО «Опора»", retentionDays: 180 },
+    descriptionMaxLength: 1000,
+  };
+}
+
+const ctx = demo();
+const keyOf = (id: string | null | undefined) => ctx.routing.municipalities.find((m) => m.id === id)?.key ?? id;
+
+/** Up to the region question (family conflict, no danger, adult, no flags), then the typed place. */
+function typePlace(place: string): Talk {
+  const t = new Talk(ctx).send({ type: "start" });
+  t.cat("family_conflict").press("done").press("no").press("adult").press("none");
+  expect(t.step).toBe("region");
+  return t.text(place);
+}
+
+describe("a typed town answers the municipality question", () => {
+  it.each([
+    ["Сызрань", "63", "syzran"],
+    ["г. Сызрань", "63", "syzran"],
+    ["живу в Сызрани", "63", "syzran"],
+    ["Сызранский район", "63", "syzran-district"],
+    ["Бердск", "54", "berdsk"],
+    ["в Бердске", "54", "berdsk"],
+    ["Тобольск", "72", "tobolsk"],
+    ["Тольятти", "63", "tolyatti"],
+  ])("«%s» → region %s, municipality %s, next the consent naming the center", (place, region, key) => {
+    const t = typePlace(place);
+    expect(t.state?.answers.regionCode).toBe(region);
+    expect(keyOf(t.state?.answers.municipalityId)).toBe(key);
+    expect(t.step).toBe("consent");
+    expect(t.texts()).not.toMatch(/Где именно|Напишите город или район/);
+  });
+
+  it.each([
+    ["Новосибирская область", "54"],
+    ["Самарская обл.", "63"],
+    ["63", "63"],
+    ["Тюменская область", "72"],
+  ])("«%s» names only the region: the municipality is asked", (place, region) => {
+    const t = typePlace(place);
+    expect(t.state?.answers.regionCode).toBe(region);
+    expect(t.state?.answers.municipalityId).toBeUndefined();
+    expect(t.step).toBe("municipality");
+  });
+
+  it("«назад» from the consent after «Сызрань» asks the municipality, then the region again", () => {
+    const t = typePlace("Сызрань");
+    t.text("назад");
+    expect(t.step).toBe("municipality");
+    t.text("назад");
+    expect(t.step).toBe("region");
+  });
+});
