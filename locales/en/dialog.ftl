@@ -3,26 +3,16 @@
 ## Greeting, help, commands
 
 greeting =
-    Hello. This is Opora — help for families with children going through a difficult time.
+    Hello. This is Opora — help for families with children going through a difficult time. Free and confidential.
 
-    • It is free and confidential.
-    • Our aim is to support you and help keep your family together, not to punish.
-    • To be honest with you: if a child's life or health is in direct danger, the law requires us to report it to guardianship services or the police.
+    Our aim is to support you and help keep your family together, not to punish. To be honest: if a child's life or health is in direct danger, the law requires us to tell guardianship services or the police.
 
-    I will ask a few short questions; it takes 3–5 minutes. The "Emergency help" button is on every step, and /help shows the phone numbers and tips.
+    The questions are short. The "Emergency help" button is on every step.
 help =
-    I help pass your request to the specialists of the crisis center in your region. They will call or write back to you.
-
-    If there is danger right now, please call:
+    If there is danger right now, call:
     { $numbers }
 
-    Commands:
-    /start — start over
-    /back — one step back
-    /cancel — stop without sending anything
-    /status — my requests
-    /revoke — withdraw consent and erase my data
-    /lang — language (русский / English)
+    /back — one step back · /cancel — stop · /status — my requests · /revoke — delete my data · /lang — language · /start — start over
 stale = That question has already been answered. Here is the current one:
 unsupported = Thank you. I can only read text and buttons, so I don't keep files, photos or voice messages. Please answer in text:
 not-understood = Thank you for writing. To move on, please answer the question — with a button or the option's number:
@@ -81,10 +71,10 @@ opt-p0-safe = I am safe, I can write
 opt-p0-unsafe = I am not safe
 opt-p0-nodanger = There is no danger, continue the usual questions
 p0-unsafe =
-    If you can, please call 112 right now. If you cannot talk, you can send an SMS to 112.
+    If you can, call 112 right now. If you cannot talk, you can send an SMS to 112.
     { $numbers }
 
-    If you can, leave your number and a specialist will contact you as soon as possible. It takes a minute.
+    Leave your number and a specialist will contact you as soon as possible.
 teen-help =
     Thank you for writing. If you are under 18, the children's helpline is the best place to turn: they will listen, help and tell you what to do.
 
@@ -135,10 +125,10 @@ age-prompt = One question: are you 18 or older?
 opt-age-adult = Yes, I am 18 or older
 opt-age-minor = No, I am under 18
 check-addiction = Are the children with an adult who is drunk or under the influence right now?
-check-housing = Do you and your children have nowhere to sleep tonight?
-check-food = Do the children have nothing to eat right now?
+check-housing = Are you and your children without a place to sleep tonight?
+check-food = Are the children without food right now?
 check-burnout = Are you ever afraid that you might harm your child or yourself?
-check-teen = Is the teenager missing right now or has not come home?
+check-teen = Is the teenager missing or gone from home right now?
 flags-prompt = Does any of this apply to your family? It helps us pass your request to those who can help best. Mark what applies and press "Done".
 flag-child-under-4 = A child under 4
 flag-child-disability = A child with a disability
@@ -299,7 +289,7 @@ console-link = Link
 
 # Confirmation: who contacts the family and by when, in their local time (src/routing/promise.ts)
 confirm-overflow = It is outside working hours now ({ $center }), so your request went straight to the 24/7 duty service.
-confirm-duty-by = The duty service “{ $center }” will contact you { $when } local time.
+confirm-duty-by = The duty service will contact you { $when } local time: { $center }.
 confirm-specialist-by = A specialist will contact you { $when } local time.
 confirm-opens = The center opens { $when } local time. A specialist will contact you within 3 working days.
 confirm-opens-urgent = The center is closed now, and there is no 24/7 service for your region. The center opens { $when } local time — the specialists will see your request first.
@@ -336,17 +326,17 @@ urgent-danger-now =
 
     Then just a couple of questions so that a specialist can contact you as soon as possible.
 urgent-check-burnout =
-    Thank you for being honest. This happens when there is no strength left — it is nothing to be ashamed of, and it is a reason to get help sooner. We will pass your request on as urgent.
+    Thank you for being honest. This happens when strength runs out; it is no shame. Your request will be urgent.
 
     If right now you are afraid for yourself or your child, call:
     { $numbers }
 urgent-check-housing =
     I understand. We will pass your request on as urgent so that you get help with a place to stay.
 
-    If right now you and the children are unsafe or have nowhere to go, call:
+    If right now it is unsafe for you and the children where you are, call:
     { $numbers }
 urgent-check-teen =
-    If a teenager is missing, tell the police at once: 102, or 112 from a mobile. A report of a missing child is accepted immediately — there is no need to wait.
+    If a teenager is missing, tell the police at once: 102, or 112 from a mobile. A report of a missing child is accepted immediately.
     { $numbers }
 
     We will pass your request on as urgent.

@@ -22,8 +22,8 @@ handoff-promise-P2 = within 3 working days
 handoff-promise-P3 = not required
 handoff-take-button = Take it
 # Messages to the family from its center (through the bot).
-handoff-family-relay = Specialist of «{ $center }»: { $text }
-handoff-family-taken = Your request No. { $number } has been taken by a specialist of «{ $center }». They will contact you the way you asked.
+handoff-family-relay = Specialist — { $center }: { $text }
+handoff-family-taken = Your request No. { $number } has been taken on — { $center }. They will contact you the way you asked.
 handoff-family-closed = Thank you for writing to us. We have closed request No. { $number }. If anything changes or you need support again, just write /start — we are here. If you are in danger, call 112; the helpline 8-800-2000-122 is free and open around the clock.
 
 # Untaken P0 moved along the 24/7 chain (src/requests/escalate-untaken.ts). No personal data.

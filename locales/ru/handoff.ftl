@@ -23,8 +23,8 @@ handoff-promise-P2 = в течение 3 рабочих дней
 handoff-promise-P3 = не требуется
 handoff-take-button = Взять себе
 # Messages to the family from its center (through the bot).
-handoff-family-relay = Специалист центра «{ $center }»: { $text }
-handoff-family-taken = Ваше обращение № { $number } взял в работу специалист центра «{ $center }». С вами свяжутся так, как вы просили.
+handoff-family-relay = Специалист — { $center }: { $text }
+handoff-family-taken = Ваше обращение № { $number } взято в работу — { $center }. С вами свяжутся так, как вы просили.
 handoff-family-closed = Спасибо, что написали нам. Мы закрыли обращение № { $number }. Если что-то изменится или снова понадобится поддержка, просто напишите /start — мы рядом. Если станет опасно, звоните 112; детский телефон доверия 8-800-2000-122 работает круглосуточно и бесплатно.
 
 # Untaken P0 moved along the 24/7 chain (src/requests/escalate-untaken.ts). No personal data.

@@ -182,7 +182,7 @@ describe("dialog service", () => {
     await p.text("+7 999 765-43-21");
     await p.press("message");
     // The Samara center is closed; the 24/7 federal line takes it (tests/routing/night-routing.test.ts).
-    expect(p.texts()).toContain("С вами свяжется дежурная служба «Федеральная линия» до 01:00 по местному времени.");
+    expect(p.texts()).toContain("С вами свяжется дежурная служба до 01:00 по местному времени: Федеральная линия.");
     const req = await tmp.db.request.findFirstOrThrow();
     expect(req.urgency).toBe("P0");
     expect(req.queueId).toBe(ids.fallbackQueueId);

@@ -47,7 +47,11 @@ const CORPUS: Entry[] = JSON.parse(readFileSync(new URL("./typed-answers.json", 
 const start = (t: Talk) => t.send({ type: "start" });
 const toFlags = (t: Talk, cat = "legal_docs") => start(t).cat(cat).press("done").press("no").press("adult");
 const toRegion = (t: Talk) => toFlags(t).press("none");
-const toConsent = (t: Talk) => toRegion(t).text("Самара").press("other");
+// «Самара» may already name the municipality too; where it does not, the municipality is "other".
+const toConsent = (t: Talk) => {
+  toRegion(t).text("Самара");
+  return t.step === "municipality" ? t.press("other") : t;
+};
 const toDescription = (t: Talk) => toConsent(t).press("give");
 const toName = (t: Talk) => toDescription(t).text("Нужна помощь с документами на пособие");
 const toPhone = (t: Talk) => toName(t).text("Анна");
@@ -69,7 +73,7 @@ const SETUPS: Record<string, (t: Talk) => unknown> = {
   check_teen: (t) => start(t).cat("teen_law").press("done").press("no").press("adult"),
   family_flags: toFlags,
   region: toRegion,
-  municipality: (t) => toRegion(t).text("Самара"),
+  municipality: (t) => toRegion(t).text("Самарская область"),
   municipality_54: (t) => toRegion(t).text("Новосибирская область"),
   consent: toConsent,
   description: toDescription,

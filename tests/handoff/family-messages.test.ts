@@ -34,7 +34,7 @@ describe("talking to the family", () => {
     const out = await db.outbox.findMany({ where: { kind: "family_relay" } });
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ channel: "telegram", target: "9001", requestId: r.id });
-    expect(JSON.parse(out[0]!.payload).text).toMatch(/^Специалист центра «.+»: Здравствуйте! Удобно ли поговорить в 18:00\?$/);
+    expect(JSON.parse(out[0]!.payload).text).toMatch(/^Специалист — .+: Здравствуйте! Удобно ли поговорить в 18:00\?$/);
     const transcript = await db.transcriptMessage.findMany({ where: { requestId: r.id } });
     expect(transcript.map((m) => [m.direction, m.text])).toEqual([["operator", "Здравствуйте! Удобно ли поговорить в 18:00?"]]);
     expect(await db.auditLog.count({ where: { action: "request.relay", requestId: r.id } })).toBe(1);

@@ -59,6 +59,6 @@ describe("relay through MAX", () => {
     const worker = createOutboxWorker({ db: tmp.db, log, senders: { max: createMaxOutboxSender({ token: TOKEN, baseUrl: h.api.baseUrl }) }, clock: () => new Date() });
     await worker.runOnce();
     const last = h.api.messagesTo(8001).at(-1);
-    expect(last?.text).toMatch(/^Специалист центра «.+»: Здравствуйте, Мария! Напишу в 19:30\.$/);
+    expect(last?.text).toMatch(/^Специалист — .+: Здравствуйте, Мария! Напишу в 19:30\.$/);
   }, 60_000);
 });

@@ -125,7 +125,7 @@ describe("operators' chat in Telegram", () => {
 
     // 4. The family is told, in their own chat.
     await worker.runOnce();
-    expect(api.sentTo(PARENT.id).some((m) => m.text.includes(`№ ${req.number}`) && m.text.includes("взял в работу"))).toBe(true);
+    expect(api.sentTo(PARENT.id).some((m) => m.text.includes(`№ ${req.number}`) && m.text.includes("взято в работу"))).toBe(true);
     await web.close();
   }, 60_000);
 });

@@ -78,7 +78,7 @@ describe("where would it go, at night", () => {
     expect(night.body).toContain('class="where-queue">Резервная очередь 24/7');
     expect(night.body).toContain("Проверено на ср 02:00 по времени региона (Asia/Yekaterinburg)");
     expect(night.body).not.toContain("where-gap");
-    expect(night.body).toContain("С вами свяжется дежурная служба «Федеральная дежурная линия Опоры (резерв, круглосуточно)» до 03:00 по местному времени.");
+    expect(night.body).toContain("С вами свяжется дежурная служба до 03:00 по местному времени: Федеральная дежурная линия Опоры (резерв, круглосуточно).");
 
     const p2 = await b.get("/admin/72/where?categories=violence&urgency=P2&time=2026-11-25T02:00");
     expect(p2.body).toContain('class="where-queue">Семейный центр: общая очередь<');

@@ -36,7 +36,7 @@ describe("an urgent family at night is never parked", () => {
     now = new Date("2026-11-25T02:00:00+05:00"); // Wednesday, 02:00 in Tyumen (21:00 UTC the day before)
     const p = await p0Through("Тюменская область");
     const text = p.texts();
-    expect(text).toContain("С вами свяжется дежурная служба «Федеральная дежурная линия Опоры (резерв, круглосуточно)» до 03:00 по местному времени.");
+    expect(text).toContain("С вами свяжется дежурная служба до 03:00 по местному времени: Федеральная дежурная линия Опоры (резерв, круглосуточно).");
     expect(text).toContain("не ждите звонка, звоните 112");
     expect(text).toContain("8-800-2000-122");
     expect(text).not.toContain("в рабочее время центра");
@@ -53,7 +53,7 @@ describe("an urgent family at night is never parked", () => {
   it("a Samara P0 at night goes to the region's own 24/7 line", async () => {
     now = new Date("2026-11-25T02:00:00+04:00");
     const p = await p0Through("Самарская область");
-    expect(p.texts()).toContain("С вами свяжется дежурная служба «Региональная кризисная линия (круглосуточно)» до 03:00 по местному времени.");
+    expect(p.texts()).toContain("С вами свяжется дежурная служба до 03:00 по местному времени: Региональная кризисная линия (круглосуточно).");
     const req = await tmp.db.request.findFirstOrThrow({ include: { queue: true } });
     expect(req.queue.key).toBe("samara-crisis-24x7");
   });

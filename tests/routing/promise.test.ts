@@ -42,7 +42,7 @@ describe("the promise after a request at night", () => {
       "Сейчас нерабочее время (Региональный семейный центр Тюменской области (демо)), поэтому заявку сразу передали круглосуточной дежурной службе.",
     );
     expect(text).toContain(
-      "С вами свяжется дежурная служба «Федеральная дежурная линия Опоры (резерв, круглосуточно)» до 03:00 по местному времени.",
+      "С вами свяжется дежурная служба до 03:00 по местному времени: Федеральная дежурная линия Опоры (резерв, круглосуточно).",
     );
     expect(text).toContain("не ждите звонка, звоните 112");
     expect(text).toMatch(/8-800-2000-122/);
@@ -54,14 +54,14 @@ describe("the promise after a request at night", () => {
 
   it("says the same in English", () => {
     const { text } = confirm(demo, "72", ["violence"], "P0", TYUMEN_2AM, "en");
-    expect(text).toContain("The duty service “Федеральная дежурная линия Опоры (резерв, круглосуточно)” will contact you by 03:00 local time.");
+    expect(text).toContain("The duty service will contact you by 03:00 local time: Федеральная дежурная линия Опоры (резерв, круглосуточно).");
   });
 
   it("a P1 at night goes to the region's 24/7 queue when there is one, due by the same time tomorrow", () => {
     const { decision, text } = confirm(demo, "63", ["housing"], "P1", new Date("2026-11-25T23:00:00+04:00"));
     expect(decision.queue.key).toBe("samara-crisis-24x7");
     expect(decision.overflowStep).toBe("region_24x7");
-    expect(text).toContain("С вами свяжется дежурная служба «Региональная кризисная линия (круглосуточно)» до 23:00 завтра по местному времени.");
+    expect(text).toContain("С вами свяжется дежурная служба до 23:00 завтра по местному времени: Региональная кризисная линия (круглосуточно).");
     expect(text).not.toContain("не ждите звонка"); // P1 gets no emergency script
   });
 
