@@ -312,11 +312,12 @@ describe("the request page for the call", () => {
     const audit = await db.auditLog.findFirstOrThrow({ where: { requestId: r.id, action: "request.close" } });
     expect(JSON.parse(audit.details)).toEqual({ from: "new", to: "resolved", outcome: "referred" });
     const out = await db.outbox.findMany({ where: { requestId: r.id } });
-    expect(out.map((o) => o.kind)).toEqual(["family_closed"]);
+    // The closing message, then the optional "did this help?" question (tests/handoff/help-rating.test.ts).
+    expect(out.map((o) => o.kind)).toEqual(["family_closed", "family_rating"]);
     expect(JSON.parse(out[0]!.payload).text).toMatch(/^Спасибо, что написали нам\. Мы закрыли обращение № 63-/);
     // A second close changes nothing and sends nothing.
     expect((await b.postForm(`${page}/close`, { outcome: "declined", confirm: "yes" }, `/queue`)).statusCode).toBe(409);
-    expect(await db.outbox.count({ where: { requestId: r.id } })).toBe(1);
+    expect(await db.outbox.count({ where: { requestId: r.id } })).toBe(2);
     const shown = (await b.get(page)).body;
     expect(shown).toContain("Итог");
     expect(shown).not.toContain('id="close-form"');
