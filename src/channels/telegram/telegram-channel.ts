@@ -26,6 +26,7 @@ import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
 import { addRecent, type ChatState, createChatStateStore, DELETABLE_FOR_SECONDS } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
+import { createSplitJoiner } from "./split-joiner.ts";
 import { createTelegramThrottle, type ThrottleOptions } from "./telegram-throttle.ts";
 import { chatKeyOf, HIDE_CANCEL, HIDE_CONFIRM, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
 
@@ -65,6 +66,8 @@ export interface TelegramChannelDeps {
   botInfo?: UserFromGetMe;
   /** Told when polling stops working and when it works again (the channel's state on /readyz). */
   onState?: (state: "up" | "down", err?: unknown) => void;
+  /** How long a 4096-character text waits for the rest Telegram split off (default 1200 ms). */
+  splitWaitMs?: number;
   /** Several instances: poll only while this instance is the elected poller (src/cluster/election.ts). */
   leadership?: Leadership;
 }
@@ -379,7 +382,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       .catch((err) => updateLog.debug({ chatId: tr.chatId, error: describeError(err) }, "telegram: group notice not sent"));
   }
 
+  // A long text Telegram split in two reaches the dialog as one (split-joiner.ts).
+  const joiner = createSplitJoiner({ waitMs: deps.splitWaitMs ?? 1200, dispatch: (update, parts) => runUpdate(update, parts) });
+
   function handleUpdate(update: Update): Promise<void> {
+    return joiner.push(update);
+  }
+
+  /** Runs one update (or the joined parts of a split text) in its chat's queue; never rejects. */
+  function runUpdate(update: Update, parts: number[]): Promise<void> {
     const key = chatKeyOf(update) ?? `update:${update.update_id}`;
     return queue
       .run(key, () => bot.handleUpdate(update))
@@ -388,7 +399,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         const cause = err instanceof Error && "error" in err ? (err as { error: unknown }).error : err;
         log.error({ updateId: update.update_id, error: describeError(cause) }, "telegram: update failed");
       })
-      .then(() => journal.done(String(update.update_id)))
+      .then(() => Promise.all(parts.map((id) => journal.done(String(id)))))
+      .then(() => undefined)
       .catch((err: unknown) => log.warn({ updateId: update.update_id, error: describeError(err) }, "telegram: journal entry not cleared"));
   }
 
@@ -491,6 +503,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       abort.abort();
       await polling;
       polling = undefined;
+      joiner.flush(); // a held first part goes on alone rather than wait
+      await joiner.idle();
       await queue.idle();
       if (mode.type === "polling" && offset > 0) {
         // Confirm what was processed so Telegram does not re-deliver it to the next process.
@@ -500,6 +514,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     },
     handleUpdate,
     accept: (update) => acceptAll([update]),
-    idle: () => queue.idle(),
+    idle: async () => {
+      await joiner.idle();
+      await queue.idle();
+    },
   };
 }

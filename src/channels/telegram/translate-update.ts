@@ -8,6 +8,8 @@ import type { CommandName, InboundEvent } from "../../dialog/service-types.ts";
 export const TELEGRAM_TEXT_LIMIT = 4096;
 export const CALLBACK_DATA_LIMIT = 64;
 export const START_PAYLOAD_LIMIT = 64;
+/** Parts of a split long text the channel joins at most (see split-joiner.ts). */
+const MAX_PARTS = 4;
 
 /** Callback data the service produced: an opaque ASCII token of at most 64 bytes. */
 export const callbackTokenSchema = z
@@ -201,7 +203,10 @@ function translateMessage(msg: Message, updateKey: string, options: TranslateOpt
 
   if (typeof msg.text === "string") {
     // Forwarded texts are treated as typed text: a parent may forward what describes the situation.
-    const text = msg.text.length > TELEGRAM_TEXT_LIMIT ? msg.text.slice(0, TELEGRAM_TEXT_LIMIT) : msg.text;
+    // A long text Telegram split into parts arrives joined (split-joiner.ts): 4096 per part.
+    const parts = Math.min(Math.max(Number((msg as { opora_parts?: unknown }).opora_parts) || 1, 1), MAX_PARTS);
+    const limit = TELEGRAM_TEXT_LIMIT * parts;
+    const text = msg.text.length > limit ? msg.text.slice(0, limit) : msg.text;
     const command = parseCommand(text, options.botUsername);
     if (command) return event(command);
     if (command === null) return { type: "ignore", reason: "command_for_other_bot" };
