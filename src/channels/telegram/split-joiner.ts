@@ -43,7 +43,7 @@ interface Held {
 /** A private chat's plain text message (not a command), or undefined. */
 function privateText(update: Update) {
   const m = update.message;
-  if (!m || m.chat.type !== "private" || !m.from || typeof m.text !== "string") return undefined;
+  if (m?.chat.type !== "private" || !m.from || typeof m.text !== "string") return undefined;
   return { text: m.text, fromId: m.from.id, messageId: m.message_id, date: m.date };
 }
 
