@@ -38,11 +38,15 @@ type Expect =
 interface Entry {
   step: string;
   text: string;
+  /** The text is sent this many times over in one message (a 10,000-character answer). */
+  repeat?: number;
   expect: Expect;
   note?: string;
 }
 
-const CORPUS: Entry[] = JSON.parse(readFileSync(new URL("./typed-answers.json", import.meta.url), "utf8"));
+const CORPUS: Entry[] = (JSON.parse(readFileSync(new URL("./typed-answers.json", import.meta.url), "utf8")) as Entry[]).map((e) =>
+  e.repeat ? { ...e, text: e.text.repeat(e.repeat) } : e,
+);
 
 const start = (t: Talk) => t.send({ type: "start" });
 const toFlags = (t: Talk, cat = "legal_docs") => start(t).cat(cat).press("done").press("no").press("adult");
