@@ -62,14 +62,14 @@ sos-message =
     { $numbers }
 
     These numbers work around the clock. Below is the question we stopped at.
-opt-sos-urgent = Leave an urgent request — we will call you back
+opt-sos-urgent = Urgent: call me back
 red-numbers =
     What you wrote sounds very serious. If there is danger right now, please call first:
     { $numbers }
 p0-safe-prompt = Are you safe right now? Can you write to me calmly?
 opt-p0-safe = I am safe, I can write
 opt-p0-unsafe = I am not safe
-opt-p0-nodanger = There is no danger, continue the usual questions
+opt-p0-nodanger = No danger, continue
 p0-unsafe =
     If you can, call 112 right now. If you cannot talk, you can send an SMS to 112.
     { $numbers }
@@ -88,18 +88,18 @@ opt-teen-adult = I am 18 or older
 
 cat-prompt = What is happening? Choose everything that applies and press "Done". You can also describe it in your own words. (page { $page } of { $pages })
 cat-violence = Domestic violence / abuse
-cat-suicide-crisis = Suicidal thoughts / acute crisis
-cat-child-danger = Child in danger / alone / missing
-cat-removal-risk = Risk of child removal / placement
-cat-pregnancy-infant = Crisis pregnancy / infant under 4
-cat-addiction = Addiction in the family (alcohol, drugs, gambling)
+cat-suicide-crisis = Suicidal thoughts, crisis
+cat-child-danger = Child in danger or missing
+cat-removal-risk = Child may be taken away
+cat-pregnancy-infant = Pregnancy, baby under 4
+cat-addiction = Alcohol, drugs, gambling
 cat-housing = Housing loss / homelessness
-cat-material-need = No income / food / work; benefits
-cat-disability-care = Child with disability / care burden
-cat-family-conflict = Family conflict / divorce / parenting
-cat-parental-burnout = Parental burnout, no strength left
-cat-teen-law = Adolescent: running away, offences, police record
-cat-legal-docs = Documents / guardianship / alimony / legal aid
+cat-material-need = No money, food or work
+cat-disability-care = Child with a disability
+cat-family-conflict = Family conflict, divorce
+cat-parental-burnout = Parental burnout
+cat-teen-law = Teen: running away, police
+cat-legal-docs = Documents, custody, alimony
 cat-other-info = Other / information
 opt-page-more = More topics ▶
 opt-page-back = ◀ Previous topics
@@ -241,7 +241,7 @@ info-no-center = The contacts of your region's center are not available right no
 info-numbers =
     If there is danger right now:
     { $numbers }
-opt-reconsider = I changed my mind — give consent
+opt-reconsider = Changed my mind: I consent
 opt-other-topic = Choose another topic
 
 ## Hours
