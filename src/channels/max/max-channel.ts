@@ -378,6 +378,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       userId: t.userId,
       updateKey: t.updateKey,
       ...(t.locale ? { locale: t.locale } : {}),
+      ...(t.messageId ? { messageId: t.messageId } : {}),
     };
     let result: HandleResult | undefined;
     let failed = false;

@@ -84,6 +84,8 @@ export type TranslatedUpdate =
       updateKey: string;
       locale?: string;
       event: InboundEvent;
+      /** The person's message this is or edits (body.mid): an edit of the last answer is a new answer. */
+      messageId?: string;
       /** Set for message_callback: the callback must always be answered. */
       callback?: { id: string; messageMid?: string; messageText?: string };
     }
@@ -239,6 +241,7 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
         ...locale(u.user_locale),
         // One message may be edited several times: each edit is its own update.
         updateKey: `edit:${msg.body.mid}:${u.timestamp}`,
+        messageId: msg.body.mid,
         event: { type: "edited", text },
       };
     }
@@ -280,7 +283,7 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
       const input = parseTextInput(text);
       if (input.type === "menu") return { type: "menu", ...base };
       if (input.type === "hide") return { type: "hide", stage: "ask", ...base };
-      return { type: "event", ...base, updateKey, event: input.event };
+      return { type: "event", ...base, updateKey, messageId: msg.body.mid, event: input.event };
     }
   }
 }

@@ -209,7 +209,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
 
     const result = await service.handle(
-      { channel: "telegram", chatId, userId: source.userId, updateKey: source.updateKey, locale: source.locale },
+      {
+        channel: "telegram",
+        chatId,
+        userId: source.userId,
+        updateKey: source.updateKey,
+        locale: source.locale,
+        // Which message of the person this is (or edits): an edit of the last answer is a new answer.
+        ...(source.messageId !== undefined ? { messageId: String(source.messageId) } : {}),
+      },
       event,
     );
     if (result.type === "duplicate") {

@@ -237,7 +237,8 @@ function translateEdit(msg: Message, updateKey: string): TranslatedUpdate {
   if (raw.trim().startsWith("/")) return { type: "ignore", reason: "edited_command" };
   return {
     type: "event",
-    source: { chatId: String(msg.chat.id), userId: String(msg.from.id), updateKey, locale: msg.from.language_code },
+    // The edited message's own id: the dialog takes an edit of the last answer as the new answer.
+    source: { chatId: String(msg.chat.id), userId: String(msg.from.id), updateKey, locale: msg.from.language_code, messageId: msg.message_id },
     event: { type: "edited", text: raw.slice(0, TELEGRAM_TEXT_LIMIT) },
   };
 }
