@@ -23,6 +23,7 @@ import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/out
 import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
 import { createLeases, type Leases, newInstanceId } from "./cluster/leases.ts";
 import { createElection } from "./cluster/election.ts";
+import { joinInstances } from "./cluster/instances.ts";
 import { createJobRunner } from "./cluster/periodic-jobs.ts";
 import { workerJobs } from "./cluster/worker-jobs.ts";
 import { observeOutboundCalls } from "./channels/http-transport.ts";
@@ -66,6 +67,14 @@ async function main(): Promise<void> {
   const instanceId = newInstanceId();
   // Leases make periodic jobs and pollers run on one instance at a time (src/cluster/leases.ts).
   const leases = createLeases({ db, holder: instanceId });
+  // Instances on one database must share SESSION_SECRET and the schema version (src/cluster/instances.ts).
+  const joined = await joinInstances({ db, id: instanceId, sessionSecret: config.sessionSecret, log });
+  if (joined.type === "refused") {
+    log.fatal({ code: "INSTANCE_MISMATCH" }, joined.message);
+    console.error(`Opora cannot start: ${joined.message}`);
+    await db.$disconnect();
+    process.exit(1);
+  }
   await seedRegions(db);
   if (config.demo) {
     if (await loadDemoRoutingIfEmpty(db, log)) log.info("demo routing data loaded (fake phones, marked as demo)");
@@ -195,6 +204,7 @@ async function main(): Promise<void> {
     }, STOP_TIMEOUT_MS).unref();
     await Promise.allSettled(stoppables.map((s) => s.stop()));
     await app.close();
+    await joined.registration.leave().catch(() => undefined);
     await db.$disconnect();
     log.info("stopped");
     process.exit(0);

@@ -65,7 +65,7 @@ export function newInstanceId(): string {
 }
 
 /** SQL for "now" and "now + ms" on the engine's own clock, in the format Prisma stores DateTime. */
-function clockSql(engine: DbEngine) {
+export function clockSql(engine: DbEngine) {
   const ms = (n: number) => {
     if (!Number.isSafeInteger(n)) throw new Error(`lease duration must be whole milliseconds, got ${n}`);
     return n;

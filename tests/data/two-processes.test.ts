@@ -44,7 +44,8 @@ describe.skipIf(testEngine() !== "sqlite")("two processes on one fresh database"
   it("both come up", { timeout: 90_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "opora-two-"));
     dirs.push(dir);
-    const env = { DATABASE_FILE: path.join(dir, "opora.db") };
+    // Several instances on one database need one shared SESSION_SECRET (src/cluster/instances.ts).
+    const env = { DATABASE_FILE: path.join(dir, "opora.db"), SESSION_SECRET: "s".repeat(40) };
     const ports = await Promise.all([start(env), start(env)]);
     for (const port of ports) {
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -1,0 +1,111 @@
+// Instances sharing one database see each other through a heartbeat row each (Instance). A start
+// joins only instances that agree with it: the same SESSION_SECRET (a login made on one instance
+// must be valid on the others behind the load balancer; only an HMAC of the secret is stored) and
+// the same schema version (the last migration this build ships). Otherwise it refuses with one line.
+// A database migrated by a newer build is refused earlier, by the migration check (migration-history.ts).
+import { createHmac } from "node:crypto";
+import { type Db, type DbEngine, engineOf } from "../db/client.ts";
+import { MIGRATIONS_DIR } from "../db/migrate.ts";
+import { POSTGRES_MIGRATIONS_DIR, pendingMigrationNames } from "../db/migrate-postgres.ts";
+import type { Logger } from "../logging/logger.ts";
+import { clockSql } from "./leases.ts";
+
+/** An instance whose heartbeat is older than this is taken as gone. */
+export const INSTANCE_LIVE_MS = 30_000;
+const HEARTBEAT_MS = 10_000;
+/** Rows of instances gone this long are deleted (a killed process never deletes its own). */
+const FORGET_AFTER_MS = 24 * 60 * 60_000;
+
+/** Compares secrets between instances without storing them. */
+export function secretCheckOf(secret: string): string {
+  return createHmac("sha256", secret).update("opora instance session-secret check v1").digest("hex").slice(0, 32);
+}
+
+/** This build's schema version: its last migration for the engine. */
+export function schemaVersionOf(engine: DbEngine): string {
+  return pendingMigrationNames(engine === "postgresql" ? POSTGRES_MIGRATIONS_DIR : MIGRATIONS_DIR).at(-1) ?? "none";
+}
+
+export type JoinResult = { type: "joined"; others: number; registration: InstanceRegistration } | { type: "refused"; message: string };
+
+export interface InstanceRegistration {
+  readonly id: string;
+  /** Deletes this instance's row (a clean stop). */
+  leave(): Promise<void>;
+  /** Stops the heartbeat without deleting the row (a killed process; tests). */
+  kill(): void;
+}
+
+export async function joinInstances({
+  db,
+  id,
+  sessionSecret,
+  log,
+  schemaVersion = schemaVersionOf(engineOf(db)),
+  heartbeatMs = HEARTBEAT_MS,
+}: {
+  db: Db;
+  id: string;
+  /** Undefined when the demo made a random one at start. */
+  sessionSecret: string | undefined;
+  log: Logger;
+  schemaVersion?: string;
+  heartbeatMs?: number;
+}): Promise<JoinResult> {
+  const clock = clockSql(engineOf(db));
+  const secretCheck = sessionSecret ? secretCheckOf(sessionSecret) : null;
+  // Registered first, then the others read: of two instances starting together, at least one sees the other.
+  await db.$executeRaw`
+    INSERT INTO "Instance" ("id", "startedAt", "heartbeatAt", "schemaVersion", "secretCheck")
+    VALUES (${id}, ${clock.now}, ${clock.now}, ${schemaVersion}, ${secretCheck})`;
+  const others = await db.$queryRaw<{ id: string; schemaVersion: string; secretCheck: string | null }[]>`
+    SELECT "id", "schemaVersion", "secretCheck" FROM "Instance"
+    WHERE "id" <> ${id} AND "heartbeatAt" > ${clock.plus(-INSTANCE_LIVE_MS)}
+    ORDER BY "startedAt"`;
+  const problem = others.map((o) => disagreement(o, { schemaVersion, secretCheck })).find(Boolean);
+  if (problem) {
+    await db.instance.deleteMany({ where: { id } });
+    return { type: "refused", message: problem };
+  }
+  const beat = async () => {
+    await db.$executeRaw`UPDATE "Instance" SET "heartbeatAt" = ${clock.now} WHERE "id" = ${id}`;
+    await db.$executeRaw`DELETE FROM "Instance" WHERE "heartbeatAt" < ${clock.plus(-FORGET_AFTER_MS)}`;
+  };
+  const timer = setInterval(() => {
+    beat().catch((err) => log.warn({ code: (err as { code?: string }).code }, "instance heartbeat failed"));
+  }, heartbeatMs);
+  timer.unref();
+  if (others.length > 0) log.info({ instance: id, others: others.map((o) => o.id) }, "joined the other instances on this database");
+  return {
+    type: "joined",
+    others: others.length,
+    registration: {
+      id,
+      async leave() {
+        clearInterval(timer);
+        await db.instance.deleteMany({ where: { id } });
+      },
+      kill: () => clearInterval(timer),
+    },
+  };
+}
+
+function disagreement(
+  other: { id: string; schemaVersion: string; secretCheck: string | null },
+  mine: { schemaVersion: string; secretCheck: string | null },
+): string | undefined {
+  const fix = "stop it or give every instance the same";
+  if (other.schemaVersion !== mine.schemaVersion) {
+    return `another Opora instance (${other.id}) runs on this database with schema version ${other.schemaVersion}, this one has ${mine.schemaVersion}: run the same Opora version on every instance (for an upgrade, stop them all first)`;
+  }
+  if (mine.secretCheck === null) {
+    return `another Opora instance (${other.id}) runs on this database: several instances need one shared SESSION_SECRET (≥ 32 characters), set it on every instance`;
+  }
+  if (other.secretCheck === null) {
+    return `another Opora instance (${other.id}) runs on this database without SESSION_SECRET (a demo with a random one): ${fix} SESSION_SECRET`;
+  }
+  if (other.secretCheck !== mine.secretCheck) {
+    return `another Opora instance (${other.id}) runs on this database with a different SESSION_SECRET: ${fix} SESSION_SECRET (logins must hold on every instance)`;
+  }
+  return undefined;
+}

@@ -1,0 +1,136 @@
+// Several instances on one database must agree: the same SESSION_SECRET (a login made on one must
+// hold on the others) and the same schema version. A second instance that disagrees refuses to
+// start with one clear line; one that agrees joins. Constructed in-process, and once as processes.
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { joinInstances, secretCheckOf } from "../../src/cluster/instances.ts";
+import { openDb } from "../../src/db/client.ts";
+import { createLogger } from "../../src/logging/logger.ts";
+import { createTempDb, testEngine, type TempDb } from "../helpers/temp-db.ts";
+
+const log = createLogger({ level: "silent" });
+const SECRET_A = "a".repeat(40);
+const SECRET_B = "b".repeat(40);
+let t: TempDb | undefined;
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
+  await t?.cleanup();
+  t = undefined;
+});
+
+const join = (id: string, sessionSecret: string | undefined, schemaVersion?: string) =>
+  joinInstances({ db: t!.db, id, sessionSecret, log, ...(schemaVersion ? { schemaVersion } : {}) });
+
+describe("instances on one database", () => {
+  it("a second instance with the same secret and schema joins", async () => {
+    t = await createTempDb();
+    const a = await join("host-a:1", SECRET_A);
+    expect(a).toMatchObject({ type: "joined", others: 0 });
+    const b = await join("host-b:2", SECRET_A);
+    expect(b).toMatchObject({ type: "joined", others: 1 });
+    // Only an HMAC of the secret is stored.
+    const rows = await t.db.instance.findMany();
+    expect(rows.map((r) => r.secretCheck)).toEqual([secretCheckOf(SECRET_A), secretCheckOf(SECRET_A)]);
+    expect(JSON.stringify(rows)).not.toContain(SECRET_A);
+    if (b.type === "joined") await b.registration.leave();
+    expect(await t.db.instance.count()).toBe(1);
+  });
+
+  it("a different SESSION_SECRET is refused with a clear line, and leaves no row behind", async () => {
+    t = await createTempDb();
+    await join("host-a:1", SECRET_A);
+    const b = await join("host-b:2", SECRET_B);
+    expect(b.type).toBe("refused");
+    if (b.type === "refused") {
+      expect(b.message).toContain("host-a:1");
+      expect(b.message).toContain("different SESSION_SECRET");
+      expect(b.message).not.toContain(SECRET_A);
+      expect(b.message).not.toContain(SECRET_B);
+    }
+    expect((await t.db.instance.findMany()).map((r) => r.id)).toEqual(["host-a:1"]);
+  });
+
+  it("no SESSION_SECRET (a demo's random one) next to another instance is refused, either way round", async () => {
+    t = await createTempDb();
+    await join("host-a:1", SECRET_A);
+    expect(await join("demo:2", undefined)).toMatchObject({ type: "refused", message: expect.stringMatching(/one shared SESSION_SECRET/) });
+    await t.db.instance.deleteMany();
+    await join("demo:1", undefined);
+    expect(await join("host-b:2", SECRET_A)).toMatchObject({ type: "refused", message: expect.stringMatching(/without SESSION_SECRET/) });
+  });
+
+  it("a different schema version is refused", async () => {
+    t = await createTempDb();
+    await join("old:1", SECRET_A, "20261125000000_init");
+    const r = await join("new:2", SECRET_A);
+    expect(r).toMatchObject({ type: "refused", message: expect.stringMatching(/schema version 20261125000000_init, this one has 2026/) });
+  });
+
+  it("an instance that stopped beating (killed) is not in the way after 30 s", async () => {
+    t = await createTempDb();
+    const a = await join("killed:1", SECRET_A);
+    if (a.type === "joined") a.registration.kill();
+    await t.db.instance.update({ where: { id: "killed:1" }, data: { heartbeatAt: new Date(Date.now() - 31_000) } });
+    expect(await join("demo:2", undefined)).toMatchObject({ type: "joined", others: 0 });
+  });
+
+  it("the heartbeat keeps an instance visible", async () => {
+    t = await createTempDb();
+    const a = await joinInstances({ db: t.db, id: "a:1", sessionSecret: SECRET_A, log, heartbeatMs: 100 });
+    const before = (await t.db.instance.findUniqueOrThrow({ where: { id: "a:1" } })).heartbeatAt;
+    await new Promise((r) => setTimeout(r, 400));
+    const after = (await t.db.instance.findUniqueOrThrow({ where: { id: "a:1" } })).heartbeatAt;
+    expect(after.getTime()).toBeGreaterThan(before.getTime());
+    if (a.type === "joined") a.registration.kill();
+  });
+});
+
+const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
+function service(env: Record<string, string>) {
+  const child = spawn(process.execPath, [TSX, "src/main.ts"], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let out = "";
+  child.stdout?.on("data", (d) => (out += d));
+  child.stderr?.on("data", (d) => (out += d));
+  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
+  const listening = new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (/Opora is listening/.test(out)) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`exited with ${code}: ${out.slice(-1500)}`));
+    });
+  });
+  listening.catch(() => undefined);
+  return { exited, listening, output: () => out };
+}
+
+describe("two service processes", () => {
+  it("the second, started with another SESSION_SECRET, refuses to start with one line; the first serves on", { timeout: 120_000 }, async () => {
+    t = await createTempDb();
+    const db: Record<string, string> = testEngine() === "postgresql" ? { DATABASE_URL: (t.target as { url: string }).url } : { DATABASE_FILE: t.file };
+    await t.db.$disconnect();
+    const first = service({ ...db, SESSION_SECRET: SECRET_A });
+    await first.listening;
+    const second = service({ ...db, SESSION_SECRET: SECRET_B });
+    expect(await second.exited).toBe(1);
+    const lines = second.output().split("\n").filter((l) => l.startsWith("Opora cannot start"));
+    expect(lines).toEqual([expect.stringMatching(/another Opora instance \(.+\) runs on this database with a different SESSION_SECRET/)]);
+    expect(second.output()).not.toContain(SECRET_B);
+    // A third with the same secret joins.
+    const third = service({ ...db, SESSION_SECRET: SECRET_A });
+    await third.listening;
+    expect(first.output()).not.toContain("cannot start");
+    // t.cleanup() disconnects again: reopen so it has a client to close.
+    t.db = await openDb(t.target);
+  });
+});
