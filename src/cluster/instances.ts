@@ -4,6 +4,7 @@
 // the same schema version (the last migration this build ships). Otherwise it refuses with one line.
 // A database migrated by a newer build is refused earlier, by the migration check (migration-history.ts).
 import { createHmac } from "node:crypto";
+import { hostname } from "node:os";
 import { type Db, type DbEngine, engineOf } from "../db/client.ts";
 import { MIGRATIONS_DIR } from "../db/migrate.ts";
 import { POSTGRES_MIGRATIONS_DIR, pendingMigrationNames } from "../db/migrate-postgres.ts";
@@ -62,7 +63,13 @@ export async function joinInstances({
     SELECT "id", "schemaVersion", "secretCheck" FROM "Instance"
     WHERE "id" <> ${id} AND "heartbeatAt" > ${clock.plus(-INSTANCE_LIVE_MS)}
     ORDER BY "startedAt"`;
-  const problem = others.map((o) => disagreement(o, { schemaVersion, secretCheck })).find(Boolean);
+  // A process on this machine that no longer exists (killed, then restarted at once) is not in the way.
+  const gone = others.filter((o) => deadHere(o.id)).map((o) => o.id);
+  if (gone.length > 0) await db.instance.deleteMany({ where: { id: { in: gone } } });
+  const problem = others
+    .filter((o) => !gone.includes(o.id))
+    .map((o) => disagreement(o, { schemaVersion, secretCheck }))
+    .find(Boolean);
   if (problem) {
     await db.instance.deleteMany({ where: { id } });
     return { type: "refused", message: problem };
@@ -78,7 +85,7 @@ export async function joinInstances({
   if (others.length > 0) log.info({ instance: id, others: others.map((o) => o.id) }, "joined the other instances on this database");
   return {
     type: "joined",
-    others: others.length,
+    others: others.length - gone.length,
     registration: {
       id,
       async leave() {
@@ -88,6 +95,18 @@ export async function joinInstances({
       kill: () => clearInterval(timer),
     },
   };
+}
+
+/** True for an id of newInstanceId() naming this host and a process id that is not running. */
+function deadHere(id: string): boolean {
+  const m = /^(.*):(\d+):[0-9a-f]+$/.exec(id);
+  if (!m || m[1] !== hostname().slice(0, 60)) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
 }
 
 function disagreement(

@@ -2,6 +2,7 @@
 // hold on the others) and the same schema version. A second instance that disagrees refuses to
 // start with one clear line; one that agrees joins. Constructed in-process, and once as processes.
 import { type ChildProcess, spawn } from "node:child_process";
+import { hostname } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { joinInstances, secretCheckOf } from "../../src/cluster/instances.ts";
@@ -74,6 +75,17 @@ describe("instances on one database", () => {
     if (a.type === "joined") a.registration.kill();
     await t.db.instance.update({ where: { id: "killed:1" }, data: { heartbeatAt: new Date(Date.now() - 31_000) } });
     expect(await join("demo:2", undefined)).toMatchObject({ type: "joined", others: 0 });
+  });
+
+  it("a process of this machine that was killed (its row still fresh) does not block a restart", async () => {
+    t = await createTempDb();
+    // A pid that is not running here (beyond Linux's pid_max).
+    const a = await join(`${hostname().slice(0, 60)}:99999999:abcdef`, undefined);
+    if (a.type === "joined") a.registration.kill();
+    expect(await join("demo:2", undefined)).toMatchObject({ type: "joined", others: 0 });
+    // One on another machine with the same shape is still counted.
+    await join("other-host:4242:abcdef", SECRET_A);
+    expect(await join("demo:3", undefined)).toMatchObject({ type: "refused" });
   });
 
   it("the heartbeat keeps an instance visible", async () => {
