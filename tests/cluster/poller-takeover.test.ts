@@ -4,11 +4,13 @@
 // or answered twice. A short lease here (1.5 s); the service's default is 10 s + 2 s retry (≤ 15 s).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMaxChannel, type MaxChannel } from "../../src/channels/max/max-channel.ts";
+import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
 import { createElection, type Election } from "../../src/cluster/election.ts";
 import { createLeases } from "../../src/cluster/leases.ts";
 import { type Db, openDb } from "../../src/db/client.ts";
 import type { DialogService } from "../../src/dialog/service-types.ts";
 import { type FakeMaxApi, type FakeUser, startFakeMaxApi } from "../fakes/fake-max-api.ts";
+import { startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 import { i18n, log, TOKEN, waitFor } from "../max/harness.ts";
 
@@ -112,5 +114,51 @@ describe("elected MAX poller", () => {
     api.pushUpdate(api.textMessage(parent(9), "помогите"));
     await waitFor(() => answers(parent(9)) === 1, 8000, "answered by b");
     expect(handledBy.b).toHaveLength(1);
+  });
+});
+
+describe("elected Telegram poller", () => {
+  it("the standby polls only after the poller died; every message answered once", async () => {
+    const tg = await startFakeTelegramApi();
+    const tgChannels: TelegramChannel[] = [];
+    const tgInstance = async (name: string, db: Db) => {
+      const election = createElection({ leases: createLeases({ db, holder: name }), name: "poll:telegram", log, ttlMs: TTL, retryMs: RETRY });
+      elections.push(election);
+      const channel = createTelegramChannel({
+        token: tg.token,
+        apiRoot: tg.apiRoot,
+        service: serviceOf(name),
+        db,
+        log,
+        i18n,
+        mode: { type: "polling", timeoutSeconds: 1 },
+        throttle: false,
+        leadership: election,
+      });
+      tgChannels.push(channel);
+      await channel.start();
+      election.start();
+      return { election, channel };
+    };
+    try {
+      const a = await tgInstance("a", tmp.db);
+      await waitFor(() => a.election.leading, 5000, "a elected");
+      const b = await tgInstance("b", dbB);
+      for (let i = 0; i < 3; i++) tg.push(tg.text({ id: 500 + i }, `помогите ${i}`));
+      await waitFor(() => [0, 1, 2].every((i) => tg.sentTo(500 + i).length === 1), 8000, "first three answered");
+      expect(handledBy.b ?? []).toEqual([]);
+      a.election.kill();
+      const diedAt = Date.now();
+      for (let i = 3; i < 6; i++) tg.push(tg.text({ id: 500 + i }, `помогите ${i}`));
+      await waitFor(() => [3, 4, 5].every((i) => tg.sentTo(500 + i).length === 1), 10_000, "answered after the takeover");
+      expect(b.election.leading).toBe(true);
+      expect(Date.now() - diedAt).toBeLessThan(TTL + RETRY + 3000);
+      expect(handledBy.b).toHaveLength(3);
+      for (let i = 0; i < 6; i++) expect(tg.sentTo(500 + i), `parent ${i}`).toHaveLength(1);
+    } finally {
+      for (const e of elections.splice(0)) e.kill();
+      for (const c of tgChannels) await c.stop();
+      await tg.close();
+    }
   });
 });
