@@ -54,7 +54,9 @@ async function slowBotApi(fake: FakeTelegramApi, hold: number) {
 describe("npm start (the compiled service)", () => {
   it("migrates, seeds, answers /healthz and /readyz, refuses a second start on the same port, stops on SIGTERM", async () => {
     const dir = tempDir();
-    const first = startBuilt({ DATABASE_FILE: path.join(dir, "opora.db"), PORT: "0" });
+    // One SESSION_SECRET for both: a second instance on the database needs the same (src/cluster/instances.ts).
+    const SESSION_SECRET = "s".repeat(40);
+    const first = startBuilt({ DATABASE_FILE: path.join(dir, "opora.db"), PORT: "0", SESSION_SECRET });
     const port = await first.listening;
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
@@ -64,7 +66,7 @@ describe("npm start (the compiled service)", () => {
     expect(first.output()).toMatch(/Telegram channel disabled: set TELEGRAM_BOT_TOKEN/);
     expect(first.output()).toMatch(/demo login:/);
 
-    const second = startBuilt({ DATABASE_FILE: path.join(dir, "opora.db"), PORT: String(port) });
+    const second = startBuilt({ DATABASE_FILE: path.join(dir, "opora.db"), PORT: String(port), SESSION_SECRET });
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/already in use/);
 
