@@ -45,7 +45,7 @@ export interface FakeTelegramApi {
   sentTo(chatId: number | string): SentMessage[];
   /** Resolves when `predicate` holds for the recorded calls (polls every few ms). */
   waitFor(predicate: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
-  /** Calls `fn` for every message the bot sends (works with record: false, for benchmarks). */
+  /** Calls `fn` for every message the bot sends, and for one edited to show new buttons (works with record: false). */
   onSent(fn: (message: SentMessage) => void): void;
   /** Number of updates confirmed by getUpdates offsets. */
   readonly confirmedUpTo: number;
@@ -219,8 +219,23 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
         });
       }
       case "editMessageReplyMarkup":
-      case "editMessageText":
+      case "editMessageText": {
+        // The edit shows on the message as the person sees it (tests read `sent`).
+        // With record: false (benchmarks) nothing is kept: the edit is described from its payload.
+        const target = sent.find((m) => m.chat_id === String(payload.chat_id) && m.message_id === Number(payload.message_id)) ?? {
+          message_id: Number(payload.message_id),
+          chat_id: String(payload.chat_id),
+          text: String(payload.text ?? ""),
+        };
+        if (method === "editMessageText") target.text = String(payload.text ?? "");
+        const markup = payload.reply_markup as Record<string, unknown> | undefined;
+        if (markup && Array.isArray(markup.inline_keyboard) && markup.inline_keyboard.length > 0) {
+          target.reply_markup = markup;
+          // A question edited in place (new buttons) is what the person answers next.
+          for (const fn of sentListeners) fn(target);
+        } else delete target.reply_markup;
         return ok(res, true);
+      }
       case "deleteMessage": {
         const chatId = String(payload.chat_id);
         const messageId = Number(payload.message_id);
@@ -321,7 +336,13 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
           from: { id: user.id, is_bot: false, first_name: "Parent", language_code: user.language_code ?? "ru" },
           chat_instance: "ci",
           data,
-          message: { message_id: messageId, date: now(), chat: { id: chatId ?? user.id, type: "private", first_name: "Parent" }, text: "q" },
+          // The pressed message as the bot sent it (its current text), like Telegram delivers it.
+          message: {
+            message_id: messageId,
+            date: now(),
+            chat: { id: chatId ?? user.id, type: "private", first_name: "Parent" },
+            text: sent.find((m) => m.message_id === messageId && m.chat_id === String(chatId ?? user.id))?.text ?? "q",
+          },
         },
       }) as unknown as Update,
     contact: (user, phone, contactUserId) =>

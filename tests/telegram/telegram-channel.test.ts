@@ -331,7 +331,8 @@ describe("telegram channel (polling, scripted service)", () => {
   });
 
   it("a duplicated update is applied once; a duplicated press is still answered", async () => {
-    service.respond(() => [{ type: "text", text: "q", options: [[{ label: "A", token: "s1:a" }]] }]);
+    // The press leads to another question (the same one again would be edited in place).
+    service.respond((_, e) => [{ type: "text", text: e.type === "option" ? "q2" : "q", options: [[{ label: "A", token: "s1:a" }]] }]);
     const channel = makeChannel();
     await channel.start();
     const u = api.push(api.text(anna, "hello"));

@@ -50,8 +50,11 @@ class Parent {
   }
   async send(update: Update): Promise<Update> {
     const before = this.sent().length;
+    const edits = () => api.calls.filter((c) => c.method.startsWith("editMessage")).length;
+    const editsBefore = edits();
     await this.deliver(update);
-    await api.waitFor(() => this.sent().length > before, 10_000, "a reply");
+    // A new message, or the pressed question edited in place (a topic ticked).
+    await api.waitFor(() => this.sent().length > before || edits() > editsBefore, 10_000, "a reply");
     await channel.idle();
     return update;
   }

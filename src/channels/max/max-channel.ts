@@ -18,6 +18,7 @@ import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
+import { sameQuestion } from "../same-question.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
 import { createMaxPolling } from "./max-polling.ts";
@@ -150,12 +151,6 @@ interface QuestionRef {
   mid: string;
   /** Kept in memory only: the API edit needs the text, and texts never go to channelData. */
   text?: string;
-}
-
-/** The same question re-rendered: equal texts but for a trailing "(страница 1 из 2)"-style note. */
-export function sameQuestion(a: string, b: string): boolean {
-  const core = (s: string) => s.replace(/\s*\([^()\n]*\)\s*$/, "");
-  return core(a) === core(b);
 }
 
 /** Events that answer the current question (its buttons become stale afterwards). */

@@ -26,6 +26,7 @@ import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
 import { addRecent, type ChatState, createChatStateStore, DELETABLE_FOR_SECONDS } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
+import { sameQuestion } from "../same-question.ts";
 import { createSplitJoiner } from "./split-joiner.ts";
 import { createTelegramThrottle, type ThrottleOptions } from "./telegram-throttle.ts";
 import { chatKeyOf, HIDE_CANCEL, HIDE_CONFIRM, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
@@ -233,6 +234,32 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       { shareLabel: text(locale, "telegram-share-contact"), keyboardClosed: text(locale, "telegram-keyboard-closed") },
     );
     if (rendered.droppedTokens > 0) evLog.error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
+
+    // A press that re-renders the same question (a topic ticked, another page of topics) edits the
+    // pressed message in place: one call instead of removing its buttons and sending a new copy.
+    const only = rendered.messages.length === 1 ? rendered.messages[0] : undefined;
+    if (
+      callback?.messageText !== undefined &&
+      event.type === "option" &&
+      callback.messageId === state.keyboardMessageId &&
+      only?.markup?.type === "inline" &&
+      sameQuestion(only.text, callback.messageText)
+    ) {
+      const edited = await (only.text === callback.messageText
+        ? api.editMessageReplyMarkup(chatId, callback.messageId, { reply_markup: only.markup.value })
+        : api.editMessageText(chatId, callback.messageId, only.text, { reply_markup: only.markup.value, link_preview_options: { is_disabled: true } })
+      ).then(
+        () => true,
+        (err: unknown) => {
+          evLog.debug({ error: describeError(err) }, "telegram: question not edited in place; sending it anew");
+          return false;
+        },
+      );
+      if (edited) {
+        await store.save(chatId, { keyboardMessageId: callback.messageId, ...rendered.keyboard, ...(state.recent ? { recent: state.recent } : {}) });
+        return;
+      }
+    }
 
     // Buttons of an answered question go away so the same message cannot be answered twice.
     let keyboardMessageId = state.keyboardMessageId;

@@ -53,7 +53,7 @@ export type TranslatedUpdate =
       source: PrivateSource;
       event: InboundEvent;
       /** Present for button presses: answer it, and the pressed message's buttons are removed. */
-      callback?: { id: string; messageId: number };
+      callback?: { id: string; messageId: number; messageText?: string };
     }
   /** A callback query that must be answered with a short notice and nothing else. */
   | { type: "rejectCallback"; callbackId: string; reason: "invalid_data" | "foreign_chat" | "no_message"; locale?: string }
@@ -156,7 +156,7 @@ export function translateUpdate(update: Update, options: TranslateOptions = {}):
       type: "event",
       source: { chatId: String(msg.chat.id), userId: String(cq.from.id), updateKey, locale },
       event: { type: "option", token: token.data },
-      callback: { id: cq.id, messageId: msg.message_id },
+      callback: { id: cq.id, messageId: msg.message_id, ...("text" in msg && typeof msg.text === "string" ? { messageText: msg.text } : {}) },
     };
   }
 

@@ -1,0 +1,78 @@
+// Telegram multi-select (issue 12): ticking topics and paging between them edits the pressed
+// question in place (editMessageReplyMarkup, or editMessageText when the page note changes) instead
+// of removing its buttons and sending a new copy. Real dialog service, fake Bot API.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
+import { createDialogService } from "../../src/dialog/dialog-service.ts";
+import { createI18n } from "../../src/i18n/i18n.ts";
+import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
+import { type FakeTelegramApi, type SentMessage, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { captureLog } from "./helpers.ts";
+
+const i18n = createI18n();
+const parent = { id: 641, language_code: "ru" };
+let api: FakeTelegramApi;
+let temp: TempDb;
+let channel: TelegramChannel;
+
+beforeEach(async () => {
+  api = await startFakeTelegramApi();
+  temp = await createTempDb();
+  const { log } = captureLog("warn");
+  await loadDemoRoutingIfEmpty(temp.db, log);
+  const service = createDialogService({
+    db: temp.db,
+    log,
+    i18n,
+    clock: () => new Date(),
+    config: { consentVersion: "ms", publicBaseUrl: "https://opora.example", operatorName: "Opora test operator" },
+  });
+  channel = createTelegramChannel({ token: api.token, apiRoot: api.apiRoot, service, db: temp.db, log, i18n, mode: { type: "polling", timeoutSeconds: 1 }, throttle: false });
+  await channel.start();
+});
+afterEach(async () => {
+  await channel.stop();
+  await api.close();
+  await temp.cleanup();
+});
+
+type Button = { text: string; callback_data: string };
+const buttons = (m: SentMessage | undefined) => ((m?.reply_markup?.inline_keyboard ?? []) as Button[][]).flat();
+
+async function press(m: SentMessage, id: string): Promise<void> {
+  const b = buttons(m).find((x) => x.callback_data.replace(/^\d+\./, "") === id);
+  if (!b) throw new Error(`no button ${id}`);
+  const before = api.calls.length;
+  api.push(api.press(parent, m.message_id, b.callback_data));
+  await api.waitFor(() => api.calls.slice(before).some((c) => c.method !== "getUpdates" && c.method !== "answerCallbackQuery"), 10_000, `the press ${id}`);
+  await channel.idle();
+}
+
+describe("telegram topics question", () => {
+  it("one journey through the topics leaves one topics message, edited in place", async () => {
+    api.push(api.text(parent, "/start 63"));
+    await api.waitFor(() => api.sentTo(parent.id).some((m) => buttons(m).some((b) => b.callback_data.endsWith(".more"))));
+    await channel.idle();
+    const question = api.sentTo(parent.id).find((m) => buttons(m).some((b) => b.callback_data.endsWith(".more")))!;
+    const sentBefore = api.callsOf("sendMessage").length;
+    await press(question, "more");
+    await press(question, "c:family_conflict");
+    await press(question, "c:parental_burnout");
+    await press(question, "c:parental_burnout");
+    await press(question, "less");
+    await press(question, "c:housing");
+    expect(api.callsOf("sendMessage").length).toBe(sentBefore); // no new copies
+    const labels = buttons(question).map((b) => b.text);
+    expect(labels.filter((l) => l.startsWith("✓"))).toHaveLength(1);
+    expect(labels.some((l) => /2/.test(l))).toBe(true); // "Готово (выбрано: 2)"
+    await press(question, "done");
+    // Answered: its buttons go and the next question is a new message.
+    expect(buttons(question)).toEqual([]);
+    expect(api.callsOf("sendMessage").length).toBeGreaterThan(sentBefore);
+    const state = (await temp.db.conversation.findFirstOrThrow({ where: { channel: "telegram" } })).state;
+    expect(state).toContain("family_conflict");
+    expect(state).toContain("housing");
+    expect(state).not.toContain("parental_burnout");
+  });
+});
