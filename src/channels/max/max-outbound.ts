@@ -98,10 +98,11 @@ export function createOutbound(log: Logger, opts: OutboundOptions = {}): Outboun
           maxTimeout: opts.maxRetryDelayMs ?? 15_000,
           factor: 2,
           randomize: true,
-          onFailedAttempt: (e) => {
-            const status = e instanceof MaxError ? e.status : undefined;
+          // p-retry 7 passes a context ({ error, attemptNumber, retriesLeft }), not the decorated error.
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+            const status = error instanceof MaxError ? error.status : undefined;
             log.warn(
-              { op, status, attempt: e.attemptNumber, retriesLeft: e.retriesLeft },
+              { op, status, attempt: attemptNumber, retriesLeft },
               "max api call failed, retrying",
             );
           },
