@@ -141,6 +141,12 @@ export function createAdminPlugin(deps: AdminDeps): FastifyPluginAsync {
       if (status >= 400 && status < 500) {
         return renderPage(deps, req, reply, "error", { code: "bad_request", status }, status);
       }
+      if (code === "OPORA_DB_LOCKED") {
+        // Another process held the database's write lock too long: this page fails, kindly; the service goes on.
+        log.warn({ route: req.routeOptions.url, code }, "database locked by another process: request not served");
+        reply.header("Retry-After", "30");
+        return renderPage(deps, req, reply, "error", { code: "busy", status: 503 }, 503);
+      }
       log.error({ err: { message: err.message, code }, route: req.routeOptions.url }, "web view error");
       return renderPage(deps, req, reply, "error", { code: "internal", status: 500 }, 500);
     });
