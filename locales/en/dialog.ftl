@@ -347,3 +347,8 @@ consent-again = Your request will now go to another center: { $center }. We need
 teen-chat = If calling is hard, you can write to the children's helpline online chat.
 opt-teen-chat = Children's helpline chat
 name-too-long = That is too long for a name. Please write only how we should address you:
+
+# Dialog engine (issue 12): after the request is sent, the family's messages go to the specialist
+done-waiting = Request No. { $number } is with the specialists. They will see everything you write here. A new request: /start.
+done-message-sent = Thank you, your message was added to request No. { $number } — the specialist will see it. If there is danger right now, call 112.
+edit-applied = I see the correction — taking the new answer.

@@ -37,6 +37,8 @@ export interface EngineContext {
   routing: RoutingSnapshot;
   consent: { version: string; publicBaseUrl: string; operatorName: string; retentionDays: number };
   descriptionMaxLength: number;
+  /** The messenger's id of the person's message this update carries or edits (an edit of the last answer is a new answer). */
+  messageId?: string;
 }
 
 /** The consent as shown, with everything the ConsentRecord must prove (design.md §4). */

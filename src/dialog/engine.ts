@@ -68,10 +68,23 @@ export function step(state: DialogState | null, event: InboundEvent, ctx: Engine
       event.type === "text" ? event.text : event.type === "edited" ? `✏️ ${event.text}` : event.type === "unsupported" && event.caption ? `📎 ${event.caption}` : null;
     if (kept !== null) r.effects.push({ type: "recordInbound", text: kept.slice(0, TRANSCRIPT_MAX) });
   }
+  r.s = { ...r.s, lastText: lastTextAfter(r, start, ctx.messageId) };
   // Leaving the phone step: take the "share my number" keyboard away.
   if (wasPhone && (r.s.step !== "phone" || r.s.modal)) r.replies.unshift({ type: "removeKeyboard" });
   r.s = { ...r.s, lastActivityAt: ctx.now.toISOString() };
   return { state: r.s, replies: r.replies, effects: r.effects };
+}
+
+/**
+ * The typed answer an edit may still redo: only one that changed nothing beyond the answers
+ * (no consent, request, emergency path, teen screen, cancel or modal), so reading it again is safe.
+ */
+function lastTextAfter(r: Run, before: DialogState, messageId: string | undefined): DialogState["lastText"] {
+  const s = r.s;
+  if (messageId === undefined || r.textReadAt === undefined || before.modal || s.modal) return undefined;
+  if (s.submitted || s.cancelled || s.urgent !== before.urgent || s.answers.under18 !== before.answers.under18) return undefined;
+  if (!r.effects.every((e) => e.type === "recordInbound")) return undefined;
+  return { messageId: messageId.slice(0, 100), seq: s.seq, step: r.textReadAt };
 }
 
 function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): void {
@@ -134,7 +147,7 @@ function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): v
       r.show();
       return;
     case "edited":
-      onEdited(r, screened.hit);
+      onEdited(r, event.text, screened.hit, prevSeq);
       return;
     case "text":
       onText(r, event.text);

@@ -42,6 +42,8 @@ export class Run {
   effects: Effect[] = [];
   /** Whether the current show() is the step's first showing (the consent screen in full) or a re-ask. */
   full = false;
+  /** The step a typed text was read at in this run (set by typed-text.ts): what an edit may redo. */
+  textReadAt: StepId | undefined;
   constructor(
     public s: DialogState,
     readonly ctx: EngineContext,

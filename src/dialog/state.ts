@@ -113,6 +113,11 @@ export const dialogStateSchema = z.object({
   answers: answersSchema,
   /** Number of the request created in this dialog; filled in by the service after it is created. */
   requestNumber: z.string().optional(),
+  /**
+   * The person's last typed answer: its message id, the step it answered and the seq after it. An
+   * edit of that message before anything else happened counts as a new answer (issue 12.5).
+   */
+  lastText: z.object({ messageId: z.string().min(1).max(100), seq: z.number().int().min(0), step: z.enum(STEP_IDS) }).optional(),
   lastActivityAt: z.string().optional(),
 });
 export type DialogState = z.infer<typeof dialogStateSchema>;

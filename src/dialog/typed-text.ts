@@ -8,6 +8,7 @@ import { becomeMinor } from "./steps/teen-help.ts";
 import { callForHelp, cleanText, foldText as foldWords, matchOptionByText, saysMinor } from "./text-input.ts";
 
 export function onText(r: Run, raw: string): void {
+  r.textReadAt = r.s.modal ? undefined : r.s.step;
   const v = r.view();
   const cleaned = cleanText(raw, SHORT_TEXT_MAX);
 

@@ -1,0 +1,102 @@
+// An edit of the last typed answer counts as the new answer (issue 12.5): Telegram's edited_message
+// and MAX's message_edited reach the engine as an "edited" event with the message id in the context.
+import { describe, expect, it } from "vitest";
+import type { InboundEvent } from "../../src/dialog/service-types.ts";
+import { engineCtx, i18n, Talk } from "./fixture.ts";
+
+/** A Talk whose typed messages carry message ids, like the messengers' updates. */
+class Chat extends Talk {
+  next = 100;
+  say(text: string): string {
+    const id = String(++this.next);
+    this.ctx = { ...this.ctx, messageId: id };
+    this.send({ type: "text", text });
+    return id;
+  }
+  edit(id: string, text: string): this {
+    this.ctx = { ...this.ctx, messageId: id };
+    return this.send({ type: "edited", text } satisfies InboundEvent);
+  }
+  override press(id: string): this {
+    this.ctx = { ...this.ctx, messageId: undefined };
+    return super.press(id);
+  }
+}
+
+function toRegion(): Chat {
+  const t = new Chat(engineCtx());
+  t.send({ type: "start" });
+  t.cat("family_conflict").press("done").press("no").press("adult").press("none");
+  expect(t.step).toBe("region");
+  return t;
+}
+
+const applied = i18n.t("ru", "edit-applied");
+const noted = i18n.t("ru", "edit-noted");
+
+describe("an edited message", () => {
+  it("an edit of the answer just given replaces it: a region typed wrong, then corrected", () => {
+    const t = toRegion();
+    const id = t.say("Смоленск");
+    expect(t.state?.answers.regionCode).toBe("67");
+    t.edit(id, "Сызрань");
+    expect(t.texts()).toContain(applied);
+    expect(t.state?.answers.regionCode).toBe("63");
+    expect(t.state?.answers.municipalityId).toBe("m-syzran");
+    expect(t.step).toBe("consent");
+  });
+
+  it("an edit of a text that was not understood is read again at the same step", () => {
+    const t = toRegion();
+    const id = t.say("ываыва");
+    expect(t.step).toBe("region");
+    t.edit(id, "Самарская область");
+    expect(t.texts()).toContain(applied);
+    expect(t.state?.answers.regionCode).toBe("63");
+    expect(t.step).toBe("municipality");
+  });
+
+  it("the description edited after consent replaces the description", () => {
+    const t = toRegion();
+    t.say("Самарская область");
+    t.press("other").press("give");
+    expect(t.step).toBe("description");
+    const id = t.say("Ссоры с мужм");
+    expect(t.step).toBe("name");
+    t.edit(id, "Ссоры с мужем");
+    expect(t.state?.answers.description).toBe("Ссоры с мужем");
+    expect(t.step).toBe("name");
+    expect(t.effects).toContainEqual({ type: "recordInbound", text: "✏️ Ссоры с мужем" });
+  });
+
+  it("an older message edited after another answer gets a kind note and changes nothing", () => {
+    const t = toRegion();
+    const id = t.say("Самарская область");
+    t.press("other");
+    const before = t.state!.answers;
+    t.edit(id, "Смоленск");
+    expect(t.texts()).toContain(noted);
+    expect(t.state?.answers.regionCode).toBe(before.regionCode);
+    expect(t.step).toBe("consent");
+  });
+
+  it("an edit without a message id (a channel that cannot say which) gets the note", () => {
+    const t = toRegion();
+    t.say("Смоленск");
+    t.ctx = { ...t.ctx, messageId: undefined };
+    t.send({ type: "edited", text: "Сызрань" });
+    expect(t.texts()).toContain(noted);
+    expect(t.state?.answers.regionCode).toBe("67");
+  });
+
+  it("an answer that entered the emergency path is not undone by an edit", () => {
+    const t = new Chat(engineCtx());
+    t.send({ type: "start" });
+    t.cat("family_conflict").press("done");
+    const id = t.say("да");
+    expect(t.state?.urgent).toBe(true);
+    t.edit(id, "нет");
+    expect(t.state?.urgent).toBe(true);
+    expect(t.texts()).toContain(noted);
+  });
+});
