@@ -162,7 +162,10 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
       now,
     });
     const state = conv.state ?? initialState(hint, conv.seq);
-    return { conv, state, result: step(state, event, engineContext(now, hint, loaded)) };
+    const engineCtx = engineContext(now, hint, loaded);
+    // Which message this is (or which one was edited): an edit of the last answer is a new answer.
+    if (ctx.messageId !== undefined) engineCtx.messageId = ctx.messageId;
+    return { conv, state, result: step(state, event, engineCtx) };
   }
 
   /** Effects that are one plain row each. */

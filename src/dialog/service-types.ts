@@ -46,6 +46,11 @@ export interface InboundContext {
   updateKey: string;
   /** Language hint from the messenger (Telegram language_code, MAX user_locale). */
   locale?: string;
+  /**
+   * The messenger's id of the person's message (a text, or the message an edit changed): an edit of
+   * the last typed answer counts as the new answer (issue 12.5).
+   */
+  messageId?: string;
   /** Test conversations (web "try the dialog") create requests marked as test. */
   isTest?: boolean;
 }

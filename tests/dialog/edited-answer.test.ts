@@ -1,7 +1,9 @@
 // An edit of the last typed answer counts as the new answer (issue 12.5): Telegram's edited_message
 // and MAX's message_edited reach the engine as an "edited" event with the message id in the context.
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InboundEvent } from "../../src/dialog/service-types.ts";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { makeService, Person, seedRouting } from "./db-fixture.ts";
 import { engineCtx, i18n, Talk } from "./fixture.ts";
 
 /** A Talk whose typed messages carry message ids, like the messengers' updates. */
@@ -98,5 +100,37 @@ describe("an edited message", () => {
     t.edit(id, "нет");
     expect(t.state?.urgent).toBe(true);
     expect(t.texts()).toContain(noted);
+  });
+});
+
+describe("an edited message through the service", () => {
+  let tmp: TempDb;
+  beforeEach(async () => {
+    tmp = await createTempDb();
+    await seedRouting(tmp.db);
+  });
+  afterEach(async () => {
+    await tmp.cleanup();
+  });
+
+  it("the channel's message id reaches the engine: an edited region is the new answer, stored", async () => {
+    const service = makeService(tmp.db, () => new Date("2026-03-02T06:00:00Z"));
+    const p = new Person(service);
+    await p.send({ type: "start" });
+    await p.press("c:family_conflict");
+    await p.press("done");
+    await p.press("no");
+    await p.press("adult");
+    await p.press("none");
+    // The Person's conversation (console channel, chat-1).
+    const base = { channel: "console" as const, chatId: "chat-1", userId: "user-chat-1", locale: "ru" };
+    await service.handle({ ...base, updateKey: "m-501", messageId: "501" }, { type: "text", text: "Смоленск" });
+    const res = await service.handle({ ...base, updateKey: "e-501", messageId: "501" }, { type: "edited", text: "Самарская область" });
+    if (res.type !== "handled") throw new Error("not handled");
+    expect(res.replies.map((r) => (r.type === "removeKeyboard" ? "" : r.text)).join("\n")).toContain(applied);
+    const conv = await tmp.db.conversation.findFirstOrThrow();
+    const state = JSON.parse(conv.state ?? "{}") as { step: string; answers: { regionCode?: string } };
+    expect(state.answers.regionCode).toBe("63");
+    expect(state.step).toBe("municipality");
   });
 });
