@@ -239,7 +239,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
       const locale = pickLocale(conv?.locale ?? ctx.locale);
       ulog.info({ result: pressed.type }, "help rating press");
       const key = pressed.type === "counted" ? "handoff-family-rating-thanks" : "handoff-family-rating-stale";
-      return { type: "handled", replies: [{ type: "text", text: i18n.t(locale, key) }], locale } as const;
+      return { type: "handled", replies: [{ type: "text", text: i18n.t(locale, key) }], locale, aside: true } as const;
     });
   }
 

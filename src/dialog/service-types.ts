@@ -57,7 +57,9 @@ export interface InboundContext {
 
 export type HandleResult =
   /** `locale`: the conversation's language after this update (/lang may have changed it). */
-  | { type: "handled"; replies: Reply[]; locale?: string }
+  /** `aside`: the update answered something beside the dialog (a "did this help?" press): the open
+   *  question is not answered by it and keeps its buttons. */
+  | { type: "handled"; replies: Reply[]; locale?: string; aside?: true }
   /** The update was already applied earlier: the channel sends nothing. */
   | { type: "duplicate" };
 

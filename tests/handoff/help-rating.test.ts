@@ -35,6 +35,19 @@ afterEach(async () => {
   temp = undefined;
 });
 
+/** Runs the outbox until nothing is due (a chat's messages may go out one per pass, in order). */
+async function drain(worker: { runOnce(): Promise<number> }): Promise<void> {
+  for (let pass = 0; pass < 10 && (await worker.runOnce()) > 0; pass += 1);
+}
+
+async function until(probe: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 8000;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function service(db: Db, clock: () => Date) {
   return createDialogService({ db, log, i18n, clock, config: { consentVersion: "t1", publicBaseUrl: "https://opora.example", operatorName: "АНО «Опора»" } });
 }
@@ -90,7 +103,7 @@ describe("did this help? — Telegram", () => {
 
     await close();
     const worker = createOutboxWorker({ db, log, senders: { telegram: createTelegramOutboxSender({ token: api.token, apiRoot: api.apiRoot }) }, clock: () => now });
-    await worker.runOnce();
+    await drain(worker);
     const sent = api.sentTo(9001);
     expect(sent.map((m) => m.text.slice(0, 30))).toEqual([expect.stringContaining("Спасибо, что написали"), expect.stringContaining("Помогло ли вам обращение?")]);
     expect(sent[0]!.text).toContain(r.number);
@@ -137,7 +150,7 @@ describe("did this help? — Telegram", () => {
     const op = new Browser(web);
     await op.login("op63@test.local");
     expect((await op.postForm(`/requests/${r2.number}/close`, { outcome: "declined", confirm: "yes" }, `/requests/${r2.number}`)).statusCode).toBe(303);
-    await worker.runOnce();
+    await drain(worker);
     const q2 = api.sentTo(9001).at(-1)!;
     expect(q2.text).toContain("Помогло ли");
     const data2 = (q2.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![0]!.callback_data;
@@ -163,7 +176,7 @@ describe("did this help? — MAX", () => {
     h = await startHarness({ service: service(db, () => NOW), db, mode: "polling" });
     await close("unreachable");
     const worker = createOutboxWorker({ db, log, senders: { max: createMaxOutboxSender({ token: TOKEN, baseUrl: h.api.baseUrl }) }, clock: () => NOW });
-    await worker.runOnce();
+    await drain(worker);
     const msgs = h.api.messagesTo(8001);
     expect(msgs.map((m) => m.text.slice(0, 25))).toEqual([expect.stringContaining("Спасибо, что написали"), expect.stringContaining("Помогло ли")]);
     const question = msgs[1]!;
@@ -193,4 +206,92 @@ describe("did this help? — MAX", () => {
     expect((await db.outbox.findMany()).map((o) => o.kind)).toEqual(["family_closed"]);
     expect(await db.helpRatingToken.count()).toBe(0);
   });
+});
+
+// A family that writes again after the closing has an open dialog question; pressing a rating
+// button under the older closing message answers the rating only: the open question keeps its
+// buttons and can still be answered with them.
+describe("did this help? — beside an open dialog question", () => {
+  it("Telegram: the rating press leaves the open question's buttons in place", async () => {
+    temp = await createTempDb();
+    const db = temp.db;
+    tg = await startFakeTelegramApi();
+    const { close } = await world(db, "telegram", "9001");
+    channel = createTelegramChannel({
+      token: tg.token,
+      apiRoot: tg.apiRoot,
+      service: service(db, () => NOW),
+      db,
+      log,
+      i18n,
+      clock: () => NOW,
+      mode: { type: "polling", timeoutSeconds: 1 },
+      throttle: { globalPerSecond: 1000, perChatPerSecond: 100, perChatBurst: 20 },
+    });
+    await channel.start();
+    const api = tg;
+    const PARENT = { id: 9001, language_code: "ru" };
+    await close();
+    await drain(createOutboxWorker({ db, log, senders: { telegram: createTelegramOutboxSender({ token: api.token, apiRoot: api.apiRoot }) }, clock: () => NOW }));
+    const rating = api.sentTo(9001).at(-1)!;
+    expect(rating.text).toContain("Помогло ли");
+    const ratingData = (rating.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![4]!.callback_data;
+
+    // The family starts again: a question with buttons is open.
+    const count = () => api.sentTo(9001).length;
+    let before = count();
+    api.push(api.text(PARENT, "/start"));
+    await api.waitFor(() => api.sentTo(9001).slice(before).some((m) => m.reply_markup?.inline_keyboard), 8000, "the first question");
+    const open = api.sentTo(9001).filter((m) => m.reply_markup?.inline_keyboard).at(-1)!;
+    const openButtons = open.reply_markup as { inline_keyboard: { callback_data: string }[][] };
+
+    before = count();
+    api.push(api.press(PARENT, rating.message_id, ratingData));
+    await api.waitFor(() => count() > before, 8000, "answer to the rating press");
+    expect(api.sentTo(9001).at(-1)!.text).toMatch(/^Спасибо! Ваш ответ учтён/);
+    expect(await db.helpRating.count()).toBe(1);
+    // The rating question lost its buttons; the open dialog question did not.
+    expect(rating.reply_markup).toBeUndefined();
+    expect(open.reply_markup).toEqual(openButtons);
+    expect(api.callsOf("editMessageReplyMarkup").some((c) => c.payload.message_id === open.message_id)).toBe(false);
+
+    // And its buttons still answer it: the dialog moves on.
+    // And its buttons still answer it: the dialog moves on.
+    const state = async () => (await db.conversation.findFirstOrThrow({ where: { chatId: "9001" } })).state;
+    const asked = await state();
+    api.push(api.press(PARENT, open.message_id, openButtons.inline_keyboard[0]![0]!.callback_data));
+    await until(async () => (await state()) !== asked, "the dialog to take the answer");
+  }, 60_000);
+
+  it("MAX: the rating press leaves the open question's buttons in place", async () => {
+    temp = await createTempDb();
+    const db = temp.db;
+    const { close } = await world(db, "max", "8001");
+    h = await startHarness({ service: service(db, () => NOW), db, mode: "polling" });
+    await close();
+    await drain(createOutboxWorker({ db, log, senders: { max: createMaxOutboxSender({ token: TOKEN, baseUrl: h.api.baseUrl }) }, clock: () => NOW }));
+    const rating = h.api.messagesTo(8001).at(-1)!;
+    expect(rating.text).toContain("Помогло ли");
+    const ratingPayload = h.api.buttonsOf(rating)[4]!.payload!;
+    const user = { userId: 8001, chatId: 8001, locale: "ru" };
+
+    await h.deliver(h.api.botStarted(user));
+    await h.settle();
+    const open = h.api.messagesTo(8001).filter((m) => h!.api.buttonsOf(m).some((b) => b.type === "callback")).at(-1)!;
+    expect(open.mid).not.toBe(rating.mid);
+    const openButtons = h.api.buttonsOf(open);
+
+    await h.deliver(h.api.callback(user, rating, ratingPayload));
+    await h.settle();
+    expect(h.api.messagesTo(8001).at(-1)!.text).toMatch(/^Спасибо! Ваш ответ учтён/);
+    expect(await db.helpRating.count()).toBe(1);
+    expect(h.api.buttonsOf(rating)).toEqual([]);
+    expect(h.api.buttonsOf(open)).toEqual(openButtons);
+
+    const state = async () => (await db.conversation.findFirstOrThrow({ where: { chatId: "8001" } })).state;
+    const asked = await state();
+    await h.deliver(h.api.callback(user, open, openButtons.find((b) => b.type === "callback")!.payload!));
+    await h.settle();
+    expect(await state()).not.toBe(asked);
+  }, 60_000);
 });

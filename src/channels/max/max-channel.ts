@@ -432,7 +432,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       (r) => r.type === "requestContact" || (r.type === "text" && ((r.options?.length ?? 0) > 0 || r.link)),
     );
     // The previous question's buttons go away once it is answered or superseded by a new one.
-    if (current && !questionCleared && messages.length > 0 && (ANSWERS.has(t.event.type) || asksQuestion)) {
+    // A press beside the dialog (a rating under a closing message) leaves the open question alone.
+    if (current && !result.aside && !questionCleared && messages.length > 0 && (ANSWERS.has(t.event.type) || asksQuestion)) {
       await removeKeyboard(chatLog, current);
       questionCleared = true;
     }

@@ -263,7 +263,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
     // Buttons of an answered question go away so the same message cannot be answered twice.
     let keyboardMessageId = state.keyboardMessageId;
-    const answered = event.type === "option" || event.type === "text" || event.type === "contact";
+    // A press beside the dialog (a rating under a closing message) leaves the open question alone.
+    const answered = !result.aside && (event.type === "option" || event.type === "text" || event.type === "contact");
     const asksAgain = rendered.messages.some((m) => m.markup?.type === "inline");
     const toClear = new Set<number>();
     if ((answered || asksAgain) && keyboardMessageId !== undefined) toClear.add(keyboardMessageId);
