@@ -6,7 +6,9 @@
 //  - staff sessions: deleted once expired;
 //  - one-time link codes: deleted a day after they were used or expired;
 //  - inbound-journal leftovers (an update never applied; it holds message text): deleted after a
-//    day — a normal update leaves the journal within seconds, and a restart replays it at once.
+//    day — a normal update leaves the journal within seconds, and a restart replays it at once;
+//  - "did this help?" tokens (src/requests/help-rating.ts): deleted once expired — a press then
+//    finds nothing and gets the same kind "already answered" reply an expired token gets.
 import type { Db } from "../db/client.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
 
@@ -26,6 +28,7 @@ export interface PruneResult {
   sessions: number;
   linkCodes: number;
   inboundLeftovers: number;
+  ratingTokens: number;
 }
 
 const BATCH = 5000;
@@ -40,6 +43,7 @@ export async function pruneTechnicalTables(db: Db, now: Date, r = TECHNICAL_RETE
     })
   ).count;
   const inboundLeftovers = (await db.inboundUpdate.deleteMany({ where: { receivedAt: { lt: before(r.inboundLeftoverDays) } } })).count;
+  const ratingTokens = (await db.helpRatingToken.deleteMany({ where: { expiresAt: { lte: now } } })).count;
 
   let outbox = 0;
   let cursor = 0;
@@ -66,5 +70,5 @@ export async function pruneTechnicalTables(db: Db, now: Date, r = TECHNICAL_RETE
     if (ids.length > 0) outbox += (await db.outbox.deleteMany({ where: { id: { in: ids } } })).count;
     if (rows.length < BATCH) break;
   }
-  return { processedUpdates, outbox, sessions, linkCodes, inboundLeftovers };
+  return { processedUpdates, outbox, sessions, linkCodes, inboundLeftovers, ratingTokens };
 }

@@ -1,9 +1,11 @@
 // Technical tables are pruned on the stated schedule (fake clock): processed-update keys, delivered
-// outbox rows, expired sessions, used link codes, inbound-journal leftovers.
+// outbox rows, expired sessions, used link codes, inbound-journal leftovers, expired "did this help?"
+// tokens (an unexpired one still counts a press).
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logging/logger.ts";
 import { TECHNICAL_RETENTION } from "../../src/privacy/technical-retention.ts";
+import { recordRatingPress } from "../../src/requests/help-rating.ts";
 import { pruneTechnical } from "../../src/requests/retention-purge.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 
@@ -139,6 +141,11 @@ describe("technical retention", () => {
       ],
     });
 
+    const token = (name: string, expiresAt: Date) => ({ token: name.padEnd(22, "A"), regionCode: "63", centerId: center.id, expiresAt });
+    await db.helpRatingToken.createMany({
+      data: [token("expired", new Date(NOW.getTime() - 1000)), token("live", new Date(NOW.getTime() + 12 * 3600_000))],
+    });
+
     const pruned = await pruneTechnical({ db, log, clock: () => NOW, retentionDays: 180 });
     expect(pruned).toEqual({
       processedUpdates: 1,
@@ -146,7 +153,11 @@ describe("technical retention", () => {
       sessions: 1,
       linkCodes: 2,
       inboundLeftovers: 1,
+      ratingTokens: 1,
     });
+    expect((await db.helpRatingToken.findMany()).map((x) => x.token)).toEqual(["live".padEnd(22, "A")]);
+    // The token left is still good for its one press.
+    expect(await db.$transaction((tx) => recordRatingPress(tx, `hr:${"live".padEnd(22, "A")}:5`, NOW))).toEqual({ type: "counted" });
     expect((await db.processedUpdate.findMany()).map((x) => x.updateKey)).toEqual(["recent"]);
     const left = new Set((await db.outbox.findMany()).map((x) => x.idempotencyKey));
     for (const o of outbox) expect(left.has(o.key), o.key).toBe(!o.gone);
