@@ -3,6 +3,9 @@
 import { Bot as MaxBot, MaxError } from "@maxhub/max-bot-api";
 import { Api, GrammyError, HttpError } from "grammy";
 import { z } from "zod";
+import type { FetchFn } from "../channels/http-transport.ts";
+import { maxBotLimiter } from "../channels/max/max-outbound.ts";
+import { limitTelegramApi } from "../channels/telegram/telegram-throttle.ts";
 import type { Sender } from "../outbox/outbox.ts";
 
 /** What the outbox stores for a chat message: text and an optional single callback button. */
@@ -16,8 +19,10 @@ export const chatPayloadSchema = z.object({
 /** The payload's buttons as one row: the single "take" button, or the row of `buttons`. */
 const buttonRow = (p: z.infer<typeof chatPayloadSchema>) => (p.take ? [p.take] : (p.buttons ?? []));
 
-export function createTelegramOutboxSender({ token, apiRoot }: { token: string; apiRoot: string }): Sender {
-  const api = new Api(token, { apiRoot });
+export function createTelegramOutboxSender({ token, apiRoot, fetch }: { token: string; apiRoot: string; fetch?: FetchFn }): Sender {
+  const api = new Api(token, { apiRoot, ...(fetch ? { fetch: fetch as never } : {}) });
+  // The bot's one limiter in this process, shared with the channel's replies (outbound-limiter.ts).
+  limitTelegramApi(api, { token, apiRoot });
   return async ({ target, payload }) => {
     const parsed = chatPayloadSchema.safeParse(payload);
     if (!parsed.success) return { type: "failed", code: "BAD_PAYLOAD" };
@@ -46,8 +51,10 @@ export function createTelegramOutboxSender({ token, apiRoot }: { token: string; 
   };
 }
 
-export function createMaxOutboxSender({ token, baseUrl }: { token: string; baseUrl: string }): Sender {
-  const bot = new MaxBot(token, { clientOptions: { baseUrl } });
+export function createMaxOutboxSender({ token, baseUrl, fetch }: { token: string; baseUrl: string; fetch?: FetchFn }): Sender {
+  const bot = new MaxBot(token, { clientOptions: { baseUrl, ...(fetch ? { fetch } : {}) } });
+  // The bot's one limiter in this process, shared with the channel (outbound-limiter.ts).
+  const limiter = maxBotLimiter({ token, baseUrl });
   return async ({ target, payload }) => {
     const parsed = chatPayloadSchema.safeParse(payload);
     if (!parsed.success) return { type: "failed", code: "BAD_PAYLOAD" };
@@ -58,7 +65,8 @@ export function createMaxOutboxSender({ token, baseUrl }: { token: string; baseU
     const chatId = Number(toUser ? target.slice(5) : target);
     if (!Number.isSafeInteger(chatId)) return { type: "failed", code: "BAD_TARGET" };
     try {
-      await (toUser ? bot.api.sendMessageToUser : bot.api.sendMessageToChat)(chatId, text.slice(0, 4000), {
+      const send = toUser ? bot.api.sendMessageToUser : bot.api.sendMessageToChat;
+      await limiter.run({}, () => send(chatId, text.slice(0, 4000), {
         ...(row.length > 0
           ? {
               attachments: [
@@ -66,7 +74,7 @@ export function createMaxOutboxSender({ token, baseUrl }: { token: string; baseU
               ],
             }
           : {}),
-      });
+      }));
       return { type: "sent" };
     } catch (err) {
       if (err instanceof MaxError) {

@@ -20,7 +20,7 @@ import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
 import { sameQuestion } from "../same-question.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
-import { createOutbound, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
+import { createOutbound, maxBotLimiter, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
 import { createMaxPolling } from "./max-polling.ts";
 import type { Leadership } from "../../cluster/election.ts";
 import { type MaxButton, type OutboundMessage, renderReplies } from "./max-render.ts";
@@ -173,7 +173,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     clientOptions: { ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}), fetch: deps.fetch ?? createUndiciFetch() },
   });
   const api = bot.api;
-  const out: Outbound = createOutbound(log, deps.outbound);
+  // The bot's one rate limiter in this process, shared with the outbox worker's sender.
+  const out: Outbound = createOutbound(log, deps.outbound, maxBotLimiter({ token: deps.token, baseUrl: deps.baseUrl }, deps.outbound?.ratePerSecond));
   const queue: ChatQueue = createChatQueue();
   const journal = createInboundJournal(db, log, CHANNEL);
   // Least recently used first: bounded, so memory does not grow with finished conversations.

@@ -1,13 +1,21 @@
 // Every outbound MAX API call goes through one queue: it stays within the platform's overall
 // rate (~30 requests/s) and retries 429/5xx/network failures with backoff, because the library
 // itself does not. 403 means the person blocked or left the dialog: no retry.
-// Bottleneck, used before, added a timer hop to every step of every call (≈ 600 ms per call under
-// load); the limiter below starts a call at once when it may.
+// The rate is the bot's one limiter in this process (../outbound-limiter.ts), shared with the
+// outbox worker's sender; it starts a call at once when the budget allows.
 import { MaxError } from "@maxhub/max-bot-api";
 import { Semaphore } from "async-mutex";
-import { RateLimiter } from "limiter";
 import pRetry, { AbortError } from "p-retry";
 import type { Logger } from "../../logging/logger.ts";
+import { createOutboundLimiter, type OutboundLimiter, sharedOutboundLimiter } from "../outbound-limiter.ts";
+
+/** MAX allows about 30 requests per second per bot. */
+export const MAX_REQUESTS_PER_SECOND = 30;
+
+/** The limiter of the MAX bot with this token in this process (the channel and the outbox sender share it). */
+export function maxBotLimiter(bot: { token: string; baseUrl?: string }, perSecond = MAX_REQUESTS_PER_SECOND): OutboundLimiter {
+  return sharedOutboundLimiter({ token: bot.token, apiRoot: bot.baseUrl ?? "max-default" }, { perSecond });
+}
 
 export interface OutboundOptions {
   /** Requests per second across all chats. */
@@ -56,24 +64,20 @@ interface Limiter {
 }
 
 /**
- * At most `perSecond` calls start in any one-second window (`limiter`'s RateLimiter: a token bucket
- * plus a per-window count) and at most `maxConcurrent` run at once (`async-mutex`'s semaphore);
- * both queue in arrival order. A call that finds a token and a slot free starts without a timer.
+ * At most `perSecond` calls start in any one-second window (`rate`, the bot's shared limiter, or
+ * one of its own) and at most `maxConcurrent` run at once (`async-mutex`'s semaphore); both queue
+ * in arrival order, the rate by priority first. A call that finds budget and a slot starts at once.
  */
-export function createLimiter(perSecond: number, maxConcurrent: number): Limiter {
-  const rate = new RateLimiter({ tokensPerInterval: perSecond, interval: 1000 });
+export function createLimiter(perSecond: number, maxConcurrent: number, rate?: OutboundLimiter): Limiter {
+  const shared = rate ?? createOutboundLimiter({ perSecond });
   const slots = new Semaphore(maxConcurrent);
   return {
-    schedule: (fn) =>
-      slots.runExclusive(async () => {
-        await rate.removeTokens(1);
-        return fn();
-      }),
+    schedule: (fn) => slots.runExclusive(() => shared.run({}, fn)),
   };
 }
 
-export function createOutbound(log: Logger, opts: OutboundOptions = {}): Outbound {
-  const limiter = createLimiter(opts.ratePerSecond ?? 30, opts.maxConcurrent ?? 10);
+export function createOutbound(log: Logger, opts: OutboundOptions = {}, rate?: OutboundLimiter): Outbound {
+  const limiter = createLimiter(opts.ratePerSecond ?? MAX_REQUESTS_PER_SECOND, opts.maxConcurrent ?? 10, rate);
   const inFlight = new Set<Promise<unknown>>();
 
   async function run<T>(op: string, fn: () => Promise<T>): Promise<T> {

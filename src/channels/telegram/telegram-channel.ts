@@ -28,10 +28,10 @@ import { addRecent, type ChatState, createChatStateStore, DELETABLE_FOR_SECONDS 
 import { renderReplies } from "./render-reply.ts";
 import { sameQuestion } from "../same-question.ts";
 import { createSplitJoiner } from "./split-joiner.ts";
-import { createTelegramThrottle, type ThrottleOptions } from "./telegram-throttle.ts";
+import { limitTelegramApi, TELEGRAM_THROTTLE, type ThrottleOptions } from "./telegram-throttle.ts";
 import { chatKeyOf, HIDE_CANCEL, HIDE_CONFIRM, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
 
-export type { ThrottleOptions } from "./telegram-throttle.ts";
+export { TELEGRAM_THROTTLE, type ThrottleOptions } from "./telegram-throttle.ts";
 export { telegramWebhookPlugin } from "./telegram-webhook.ts";
 
 export type TelegramMode =
@@ -39,9 +39,6 @@ export type TelegramMode =
   | { type: "polling"; timeoutSeconds?: number }
   /** Webhook; with `url`, setWebhook is called at start with the secret (else it is managed outside). */
   | { type: "webhook"; secret: string; url?: string };
-
-/** Telegram's documented limits, with a small burst so a step's two or three messages go out together. */
-export const TELEGRAM_THROTTLE: ThrottleOptions = { globalPerSecond: 30, perChatPerSecond: 1, perChatBurst: 4, perGroupPerMinute: 20 };
 
 export interface TelegramChannelDeps {
   token: string;
@@ -54,7 +51,7 @@ export interface TelegramChannelDeps {
   log: Logger;
   i18n: I18n;
   mode: TelegramMode;
-  /** Outbound throttling; `false` only for benchmarks against a fake API. */
+  /** Outbound limits (the bot's limiter shared in this process); `false` only for benchmarks against a fake API. */
   throttle?: ThrottleOptions | false;
   /** Limits of the auto-retry transformer. */
   retry?: { maxRetryAttempts?: number; maxDelaySeconds?: number };
@@ -124,9 +121,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const log = deps.log.child({ component: "telegram" });
   const clock = deps.clock ?? (() => new Date());
   const maxInFlight = deps.maxInFlight ?? 1000;
+  const apiRoot = deps.apiRoot ?? "https://api.telegram.org";
   const bot = new Bot(deps.token, {
     // undici instead of grammY's node-fetch: a fraction of the CPU per call (see http-transport.ts).
-    client: { apiRoot: deps.apiRoot ?? "https://api.telegram.org", fetch: deps.fetch ?? (createUndiciFetch() as never) },
+    client: { apiRoot, fetch: deps.fetch ?? (createUndiciFetch() as never) },
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
   // Order matters: the last installed transformer is the outermost. Retries run inside the
@@ -134,8 +132,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   bot.api.config.use(
     autoRetry({ maxRetryAttempts: deps.retry?.maxRetryAttempts ?? 5, maxDelaySeconds: deps.retry?.maxDelaySeconds ?? 120 }),
   );
+  // The bot's one limiter in this process, shared with the outbox worker's sender (outbound-limiter.ts).
   const throttle = deps.throttle === undefined ? TELEGRAM_THROTTLE : deps.throttle;
-  if (throttle) bot.api.config.use(createTelegramThrottle(throttle));
+  if (throttle) limitTelegramApi(bot.api, { token: deps.token, apiRoot }, throttle);
 
   const queue = createChatQueue();
   const store = createChatStateStore({ db, log });

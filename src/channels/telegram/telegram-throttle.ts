@@ -1,9 +1,9 @@
-// Outbound limits of the Bot API as a grammY API transformer: a token bucket per chat (a short
-// burst, then the sustained rate) under one bucket for the whole bot (`limiter`'s hierarchical
-// buckets). A call with tokens to spare goes out at once — the Bottleneck-based throttler we used
-// before added about 10 ms to every call even then. Calls of one chat wait in order.
-import type { Transformer } from "grammy";
-import { TokenBucket } from "limiter";
+// Outbound limits of the Bot API as a grammY API transformer over the bot's shared limiter
+// (../outbound-limiter.ts): the channel's own Api and the outbox worker's Api of the same bot take
+// their turns in one place. Messages and edits count (per chat and overall); other calls
+// (getUpdates, answerCallbackQuery, deleteMessage, setMyCommands…) are not messages and go at once.
+import type { Api, Transformer } from "grammy";
+import { createOutboundLimiter, type OutboundLimiter, sharedOutboundLimiter } from "../outbound-limiter.ts";
 
 export interface ThrottleOptions {
   /** Messages per second over all chats (Telegram: about 30). */
@@ -16,40 +16,36 @@ export interface ThrottleOptions {
   perGroupPerMinute?: number;
 }
 
-/** Chats whose buckets are kept before idle (full) ones are dropped. */
-const MAX_BUCKETS = 10_000;
+/** Telegram's documented limits, with a small burst so a step's two or three messages go out together. */
+export const TELEGRAM_THROTTLE: ThrottleOptions = { globalPerSecond: 30, perChatPerSecond: 1, perChatBurst: 4, perGroupPerMinute: 20 };
 
-function fullBucket(opts: ConstructorParameters<typeof TokenBucket>[0]): TokenBucket {
-  const bucket = new TokenBucket(opts);
-  bucket.content = bucket.bucketSize; // a new chat starts with its burst available
-  return bucket;
+/** Bot API methods that put a message into a chat or change one: these count against the limits. */
+export function countsAsMessage(method: string): boolean {
+  return /^(send|copyMessage|forwardMessage|editMessage)/.test(method);
 }
 
-export function createTelegramThrottle(options: ThrottleOptions): Transformer {
-  const overall = fullBucket({ bucketSize: options.globalPerSecond, tokensPerInterval: options.globalPerSecond, interval: 1000 });
-  const perGroup = options.perGroupPerMinute ?? 20;
-  const chats = new Map<string, TokenBucket>();
-
-  const bucketOf = (chatId: string): TokenBucket => {
-    let bucket = chats.get(chatId);
-    if (bucket) return bucket;
-    if (chats.size >= MAX_BUCKETS) {
-      for (const [id, b] of chats) {
-        b.drip();
-        if (b.content >= b.bucketSize) chats.delete(id);
-      }
-    }
-    // Group and channel ids are negative in the Bot API.
-    bucket = chatId.startsWith("-")
-      ? fullBucket({ bucketSize: perGroup, tokensPerInterval: perGroup, interval: 60_000, parentBucket: overall })
-      : fullBucket({ bucketSize: options.perChatBurst, tokensPerInterval: options.perChatPerSecond, interval: 1000, parentBucket: overall });
-    chats.set(chatId, bucket);
-    return bucket;
+function limiterOptions(options: ThrottleOptions) {
+  return {
+    perSecond: options.globalPerSecond,
+    perChat: { perSecond: options.perChatPerSecond, burst: options.perChatBurst },
+    perGroupPerMinute: options.perGroupPerMinute ?? 20,
   };
+}
 
-  return async (prev, method, payload, signal) => {
+/** A transformer over `limiter`; without one, a limiter of its own (tests of the throttle alone). */
+export function createTelegramThrottle(options: ThrottleOptions, limiter?: OutboundLimiter): Transformer {
+  const shared = limiter ?? createOutboundLimiter(limiterOptions(options));
+  return (prev, method, payload, signal) => {
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
-    if (typeof chatId === "number" || typeof chatId === "string") await bucketOf(String(chatId)).removeTokens(1);
-    return prev(method, payload, signal);
+    const counted = countsAsMessage(method);
+    return shared.run(
+      { ...(counted && (typeof chatId === "number" || typeof chatId === "string") ? { chatId: String(chatId) } : {}), counted },
+      () => prev(method, payload, signal),
+    );
   };
+}
+
+/** Puts `api` under its bot's shared limiter (one per token and API root in this process). */
+export function limitTelegramApi(api: Api, bot: { token: string; apiRoot: string }, options: ThrottleOptions = TELEGRAM_THROTTLE): void {
+  api.config.use(createTelegramThrottle(options, sharedOutboundLimiter(bot, limiterOptions(options))));
 }

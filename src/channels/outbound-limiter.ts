@@ -1,0 +1,157 @@
+// One outbound limiter per bot and process: every sender of a bot — the dialog's replies, the outbox
+// worker's notices, keyboard clean-up, callback answers — takes its turn here, so together they stay
+// within the messenger's limits (Telegram: ≈30 messages/s per bot, ≈1 message/s per chat with short
+// bursts; MAX: 30 requests/s). Senders find the bot's limiter by its token and API root
+// (`sharedOutboundLimiter`), so nothing has to be wired between them.
+//
+// - Per chat: a token bucket (`limiter`), a short burst then the sustained rate, in arrival order.
+// - Overall: a p-queue with a strict sliding window (never more than `perSecond` calls started in
+//   any second) and priorities: when the bot is over its overall limit, urgent families (P0, the
+//   emergency numbers) go first, then dialog replies, then notices, then keyboard clean-up.
+// The priority of a call comes from the caller's async context (`withOutboundPriority`), so the
+// messenger libraries' call signatures stay as they are.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash } from "node:crypto";
+import { TokenBucket } from "limiter";
+import PQueue from "p-queue";
+
+export type OutboundPriority = "urgent" | "reply" | "notice" | "cleanup";
+
+const RANK: Record<OutboundPriority, number> = { urgent: 3, reply: 2, notice: 1, cleanup: 0 };
+
+const priorityContext = new AsyncLocalStorage<OutboundPriority>();
+
+/** Runs `fn` with its outbound calls at `priority` (default for calls outside any: "notice"). */
+export function withOutboundPriority<T>(priority: OutboundPriority, fn: () => T): T {
+  return priorityContext.run(priority, fn);
+}
+
+export function currentOutboundPriority(): OutboundPriority {
+  return priorityContext.getStore() ?? "notice";
+}
+
+export interface LimiterOptions {
+  /** Calls started per second over the whole bot (a sliding window). */
+  perSecond: number;
+  /** Per chat: sustained calls per second and the burst a quiet chat may get at once. */
+  perChat?: { perSecond: number; burst: number };
+  /** Per group chat (negative Telegram ids): calls per minute (Telegram: about 20). */
+  perGroupPerMinute?: number;
+}
+
+export interface OutboundCall {
+  /** The chat the call writes to: its own budget applies first. */
+  chatId?: string;
+  /** False: the call does not count against the limits and starts at once (getUpdates, callback answers). */
+  counted?: boolean;
+  /** Default: the caller's context (`withOutboundPriority`). */
+  priority?: OutboundPriority;
+}
+
+export interface OutboundLimiter {
+  /** Starts `fn` when the chat's and the bot's budgets allow it; resolves or rejects with it. */
+  run<T>(call: OutboundCall, fn: () => Promise<T>): Promise<T>;
+  /** Calls waiting for the overall budget. */
+  readonly waiting: number;
+}
+
+/** Chats whose buckets are kept before idle (full) ones are dropped. */
+const MAX_CHATS = 10_000;
+
+interface ChatLane {
+  bucket: TokenBucket;
+  /** Settles when the chat's latest call has started (or given up). */
+  tail: Promise<void>;
+  pending: number;
+}
+
+function fullBucket(opts: ConstructorParameters<typeof TokenBucket>[0]): TokenBucket {
+  const bucket = new TokenBucket(opts);
+  bucket.content = bucket.bucketSize; // a chat starts with its burst available
+  return bucket;
+}
+
+export function createOutboundLimiter(options: LimiterOptions): OutboundLimiter {
+  const overall = new PQueue({ intervalCap: options.perSecond, interval: 1000, strict: true });
+  const lanes = new Map<string, ChatLane>();
+
+  const laneOf = (chatId: string): ChatLane => {
+    let lane = lanes.get(chatId);
+    if (lane) return lane;
+    if (lanes.size >= MAX_CHATS) {
+      for (const [id, l] of lanes) {
+        l.bucket.drip();
+        if (l.pending === 0 && l.bucket.content >= l.bucket.bucketSize) lanes.delete(id);
+      }
+    }
+    const perGroup = chatId.startsWith("-") ? options.perGroupPerMinute : undefined;
+    const perChat = options.perChat ?? { perSecond: 1, burst: 1 };
+    // A group: a burst of 3, and a rate that keeps any minute within `perGroup` calls.
+    const bucket =
+      perGroup !== undefined
+        ? fullBucket({ bucketSize: Math.min(3, perGroup), tokensPerInterval: Math.max(1, perGroup - 3), interval: 60_000 })
+        : fullBucket({ bucketSize: perChat.burst, tokensPerInterval: perChat.perSecond, interval: 1000 });
+    lane = { bucket, tail: Promise.resolve(), pending: 0 };
+    lanes.set(chatId, lane);
+    return lane;
+  };
+
+  return {
+    async run(call, fn) {
+      const priority = RANK[call.priority ?? currentOutboundPriority()];
+      if (call.counted === false) return fn();
+      if (call.chatId === undefined || !(options.perChat || options.perGroupPerMinute !== undefined)) return overall.add(fn, { priority });
+      // The chat's calls go one after another: each waits for the one before it to start and for a
+      // token of the chat, which it takes only when it really starts (after the overall queue), so
+      // the chat's budget holds for the times the API sees.
+      const lane = laneOf(call.chatId);
+      lane.pending += 1;
+      const previous = lane.tail;
+      let release = () => {};
+      lane.tail = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let done = false;
+      const started = () => {
+        if (done) return;
+        done = true;
+        lane.pending -= 1;
+        release();
+      };
+      try {
+        await previous;
+        await lane.bucket.removeTokens(1);
+        lane.bucket.content += 1; // only waited for it: taken when the call starts
+        return await overall.add(
+          () => {
+            lane.bucket.tryRemoveTokens(1);
+            started();
+            return fn();
+          },
+          { priority },
+        );
+      } finally {
+        started();
+      }
+    },
+    get waiting() {
+      return overall.size;
+    },
+  };
+}
+
+const shared = new Map<string, OutboundLimiter>();
+
+/**
+ * The limiter of one bot in this process, created on first use. Keyed by the API root and a hash
+ * of the token (never the token itself): every sender of the same bot gets the same limiter.
+ */
+export function sharedOutboundLimiter(bot: { token: string; apiRoot: string }, options: LimiterOptions): OutboundLimiter {
+  const key = `${bot.apiRoot} ${createHash("sha256").update(bot.token).digest("hex")}`;
+  let limiter = shared.get(key);
+  if (!limiter) {
+    limiter = createOutboundLimiter(options);
+    shared.set(key, limiter);
+  }
+  return limiter;
+}
