@@ -25,6 +25,7 @@ import { createLeases, type Leases, newInstanceId } from "./cluster/leases.ts";
 import { createElection } from "./cluster/election.ts";
 import { joinInstances } from "./cluster/instances.ts";
 import { createJobRunner } from "./cluster/periodic-jobs.ts";
+import { chatClaimsFactory } from "./cluster/chat-claims.ts";
 import { workerJobs } from "./cluster/worker-jobs.ts";
 import { observeOutboundCalls } from "./channels/http-transport.ts";
 import { createMetrics } from "./metrics/metrics.ts";
@@ -250,6 +251,8 @@ async function startChannels(wiring: ChannelWiring): Promise<void> {
       token: tg.token, apiRoot: tg.apiRoot, service, db, log, i18n, mode, family,
       onState: (state, err) => channels.set("telegram", state, err),
       ...(election ? { leadership: election } : {}),
+      // Webhooks may reach any instance: a chat's updates are applied under its claim (chat-claims.ts).
+      ...(mode.type === "webhook" ? { chatClaims: chatClaimsFactory({ db, leases: wiring.leases, log, channel: "telegram" }) } : {}),
     });
     if (mode.type === "webhook") await app.register(telegramWebhookPlugin(channel, { secret: mode.secret }));
     channels.register("telegram", mode.type);
@@ -269,6 +272,7 @@ async function startChannels(wiring: ChannelWiring): Promise<void> {
     const channel = createMaxChannel({
       token: mx.token, baseUrl: mx.baseUrl, service, db, log, i18n, mode, family,
       ...(election ? { polling: { leadership: election } } : {}),
+      ...(mode.type === "webhook" ? { chatClaims: chatClaimsFactory({ db, leases: wiring.leases, log, channel: "max" }) } : {}),
       // Polling failures after start show as "down" on /readyz and the admin overview, too.
       onState: (state, err) => channels.set("max", state, err),
     });

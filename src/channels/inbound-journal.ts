@@ -9,6 +9,8 @@ import type { Logger } from "../logging/logger.ts";
 export interface JournalEntry {
   updateKey: string;
   payload: string;
+  /** The chat it belongs to (several instances take a chat's updates in order: src/cluster/chat-claims.ts). */
+  chatKey?: string;
 }
 
 export interface InboundJournal {
@@ -48,7 +50,7 @@ export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | 
       await db.$transaction(
         entries.map(
           (e) =>
-            db.$executeRaw`INSERT INTO "InboundUpdate" ("channel", "updateKey", "payload", "receivedAt") VALUES (${channel}, ${e.updateKey}, ${e.payload}, ${now}) ON CONFLICT DO NOTHING`,
+            db.$executeRaw`INSERT INTO "InboundUpdate" ("channel", "updateKey", "payload", "receivedAt", "chatKey") VALUES (${channel}, ${e.updateKey}, ${e.payload}, ${now}, ${e.chatKey ?? null}) ON CONFLICT DO NOTHING`,
         ),
       );
     },

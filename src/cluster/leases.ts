@@ -46,6 +46,8 @@ export interface Leases {
    * is not due again before its interval); 0 frees it at once.
    */
   release(lease: Lease, holdForMs?: number): Promise<void>;
+  /** Gives the lease up and deletes its row (short-lived names such as a chat's claim leave no rows behind). */
+  drop(lease: Lease): Promise<void>;
   /** Whether this instance may still act on the lease (local belief; see the file comment). */
   valid(lease: Lease): boolean;
   /** Who holds `name`, for status pages and tests. */
@@ -133,6 +135,10 @@ export function createLeases({ db, holder = newInstanceId(), monotonic = () => p
       await db.$executeRaw`
         UPDATE "Lease" SET "expiresAt" = ${clock.plus(Math.max(0, Math.round(holdForMs)))}
         WHERE "name" = ${lease.name} AND "holder" = ${lease.holder} AND "token" = ${lease.token}`;
+    },
+    async drop(lease) {
+      lease.validUntil = Number.NEGATIVE_INFINITY;
+      await db.$executeRaw`DELETE FROM "Lease" WHERE "name" = ${lease.name} AND "holder" = ${lease.holder} AND "token" = ${lease.token}`;
     },
     valid: (lease) => monotonic() < lease.validUntil,
     async state(name) {

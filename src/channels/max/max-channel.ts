@@ -18,6 +18,7 @@ import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
+import type { ChatClaimsFactory } from "../../cluster/chat-claims.ts";
 import { sameQuestion } from "../same-question.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createOutbound, maxBotLimiter, type Outbound, OutboundError, type OutboundOptions } from "./max-outbound.ts";
@@ -49,6 +50,8 @@ export interface MaxChannelDeps {
   maxInFlight?: number;
   /** Polling: long-poll wait in seconds (default 30) and backoff after a failed poll. */
   polling?: { timeoutSeconds?: number; minRetryMs?: number; maxRetryMs?: number; leadership?: Leadership };
+  /** Webhook mode on several instances: a chat's updates are applied by whichever instance holds its claim (src/cluster/chat-claims.ts). */
+  chatClaims?: ChatClaimsFactory;
   /** Told when polling stops working and when it works again (the channel's state on /readyz). */
   onState?: (state: "up" | "down", err?: unknown) => void;
   /** Set the bot's command list on start (best effort; default true). */
@@ -177,6 +180,15 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   const out: Outbound = createOutbound(log, deps.outbound, maxBotLimiter({ token: deps.token, baseUrl: deps.baseUrl }, deps.outbound?.ratePerSecond));
   const queue: ChatQueue = createChatQueue();
   const journal = createInboundJournal(db, log, CHANNEL);
+  // Several instances in webhook mode: the journal is the per-chat queue, applied under a chat claim in arrival order.
+  const claims = deps.chatClaims?.({
+    order: "arrival",
+    apply: async (raw) => {
+      const t = translateUpdate(raw);
+      const updateType = typeof raw === "object" && raw !== null ? String((raw as { update_type?: unknown }).update_type) : "unknown";
+      await dispatch(t, updateLog(log, { channel: CHANNEL, updateType, chatId: "chatId" in t ? t.chatId : undefined }));
+    },
+  });
   // Least recently used first: bounded, so memory does not grow with finished conversations.
   const questions = new Map<string, QuestionRef>();
   const maxCachedQuestions = deps.maxCachedQuestions ?? 2000;
@@ -611,7 +623,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
    */
   async function accept(raw: unknown): Promise<{ done: Promise<void> }> {
     const t = translateUpdate(raw);
-    if (t.type === "event") await journal.record([{ updateKey: t.updateKey, payload: JSON.stringify(raw) }], new Date());
+    if (t.type === "event") await journal.record([{ updateKey: t.updateKey, payload: JSON.stringify(raw), chatKey: t.chatId }], new Date());
+    if (claims && t.type === "event") return { done: claims.kick(t.chatId) };
     return { done: processUpdate(raw, t) };
   }
 
@@ -687,6 +700,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     },
     async idle() {
       await queue.idle();
+      await claims?.idle();
       await out.drain();
     },
     async start() {
@@ -697,7 +711,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       if (deps.setCommands !== false) await setCommands();
       // Before the journal replay: a start that fails here is retried whole (see channel-status.ts).
       await syncSubscriptions();
-      await journal.replay((update) => void handleUpdate(update));
+      if (claims) await claims.start();
+      else await journal.replay((update) => void handleUpdate(update));
       accepting = true;
       if (mode.type === "webhook") {
         log.info({ channel: CHANNEL, mode: "webhook", subscribed: Boolean(mode.url) }, "max channel ready");
@@ -713,6 +728,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       accepting = false;
       if (mode.type === "polling") await poller.stop();
       await queue.idle();
+      await claims?.stop();
       await out.stop();
       log.info({ channel: CHANNEL }, "max channel stopped");
     },

@@ -24,6 +24,7 @@ import type { Leadership } from "../../cluster/election.ts";
 import { createChatQueue } from "../chat-queue.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
+import type { ChatClaimsFactory } from "../../cluster/chat-claims.ts";
 import { addRecent, type ChatState, createChatStateStore, DELETABLE_FOR_SECONDS } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
 import { sameQuestion } from "../same-question.ts";
@@ -68,6 +69,8 @@ export interface TelegramChannelDeps {
   splitWaitMs?: number;
   /** Several instances: poll only while this instance is the elected poller (src/cluster/election.ts). */
   leadership?: Leadership;
+  /** Webhook mode on several instances: a chat's updates are applied by whichever instance holds its claim (src/cluster/chat-claims.ts). */
+  chatClaims?: ChatClaimsFactory;
 }
 
 export interface TelegramChannel {
@@ -137,6 +140,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   if (throttle) limitTelegramApi(bot.api, { token: deps.token, apiRoot }, throttle);
 
   const queue = createChatQueue();
+  // Several instances: the journal is the per-chat queue, applied under a chat claim in update_id order.
+  const claims = deps.chatClaims?.({ apply: (update) => bot.handleUpdate(update as Update), order: "numericKey" });
   const store = createChatStateStore({ db, log });
   const journal = createInboundJournal(db, log, "telegram");
   // Groups get one notice per process; bounded so a spam wave cannot grow memory.
@@ -442,10 +447,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   /** Journals a batch of updates, then queues them; rejects (nothing queued) when they cannot be stored. */
   async function acceptAll(updates: Update[]): Promise<void> {
     await journal.record(
-      updates.map((u) => ({ updateKey: String(u.update_id), payload: JSON.stringify(u) })),
+      updates.map((u) => ({ updateKey: String(u.update_id), payload: JSON.stringify(u), chatKey: chatKeyOf(u) ?? `update:${u.update_id}` })),
       clock(),
     );
-    for (const update of updates) void handleUpdate(update);
+    for (const update of updates) void (claims ? claims.kick(chatKeyOf(update) ?? `update:${update.update_id}`) : handleUpdate(update));
   }
 
   async function setCommands(): Promise<void> {
@@ -517,7 +522,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       abort = new AbortController();
       await bot.init(); // getMe (skipped when botInfo was given)
       await setCommands();
-      await journal.replay((update) => void handleUpdate(update as Update));
+      if (claims) await claims.start();
+      else await journal.replay((update) => void handleUpdate(update as Update));
       if (mode.type === "polling") {
         // getUpdates answers 409 while a webhook is set; keep pending updates, they are real families.
         await bot.api.deleteWebhook({ drop_pending_updates: false });
@@ -541,6 +547,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       joiner.flush(); // a held first part goes on alone rather than wait
       await joiner.idle();
       await queue.idle();
+      await claims?.stop();
       if (mode.type === "polling" && offset > 0) {
         // Confirm what was processed so Telegram does not re-deliver it to the next process.
         await bot.api.getUpdates({ offset, limit: 1, timeout: 0 }).catch(() => undefined);
@@ -552,6 +559,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     idle: async () => {
       await joiner.idle();
       await queue.idle();
+      await claims?.idle();
     },
   };
 }
