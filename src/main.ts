@@ -21,6 +21,7 @@ import { categoryLabelFor } from "./handoff/center-notifications.ts";
 import { createFamilyMessenger, type FamilyMessenger } from "./handoff/family-messages.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/outbox-senders.ts";
 import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
+import { maxFileSource, telegramFileSource, withAttachmentDownloads } from "./requests/attachment-download.ts";
 import { createLeases, type Leases, newInstanceId } from "./cluster/leases.ts";
 import { createElection } from "./cluster/election.ts";
 import { joinInstances } from "./cluster/instances.ts";
@@ -141,6 +142,10 @@ async function main(): Promise<void> {
   const senders: Partial<Record<OutboxChannel, Sender>> = {};
   if (config.telegram.enabled) senders.telegram = createTelegramOutboxSender(config.telegram);
   if (config.max.enabled) senders.max = createMaxOutboxSender(config.max);
+  // Families' pictures and documents are downloaded by the same worker (src/requests/attachment-download.ts).
+  const fileDeps = { db, log: log.child({ component: "files" }), i18n, clock };
+  if (config.telegram.enabled) senders.telegram = withAttachmentDownloads(senders.telegram, telegramFileSource(config.telegram), fileDeps);
+  if (config.max.enabled) senders.max = withAttachmentDownloads(senders.max, maxFileSource(), fileDeps);
   const outbox = createOutboxWorker({ db, log: log.child({ component: "outbox" }), senders, clock });
   const noticeDeps = { i18n, publicBaseUrl: config.publicBaseUrl, categoryLabel: categoryLabelFor(i18n) };
   // Outbox delivery, reminders, P0 escalation (an untaken P0 moves along its region's 24/7 chain),

@@ -352,3 +352,12 @@ name-too-long = That is too long for a name. Please write only how we should add
 done-waiting = Request No. { $number } is with the specialists. They will see everything you write here. A new request: /start.
 done-message-sent = Thank you, your message was added to request No. { $number } — the specialist will see it. If there is danger right now, call 112.
 edit-applied = I see the correction — taking the new answer.
+
+# Pictures and documents from the family (issue 15.11, src/dialog/sent-files.ts, src/requests/attachments.ts)
+file-not-kept-before-request = I don't keep photos or files before the request is sent — that keeps your data safe. Please describe the situation in words. Once the request is sent, you can send documents here (an eviction notice or a medical paper, for example) and they will reach the specialist.
+file-not-kept-teen = I don't keep photos or files. You can talk to an adult who will help, free and anonymously: 8-800-2000-122.
+file-kept = Thank you, the file was added to request No. { $number } — the specialist will see it. If there is danger right now, call 112.
+file-too-large = This file is larger than 20 MB, so I can't keep it. Please send a photo of the page or a smaller file — it will go to request No. { $number }.
+file-too-many = Request No. { $number } already has many files, so I didn't keep this one. The specialist will contact you and say what else is needed.
+file-no-request = I didn't keep this file: there is no open request now. A new request: /start; once it is sent, you can send documents here.
+file-refused-later = The file for request No. { $number } could not be kept: it is larger than 20 MB or no longer available. Please send a photo of the page or a smaller file.

@@ -38,6 +38,7 @@ import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply }
 import { type DialogState, initialState } from "./state.ts";
 import { writeAudit } from "../audit/write-audit.ts";
 import { isRatingPress, recordRatingPress } from "../requests/help-rating.ts";
+import { keepAttachment } from "../requests/attachments.ts";
 
 export interface DialogServiceConfig {
   consentVersion: string;
@@ -335,6 +336,21 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           details: { from: req.urgency, to, reasons: effect.reasons.map((x) => x.code) },
         });
         return { of: "escalateRequest", text: t("escalate-done", { number: req.number }) };
+      }
+      case "keepAttachment": {
+        // Kept with the open request and its download queued, in this transaction (attachments.ts).
+        const kept = await keepAttachment(tx, {
+          conversationId: env.conversationId,
+          channel: ctx.channel,
+          chatId: ctx.chatId,
+          file: effect.file,
+          updateKey: ctx.updateKey,
+          now,
+        });
+        log.info({ result: kept.type, kind: effect.file.kind }, "family file");
+        if (kept.type === "no_request") return { of: "keepAttachment", text: t("file-no-request") };
+        const key = kept.type === "kept" ? "file-kept" : kept.type === "too_large" ? "file-too-large" : "file-too-many";
+        return { of: "keepAttachment", text: t(key, { number: kept.requestNumber }) };
       }
     }
   }

@@ -3,7 +3,7 @@
 import type { Category, Flag, Urgency } from "../domain/taxonomy.ts";
 import type { I18n, Locale } from "../i18n/i18n.ts";
 import type { RoutingSnapshot } from "../routing/types.ts";
-import type { Reply, ReplyOption } from "./service-types.ts";
+import type { InboundFile, Reply, ReplyOption } from "./service-types.ts";
 import type { DialogState } from "./state.ts";
 import type { UrgencyReason } from "./urgency-reasons.ts";
 
@@ -90,12 +90,14 @@ export type Effect =
       reasons: UrgencyReason[];
       /** The family started a new dialog: raise an earlier open request only if there is one, silently. */
       ifOpen?: boolean;
-    };
+    }
+  /** A picture or document sent after the request: kept with the open request (sent-files.ts). */
+  | { type: "keepAttachment"; file: InboundFile };
 
 /** Replies whose text only the service can write (it depends on rows it creates or reads). */
 export type OutcomeReply = {
   type: "outcome";
-  of: "createRequest" | "showStatus" | "eraseMyData" | "escalateRequest";
+  of: "createRequest" | "showStatus" | "eraseMyData" | "escalateRequest" | "keepAttachment";
   options?: ReplyOption[][];
 };
 export type EngineReply = Reply | OutcomeReply;

@@ -19,6 +19,7 @@ import { flowCatalog } from "./recipient.ts";
 import { offerResume } from "./resume.ts";
 import { Run, type RunFlow } from "./run.ts";
 import { screenEvent } from "./screening.ts";
+import { onFile } from "./sent-files.ts";
 import type { InboundEvent } from "./service-types.ts";
 import { type DialogState, initialState } from "./state.ts";
 import { onContact } from "./steps/phone.ts";
@@ -62,6 +63,7 @@ export function step(state: DialogState | null, event: InboundEvent, ctx: Engine
   const wasPhone = start.step === "phone" && !start.modal;
   const r = new Run({ ...start, seq: start.seq + 1 }, ctx, FLOW);
   handle(r, prevSeq, event, state === null);
+  r.flushLeads();
   if (r.s.answers.consent === "given" && !r.s.answers.under18) {
     // Captions and edits are the family's words too; a mark says which (language-neutral).
     const kept =
@@ -90,7 +92,11 @@ function lastTextAfter(r: Run, before: DialogState, messageId: string | undefine
 function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): void {
   // Every free text is screened first, at every step and screen, before anything can gate it.
   const screened = screenEvent(r, event);
-  if (screened.type === "handled") return;
+  if (screened.type === "handled") {
+    // The numbers came first; a picture sent with that caption is still kept (or declined kindly).
+    if (event.type === "unsupported" && event.file) onFile(r, event.file, false);
+    return;
+  }
 
   if (event.type === "command" && event.name === "start") {
     restart(r, event.arg);
@@ -111,6 +117,7 @@ function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): v
       const suggested = suggestCategories(event.text);
       if (suggested.length > 0) r.setAnswers({ suggested });
     }
+    if (event.type === "unsupported" && event.file) onFile(r, event.file, false);
     advance(r);
     return;
   }
@@ -141,8 +148,11 @@ function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): v
       // A caption that asks for help inside a longer text: when in doubt, show the numbers.
       if (event.caption && callForHelp(event.caption) === "contains") {
         onSos(r);
+        if (event.file) onFile(r, event.file, false);
         return;
       }
+      // A picture or document: kept with an open request, else a kind note (sent-files.ts).
+      if (event.file) return onFile(r, event.file, true);
       r.say("unsupported");
       r.show();
       return;

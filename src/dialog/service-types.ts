@@ -20,7 +20,20 @@ export type InboundEvent =
    * Media, stickers, locations…: nothing from the media is stored. `caption` is the text sent with a
    * photo, video or document: it is screened for danger like any typed text (design.md §3).
    */
-  | { type: "unsupported"; kind: string; caption?: string };
+  | { type: "unsupported"; kind: string; caption?: string; file?: InboundFile };
+
+/**
+ * A picture or document as the messenger announced it (nothing downloaded yet): kept with the
+ * family's open request only (src/requests/attachments.ts). `ref` is the Telegram file_id or the
+ * MAX file URL; `size` in bytes when the messenger says it.
+ */
+export interface InboundFile {
+  kind: string;
+  ref: string;
+  fileName?: string;
+  mime?: string;
+  size?: number;
+}
 
 export interface ReplyOption {
   label: string;

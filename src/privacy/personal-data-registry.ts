@@ -91,6 +91,14 @@ export const PERSONAL_DATA_REGISTRY = {
     text: family("empty", "messages of the family and to the family"),
   },
   StaffUser: {
+  // Pictures and documents of a request (src/requests/attachments.ts): the whole row is deleted on
+  // withdrawal and by the retention purge (erase-request-data.ts).
+  RequestAttachment: {
+    ...allNone("id", "requestId", "channel", "kind", "status", "mime", "size", "createdAt", "storedAt"),
+    sourceRef: family("delete-row", "where the file lies in the messenger until it is downloaded"),
+    fileName: family("delete-row", "the file's name as the family gave it"),
+    bytes: family("delete-row", "the picture or document itself"),
+  },
     ...allNone("id", "role", "regionCode", "locale", "active", "createdAt", "updatedAt"),
     email: staff,
     name: staff,

@@ -8,6 +8,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { flushErasedData } from "../db/erasure.ts";
 import { actorFromByWhom, writeAudit } from "../audit/write-audit.ts";
 import { erasedValues, familyFields } from "../privacy/personal-data-registry.ts";
+import { eraseAttachments } from "./attachments.ts";
 
 export type ErasureReason = "withdrawal" | "retention";
 
@@ -19,6 +20,7 @@ export const ERASED_REQUEST_FIELDS = [
   "transcript",
   "notes",
   "family_deliveries",
+  "attachments",
 ] as const;
 
 export interface EraseRequestInput {
@@ -41,6 +43,8 @@ export async function eraseRequestData(tx: Tx, input: EraseRequestInput): Promis
   await tx.transcriptMessage.updateMany({ where: { requestId }, data: { ...erasedValues("TranscriptMessage"), erasedAt: now } });
   await tx.note.updateMany({ where: { requestId }, data: { ...erasedValues("Note"), erasedAt: now } });
   await eraseFamilyDeliveries(tx, { requestId });
+  // Pictures and documents: the rows go with their bytes (and a download still queued finds nothing).
+  await eraseAttachments(tx, requestId);
   await tx.destructionLog.create({
     data: { at: now, reason, subject, requestId, fields: JSON.stringify(ERASED_REQUEST_FIELDS), byWhom },
   });

@@ -317,12 +317,41 @@ export class FakeMaxApi {
     };
   }
 
+  // ── files a person sent (issue 15.11) ─────────────────────────────────────
+
+  /** Files served at their attachment URL, like MAX's file storage (signed URL, no token). */
+  readonly files = new Map<string, { bytes: Buffer; type: string; downloads: number; failures: number }>();
+  private fileSeq = 0;
+
+  /** A file a person attached: its `payload.url` for an `image`/`file` attachment. */
+  addFile(bytes: Buffer, type = "application/octet-stream", opts: { failures?: number } = {}): string {
+    const id = `f${++this.fileSeq}x${Math.random().toString(36).slice(2, 10)}`;
+    this.files.set(id, { bytes, type, downloads: 0, failures: opts.failures ?? 0 });
+    return `${this.baseUrl}files/${id}`;
+  }
+
+  private serveFile(id: string, method: string, res: ServerResponse): void {
+    const f = this.files.get(id);
+    if (method !== "GET" || !f) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    if (f.failures > 0) {
+      f.failures -= 1;
+      res.writeHead(503, { "content-type": "text/plain" }).end("unavailable");
+      return;
+    }
+    f.downloads += 1;
+    res.writeHead(200, { "content-type": f.type, "content-length": String(f.bytes.length) }).end(f.bytes);
+  }
+
   // ── HTTP ───────────────────────────────────────────────────────────────────
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
     const method = req.method ?? "GET";
     const path = url.pathname;
+    if (path.startsWith("/files/")) return this.serveFile(path.slice(7), method, res);
     const query = Object.fromEntries(url.searchParams);
     const raw = await readBody(req);
     let body: unknown = null;

@@ -50,6 +50,13 @@ export interface FakeTelegramApi {
   /** Number of updates confirmed by getUpdates offsets. */
   readonly confirmedUpTo: number;
   close(): Promise<void>;
+  /**
+   * A file a person sent (issue 15.11): `getFile` names its path and `/file/bot<token>/<path>`
+   * serves it; over 20 MB `getFile` answers 400 "file is too big" as the real Bot API does.
+   */
+  addFile(bytes: Buffer, opts?: { declaredSize?: number }): { file_id: string; file_size: number };
+  /** Downloads served per file_id. */
+  fileDownloads: Map<string, number>;
   /** Helpers building realistic private-chat updates. */
   text(user: FakeUser, text: string, extra?: Record<string, unknown>): Update;
   press(user: FakeUser, messageId: number, data: string, chatId?: number): Update;
@@ -167,7 +174,18 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
     ok(res, available());
   }
 
+  const files = new Map<string, { path: string; bytes: Buffer; size: number }>();
+  const fileDownloads = new Map<string, number>();
   const server: Server = createServer(async (req, res) => {
+    const fm = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? "");
+    if (fm && req.method === "GET") {
+      const entry = fm[1] === token ? [...files.entries()].find(([, f]) => f.path === decodeURIComponent(fm[2] ?? "")) : undefined;
+      if (!entry) return send(res, 404, { ok: false, error_code: 404, description: "Not Found" });
+      fileDownloads.set(entry[0], (fileDownloads.get(entry[0]) ?? 0) + 1);
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(entry[1].bytes.length) });
+      res.end(entry[1].bytes);
+      return;
+    }
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
     if (!m || req.method !== "POST") return send(res, 404, { ok: false, error_code: 404, description: "Not Found" });
     const [, gotToken, method = ""] = m;
@@ -255,6 +273,12 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
         if (refused) return send(res, 400, { ok: false, error_code: 400, description: refused });
         for (const id of present) remove(chatId, id);
         return ok(res, true);
+      }
+      case "getFile": {
+        const f = files.get(String(payload.file_id ?? ""));
+        if (!f) return send(res, 400, { ok: false, error_code: 400, description: "Bad Request: invalid file_id" });
+        if (f.size > 20 * 1024 * 1024) return send(res, 400, { ok: false, error_code: 400, description: "Bad Request: file is too big" });
+        return ok(res, { file_id: payload.file_id, file_unique_id: `u-${payload.file_id}`, file_size: f.size, file_path: f.path });
       }
       case "answerCallbackQuery":
       case "setMyCommands":
@@ -361,6 +385,14 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
     },
     visible: (chatId) => [...chatMessages.values()].filter((m) => m.chat_id === String(chatId)).sort((a, b) => a.message_id - b.message_id),
     deleted,
+    addFile(bytes, opts = {}) {
+      const n = files.size + 1;
+      const file_id = `file-${n}-${Math.random().toString(36).slice(2, 10)}`;
+      const size = opts.declaredSize ?? bytes.length;
+      files.set(file_id, { path: `documents/file_${n}.bin`, bytes, size });
+      return { file_id, file_size: size };
+    },
+    fileDownloads,
   };
   return api;
 }

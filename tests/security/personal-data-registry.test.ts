@@ -57,6 +57,7 @@ describe("personal-data registry", () => {
       "Note",
       "Outbox",
       "Request",
+      "RequestAttachment",
       "TranscriptMessage",
     ]);
   });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { CommandName, InboundEvent } from "../../dialog/service-types.ts";
 import { parseVcardPhones } from "./vcard.ts";
+import { maxFileOf } from "../inbound-files.ts";
 
 const userSchema = z.looseObject({ user_id: z.number(), is_bot: z.boolean().optional() });
 
@@ -275,7 +276,9 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
       if (media) {
         // The media is not kept; text sent with it is the family's words and is screened for danger.
         const caption = msg.body.text?.trim() ? msg.body.text : undefined;
-        return { type: "event", ...base, updateKey, event: caption ? { type: "unsupported", kind: media.type, caption } : { type: "unsupported", kind: media.type } };
+        // An image or file may be kept with an open request (src/dialog/sent-files.ts).
+        const file = maxFileOf(media);
+        return { type: "event", ...base, updateKey, event: { type: "unsupported", kind: media.type, ...(caption ? { caption } : {}), ...(file ? { file } : {}) } };
       }
       const text = msg.body.text ?? "";
       if (!text.trim())

@@ -3,6 +3,7 @@
 import type { Message, Update } from "grammy/types";
 import { z } from "zod";
 import type { CommandName, InboundEvent } from "../../dialog/service-types.ts";
+import { telegramFileOf } from "../inbound-files.ts";
 
 /** Telegram's own limits (design.md §6). */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -217,7 +218,9 @@ function translateMessage(msg: Message, updateKey: string, options: TranslateOpt
     if (kind in msg) {
       // The media is not kept, but its caption is the family's words: it is screened for danger.
       const caption = typeof msg.caption === "string" && msg.caption.trim() !== "" ? msg.caption.slice(0, TELEGRAM_TEXT_LIMIT) : undefined;
-      return event(caption ? { type: "unsupported", kind, caption } : { type: "unsupported", kind });
+      // A photo or document may be kept with an open request (src/dialog/sent-files.ts).
+      const file = telegramFileOf(msg);
+      return event({ type: "unsupported", kind, ...(caption ? { caption } : {}), ...(file ? { file } : {}) });
     }
   }
   // Service messages (pinned, new members…) cannot reach a private chat meaningfully.
