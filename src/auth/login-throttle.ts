@@ -7,7 +7,13 @@
 //    (stops one address from spraying passwords over many e-mails);
 //  - per account from all addresses: a short delay once an account sees many failures, which
 //    slows a distributed guess without locking the owner out.
-// Kept in memory (one process serves the web view); the maps are bounded.
+// `createLoginThrottle` keeps the counts in memory (bounded maps); `createSharedLoginThrottle`
+// keeps them in the database (LoginFailure, keyed by hashes, never the address or e-mail), so
+// several instances behind a load balancer enforce one set of limits: an attacker spreading tries
+// over the instances gets no more. The checks running at once are counted per instance either way.
+import { createHash } from "node:crypto";
+import type { Db } from "../db/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 
 export interface LoginThrottleOptions {
   clock?: () => Date;
@@ -34,9 +40,9 @@ export type ThrottleDecision = { type: "allowed" } | { type: "wait"; retryAfterS
  * `recordSuccess` or `release` (an error before the outcome is known).
  */
 export interface LoginThrottle {
-  check(address: string, account: string): ThrottleDecision;
-  recordFailure(address: string, account: string): void;
-  recordSuccess(address: string, account: string): void;
+  check(address: string, account: string): ThrottleDecision | Promise<ThrottleDecision>;
+  recordFailure(address: string, account: string): void | Promise<void>;
+  recordSuccess(address: string, account: string): void | Promise<void>;
   release(address: string, account: string): void;
 }
 
@@ -151,5 +157,82 @@ export function createLoginThrottle(options: LoginThrottleOptions = {}): LoginTh
       streaks.delete(pairKey(address, account));
     },
     release: end,
+  };
+}
+
+interface Row {
+  key: string;
+  failures: number | bigint;
+  startedAt: number | bigint;
+  lastAt: number | bigint;
+}
+
+/**
+ * The same limits with the counts in the database, shared by every instance. Each failure is one
+ * atomic upsert per key (no lost count when two instances record at once); rows are keyed by a
+ * SHA-256 of the address and/or account, and ones idle past the window are deleted now and then.
+ */
+export function createSharedLoginThrottle(options: LoginThrottleOptions & { db: Db }): LoginThrottle {
+  const { db } = options;
+  const o = { ...LOGIN_THROTTLE_DEFAULTS, ...options };
+  const now = () => (options.clock ?? (() => new Date()))().getTime();
+  const local = createLoginThrottle({ ...options, freeFailures: Number.MAX_SAFE_INTEGER, addressFailures: Number.MAX_SAFE_INTEGER, accountFailures: Number.MAX_SAFE_INTEGER });
+  const hash = (...parts: string[]) => createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 32);
+  const keysOf = (address: string, account: string) => ({
+    pair: `p:${hash(address, normalizeAccount(account))}`,
+    address: `a:${hash(address)}`,
+    account: `c:${hash(normalizeAccount(account))}`,
+  });
+  let failuresSincePrune = 0;
+
+  return {
+    async check(address, account) {
+      const k = keysOf(address, account);
+      const rows = await db.$queryRaw<Row[]>`
+        SELECT "key", "failures", "startedAt", "lastAt" FROM "LoginFailure" WHERE "key" IN (${Prisma.join([k.pair, k.address, k.account])})`;
+      const t = now();
+      const get = (key: string) => {
+        const r = rows.find((x) => x.key === key);
+        return r ? { failures: Number(r.failures), startedAt: Number(r.startedAt), lastAt: Number(r.lastAt) } : undefined;
+      };
+      let waitMs = 0;
+      const a = get(k.address);
+      if (a && t - a.startedAt < o.windowMs && a.failures >= o.addressFailures) waitMs = Math.max(waitMs, a.startedAt + o.windowMs - t);
+      const acc = get(k.account);
+      if (acc && t - acc.startedAt < o.windowMs && acc.failures >= o.accountFailures) waitMs = Math.max(waitMs, acc.lastAt + o.accountDelayMs - t);
+      const s = get(k.pair);
+      if (s && t - s.lastAt < o.windowMs && s.failures >= o.freeFailures) {
+        waitMs = Math.max(waitMs, s.lastAt + Math.min(o.baseDelayMs * 2 ** (s.failures - o.freeFailures), o.maxDelayMs) - t);
+      }
+      if (waitMs > 0) return { type: "wait", retryAfterSeconds: Math.ceil(waitMs / 1000) };
+      // Checks running at once in this instance (the in-memory throttle keeps only those here).
+      return local.check(address, account);
+    },
+    async recordFailure(address, account) {
+      local.release(address, account);
+      const k = keysOf(address, account);
+      const t = now();
+      const cut = t - o.windowMs;
+      // A streak lapses after a quiet window (from its last failure); a window restarts when it is over.
+      const upsert = (key: string, since: "lastAt" | "startedAt") => {
+        const ref = Prisma.raw(`"LoginFailure"."${since}"`);
+        return db.$executeRaw`
+          INSERT INTO "LoginFailure" ("key", "failures", "startedAt", "lastAt") VALUES (${key}, 1, ${t}, ${t})
+          ON CONFLICT ("key") DO UPDATE SET
+            "failures" = CASE WHEN ${ref} <= ${cut} THEN 1 ELSE "LoginFailure"."failures" + 1 END,
+            "startedAt" = CASE WHEN ${ref} <= ${cut} THEN ${t} ELSE "LoginFailure"."startedAt" END,
+            "lastAt" = ${t}`;
+      };
+      await db.$transaction([upsert(k.pair, "lastAt"), upsert(k.address, "startedAt"), upsert(k.account, "startedAt")]);
+      if (++failuresSincePrune >= 100) {
+        failuresSincePrune = 0;
+        await db.$executeRaw`DELETE FROM "LoginFailure" WHERE "lastAt" < ${cut}`;
+      }
+    },
+    async recordSuccess(address, account) {
+      local.release(address, account);
+      await db.$executeRaw`DELETE FROM "LoginFailure" WHERE "key" = ${keysOf(address, account).pair}`;
+    },
+    release: (address, account) => local.release(address, account),
   };
 }

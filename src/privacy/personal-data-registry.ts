@@ -62,6 +62,7 @@ export const PERSONAL_DATA_REGISTRY = {
   InboundUpdate: {
     ...allNone("channel", "receivedAt", "replays"),
     updateKey: pseudo("messenger update id"),
+    chatKey: pseudo("messenger chat id: the chat whose queue the update waits in"),
     payload: family("delete-row", "the raw update, with the message text; deleted once applied"),
   },
   RequestNumberCounter: allNone("regionCode", "last"),
@@ -131,7 +132,8 @@ export const PERSONAL_DATA_REGISTRY = {
   PollCursor: allNone("channel", "position", "updatedAt"),
   // Cluster coordination (src/cluster/): job and poller names, instance ids (host name, process id),
   // times; secretCheck is an HMAC of SESSION_SECRET, never the secret itself.
-  Lease: allNone("name", "holder", "token", "expiresAt", "acquiredAt"),
+  Lease: { ...allNone("holder", "token", "expiresAt", "acquiredAt"), name: pseudo("a chat claim's name holds the messenger chat id; deleted when let go") },
+  LoginFailure: { ...allNone("failures", "startedAt", "lastAt"), key: pseudo("SHA-256 of a client address and/or staff e-mail; idle rows deleted") },
   Instance: { ...allNone("id", "startedAt", "heartbeatAt", "schemaVersion"), secretCheck: secret },
   // "Did this help?" answers and their one-time tokens: a center, a day and a number, no link to a family.
   HelpRating: allNone("id", "regionCode", "centerId", "day", "rating"),

@@ -1,7 +1,7 @@
 // Login, logout and the language switch.
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { createLoginThrottle, type LoginThrottle } from "../../auth/login-throttle.ts";
+import { createSharedLoginThrottle, type LoginThrottle } from "../../auth/login-throttle.ts";
 import { checkCredentials } from "../../auth/users.ts";
 import { setStaffLocale } from "../repositories/staff-user-repository.ts";
 import { type AdminDeps, LOCALE_COOKIE, localeOf, renderPage } from "../web-context.ts";
@@ -37,7 +37,8 @@ export function safeNext(next: string | undefined, fallback = "/queue"): string 
 export function registerAuthRoutes(
   app: FastifyInstance,
   deps: AdminDeps,
-  throttle: LoginThrottle = createLoginThrottle({ clock: deps.clock }),
+  // Counted in the database: every instance behind a load balancer enforces the same limits.
+  throttle: LoginThrottle = createSharedLoginThrottle({ db: deps.db, clock: deps.clock }),
 ): void {
   app.get<{ Querystring: { next?: string } }>("/login", async (req, reply) => {
     if (req.staff) return reply.redirect("/queue");
@@ -53,7 +54,7 @@ export function registerAuthRoutes(
         return renderPage(deps, req, reply, "login", { email: form.email, error: "missing", next }, 400);
       }
       // req.ip is the peer, or what a TRUST_PROXY proxy says: a header from anyone else is ignored.
-      const decision = throttle.check(req.ip, form.email);
+      const decision = await throttle.check(req.ip, form.email);
       if (decision.type === "wait") {
         reply.header("Retry-After", String(decision.retryAfterSeconds));
         return renderPage(deps, req, reply, "login", { email: form.email, error: "rate_limited", next }, 429);
@@ -66,11 +67,11 @@ export function registerAuthRoutes(
         throw err;
       }
       if (result.type !== "ok") {
-        throttle.recordFailure(req.ip, form.email);
+        await throttle.recordFailure(req.ip, form.email);
         deps.log.info({ ip: req.ip }, "login failed");
         return renderPage(deps, req, reply, "login", { email: form.email, error: "invalid", next }, 401);
       }
-      throttle.recordSuccess(req.ip, form.email);
+      await throttle.recordSuccess(req.ip, form.email);
       // A fresh session id on login: a session fixed before login is worthless.
       const locale = localeOf(req);
       await req.session.regenerate();
