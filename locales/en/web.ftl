@@ -675,3 +675,10 @@ web-failing-chats-last-error = last error: { $code }
 web-failing-chats-advice = Check that the bot is still a member of the operators' chat and may post there (in MAX the bot must be an admin of the chat); if the center moved to another chat, link the new one on the Centers page. Until delivery works again, these centers' new requests are only in the queue: look at it and warn the center by phone.
 web-error-busy-title = The service is busy right now
 web-error-busy-text = Nothing was saved: the database was busy. Please try again in a minute.
+
+# Family's pictures and documents on the request page (issue 15.11)
+web-request-files = Photos and documents from the family
+web-file-photo = Photo
+web-file-document = Document
+web-file-pending = being fetched from the messenger…
+web-file-refused = not kept (over 20 MB or unavailable)

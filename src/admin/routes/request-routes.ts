@@ -4,6 +4,7 @@ import { z } from "zod";
 import { fillCannedReply, firstName } from "../../requests/canned-replies.ts";
 import { contactCautions } from "../../requests/contact-safety.ts";
 import { ALL_STATUSES } from "../../requests/queue-order.ts";
+import { attachmentDisposition, attachmentForDownload, downloadName, listAttachments, servedContentType } from "../../requests/attachments.ts";
 import {
   type ActionResult,
   addNote,
@@ -34,6 +35,7 @@ import {
 } from "../web-context.ts";
 
 const numberParam = z.object({ number: z.string().regex(/^[0-9A-Za-z-]{1,32}$/) });
+const fileParam = z.object({ fileId: z.string().regex(/^[0-9A-Za-z_-]{1,64}$/) });
 const statusForm = z.object({ status: z.enum(ALL_STATUSES) });
 const noteForm = z.object({ text: z.string().max(20_000).default("") });
 const messageForm = z.object({ text: z.string().max(20_000).default("") });
@@ -91,6 +93,7 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
         cannedReplies,
         cautions: contactCautions({ answers: parseJsonObject(r.answers), contactMethod: r.contactMethod }),
         transcript,
+        attachments: await listAttachments(db, r.id),
         history: history.map((h) => ({ ...h, actor: h.actorName ?? h.actorType, details: parseJsonObject(h.details) })),
         transferQueues,
         failingDeliveries,
@@ -118,6 +121,23 @@ export function registerRequestRoutes(app: FastifyInstance, deps: AdminDeps): vo
   }
 
   app.get("/requests/:number", (req, reply) => showRequest(req, reply));
+
+  // A family's picture or document (src/requests/attachments.ts), within the viewer's scope: always
+  // a download with a safe type, never rendered by the browser (no HTML or SVG from a file).
+  app.get("/requests/:number/files/:fileId", async (req, reply) => {
+    const staff = requireStaff(req);
+    const r = await findVisible(deps, staff, req.params);
+    const p = fileParam.safeParse(req.params);
+    if (!p.success) throw notFound();
+    const f = await attachmentForDownload(db, r.id, p.data.fileId);
+    if (!f?.bytes) throw notFound();
+    return reply
+      .header("Content-Type", servedContentType(f.mime))
+      .header("Content-Disposition", attachmentDisposition(downloadName(f)))
+      .header("X-Content-Type-Options", "nosniff")
+      .header("Cache-Control", "private, no-store")
+      .send(Buffer.from(f.bytes));
+  });
 
   // The transcript alone, re-fetched by the page every few seconds: the family's later messages
   // and the operator's replies appear without a reload.
