@@ -7,12 +7,14 @@ import { DEFAULT_WEEKS, PERIOD_WEEKS, type PeriodWeeks, type RegionStats, region
 import { horizontalBars, stackedColumns } from "../svg-charts.ts";
 import { type AdminDeps, notFound, parseJsonObject, renderPage } from "../web-context.ts";
 import { requireRegionAdmin } from "./admin-scope.ts";
-import { writeAudit } from "../../audit/write-audit.ts";
-import type { Db } from "../../db/client.ts";
 import { isIsoDay } from "../hours-form.ts";
 import { looksLikeMarkup } from "../phone-field.ts";
-import { type Holiday, regionHolidays, shippedHolidays, sortHolidays, syncCenterHolidays } from "../public-holidays.ts";
-import { auditAdmin } from "./admin-scope.ts";
+import { type Holiday, regionHolidays, shippedHolidays, sortHolidays } from "../public-holidays.ts";
+import type { AdminChange } from "../repositories/admin-change.ts";
+import { auditLogPage } from "../repositories/audit-log-repository.ts";
+import { saveRegionHolidays } from "../repositories/holiday-repository.ts";
+import { activeCentersAmong, findRegionStaffUser, listRegionStaff, setStaffActive } from "../repositories/region-staff-repository.ts";
+import { activeCentersOfRegion } from "../repositories/center-repository.ts";
 
 const statsQuery = z.object({ weeks: z.coerce.number().pipe(z.union(PERIOD_WEEKS.map((w) => z.literal(w)))).default(DEFAULT_WEEKS) });
 
@@ -93,99 +95,12 @@ export function parseHolidayRows(body: Record<string, unknown>): { type: "ok"; l
   return { type: "ok", list: sortHolidays(rows.map(({ date, name }) => ({ date, name }))) };
 }
 
-/** How an audit row's object is shown: a kind (translated in the view), a name, and a link when there is a page. */
-export interface AuditEntity {
-  kind: string;
-  name: string | null;
-  href: string | null;
-}
-
-/**
- * Names and links for the objects of audit rows, looked up in a few queries per page. Centers,
- * queues, municipalities and rules are written by key (or id); requests by number or id; staff by
- * id; families' pseudonymous ids are never shown.
- */
-async function auditEntities(
-  db: Db,
-  regionCode: string,
-  rows: { entityType: string; entityId: string; requestId: number | null }[],
-): Promise<(r: { entityType: string; entityId: string; requestId: number | null }) => AuditEntity> {
-  const ids = (type: string) => [...new Set(rows.filter((r) => r.entityType === type).map((r) => r.entityId))];
-  const requestIds = [...new Set(rows.map((r) => r.requestId).filter((x): x is number => x !== null))];
-  const requestKeys = ids("request");
-  const [centers, queues, municipalities, rules, staff, requests] = await Promise.all([
-    db.center.findMany({ where: { OR: [{ key: { in: ids("center") } }, { id: { in: ids("center") } }] }, select: { id: true, key: true, name: true, regionCode: true } }),
-    db.queue.findMany({ where: { OR: [{ key: { in: ids("queue") } }, { id: { in: ids("queue") } }] }, select: { id: true, key: true, name: true } }),
-    db.municipality.findMany({ where: { regionCode, OR: [{ key: { in: ids("municipality") } }, { id: { in: ids("municipality") } }] }, select: { id: true, key: true, name: true } }),
-    db.routingRule.findMany({ where: { regionCode, OR: [{ key: { in: ids("rule") } }, { id: { in: ids("rule") } }] }, select: { id: true, key: true, note: true } }),
-    db.staffUser.findMany({ where: { id: { in: ids("staff_user") } }, select: { id: true, name: true } }),
-    db.request.findMany({
-      where: {
-        OR: [{ id: { in: [...requestIds, ...requestKeys.filter((k) => /^\d+$/.test(k)).map(Number)] } }, { number: { in: requestKeys } }],
-      },
-      select: { id: true, number: true },
-    }),
-  ]);
-  const byKeyOrId = <T extends { id: string; key: string }>(list: T[]) => {
-    const m = new Map<string, T>();
-    for (const x of list) {
-      m.set(x.key, x);
-      m.set(x.id, x);
-    }
-    return m;
-  };
-  const c = byKeyOrId(centers);
-  const qm = byKeyOrId(queues);
-  const mm = byKeyOrId(municipalities);
-  const rm = byKeyOrId(rules);
-  const sm = new Map(staff.map((x) => [x.id, x.name]));
-  const reqById = new Map(requests.map((x) => [x.id, x]));
-  const reqByNumber = new Map(requests.map((x) => [x.number, x]));
-  const base = `/admin/${regionCode}`;
-  return (r) => {
-    switch (r.entityType) {
-      case "center": {
-        const x = c.get(r.entityId);
-        return { kind: "center", name: x?.name ?? null, href: x && x.regionCode === regionCode ? `${base}/centers/${x.id}` : null };
-      }
-      case "queue": {
-        const x = qm.get(r.entityId);
-        return { kind: "queue", name: x?.name ?? null, href: x ? `${base}/queues/${x.id}` : null };
-      }
-      case "municipality": {
-        const x = mm.get(r.entityId);
-        return { kind: "municipality", name: x?.name ?? null, href: x ? `${base}/municipalities/${x.id}` : null };
-      }
-      case "rule": {
-        const x = rm.get(r.entityId);
-        return { kind: "rule", name: x ? (x.note ?? x.key) : null, href: x ? `${base}/rules/${x.id}` : null };
-      }
-      case "staff_user":
-        return { kind: "staff_user", name: sm.get(r.entityId) ?? null, href: sm.has(r.entityId) ? `${base}/users` : null };
-      case "request": {
-        const x = (r.requestId !== null ? reqById.get(r.requestId) : undefined) ?? reqByNumber.get(r.entityId) ?? (/^\d+$/.test(r.entityId) ? reqById.get(Number(r.entityId)) : undefined);
-        return { kind: "request", name: x?.number ?? null, href: x ? `/requests/${encodeURIComponent(x.number)}` : null };
-      }
-      case "routing_file":
-        return { kind: "routing_file", name: null, href: `${base}/routing-file` };
-      case "region":
-        return { kind: "region", name: null, href: `${base}/holidays` };
-      default:
-        // Consent, conversation and anything new: the kind only (their ids are pseudonyms of families).
-        return { kind: r.entityType, name: null, href: null };
-    }
-  };
-}
-
 const auditQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).default(1) });
 const PAGE = 100;
 
 export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): void {
   const { db } = deps;
-
-  const usersOfRegion = (regionCode: string) => ({
-    OR: [{ regionCode }, { memberships: { some: { center: { regionCode } } } }],
-  });
+  const changeBy = (staff: { id: string }, regionCode: string): AdminChange => ({ staffId: staff.id, regionCode, at: deps.clock() });
 
   async function showUsers(
     req: FastifyRequest,
@@ -194,14 +109,7 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
     status = 200,
   ) {
     const { region, staff } = await requireRegionAdmin(deps, req);
-    const [users, centers] = await Promise.all([
-      db.staffUser.findMany({
-        where: usersOfRegion(region.code),
-        include: { memberships: { include: { center: true } } },
-        orderBy: [{ role: "asc" }, { name: "asc" }],
-      }),
-      db.center.findMany({ where: { regionCode: region.code, active: true }, orderBy: { name: "asc" } }),
-    ]);
+    const [users, centers] = await Promise.all([listRegionStaff(db, region.code), activeCentersOfRegion(db, region.code)]);
     return renderPage(deps, req, reply, "admin-users", { region, users, centers, me: staff.id, form }, status);
   }
 
@@ -223,7 +131,7 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
       const field = String(f.error.issues[0]?.path[0] ?? "name");
       return showUsers(req, reply, { values, error: `web-user-error-${field}` }, 400);
     }
-    const centers = await db.center.findMany({ where: { id: { in: f.data.centerIds }, regionCode: region.code, active: true } });
+    const centers = await activeCentersAmong(db, region.code, f.data.centerIds);
     if (centers.length !== f.data.centerIds.length) return showUsers(req, reply, { values, error: "web-user-error-centerIds" }, 400);
     const created = await createStaffUser(
       db,
@@ -242,21 +150,10 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
     const { region, staff } = await requireRegionAdmin(deps, req);
     const id = String((req.params as { id?: unknown }).id ?? "");
     const f = activeForm.safeParse(req.body ?? {});
-    const user = await db.staffUser.findFirst({ where: { id, ...usersOfRegion(region.code) } });
+    const user = await findRegionStaffUser(db, region.code, id);
     // Only accounts of this region, never a superadmin, never oneself.
     if (!f.success || !user || user.role === "superadmin" || user.id === staff.id) throw notFound();
-    const active = f.data.active === "true";
-    await db.$transaction(async (tx) => {
-      await tx.staffUser.update({ where: { id: user.id }, data: { active } });
-      await writeAudit(tx, {
-        at: deps.clock(),
-        actor: { type: "staff", id: staff.id },
-        action: active ? "staff.activate" : "staff.deactivate",
-        entityType: "staff_user",
-        entityId: user.id,
-        regionCode: region.code,
-      });
-    });
+    await setStaffActive(db, changeBy(staff, region.code), user.id, f.data.active === "true");
     return reply.redirect(`/admin/${region.code}/users`, 303);
   });
 
@@ -264,26 +161,17 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
     const { region } = await requireRegionAdmin(deps, req);
     const q = auditQuery.safeParse(req.query ?? {});
     const page = q.success ? q.data.page : 1;
-    const rows = await db.auditLog.findMany({
-      where: { regionCode: region.code },
-      orderBy: { id: "desc" },
-      skip: (page - 1) * PAGE,
-      take: PAGE + 1,
-    });
-    const shown = rows.slice(0, PAGE);
-    const entities = await auditEntities(db, region.code, shown);
-    const actorIds = [...new Set(shown.map((r) => r.actorId).filter((x): x is string => !!x))];
-    const names = new Map((await db.staffUser.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]));
+    const log = await auditLogPage(db, region.code, page, PAGE);
     return renderPage(deps, req, reply, "admin-audit", {
       region,
       has: (key: string) => deps.i18n.has("ru", key),
       page,
-      hasMore: rows.length > PAGE,
-      rows: shown.map((r) => ({
+      hasMore: log.hasMore,
+      rows: log.rows.map((r) => ({
         ...r,
         // A staff member by name; otherwise who in words (family, system, command line) — never an id.
-        actor: r.actorType === "staff" && r.actorId ? { name: names.get(r.actorId) ?? null, type: "staff" } : { name: null, type: r.actorType },
-        entity: entities(r),
+        actor: r.actorType === "staff" && r.actorId ? { name: log.actorNames.get(r.actorId) ?? null, type: "staff" } : { name: null, type: r.actorType },
+        entity: log.entity(r),
         details: parseJsonObject(r.details),
       })),
     });
@@ -297,10 +185,9 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
     status = 200,
   ) {
     const { region } = await requireRegionAdmin(deps, req);
-    const row = await db.region.findUniqueOrThrow({ where: { code: region.code } });
-    const rows = form.rows ?? regionHolidays(row).map((h) => ({ date: h.date, name: h.name }));
+    const rows = form.rows ?? regionHolidays(region).map((h) => ({ date: h.date, name: h.name }));
     const blanks = Array.from({ length: 5 }, () => ({ date: "", name: "" }));
-    return renderPage(deps, req, reply, "admin-holidays", { region, rows: [...rows, ...blanks], edited: row.holidays !== null, form }, status);
+    return renderPage(deps, req, reply, "admin-holidays", { region, rows: [...rows, ...blanks], edited: region.holidays !== null, form }, status);
   }
   app.get("/admin/:region/holidays", (req, reply) => showHolidays(req, reply));
   app.post("/admin/:region/holidays", { preHandler: app.csrfProtection }, async (req, reply) => {
@@ -313,12 +200,7 @@ export function registerInsightRoutes(app: FastifyInstance, deps: AdminDeps): vo
       if (parsed.type === "error") return showHolidays(req, reply, { rows: parsed.rows, error: true }, 400);
       list = parsed.list;
     }
-    const changed = await db.$transaction(async (tx) => {
-      await tx.region.update({ where: { code: region.code }, data: { holidays: body.reset === "1" ? null : JSON.stringify(list) } });
-      const n = await syncCenterHolidays(tx, region.code, list);
-      await auditAdmin(tx, staff, "holidays.update", "region", region.code, region.code, { days: list.length, centers: n }, deps.clock());
-      return n;
-    });
+    const changed = await saveRegionHolidays(db, changeBy(staff, region.code), list, body.reset === "1");
     return showHolidays(req, reply, { saved: changed });
   });
 
