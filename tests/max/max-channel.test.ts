@@ -178,7 +178,7 @@ describe("MAX channel (polling, scripted service)", () => {
       { type: "contact", phone: "79991234567", own: true },
       { type: "contact", phone: "+79120001122", own: false },
       { type: "contact", phone: "+79161234567", own: true },
-      { type: "unsupported", kind: "image" },
+      { type: "unsupported", kind: "image", file: { kind: "photo", ref: "https://i.example/x.jpg" } },
       { type: "unsupported", kind: "contact" },
     ]);
     expect(s.calls[0]?.ctx.updateKey).toMatch(/^mid:mid\.in\.9001\./);

@@ -138,7 +138,8 @@ describe("telegram channel (polling, scripted service)", () => {
     await received(4);
     expect(service.calls.map((c) => c.event)).toEqual([
       { type: "unsupported", kind: "sticker" },
-      { type: "unsupported", kind: "photo", caption: "secret caption" },
+      // A photo names its file (kept only with an open request, src/dialog/sent-files.ts).
+      { type: "unsupported", kind: "photo", caption: "secret caption", file: { kind: "photo", ref: "f", mime: "image/jpeg" } },
       { type: "unsupported", kind: "voice" },
       { type: "unsupported", kind: "location" },
     ]);
