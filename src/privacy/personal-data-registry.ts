@@ -91,7 +91,6 @@ export const PERSONAL_DATA_REGISTRY = {
     ...allNone("id", "conversationId", "requestId", "direction", "authorId", "erasedAt", "createdAt"),
     text: family("empty", "messages of the family and to the family"),
   },
-  StaffUser: {
   // Pictures and documents of a request (src/requests/attachments.ts): the whole row is deleted on
   // withdrawal and by the retention purge (erase-request-data.ts).
   RequestAttachment: {
@@ -100,6 +99,7 @@ export const PERSONAL_DATA_REGISTRY = {
     fileName: family("delete-row", "the file's name as the family gave it"),
     bytes: family("delete-row", "the picture or document itself"),
   },
+  StaffUser: {
     ...allNone("id", "role", "regionCode", "locale", "active", "createdAt", "updatedAt"),
     email: staff,
     name: staff,
