@@ -1,46 +1,22 @@
 // The service on PostgreSQL: it migrates an empty database at start and serves; a DATABASE_URL it
 // cannot use ends the start with one clear line (never the password) and exit code 1, quickly.
-import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "../../scripts/build.mjs";
 import { migratePostgres } from "../../src/db/migrate-postgres.ts";
 import { createPostgresDatabase, testEngine } from "../helpers/temp-db.ts";
+import { startBuilt } from "../ops/service-process.ts";
 
-const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
-const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
   for (const c of cleanups.splice(0)) await c();
 });
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [TSX, "src/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let out = "";
-  child.stdout?.on("data", (d) => (out += d));
-  child.stderr?.on("data", (d) => (out += d));
-  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
-  const listening = new Promise<number>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = out.match(/"port":(\d+)[^\n]*Opora is listening/);
-      if (m) {
-        clearInterval(timer);
-        resolve(Number(m[1]));
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`exited with ${code}: ${out.slice(-2000)}`));
-    });
-  });
-  listening.catch(() => undefined);
-  return { exited, listening, output: () => out };
-}
+// The compiled service starts in a second or two even on a busy machine (tsx would compile every
+// module at each start: tens of seconds under load); dist/ is rebuilt only when src/ changed.
+beforeAll(() => ensureBuilt({ log: () => undefined }), 180_000);
+
+const start = (env: Record<string, string>) => startBuilt({ PORT: "0", ...env });
 
 /** Lines the service printed for people (not the JSON log). */
 const plainLines = (out: string) => out.split("\n").filter((l) => l.startsWith("Opora cannot start"));
@@ -106,5 +82,5 @@ describe.skipIf(testEngine() !== "postgresql")("the service on PostgreSQL", () =
     expect(s.output()).toMatch(/"engine":"postgresql"[^\n]*database migrated/);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
-  }, 60_000);
+  }, 90_000);
 });
