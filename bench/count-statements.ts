@@ -10,6 +10,7 @@ Database.prototype.prepare = function (this: Database.Database, sql: string) {
   if (counting) {
     const key = sql.replace(/\s+/g, " ").slice(0, 100);
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (process.env.TRACE) console.log("SQL", key.slice(0, 60));
   }
   return prepare.call(this, sql);
 } as typeof prepare;

@@ -21,6 +21,7 @@ import { categoryLabelFor } from "./handoff/center-notifications.ts";
 import { createFamilyMessenger, type FamilyMessenger } from "./handoff/family-messages.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/outbox-senders.ts";
 import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
+import { routeSenders } from "./outbox/reply-delivery.ts";
 import { maxFileSource, telegramFileSource, withAttachmentDownloads } from "./requests/attachment-download.ts";
 import { createLeases, type Leases, newInstanceId } from "./cluster/leases.ts";
 import { createElection } from "./cluster/election.ts";
@@ -136,12 +137,13 @@ async function main(): Promise<void> {
   );
 
   const stoppables: Stoppable[] = [];
-  await startChannels({ config, db, log, i18n, service, app, stoppables, family, channels, leases });
+  const replySenders = await startChannels({ config, db, log, i18n, service, app, stoppables, family, channels, leases });
 
   // Deliveries that must happen (operator notices, reminders) are retried from the database.
   const senders: Partial<Record<OutboxChannel, Sender>> = {};
-  if (config.telegram.enabled) senders.telegram = createTelegramOutboxSender(config.telegram);
-  if (config.max.enabled) senders.max = createMaxOutboxSender(config.max);
+  // Dialog replies left undelivered go back through their channel (src/outbox/reply-delivery.ts).
+  if (config.telegram.enabled) senders.telegram = routeSenders(replySenders.telegram, createTelegramOutboxSender(config.telegram));
+  if (config.max.enabled) senders.max = routeSenders(replySenders.max, createMaxOutboxSender(config.max));
   // Families' pictures and documents are downloaded by the same worker (src/requests/attachment-download.ts).
   const fileDeps = { db, log: log.child({ component: "files" }), i18n, clock };
   if (config.telegram.enabled) senders.telegram = withAttachmentDownloads(senders.telegram, telegramFileSource(config.telegram), fileDeps);
@@ -243,8 +245,9 @@ function pollerElection(wiring: ChannelWiring, messenger: "telegram" | "max") {
  * Starts the enabled messengers without waiting for them: each one retries on its own with
  * backoff (channel-status.ts), so a refused token or an unreachable API never stops the service.
  */
-async function startChannels(wiring: ChannelWiring): Promise<void> {
+async function startChannels(wiring: ChannelWiring): Promise<Partial<Record<OutboxChannel, Sender>>> {
   const { config, db, log, i18n, service, app, stoppables, family, channels } = wiring;
+  const replySenders: Partial<Record<OutboxChannel, Sender>> = {};
   if (config.telegram.enabled) {
     const tg = config.telegram;
     const mode =
@@ -259,6 +262,7 @@ async function startChannels(wiring: ChannelWiring): Promise<void> {
       // Webhooks may reach any instance: a chat's updates are applied under its claim (chat-claims.ts).
       ...(mode.type === "webhook" ? { chatClaims: chatClaimsFactory({ db, leases: wiring.leases, log, channel: "telegram" }) } : {}),
     });
+    replySenders.telegram = channel.replySender;
     if (mode.type === "webhook") await app.register(telegramWebhookPlugin(channel, { secret: mode.secret }));
     channels.register("telegram", mode.type);
     const supervised = superviseChannel({ name: "telegram", board: channels, log, start: () => channel.start() });
@@ -281,6 +285,7 @@ async function startChannels(wiring: ChannelWiring): Promise<void> {
       // Polling failures after start show as "down" on /readyz and the admin overview, too.
       onState: (state, err) => channels.set("max", state, err),
     });
+    replySenders.max = channel.replySender;
     if (mode.type === "webhook") await app.register(maxWebhookPlugin(channel, { secret: mode.secret }));
     channels.register("max", mode.type);
     const supervised = superviseChannel({ name: "max", board: channels, log, start: () => channel.start() });
@@ -288,6 +293,7 @@ async function startChannels(wiring: ChannelWiring): Promise<void> {
   } else {
     log.info("MAX channel disabled: set MAX_BOT_TOKEN to enable it");
   }
+  return replySenders;
 }
 
 /** One clear line instead of a stack trace for the start-up failures an admin can fix. */

@@ -4,6 +4,7 @@
 // dialog service's processed-update keys keep a replayed update from being applied twice.
 // Rows hold message texts, so they live only until applied (see README, erasure).
 import type { Db } from "../db/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logging/logger.ts";
 
 export interface JournalEntry {
@@ -18,6 +19,15 @@ export interface InboundJournal {
   record(entries: JournalEntry[], now: Date): Promise<void>;
   /** The update has been applied (or has failed for good): forget it. */
   done(updateKey: string): Promise<void>;
+  /** The update's step has run (its transaction deleted the row, or left it for `retryFailed`). */
+  release(updateKeys: readonly string[]): void;
+  /**
+   * From now until `stop`: every `everyMs`, updates older than `olderThanMs` still in the journal
+   * and not in flight here (their step failed, e.g. an overloaded PostgreSQL) are handed to `apply`
+   * again, without waiting for a restart.
+   */
+  retryFailed(apply: (update: unknown) => void, opts?: { everyMs?: number; olderThanMs?: number }): void;
+  stop(): Promise<void>;
   /**
    * At start: hands every update an earlier process received but never applied (it stopped or
    * crashed) to `apply`, oldest first. Each start counts as a replay; an update replayed
@@ -40,21 +50,82 @@ function byArrival(a: { receivedAt: Date; updateKey: string }, b: { receivedAt: 
 }
 
 export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | "max"): InboundJournal {
+  /** Keys this process has taken and not finished: never re-applied by the sweep meanwhile. */
+  const inFlight = new Set<string>();
+  let sweeper: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> | undefined;
+
+  /**
+   * Updates whose step failed (its transaction rolled back, the row stays): applied again, each
+   * pass counting as a replay, so an update that keeps failing is dropped after MAX_REPLAYS.
+   */
+  async function sweep(apply: (update: unknown) => void, olderThanMs: number): Promise<void> {
+    const before = new Date(Date.now() - olderThanMs);
+    const rows = await db.inboundUpdate.findMany({
+      where: { channel, receivedAt: { lt: before } },
+      select: { updateKey: true, payload: true, receivedAt: true, replays: true },
+      take: 500,
+    });
+    const stale = rows.filter((r) => !inFlight.has(r.updateKey)).sort(byArrival);
+    if (stale.length === 0) return;
+    const dead = stale.filter((r) => r.replays >= MAX_REPLAYS).map((r) => r.updateKey);
+    const again = stale.filter((r) => r.replays < MAX_REPLAYS);
+    await db.$transaction([
+      db.inboundUpdate.deleteMany({ where: { channel, updateKey: { in: dead } } }),
+      db.inboundUpdate.updateMany({ where: { channel, updateKey: { in: again.map((r) => r.updateKey) } }, data: { replays: { increment: 1 } } }),
+    ]);
+    if (dead.length > 0) log.error({ channel, updates: dead.length }, `dropped updates that failed ${MAX_REPLAYS} times`);
+    log.warn({ channel, updates: again.length }, "applying again updates whose step failed");
+    for (const entry of again) {
+      let update: unknown;
+      try {
+        update = JSON.parse(entry.payload);
+      } catch {
+        await done(entry.updateKey);
+        continue;
+      }
+      inFlight.add(entry.updateKey);
+      apply(update);
+    }
+  }
+
   const done = async (updateKey: string) => {
     await db.inboundUpdate.deleteMany({ where: { channel, updateKey } });
   };
   return {
     async record(entries, now) {
       if (entries.length === 0) return;
-      // One statement per entry in one transaction; an entry journaled before is kept as it is.
-      await db.$transaction(
-        entries.map(
-          (e) =>
-            db.$executeRaw`INSERT INTO "InboundUpdate" ("channel", "updateKey", "payload", "receivedAt", "chatKey") VALUES (${channel}, ${e.updateKey}, ${e.payload}, ${now}, ${e.chatKey ?? null}) ON CONFLICT DO NOTHING`,
-        ),
-      );
+      for (const e of entries) inFlight.add(e.updateKey);
+      // One statement for the whole batch (a getUpdates answer holds up to 100); an entry journaled
+      // before is kept as it is.
+      const rows = entries.map((e) => Prisma.sql`(${channel}, ${e.updateKey}, ${e.payload}, ${now}, ${e.chatKey ?? null})`);
+      await db.$executeRaw`INSERT INTO "InboundUpdate" ("channel", "updateKey", "payload", "receivedAt", "chatKey") VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`;
     },
-    done,
+    done: async (updateKey) => {
+      inFlight.delete(updateKey);
+      await done(updateKey);
+    },
+    release(updateKeys) {
+      for (const k of updateKeys) inFlight.delete(k);
+    },
+    retryFailed(apply, opts) {
+      if (sweeper) return;
+      const everyMs = opts?.everyMs ?? 15_000;
+      const olderThanMs = opts?.olderThanMs ?? 30_000;
+      sweeper = setInterval(() => {
+        sweeping ??= sweep(apply, olderThanMs)
+          .catch((err: unknown) => log.warn({ channel, code: (err as { code?: string }).code }, "journal retry pass failed"))
+          .finally(() => {
+            sweeping = undefined;
+          });
+      }, everyMs);
+      sweeper.unref();
+    },
+    async stop() {
+      if (sweeper) clearInterval(sweeper);
+      sweeper = undefined;
+      await sweeping;
+    },
     async replay(apply) {
       const [dropped, , rows] = await db.$transaction([
         db.inboundUpdate.deleteMany({ where: { channel, replays: { gte: MAX_REPLAYS } } }),
@@ -72,6 +143,7 @@ export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | 
           await done(entry.updateKey);
           continue;
         }
+        inFlight.add(entry.updateKey);
         apply(update);
       }
     },

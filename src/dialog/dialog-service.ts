@@ -38,6 +38,9 @@ import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply }
 import { type DialogState, initialState } from "./state.ts";
 import { writeAudit } from "../audit/write-audit.ts";
 import { isRatingPress, recordRatingPress } from "../requests/help-rating.ts";
+import { enqueueReply } from "../outbox/outbox.ts";
+import { FAST_PATH_HOLD_MS } from "../outbox/reply-delivery.ts";
+import { parseToken } from "./tokens.ts";
 import { keepAttachment } from "../requests/attachments.ts";
 
 export interface DialogServiceConfig {
@@ -70,6 +73,43 @@ type Outcomes = Partial<Record<OutcomeReply["of"], string>>;
 type RowEffect = Extract<Effect, { type: "recordConsent" | "recordInbound" }>;
 const isRowEffect = (e: Effect): e is RowEffect => e.type === "recordConsent" || e.type === "recordInbound";
 
+
+/** Attempts of a step whose transaction fails (an overloaded PostgreSQL, a busy SQLite) before giving up. */
+const STEP_ATTEMPTS = 3;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A P0 / emergency step: its replies go first when the outbox has a backlog. */
+function isUrgentStep(event: InboundEvent, result: StepResult): boolean {
+  if (result.state.urgent) return true;
+  if (result.effects.some((e) => e.type === "escalateRequest" && e.level === "P0")) return true;
+  return event.type === "option" && parseToken(event.token)?.id === "sos";
+}
+
+/**
+ * Messengers (ctx.delivery): the update's journal rows are deleted and the replies written to the
+ * outbox in the step's own transaction — two statements — so a crash or an outage after the
+ * commit still ends with the family answered (src/outbox/reply-delivery.ts).
+ */
+async function finishDelivery(tx: Tx, ctx: InboundContext, now: Date, replies: Reply[] | null, extra: { locale?: string; urgent?: boolean }): Promise<number | undefined> {
+  const d = ctx.delivery;
+  if (!d || (ctx.channel !== "telegram" && ctx.channel !== "max")) return undefined;
+  if (d.journalKeys.length > 0) {
+    await tx.inboundUpdate.deleteMany({ where: { channel: ctx.channel, updateKey: d.journalKeys.length === 1 ? d.journalKeys[0] : { in: d.journalKeys } } });
+  }
+  if (!replies || replies.length === 0) return undefined;
+  return enqueueReply(
+    tx,
+    {
+      channel: ctx.channel,
+      chatId: ctx.chatId,
+      updateKey: ctx.updateKey,
+      payload: { replies, ...(extra.locale ? { locale: extra.locale } : {}), ...(d.meta !== undefined ? { meta: d.meta } : {}) },
+      urgent: extra.urgent ?? false,
+      ...(d.queued ? {} : { holdMs: FAST_PATH_HOLD_MS }),
+    },
+    now,
+  );
+}
 
 export function createDialogService(deps: DialogServiceDeps): DialogService & { invalidateCatalog(): void } {
   const { db, log, i18n, clock, config } = deps;
@@ -184,63 +224,88 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     ulog.info({ conversationId: conv.id, from: state.step, to: next.step, seq: next.seq, effects: result.effects.map((e) => e.type) }, "dialog step");
   }
 
-  async function handle(ctx: InboundContext, event: InboundEvent): Promise<HandleResult> {
+  async function handleOnce(ctx: InboundContext, event: InboundEvent, ulog: Logger): Promise<HandleResult> {
     const now = clock();
+    // "Did this help?" buttons under a closing message: counted anonymously, the dialog untouched.
+    if (event.type === "option" && isRatingPress(event.token)) return await answerRating(ctx, event.token, now, ulog);
+    const loaded = await loadCatalog(now);
+    let erased = false;
+    const handled = await db.$transaction(
+      async (tx) => {
+        const begun = await begin(tx, ctx, event, now, loaded);
+        if (!begun) {
+          ulog.debug("duplicate update ignored");
+          await finishDelivery(tx, ctx, now, null, {});
+          return { type: "duplicate" } as const;
+        }
+        const { conv, result } = begun;
+        // Withdrawal, or answers dropped without consent (declined, a teen): flushed below.
+        erased = result.effects.some((e) => e.type === "eraseMyData") || forgetsPersonalAnswers(begun.state, result.state);
+        let next = result.state;
+        const outcomes: Outcomes = {};
+        for (const effect of result.effects) {
+          if (isRowEffect(effect)) {
+            await applyRowEffect(tx, effect, ctx, conv.id, now);
+            continue;
+          }
+          const out = await applyEffect(tx, effect, { ctx, conversationId: conv.id, locale: next.locale, now, snapshot: loaded.snapshot });
+          if (out) {
+            outcomes[out.of] = out.text;
+            if (out.requestNumber) next = { ...next, requestNumber: out.requestNumber };
+          }
+        }
+        await saveConversation(tx, conv.id, next, now, ctx.userId);
+        logStep(ulog, begun, next);
+        const replies = finalReplies(result.replies, outcomes);
+        const urgent = isUrgentStep(event, result);
+        const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale: next.locale, urgent });
+        return { type: "handled", replies, locale: next.locale, urgent, ...(deliveryId !== undefined ? { deliveryId } : {}) } as const;
+      },
+      { timeout: 20_000 },
+    );
+    // Withdrawal: push the overwritten pages out of the WAL so the erased values survive nowhere.
+    if (erased) await flushErasure(db);
+    return handled;
+  }
+
+  async function handle(ctx: InboundContext, event: InboundEvent): Promise<HandleResult> {
     const ulog = log.child({ channel: ctx.channel, updateKey: ctx.updateKey, event: event.type });
-    try {
-      // "Did this help?" buttons under a closing message: counted anonymously, the dialog untouched.
-      if (event.type === "option" && isRatingPress(event.token)) return await answerRating(ctx, event.token, now, ulog);
-      const loaded = await loadCatalog(now);
-      let erased = false;
-      const handled = await db.$transaction(
-        async (tx) => {
-          const begun = await begin(tx, ctx, event, now, loaded);
-          if (!begun) {
-            ulog.debug("duplicate update ignored");
-            return { type: "duplicate" } as const;
-          }
-          const { conv, result } = begun;
-          // Withdrawal, or answers dropped without consent (declined, a teen): flushed below.
-          erased = result.effects.some((e) => e.type === "eraseMyData") || forgetsPersonalAnswers(begun.state, result.state);
-          let next = result.state;
-          const outcomes: Outcomes = {};
-          for (const effect of result.effects) {
-            if (isRowEffect(effect)) {
-              await applyRowEffect(tx, effect, ctx, conv.id, now);
-              continue;
-            }
-            const out = await applyEffect(tx, effect, { ctx, conversationId: conv.id, locale: next.locale, now, snapshot: loaded.snapshot });
-            if (out) {
-              outcomes[out.of] = out.text;
-              if (out.requestNumber) next = { ...next, requestNumber: out.requestNumber };
-            }
-          }
-          await saveConversation(tx, conv.id, next, now, ctx.userId);
-          logStep(ulog, begun, next);
-          return { type: "handled", replies: finalReplies(result.replies, outcomes), locale: next.locale } as const;
-        },
-        { timeout: 20_000 },
-      );
-      // Withdrawal: push the overwritten pages out of the WAL so the erased values survive nowhere.
-      if (erased) await flushErasure(db);
-      return handled;
-    } catch (err) {
-      // Only the error class and code: messages of DB errors may quote values.
-      ulog.error({ errName: (err as Error).name, errCode: (err as { code?: string }).code }, "dialog update failed");
-      return { type: "handled", replies: [{ type: "text", text: i18n.t(pickLocale(ctx.locale), "error-generic") }] };
+    // A step whose transaction fails (an overloaded PostgreSQL: a pool or transaction timeout; a
+    // long SQLite lock) is tried again here, a little later; nothing of a failed attempt was kept.
+    // After the last attempt the update stays in the inbound journal and is tried again from there
+    // (inbound-journal.ts, `retryStale`), without waiting for a restart.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await handleOnce(ctx, event, ulog);
+      } catch (err) {
+        // Only the error class and code: messages of DB errors may quote values.
+        const info = { errName: (err as Error).name, errCode: (err as { code?: string }).code, attempt };
+        if (attempt < STEP_ATTEMPTS) {
+          ulog.warn(info, "dialog update failed; trying again");
+          await sleep(250 * 4 ** (attempt - 1));
+          continue;
+        }
+        ulog.error(info, "dialog update failed");
+        return { type: "handled", replies: [{ type: "text", text: i18n.t(pickLocale(ctx.locale), "error-generic") }], failed: true };
+      }
     }
   }
 
   /** One press of a rating button, deduped like any update; never logs which answer was given. */
   function answerRating(ctx: InboundContext, token: string, now: Date, ulog: Logger): Promise<HandleResult> {
     return db.$transaction(async (tx) => {
-      if (!(await claimUpdate(tx, ctx.channel, ctx.updateKey, now))) return { type: "duplicate" } as const;
+      if (!(await claimUpdate(tx, ctx.channel, ctx.updateKey, now))) {
+        await finishDelivery(tx, ctx, now, null, {});
+        return { type: "duplicate" } as const;
+      }
       const pressed = await recordRatingPress(tx, token, now);
       const conv = await tx.conversation.findFirst({ where: { channel: ctx.channel, chatId: ctx.chatId }, select: { locale: true } });
       const locale = pickLocale(conv?.locale ?? ctx.locale);
       ulog.info({ result: pressed.type }, "help rating press");
       const key = pressed.type === "counted" ? "handoff-family-rating-thanks" : "handoff-family-rating-stale";
-      return { type: "handled", replies: [{ type: "text", text: i18n.t(locale, key) }], locale, aside: true } as const;
+      const replies: Reply[] = [{ type: "text", text: i18n.t(locale, key) }];
+      const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale });
+      return { type: "handled", replies, locale, aside: true, ...(deliveryId !== undefined ? { deliveryId } : {}) } as const;
     });
   }
 
@@ -349,6 +414,8 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
         });
         log.info({ result: kept.type, kind: effect.file.kind }, "family file");
         if (kept.type === "no_request") return { of: "keepAttachment", text: t("file-no-request") };
+        // The rest of an album: the first file's acknowledgement covers it.
+        if (kept.type === "kept" && kept.quiet) return null;
         const key = kept.type === "kept" ? "file-kept" : kept.type === "too_large" ? "file-too-large" : "file-too-many";
         return { of: "keepAttachment", text: t(key, { number: kept.requestNumber }) };
       }

@@ -66,13 +66,25 @@ export interface InboundContext {
   messageId?: string;
   /** Test conversations (web "try the dialog") create requests marked as test. */
   isTest?: boolean;
+  /**
+   * Messengers: the step's replies go to the outbox and the update's inbound-journal rows are
+   * deleted, both in the step's transaction (src/outbox/reply-delivery.ts). `meta`: what the channel
+   * needs to send them (stored with them); `queued`: earlier replies of the chat are still undelivered,
+   * so these wait behind them (the outbox worker sends them in order) instead of going out at once.
+   */
+  delivery?: { journalKeys: string[]; meta?: unknown; queued?: boolean };
 }
 
 export type HandleResult =
   /** `locale`: the conversation's language after this update (/lang may have changed it). */
   /** `aside`: the update answered something beside the dialog (a "did this help?" press): the open
    *  question is not answered by it and keeps its buttons. */
-  | { type: "handled"; replies: Reply[]; locale?: string; aside?: true }
+  /**
+   * `deliveryId`: the outbox row holding the replies (with `delivery`; the journal rows are gone
+   * too); `urgent`: P0 / emergency; `failed`: the step could not be applied, its journal rows stay
+   * for a later retry (the replies only say so).
+   */
+  | { type: "handled"; replies: Reply[]; locale?: string; aside?: true; deliveryId?: number; urgent?: boolean; failed?: true }
   /** The update was already applied earlier: the channel sends nothing. */
   | { type: "duplicate" };
 

@@ -27,7 +27,14 @@ export type SendResult =
   /** Permanent failure (bad request): never retried. */
   | { type: "failed"; code: string };
 
-export type Sender = (delivery: { kind: string; target: string; payload: unknown }) => Promise<SendResult>;
+export type Sender = (delivery: { id?: number; kind: string; target: string; payload: unknown }) => Promise<SendResult>;
+
+/** The replies of a dialog step (src/outbox/reply-delivery.ts); `_urgent` for P0 / emergency ones. */
+export const REPLY_KIND = "dialog_reply";
+export const URGENT_REPLY_KIND = "dialog_reply_urgent";
+/** Deliveries that go first when there is a backlog: P0 families' replies and P0 alerts to centers. */
+export const URGENT_KINDS = [URGENT_REPLY_KIND, "center_escalation", "center_p0_reminder"] as const;
+const isReplyKind = (kind: string) => kind === REPLY_KIND || kind === URGENT_REPLY_KIND;
 
 /** Returns false when a delivery with the same idempotency key already exists (nothing added). */
 export async function enqueueDelivery(tx: Tx | Db, input: DeliveryInput, now: Date): Promise<boolean> {
@@ -48,6 +55,64 @@ export async function enqueueDelivery(tx: Tx | Db, input: DeliveryInput, now: Da
   return true;
 }
 
+/**
+ * The replies of one dialog step, in the step's transaction: one INSERT. `hold`: the fast path sends
+ * them at once, so the worker leaves them alone for that long (a crash before they are sent leaves
+ * them to the worker after it); without it they wait for the worker (earlier replies of the chat are
+ * still undelivered and go first).
+ */
+export async function enqueueReply(
+  tx: Tx,
+  input: { channel: OutboxChannel; chatId: string; updateKey: string; payload: unknown; urgent: boolean; holdMs?: number },
+  now: Date,
+): Promise<number> {
+  const row = await tx.outbox.create({
+    data: {
+      idempotencyKey: `reply:${input.channel}:${input.updateKey}`,
+      kind: input.urgent ? URGENT_REPLY_KIND : REPLY_KIND,
+      channel: input.channel,
+      target: input.chatId,
+      payload: JSON.stringify(input.payload),
+      status: input.holdMs ? "sending" : "pending",
+      nextAttemptAt: new Date(now.getTime() + (input.holdMs ?? 0)),
+      createdAt: now,
+    },
+    select: { id: true },
+  });
+  return row.id;
+}
+
+/**
+ * Records the outcome of one delivery attempt. A delivered reply is deleted (it holds the family's
+ * texts); other deliveries stay as "sent" for the web view. A reply given up on keeps no text.
+ */
+export async function settleDelivery(
+  db: Db | Tx,
+  item: { id: number; kind: string; attempts: number },
+  result: SendResult,
+  now: Date,
+  opts: { maxAttempts: number; payload?: unknown },
+): Promise<"sent" | "retry" | "dead"> {
+  const reply = isReplyKind(item.kind);
+  if (result.type === "sent") {
+    if (reply) await db.outbox.deleteMany({ where: { id: item.id } });
+    else await db.outbox.updateMany({ where: { id: item.id }, data: { status: "sent", sentAt: now, lastError: null } });
+    return "sent";
+  }
+  const dead = result.type !== "retry" || item.attempts >= opts.maxAttempts;
+  const wait = result.type === "retry" ? Math.max(result.retryAfterMs ?? 0, backoffMs(item.attempts)) : 0;
+  await db.outbox.updateMany({
+    where: { id: item.id },
+    data: {
+      status: dead ? "dead" : "pending",
+      lastError: result.code,
+      nextAttemptAt: new Date(now.getTime() + wait),
+      ...(dead && reply ? { payload: "{}" } : opts.payload !== undefined ? { payload: JSON.stringify(opts.payload) } : {}),
+    },
+  });
+  return dead ? "dead" : "retry";
+}
+
 export interface OutboxWorkerDeps {
   db: Db;
   log: Logger;
@@ -66,6 +131,24 @@ export interface OutboxWorker {
   /** Polls every `intervalMs` until stop(). */
   start(intervalMs?: number): void;
   stop(): Promise<void>;
+}
+
+/**
+ * Deliveries to attempt now, fairly: only the oldest undelivered one of each chat (so one chat's
+ * messages keep their order and a chat with hundreds waiting takes one place, like every other),
+ * urgent kinds first, then oldest first.
+ */
+export async function claimable(db: Db, now: Date, limit: number): Promise<number[]> {
+  const rows = await db.$queryRaw<{ id: number }[]>`
+    SELECT "id" FROM (
+      SELECT "id", "kind", "nextAttemptAt",
+             ROW_NUMBER() OVER (PARTITION BY "channel", "target" ORDER BY "id") AS "place"
+      FROM "Outbox" WHERE "status" IN ('pending', 'sending')
+    ) AS "heads"
+    WHERE "place" = 1 AND "nextAttemptAt" <= ${now}
+    ORDER BY CASE WHEN "kind" IN (${URGENT_KINDS[0]}, ${URGENT_KINDS[1]}, ${URGENT_KINDS[2]}) THEN 0 ELSE 1 END, "id"
+    LIMIT ${limit}`;
+  return rows.map((r) => Number(r.id));
 }
 
 /** Exponential backoff: 5 s, 10 s, 20 s … capped at 15 minutes. */
@@ -107,47 +190,22 @@ export function createOutboxWorker({
       result = { type: "retry", code: "CHANNEL_DISABLED" };
     } else {
       try {
-        result = await sender({ kind: item.kind, target: item.target, payload: JSON.parse(item.payload) });
+        result = await sender({ id: item.id, kind: item.kind, target: item.target, payload: JSON.parse(item.payload) });
       } catch (err) {
         result = { type: "retry", code: (err as { code?: string }).code ?? "SEND_ERROR" };
       }
     }
-    const after = clock();
-    switch (result.type) {
-      case "sent":
-        await db.outbox.update({ where: { id }, data: { status: "sent", sentAt: after, lastError: null } });
-        itemLog.debug("delivered");
-        return;
-      case "retry": {
-        const dead = item.attempts >= maxAttempts;
-        const wait = Math.max(result.retryAfterMs ?? 0, backoffMs(item.attempts));
-        await db.outbox.update({
-          where: { id },
-          data: {
-            status: dead ? "dead" : "pending",
-            lastError: result.code,
-            nextAttemptAt: new Date(after.getTime() + wait),
-          },
-        });
-        itemLog.warn({ code: result.code, dead }, dead ? "delivery gave up" : "delivery will be retried");
-        return;
-      }
-      case "blocked":
-      case "failed":
-        await db.outbox.update({ where: { id }, data: { status: "dead", lastError: result.code } });
-        itemLog.warn({ code: result.code }, "delivery not possible");
-        return;
-    }
+    const outcome = await settleDelivery(db, item, result, clock(), { maxAttempts });
+    if (outcome === "sent") itemLog.debug("delivered");
+    else if (result.type === "retry") itemLog.warn({ code: result.code, dead: outcome === "dead" }, outcome === "dead" ? "delivery gave up" : "delivery will be retried");
+    else if (result.type !== "sent") itemLog.warn({ code: result.code }, "delivery not possible");
   }
 
   async function runOnce(): Promise<number> {
-    const due = await db.outbox.findMany({
-      where: { status: { in: ["pending", "sending"] }, nextAttemptAt: { lte: clock() } },
-      orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
-      take: batchSize,
-      select: { id: true },
-    });
-    for (const { id } of due) await deliver(id);
+    const due = await claimable(db, clock(), batchSize);
+    // Different chats at once (the channels' limiters pace them); within a chat only its oldest
+    // undelivered message is ever due, so a chat's order is kept.
+    await Promise.all(due.map((id) => deliver(id)));
     return due.length;
   }
 

@@ -18,6 +18,8 @@ import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
+import { createReplyDelivery, type ReplyAttempt, type ReplyPayload } from "../../outbox/reply-delivery.ts";
+import type { Sender } from "../../outbox/outbox.ts";
 import type { ChatClaimsFactory } from "../../cluster/chat-claims.ts";
 import { sameQuestion } from "../same-question.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
@@ -82,6 +84,8 @@ export interface MaxChannel {
   accept(update: unknown): Promise<void>;
   /** Resolves when every update accepted so far has been applied and answered (tests, benchmarks). */
   idle(): Promise<void>;
+  /** The outbox worker's sender for this channel's dialog replies (src/outbox/reply-delivery.ts). */
+  readonly replySender: Sender;
   /** False before start and after stop: the webhook answers 503 so MAX delivers the update again later. */
   readonly accepting: boolean;
   readonly bot: Bot;
@@ -156,6 +160,16 @@ interface QuestionRef {
   text?: string;
 }
 
+/** What sending a step's replies needs besides them: which event, which press. */
+interface ReplyMeta {
+  event?: InboundEvent["type"];
+  /** The messenger's language hint (user_locale), for a chat without a conversation. */
+  hint?: string;
+  callback?: { id: string; messageMid?: string; messageText?: string };
+  /** The update answered something beside the dialog: the open question keeps its buttons. */
+  aside?: boolean;
+}
+
 /** Events that answer the current question (its buttons become stale afterwards). */
 const ANSWERS = new Set<InboundEvent["type"]>(["text", "option", "contact", "start"]);
 
@@ -180,6 +194,17 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   const out: Outbound = createOutbound(log, deps.outbound, maxBotLimiter({ token: deps.token, baseUrl: deps.baseUrl }, deps.outbound?.ratePerSecond));
   const queue: ChatQueue = createChatQueue();
   const journal = createInboundJournal(db, log, CHANNEL);
+  // A step's replies: committed with it in the outbox, sent at once, retried by the outbox worker.
+  const replyDelivery = createReplyDelivery({
+    db,
+    log,
+    channel: CHANNEL,
+    clock: now,
+    send: (chatId, payload, how) => sendReplies(chatId, payload, how),
+    inChat: (chatId, task) => queue.run(chatId, task),
+  });
+  /** Journal rows a dialog step already cleared (or kept for its retry): not deleted again. */
+  const journalCleared = new Set<string>();
   // Several instances in webhook mode: the journal is the per-chat queue, applied under a chat claim in arrival order.
   const claims = deps.chatClaims?.({
     order: "arrival",
@@ -261,6 +286,11 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
 
   /** One UPDATE of this chat's row. */
   async function updateConversation(chatId: string, data: { blockedAt: Date | null } | { channelData: string }) {
+    // channelData (every answer): one statement (Prisma wraps an updateMany of a model with @updatedAt in a transaction).
+    if ("channelData" in data) {
+      await db.$executeRaw`UPDATE "Conversation" SET "channelData" = ${data.channelData}, "updatedAt" = ${now()} WHERE "channel" = ${CHANNEL} AND "chatId" = ${chatId}`;
+      return;
+    }
     await db.conversation.updateMany({ where: { channel: CHANNEL, chatId }, data });
   }
 
@@ -380,6 +410,15 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   }
 
   async function processEvent(t: Extract<TranslatedUpdate, { type: "event" }>, chatLog: UpdateLog) {
+    // What sending the replies needs besides them (kept with them in the outbox for a retry).
+    const meta: ReplyMeta = {
+      event: t.event.type,
+      ...(t.locale ? { hint: t.locale } : {}),
+      ...(t.callback
+        ? { callback: { id: t.callback.id, ...(t.callback.messageMid ? { messageMid: t.callback.messageMid } : {}), ...(t.callback.messageText !== undefined ? { messageText: t.callback.messageText } : {}) } }
+        : {}),
+    };
+    const queued = replyDelivery.backlogged(t.chatId);
     const ctx: InboundContext = {
       channel: CHANNEL,
       chatId: t.chatId,
@@ -387,84 +426,116 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       updateKey: t.updateKey,
       ...(t.locale ? { locale: t.locale } : {}),
       ...(t.messageId ? { messageId: t.messageId } : {}),
+      delivery: { journalKeys: [t.updateKey], meta, queued },
     };
     let result: HandleResult | undefined;
-    let failed = false;
     try {
       result = await handleWithRetry(ctx, t.event, chatLog);
     } catch (err) {
-      failed = true;
       chatLog.error({ err: errInfo(err), eventType: t.event.type }, "dialog service failed");
     }
+    if (result?.type === "handled") {
+      // Cleared in the step's transaction, or kept for a retry of a failed step.
+      if (result.deliveryId !== undefined || result.failed) journalCleared.add(t.updateKey);
+      const payload: ReplyPayload = { replies: result.replies, ...(result.locale ? { locale: result.locale } : {}), meta: { ...meta, ...(result.aside ? { aside: true } : {}) } };
+      // Committed with the step (outbox): sent now, or by the outbox worker after earlier replies.
+      if (result.deliveryId !== undefined) return replyDelivery.deliverNow(t.chatId, result.deliveryId, payload);
+      if (!queued) await sendReplies(t.chatId, payload, { retry: false });
+      return;
+    }
+    // Applied before (a re-delivery), or the service itself failed: the press is still answered.
     const conv = await loadConversation(t.chatId);
     const locale = conv ? pickLocale(conv.locale) : pickLocale(t.locale);
     const stored = parseChannelData(conv?.channelData);
     const current = currentQuestion(t.chatId, stored);
     let questionCleared = false;
+    if (t.callback) {
+      const isOption = t.event.type === "option";
+      await answerCallback(chatLog, t.callback, isOption ? "clear" : "notify", locale);
+      if (isOption && t.callback.messageText !== undefined && current?.mid === t.callback.messageMid) questionCleared = true;
+    }
+    if (!result) {
+      await send(chatLog, t.chatId, [{ text: i18n.t(locale, "max-error-generic"), attachments: [] }]).catch(() => undefined);
+      return;
+    }
+    chatLog.info({ eventType: t.event.type }, "max update already applied");
+    if (questionCleared) await saveQuestion(t.chatId, undefined, stored);
+  }
+
+  /**
+   * Sends one step's replies (the fast path right after the step, or the outbox worker's retry):
+   * answers the press (replacing the question in place when the step re-renders it), removes the
+   * answered question's buttons, sends the messages not yet sent, and remembers their ids.
+   */
+  async function sendReplies(chatId: string, payload: ReplyPayload, how: { retry: boolean }): Promise<ReplyAttempt> {
+    const meta = (payload.meta ?? {}) as ReplyMeta;
+    const chatLog = updateLog(log, { channel: CHANNEL, chatId, retry: how.retry });
+    const conv = await loadConversation(chatId);
+    const locale = pickLocale(payload.locale ?? conv?.locale ?? meta.hint);
+    const stored = parseChannelData(conv?.channelData);
+    const current = currentQuestion(chatId, stored);
+    const already = payload.sent ?? 0;
+    let questionCleared = false;
     // A press that re-renders the same question (a topic ticked in a multi-select, another page of
     // topics) replaces the pressed message in place: the callback answer carries the new keyboard,
     // so the chat keeps one copy of the question and it costs no extra call.
-    const pressed = t.callback;
-    if (pressed?.messageMid && pressed.messageText !== undefined && t.event.type === "option" && result?.type === "handled" && current?.mid === pressed.messageMid) {
+    const pressed = how.retry ? undefined : meta.callback;
+    if (pressed?.messageMid && pressed.messageText !== undefined && meta.event === "option" && current?.mid === pressed.messageMid) {
       const row = menuRow(locale);
-      const { messages, dropped } = renderReplies(result.replies, row ? { menuRow: row } : {});
+      const { messages, dropped } = renderReplies(payload.replies, row ? { menuRow: row } : {});
       const only = messages.length === 1 ? messages[0] : undefined;
       if (only && only.attachments.length > 0 && sameQuestion(only.text, pressed.messageText)) {
         if (dropped > 0) chatLog.warn({ dropped }, "max buttons dropped to fit limits");
         const replaced = await answerOnce(chatLog, pressed.id, { message: { text: only.text, attachments: only.attachments } } as Parameters<typeof api.answerOnCallback>[1]);
         if (replaced) {
-          if (conv?.blockedAt) await updateConversation(t.chatId, { blockedAt: null });
-          rememberQuestion(t.chatId, { mid: pressed.messageMid, text: only.text });
-          return;
+          if (conv?.blockedAt) await updateConversation(chatId, { blockedAt: null });
+          rememberQuestion(chatId, { mid: pressed.messageMid, text: only.text });
+          return { type: "sent" };
         }
       }
     }
-    if (t.callback) {
-      const isOption = t.event.type === "option";
-      await answerCallback(chatLog, t.callback, isOption ? "clear" : "notify", locale);
-      if (isOption && t.callback.messageText !== undefined && current?.mid === t.callback.messageMid) {
+    if (pressed) {
+      const isOption = meta.event === "option";
+      await answerCallback(chatLog, pressed, isOption ? "clear" : "notify", locale);
+      if (isOption && pressed.messageText !== undefined && current?.mid === pressed.messageMid) {
         questionCleared = true;
       }
     }
-    if (failed) {
-      await send(chatLog, t.chatId, [{ text: i18n.t(locale, "max-error-generic"), attachments: [] }]).catch(
-        () => undefined,
-      );
-      return;
-    }
-    if (!result || result.type === "duplicate") {
-      chatLog.info({ eventType: t.event.type }, "max update already applied");
-      if (questionCleared) await saveQuestion(t.chatId, undefined, stored);
-      return;
-    }
-    if (conv?.blockedAt) await updateConversation(t.chatId, { blockedAt: null });
+    if (conv?.blockedAt) await updateConversation(chatId, { blockedAt: null });
     const row = menuRow(locale);
-    const { messages, dropped } = renderReplies(result.replies, row ? { menuRow: row } : {});
+    const { messages, dropped } = renderReplies(payload.replies, row ? { menuRow: row } : {});
     if (dropped > 0) chatLog.warn({ dropped }, "max buttons dropped to fit limits");
-    const asksQuestion = result.replies.some(
+    const asksQuestion = payload.replies.some(
       (r) => r.type === "requestContact" || (r.type === "text" && ((r.options?.length ?? 0) > 0 || r.link)),
     );
     // The previous question's buttons go away once it is answered or superseded by a new one.
     // A press beside the dialog (a rating under a closing message) leaves the open question alone.
-    if (current && !result.aside && !questionCleared && messages.length > 0 && (ANSWERS.has(t.event.type) || asksQuestion)) {
+    if (current && already === 0 && !meta.aside && !questionCleared && messages.length > 0 && ((meta.event && ANSWERS.has(meta.event)) || asksQuestion)) {
       await removeKeyboard(chatLog, current);
       questionCleared = true;
     }
-    let mids: string[] = [];
+    const toSend = messages.slice(already);
+    const mids: string[] = [];
+    let outcome: ReplyAttempt = { type: "sent" };
     try {
-      mids = await send(chatLog, t.chatId, messages);
+      for (const m of toSend) mids.push(...(await send(chatLog, chatId, [m])));
     } catch (err) {
       if (err instanceof OutboundError && err.kind === "blocked") {
         chatLog.info("max chat blocked the bot");
-        await markBlocked(t.chatId);
+        await markBlocked(chatId);
+        outcome = { type: "blocked", code: "BLOCKED" };
+      } else if (err instanceof OutboundError && err.kind === "rejected") {
+        chatLog.error({ err: errInfo(err) }, "max reply refused");
+        outcome = { type: "failed", code: `HTTP_${err.status ?? "?"}` };
       } else {
-        chatLog.error({ err: errInfo(err) }, "max reply not delivered");
+        chatLog.warn({ err: errInfo(err), sent: mids.length }, "max reply not delivered; the outbox retries it");
+        outcome = { type: "retry", code: err instanceof OutboundError ? `HTTP_${err.status ?? "?"}` : "NETWORK", sent: mids.length };
       }
     }
     // Remember the last message that carries buttons (question or menu).
     let ref: QuestionRef | undefined;
     for (let i = mids.length - 1; i >= 0; i -= 1) {
-      const m = messages[i];
+      const m = toSend[i];
       const mid = mids[i];
       if (m && mid && m.attachments.length > 0) {
         ref = { mid, text: m.text };
@@ -472,9 +543,10 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       }
     }
     const data: ChannelData = mids.length > 0 ? { ...stored, sent: addSent(stored.sent, mids, now().getTime()) } : stored;
-    if (ref) await saveQuestion(t.chatId, ref, data);
-    else if (questionCleared) await saveQuestion(t.chatId, undefined, data);
-    else if (mids.length > 0) await updateConversation(t.chatId, { channelData: JSON.stringify(data) });
+    if (ref) await saveQuestion(chatId, ref, data);
+    else if (questionCleared) await saveQuestion(chatId, undefined, data);
+    else if (mids.length > 0) await updateConversation(chatId, { channelData: JSON.stringify(data) });
+    return outcome;
   }
 
   /**
@@ -643,8 +715,10 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     } catch (err) {
       chatLog.error({ err: errInfo(err) }, "max update failed");
     } finally {
-      // Applied, or failed for good: a failing update is not replayed forever.
-      if (t.type === "event") await journal.done(t.updateKey).catch((err: unknown) => chatLog.warn({ err: errInfo(err) }, "max journal entry not cleared"));
+      // Applied, or failed for good: a failing update is not replayed forever. A dialog step
+      // cleared its row in its own transaction (or, failing, left it for a retry).
+      if (t.type === "event" && journalCleared.delete(t.updateKey)) journal.release([t.updateKey]);
+      else if (t.type === "event") await journal.done(t.updateKey).catch((err: unknown) => chatLog.warn({ err: errInfo(err) }, "max journal entry not cleared"));
     }
   }
 
@@ -691,6 +765,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
 
   return {
     bot,
+    replySender: replyDelivery.sender,
     handleUpdate,
     accept: async (raw) => {
       await accept(raw);
@@ -709,10 +784,15 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       // whole with backoff by its supervisor (channel-status.ts), which logs one line per reason.
       bot.botInfo = await api.getMyInfo();
       if (deps.setCommands !== false) await setCommands();
+      await replyDelivery.load(); // replies left undelivered go before new ones in their chats
       // Before the journal replay: a start that fails here is retried whole (see channel-status.ts).
       await syncSubscriptions();
       if (claims) await claims.start();
-      else await journal.replay((update) => void handleUpdate(update));
+      else {
+        await journal.replay((update) => void handleUpdate(update));
+        // A step that failed (an overloaded database) is applied again from the journal, no restart needed.
+        journal.retryFailed((update) => void handleUpdate(update));
+      }
       accepting = true;
       if (mode.type === "webhook") {
         log.info({ channel: CHANNEL, mode: "webhook", subscribed: Boolean(mode.url) }, "max channel ready");
@@ -729,6 +809,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       if (mode.type === "polling") await poller.stop();
       await queue.idle();
       await claims?.stop();
+      await journal.stop();
+      await replyDelivery.flush();
       await out.stop();
       log.info({ channel: CHANNEL }, "max channel stopped");
     },

@@ -86,7 +86,8 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
       remember(chatId, state);
       if (previous && sameState(previous, state)) return;
       try {
-        await db.conversation.updateMany({ where: { channel: CHANNEL, chatId }, data: { channelData: JSON.stringify(state) } });
+        // One statement (Prisma wraps an updateMany of a model with @updatedAt in a transaction).
+        await db.$executeRaw`UPDATE "Conversation" SET "channelData" = ${JSON.stringify(state)}, "updatedAt" = ${new Date()} WHERE "channel" = ${CHANNEL} AND "chatId" = ${chatId}`;
       } catch (err) {
         // Losing this only means an old keyboard may stay visible; the service still rejects stale presses.
         log.warn({ chatId, err: (err as Error).name }, "telegram: cannot save chat state");

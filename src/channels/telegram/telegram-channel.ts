@@ -24,6 +24,8 @@ import type { Leadership } from "../../cluster/election.ts";
 import { createChatQueue } from "../chat-queue.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
+import { createReplyDelivery, type ReplyAttempt, type ReplyPayload } from "../../outbox/reply-delivery.ts";
+import type { Sender } from "../../outbox/outbox.ts";
 import type { ChatClaimsFactory } from "../../cluster/chat-claims.ts";
 import { addRecent, type ChatState, createChatStateStore, DELETABLE_FOR_SECONDS } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
@@ -87,12 +89,22 @@ export interface TelegramChannel {
   accept(update: Update): Promise<void>;
   /** Resolves when no update is queued or running. */
   idle(): Promise<void>;
+  /** The outbox worker's sender for this channel's dialog replies (src/outbox/reply-delivery.ts). */
+  readonly replySender: Sender;
   /** False before start and after stop: the webhook answers 503 so Telegram re-delivers later. */
   readonly accepting: boolean;
   readonly bot: Bot;
 }
 
 // Edited messages too: an edit can carry danger, and every free text is screened (issue 11).
+/** What sending a step's replies needs besides them: which event, which press, which message. */
+interface ReplyMeta {
+  event?: InboundEvent["type"];
+  callback?: { messageId: number; messageText?: string };
+  messageId?: number;
+  date?: number;
+}
+
 const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
 const MENU_COMMANDS = ["start", "help", "status", "revoke", "lang", "hide"] as const;
 /** deleteMessages takes at most this many ids per call. */
@@ -144,6 +156,17 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const claims = deps.chatClaims?.({ apply: (update) => bot.handleUpdate(update as Update), order: "numericKey" });
   const store = createChatStateStore({ db, log });
   const journal = createInboundJournal(db, log, "telegram");
+  // A step's replies: committed with it in the outbox, sent at once, retried by the outbox worker.
+  const replyDelivery = createReplyDelivery({
+    db,
+    log,
+    channel: "telegram",
+    clock,
+    send: (chatId, payload, how) => sendReplies(chatId, payload, how),
+    inChat: (chatId, task) => queue.run(chatId, task),
+  });
+  /** Journal keys of an update in flight (a split text has several), cleared by its step's transaction. */
+  const journalParts = new Map<string, string[]>();
   // Groups get one notice per process; bounded so a spam wave cannot grow memory.
   const notifiedGroups = new Set<string>();
 
@@ -213,6 +236,14 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       if (option) event = { type: "option", token: option.token };
     }
 
+    // What sending the replies needs besides them (kept with them in the outbox for a retry).
+    const meta: ReplyMeta = {
+      event: event.type,
+      ...(callback ? { callback: { messageId: callback.messageId, ...(callback.messageText !== undefined ? { messageText: callback.messageText } : {}) } } : {}),
+      ...(source.messageId !== undefined ? { messageId: source.messageId, date: source.date ?? nowSeconds() } : {}),
+    };
+    const journalKeys = journalParts.get(source.updateKey) ?? [source.updateKey];
+    const queued = replyDelivery.backlogged(chatId);
     const result = await service.handle(
       {
         channel: "telegram",
@@ -222,6 +253,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         locale: source.locale,
         // Which message of the person this is (or edits): an edit of the last answer is a new answer.
         ...(source.messageId !== undefined ? { messageId: String(source.messageId) } : {}),
+        delivery: { journalKeys, meta, queued },
       },
       event,
     );
@@ -229,22 +261,44 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       evLog.debug("telegram: duplicate update");
       return;
     }
-
-    // The conversation's language (it follows /lang), not only the app's language_code.
+    // Cleared in the step's transaction, or kept for a retry of a failed step: not by runUpdate.
+    if (result.deliveryId !== undefined || result.failed) journalParts.delete(source.updateKey);
     const locale = result.locale ?? source.locale;
+    const payload: ReplyPayload = { replies: result.replies, ...(locale ? { locale } : {}), meta };
+    // Committed with the step (outbox): sent now, or by the outbox worker after earlier replies.
+    if (result.deliveryId !== undefined) return replyDelivery.deliverNow(chatId, result.deliveryId, payload);
+    // Nothing stored (no replies, or the step failed): keyboards still tidied, a failure still said.
+    if (!queued) await sendReplies(chatId, payload, { retry: false });
+  }
+
+  /**
+   * Sends one step's replies (the fast path right after the step, or the outbox worker's retry):
+   * removes answered keyboards or edits a re-rendered question in place, sends the messages not yet
+   * sent, and remembers the chat's keyboard and message ids.
+   */
+  async function sendReplies(chatId: string, payload: ReplyPayload, how: { retry: boolean }): Promise<ReplyAttempt> {
+    const api = bot.api;
+    const meta = (payload.meta ?? {}) as ReplyMeta;
+    const callback = meta.callback;
+    const evLog = log.child({ chatId, event: meta.event, retry: how.retry });
+    const state = await store.load(chatId);
+    // The conversation's language (it follows /lang), not only the app's language_code.
+    const locale = payload.locale;
     const rendered = renderReplies(
-      result.replies,
+      payload.replies,
       { replyOptions: state.replyOptions, removePending: state.removePending },
       { shareLabel: text(locale, "telegram-share-contact"), keyboardClosed: text(locale, "telegram-keyboard-closed") },
     );
     if (rendered.droppedTokens > 0) evLog.error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
+    const already = payload.sent ?? 0;
 
     // A press that re-renders the same question (a topic ticked, another page of topics) edits the
     // pressed message in place: one call instead of removing its buttons and sending a new copy.
     const only = rendered.messages.length === 1 ? rendered.messages[0] : undefined;
     if (
+      !how.retry &&
       callback?.messageText !== undefined &&
-      event.type === "option" &&
+      meta.event === "option" &&
       callback.messageId === state.keyboardMessageId &&
       only?.markup?.type === "inline" &&
       sameQuestion(only.text, callback.messageText)
@@ -261,18 +315,19 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       );
       if (edited) {
         await store.save(chatId, { keyboardMessageId: callback.messageId, ...rendered.keyboard, ...(state.recent ? { recent: state.recent } : {}) });
-        return;
+        return { type: "sent" };
       }
     }
 
     // Buttons of an answered question go away so the same message cannot be answered twice.
     let keyboardMessageId = state.keyboardMessageId;
-    // A press beside the dialog (a rating under a closing message) leaves the open question alone.
-    const answered = !result.aside && (event.type === "option" || event.type === "text" || event.type === "contact");
+    const answered = meta.event === "option" || meta.event === "text" || meta.event === "contact";
     const asksAgain = rendered.messages.some((m) => m.markup?.type === "inline");
     const toClear = new Set<number>();
-    if ((answered || asksAgain) && keyboardMessageId !== undefined) toClear.add(keyboardMessageId);
-    if (callback) toClear.add(callback.messageId);
+    if (already === 0) {
+      if ((answered || asksAgain) && keyboardMessageId !== undefined) toClear.add(keyboardMessageId);
+      if (callback) toClear.add(callback.messageId);
+    }
     for (const messageId of toClear) {
       await api
         .editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } })
@@ -282,24 +337,35 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
     // Ids of this exchange's messages (the person's and ours) for the quick exit (/hide).
     const exchanged: Array<[number, number]> = [];
-    if (source.messageId !== undefined) exchanged.push([source.messageId, source.date ?? nowSeconds()]);
-    let sentAll = true;
+    if (meta.messageId !== undefined && already === 0) exchanged.push([meta.messageId, meta.date ?? nowSeconds()]);
+    let sent = 0;
+    let outcome: ReplyAttempt = { type: "sent" };
     try {
-      for (const message of rendered.messages) {
-        const sent = await api.sendMessage(chatId, message.text, {
+      for (const message of rendered.messages.slice(already)) {
+        const msg = await api.sendMessage(chatId, message.text, {
           ...(message.markup ? { reply_markup: message.markup.value } : {}),
           link_preview_options: { is_disabled: true },
         });
-        exchanged.push([sent.message_id, sent.date]);
-        if (message.markup?.type === "inline") keyboardMessageId = sent.message_id;
+        sent += 1;
+        exchanged.push([msg.message_id, msg.date]);
+        if (message.markup?.type === "inline") keyboardMessageId = msg.message_id;
       }
     } catch (err) {
-      sentAll = false;
-      if (!isBlockedError(err)) throw err;
-      // The person blocked the bot: remember it and do not retry (auto-retry never retries 403).
-      evLog.info("telegram: bot blocked by the person");
-      await store.markBlocked(chatId, true, clock());
+      if (isBlockedError(err)) {
+        // The person blocked the bot: remember it and do not retry (auto-retry never retries 403).
+        evLog.info("telegram: bot blocked by the person");
+        await store.markBlocked(chatId, true, clock());
+        outcome = { type: "blocked", code: "HTTP_403" };
+      } else {
+        evLog.warn({ error: describeError(err), sent }, "telegram: reply not sent");
+        const code = err instanceof GrammyError ? err.error_code : undefined;
+        outcome =
+          code !== undefined && code >= 400 && code < 500 && code !== 429
+            ? { type: "failed", code: `HTTP_${code}` }
+            : { type: "retry", code: code !== undefined ? `HTTP_${code}` : "NETWORK", sent };
+      }
     } finally {
+      const sentAll = already + sent === rendered.messages.length;
       await store.save(chatId, {
         ...(keyboardMessageId !== undefined ? { keyboardMessageId } : {}),
         // When sending broke off, keep the previous reply-keyboard knowledge: it may still be shown.
@@ -307,6 +373,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         recent: addRecent(state.recent, exchanged, nowSeconds()),
       });
     }
+    return outcome;
   }
 
   function nowSeconds(): number {
@@ -432,6 +499,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   /** Runs one update (or the joined parts of a split text) in its chat's queue; never rejects. */
   function runUpdate(update: Update, parts: number[]): Promise<void> {
     const key = chatKeyOf(update) ?? `update:${update.update_id}`;
+    const id = String(update.update_id);
+    journalParts.set(id, parts.map(String));
     return queue
       .run(key, () => bot.handleUpdate(update))
       .catch((err: unknown) => {
@@ -439,7 +508,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         const cause = err instanceof Error && "error" in err ? (err as { error: unknown }).error : err;
         log.error({ updateId: update.update_id, error: describeError(cause) }, "telegram: update failed");
       })
-      .then(() => Promise.all(parts.map((id) => journal.done(String(id)))))
+      .then(() => {
+        // A dialog step cleared its journal rows in its own transaction (or, failing, left them for a retry).
+        const left = journalParts.get(id);
+        journalParts.delete(id);
+        journal.release(parts.map(String));
+        return Promise.all((left ?? []).map((k) => journal.done(k)));
+      })
       .then(() => undefined)
       .catch((err: unknown) => log.warn({ updateId: update.update_id, error: describeError(err) }, "telegram: journal entry not cleared"));
   }
@@ -513,6 +588,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   return {
     bot,
+    replySender: replyDelivery.sender,
     get accepting() {
       return accepting;
     },
@@ -522,8 +598,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       abort = new AbortController();
       await bot.init(); // getMe (skipped when botInfo was given)
       await setCommands();
+      await replyDelivery.load(); // replies left undelivered go before new ones in their chats
       if (claims) await claims.start();
-      else await journal.replay((update) => void handleUpdate(update as Update));
+      else {
+        await journal.replay((update) => void handleUpdate(update as Update));
+        // A step that failed (an overloaded database) is applied again from the journal, no restart needed.
+        journal.retryFailed((update) => void handleUpdate(update as Update));
+      }
       if (mode.type === "polling") {
         // getUpdates answers 409 while a webhook is set; keep pending updates, they are real families.
         await bot.api.deleteWebhook({ drop_pending_updates: false });
@@ -548,6 +629,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       await joiner.idle();
       await queue.idle();
       await claims?.stop();
+      await journal.stop();
+      await replyDelivery.flush();
       if (mode.type === "polling" && offset > 0) {
         // Confirm what was processed so Telegram does not re-deliver it to the next process.
         await bot.api.getUpdates({ offset, limit: 1, timeout: 0 }).catch(() => undefined);

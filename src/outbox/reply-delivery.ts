@@ -1,0 +1,161 @@
+// Delivery of a dialog step's replies, shared by both messengers. The step's transaction writes the
+// replies to the outbox (enqueueReply); right after the commit the channel sends them from memory
+// (the fast path: no polling delay, no read) and the row is deleted. When sending fails, or the
+// process dies first, the row stays and the outbox worker sends it later through `sender`, in the
+// chat's queue, so the family gets the answer once, after an outage or a restart.
+//
+// Order within a chat: while a chat has an undelivered reply (`backlogged`), its next steps' replies
+// are not sent at once but queued behind it (InboundContext.delivery.queued), and the worker only
+// ever takes the oldest undelivered message of a chat (outbox.ts, `claimable`).
+import type { Db } from "../db/client.ts";
+import type { Reply } from "../dialog/service-types.ts";
+import type { Logger } from "../logging/logger.ts";
+import { type OutboxChannel, REPLY_KIND, type SendResult, type Sender, settleDelivery, URGENT_REPLY_KIND } from "./outbox.ts";
+
+/** What the outbox holds for one step: the replies, the conversation's language, the channel's notes. */
+export interface ReplyPayload {
+  replies: Reply[];
+  locale?: string;
+  /** Channel-specific context of the update (which press, which message), as the channel stored it. */
+  meta?: unknown;
+  /** Messages of this step already sent by an earlier attempt (not sent again). */
+  sent?: number;
+}
+
+/** One attempt to send a step's replies; `sent` counts the channel's messages that did go out. */
+export type ReplyAttempt = SendResult & { sent?: number };
+
+/** The channel's sending of one step's replies; `retry` is true when it comes from the outbox worker. */
+export type ReplySend = (chatId: string, payload: ReplyPayload, how: { retry: boolean }) => Promise<ReplyAttempt>;
+
+export interface ReplyDeliveryDeps {
+  db: Db;
+  log: Logger;
+  channel: OutboxChannel;
+  clock: () => Date;
+  send: ReplySend;
+  /** Runs a task in the chat's serial queue (the channel's chat-queue.ts). */
+  inChat<T>(chatId: string, task: () => Promise<T>): Promise<T>;
+  /** Attempts before a reply is given up on (the worker's limit). */
+  maxAttempts?: number;
+}
+
+export interface ReplyDelivery {
+  /** True while the chat has replies not yet delivered: the next step's replies queue behind them. */
+  backlogged(chatId: string): boolean;
+  /** The fast path, in the chat's queue right after the step committed the row `id`. */
+  deliverNow(chatId: string, id: number, payload: ReplyPayload): Promise<void>;
+  /** The outbox worker's sender for reply rows (see `routeSenders`). */
+  readonly sender: Sender;
+  /** At start: the chats left with undelivered replies (a crash, an outage) are backlogged. */
+  load(): Promise<void>;
+  /** Records the deliveries not yet recorded (at stop). */
+  flush(): Promise<void>;
+}
+
+/** Delivered rows are deleted together, one statement per this many milliseconds at most. */
+const DELETE_BATCH_MS = 50;
+
+/** How long the worker leaves a reply the fast path is sending (a crash hands it over after this). */
+export const FAST_PATH_HOLD_MS = 20_000;
+
+export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
+  const { db, log, channel, clock } = deps;
+  const maxAttempts = deps.maxAttempts ?? 10;
+  const backlog = new Set<string>();
+  // The fast path's deliveries are recorded in batches (one DELETE for many rows under load). A
+  // crash inside the window sends those again after the hold, as a crash right after a send would.
+  let delivered: number[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+  function flush(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    const ids = delivered;
+    delivered = [];
+    if (ids.length === 0) return flushing;
+    flushing = flushing
+      .then(() => db.outbox.deleteMany({ where: { id: ids.length === 1 ? ids[0] : { in: ids } } }))
+      .then(
+        () => undefined,
+        (err: unknown) => log.warn({ channel, code: (err as { code?: string }).code, rows: ids.length }, "reply deliveries not recorded"),
+      );
+    return flushing;
+  }
+
+  async function settle(chatId: string, id: number, attempts: number, kind: string, payload: ReplyPayload, result: ReplyAttempt) {
+    const progress = result.type === "retry" && result.sent ? { ...payload, sent: (payload.sent ?? 0) + result.sent } : undefined;
+    const outcome = await settleDelivery(db, { id, kind, attempts }, result, clock(), { maxAttempts, ...(progress ? { payload: progress } : {}) });
+    if (outcome === "retry") backlog.add(chatId);
+    return outcome;
+  }
+
+  async function attempt(chatId: string, payload: ReplyPayload, retry: boolean): Promise<ReplyAttempt> {
+    try {
+      return await deps.send(chatId, payload, { retry });
+    } catch (err) {
+      return { type: "retry", code: (err as { code?: string }).code ?? "SEND_ERROR" };
+    }
+  }
+
+  const sender: Sender = ({ id, target, payload }) =>
+    deps.inChat(target, async (): Promise<SendResult> => {
+      // The fast path may have delivered it meanwhile (it took longer than its hold).
+      if (id !== undefined && !(await db.outbox.findFirst({ where: { id }, select: { id: true } }))) {
+        return { type: "sent" };
+      }
+      const result = await attempt(target, payload as ReplyPayload, true);
+      if (result.type === "retry" && result.sent && id !== undefined) {
+        const p = payload as ReplyPayload;
+        await db.outbox.updateMany({ where: { id }, data: { payload: JSON.stringify({ ...p, sent: (p.sent ?? 0) + result.sent }) } });
+      }
+      if (result.type !== "retry" && id !== undefined) {
+        // Delivered (or never deliverable): the chat is clear once nothing later waits.
+        const later = await db.outbox.count({
+          where: { channel, target, kind: { in: [REPLY_KIND, URGENT_REPLY_KIND] }, status: { in: ["pending", "sending"] }, id: { gt: id } },
+        });
+        if (later === 0) backlog.delete(target);
+      }
+      return result;
+    });
+
+  return {
+    backlogged: (chatId) => backlog.has(chatId),
+    async deliverNow(chatId, id, payload) {
+      const result = await attempt(chatId, payload, false);
+      if (result.type === "sent") {
+        delivered.push(id);
+        if (delivered.length >= 200) void flush();
+        else flushTimer ??= setTimeout(() => void flush(), DELETE_BATCH_MS);
+        return;
+      }
+      // The row is known to be fresh (just committed, held for this path): attempts counts from 1.
+      const outcome = await settle(chatId, id, 1, REPLY_KIND, payload, result).catch((err: unknown) => {
+        // The row stays "sending": after the hold the worker sends it (maybe again).
+        log.warn({ channel, code: (err as { code?: string }).code }, "reply delivery not recorded");
+        return "error" as const;
+      });
+      if (outcome === "retry") log.warn({ channel, code: result.type === "retry" ? result.code : undefined }, "reply not delivered; the outbox retries it");
+    },
+    sender,
+    flush,
+    async load() {
+      const rows = await db.outbox.findMany({
+        where: { channel, kind: { in: [REPLY_KIND, URGENT_REPLY_KIND] }, status: { in: ["pending", "sending"] } },
+        distinct: ["target"],
+        select: { target: true },
+      });
+      for (const r of rows) backlog.add(r.target);
+      if (rows.length > 0) log.info({ channel, chats: rows.length }, "replies left undelivered before the start are sent first");
+    },
+  };
+}
+
+/** The worker's sender for a channel: reply rows to the channel's reply delivery, the rest to `other`. */
+export function routeSenders(replies: Sender | undefined, other: Sender | undefined): Sender | undefined {
+  if (!replies) return other;
+  return (delivery) => {
+    if (delivery.kind === REPLY_KIND || delivery.kind === URGENT_REPLY_KIND) return replies(delivery);
+    return other ? other(delivery) : Promise.resolve({ type: "retry", code: "CHANNEL_DISABLED" });
+  };
+}
