@@ -20,8 +20,12 @@ export const ATTACHMENT_DOWNLOAD_KIND = "attachment_download";
 
 export type { InboundFile };
 
+/** Files of one album arrive as separate messages within a second or two: one acknowledgement. */
+export const ALBUM_WINDOW_MS = 10_000;
+
 export type KeepResult =
-  | { type: "kept"; requestNumber: string }
+  /** `quiet`: another file of this request came moments ago and was acknowledged already. */
+  | { type: "kept"; requestNumber: string; quiet: boolean }
   /** No open request of this conversation (closed, erased, or none). */
   | { type: "no_request" }
   | { type: "too_large"; requestNumber: string }
@@ -46,6 +50,7 @@ export async function keepAttachment(
   if (file.size !== undefined && file.size > ATTACHMENT_MAX_BYTES) return { type: "too_large", requestNumber: req.number };
   const count = await tx.requestAttachment.count({ where: { requestId: req.id } });
   if (count >= ATTACHMENTS_PER_REQUEST) return { type: "too_many", requestNumber: req.number };
+  const recent = await tx.requestAttachment.count({ where: { requestId: req.id, createdAt: { gt: new Date(now.getTime() - ALBUM_WINDOW_MS) } } });
   const row = await tx.requestAttachment.create({
     data: {
       requestId: req.id,
@@ -71,7 +76,7 @@ export async function keepAttachment(
     },
     now,
   );
-  return { type: "kept", requestNumber: req.number };
+  return { type: "kept", requestNumber: req.number, quiet: recent > 0 };
 }
 
 /** What the download job needs of a pending file; null when it was erased or is already stored. */

@@ -153,6 +153,22 @@ describe("a family's files after the request", () => {
     expect(Buffer.from(stored.bytes!).equals(bytes)).toBe(true);
   });
 
+  it("an album (several photos at once) gets one acknowledgement; a photo a minute later gets its own", async () => {
+    const p = new Person(makeService(tmp.db, clock), "5008", "telegram");
+    const req = await submitted(p);
+    const photo = (ref: string): InboundEvent => ({ type: "unsupported", kind: "photo", file: { kind: "photo", ref, size: 100 } });
+    await p.send(photo("album-1"));
+    expect(p.texts()).toBe(i18n.t("ru", "file-kept", { number: req.number }));
+    clockNow = new Date(clockNow.getTime() + 1000);
+    await p.send(photo("album-2"));
+    expect(p.replies).toEqual([]);
+    clockNow = new Date(clockNow.getTime() + 60_000);
+    await p.send(photo("later"));
+    expect(p.texts()).toBe(i18n.t("ru", "file-kept", { number: req.number }));
+    expect(await tmp.db.requestAttachment.count()).toBe(3);
+    expect(await attachmentJobs()).toBe(3);
+  });
+
   it("a file larger than 20 MB is refused kindly and nothing is stored", async () => {
     const { fake } = await telegramSetup();
     const p = new Person(makeService(tmp.db, clock), "5002", "telegram");
