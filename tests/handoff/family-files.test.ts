@@ -235,6 +235,16 @@ describe("before consent nothing of a file is kept", () => {
     expect(conv.state).not.toContain("выселение");
   });
 
+  it("a teen's photo is not kept; the line names the children's helpline", async () => {
+    const p = new Person(makeService(tmp.db, clock), "5009", "telegram");
+    await p.text("мне 15 лет");
+    expect((await tmp.db.conversation.findFirstOrThrow()).state).toContain('"under18":true');
+    await p.send({ type: "unsupported", kind: "photo", file: { kind: "photo", ref: "file-teen", size: 100 } });
+    expect(p.texts()).toContain(i18n.t("ru", "file-not-kept-teen"));
+    expect(p.texts()).toContain("8-800-2000-122");
+    expect(await tmp.db.requestAttachment.count()).toBe(0);
+  });
+
   it("a red flag in the caption brings the emergency numbers; the file is still not kept", async () => {
     const p = new Person(makeService(tmp.db, clock), "5006", "telegram");
     await walkToConsent(p);
