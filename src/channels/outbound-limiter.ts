@@ -55,6 +55,16 @@ export interface OutboundLimiter {
   readonly waiting: number;
 }
 
+/**
+ * Several instances (src/cluster/send-budget.ts): every counted call also passes this gate when it
+ * starts, which takes tokens from budgets shared through the database. Set once at start (main.ts).
+ */
+export type OutboundGate = (bot: string, options: LimiterOptions, call: OutboundCall) => Promise<void>;
+let outboundGate: OutboundGate | undefined;
+export function setOutboundGate(gate: OutboundGate | undefined): void {
+  outboundGate = gate;
+}
+
 /** Chats whose buckets are kept before idle (full) ones are dropped. */
 const MAX_CHATS = 10_000;
 
@@ -71,7 +81,7 @@ function fullBucket(opts: ConstructorParameters<typeof TokenBucket>[0]): TokenBu
   return bucket;
 }
 
-export function createOutboundLimiter(options: LimiterOptions): OutboundLimiter {
+export function createOutboundLimiter(options: LimiterOptions, bot?: string): OutboundLimiter {
   const overall = new PQueue({ intervalCap: options.perSecond, interval: 1000, strict: true });
   const lanes = new Map<string, ChatLane>();
 
@@ -86,10 +96,11 @@ export function createOutboundLimiter(options: LimiterOptions): OutboundLimiter 
     }
     const perGroup = chatId.startsWith("-") ? options.perGroupPerMinute : undefined;
     const perChat = options.perChat ?? { perSecond: 1, burst: 1 };
-    // A group: a burst of 3, and a rate that keeps any minute within `perGroup` calls.
+    // A group: a burst of half its minute, then a rate that keeps any minute within `perGroup` calls.
+    const groupBurst = Math.max(1, Math.floor((perGroup ?? 2) / 2));
     const bucket =
       perGroup !== undefined
-        ? fullBucket({ bucketSize: Math.min(3, perGroup), tokensPerInterval: Math.max(1, perGroup - 3), interval: 60_000 })
+        ? fullBucket({ bucketSize: groupBurst, tokensPerInterval: Math.max(1, perGroup - groupBurst), interval: 60_000 })
         : fullBucket({ bucketSize: perChat.burst, tokensPerInterval: perChat.perSecond, interval: 1000 });
     lane = { bucket, tail: Promise.resolve(), pending: 0 };
     lanes.set(chatId, lane);
@@ -97,9 +108,10 @@ export function createOutboundLimiter(options: LimiterOptions): OutboundLimiter 
   };
 
   return {
-    async run(call, fn) {
+    async run(call, callFn) {
       const priority = RANK[call.priority ?? currentOutboundPriority()];
-      if (call.counted === false) return fn();
+      if (call.counted === false) return callFn();
+      const fn = () => (outboundGate && bot !== undefined ? outboundGate(bot, options, call).then(callFn) : callFn());
       if (call.chatId === undefined || !(options.perChat || options.perGroupPerMinute !== undefined)) return overall.add(fn, { priority });
       // The chat's calls go one after another: each waits for the one before it to start and for a
       // token of the chat, which it takes only when it really starts (after the overall queue), so
@@ -150,7 +162,7 @@ export function sharedOutboundLimiter(bot: { token: string; apiRoot: string }, o
   const key = `${bot.apiRoot} ${createHash("sha256").update(bot.token).digest("hex")}`;
   let limiter = shared.get(key);
   if (!limiter) {
-    limiter = createOutboundLimiter(options);
+    limiter = createOutboundLimiter(options, key);
     shared.set(key, limiter);
   }
   return limiter;

@@ -97,7 +97,7 @@ describe("one outbound limiter per bot, shared by every sender", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(calls.some((c) => c.method === "answerCallbackQuery")).toBe(true);
 
-    await vi.advanceTimersByTimeAsync(180_000);
+    await vi.advanceTimersByTimeAsync(300_000);
     await Promise.all(work);
 
     const messages = calls.filter((c) => c.method === "sendMessage" || c.method.startsWith("editMessage"));

@@ -17,6 +17,7 @@ const payload = { text: "Новое обращение № 63-00001", take: { la
 describe("outbox senders", () => {
   it("posts to a Telegram group with a Take button and maps 429, 500 and 403", async () => {
     tg = await startFakeTelegramApi({ token: "1:T" });
+    tg.addChat("-1001"); // the operators' group the bot was added to (the fake refuses unknown chats)
     const send = createTelegramOutboxSender({ token: "1:T", apiRoot: tg.apiRoot });
     expect(await send({ kind: "center_new_request", target: "-1001", payload })).toEqual({ type: "sent" });
     const sent = tg.sentTo("-1001");
