@@ -86,7 +86,7 @@ opt-teen-adult = I am 18 or older
 
 ## Categories
 
-cat-prompt = What is happening? Choose everything that applies and press "Done". You can also describe it in your own words. (page { $page } of { $pages })
+cat-prompt = What is happening? Choose a topic or describe it in your own words. If there are several, press "Several topics". (page { $page } of { $pages })
 cat-violence = Domestic violence / abuse
 cat-suicide-crisis = Suicidal thoughts, crisis
 cat-child-danger = Child in danger or missing
@@ -155,7 +155,7 @@ description-prompt =
     Briefly describe in your own words what is happening and what help you need — up to { $max } { $max ->
         [one] character
        *[other] characters
-    }.
+    }. You can also write how we should address you.
 
     Please do not include diagnoses or health details — the specialist will ask what is needed when you talk.
 text-truncated =
@@ -170,7 +170,7 @@ text-truncated =
 consent-link = Full text of the consent
 opt-consent-give = I give consent
 opt-consent-decline = I do not give consent
-consent-thanks = Thank you. Only a few steps left.
+consent-thanks = Thank you, only a little is left.
 consent-declined = That's fine, it is your right. We keep nothing about you. Here is where you can turn yourself:
 
 ## Contact details
@@ -361,3 +361,24 @@ file-too-large = This file is larger than 20 MB, so I can't keep it. Please send
 file-too-many = Request No. { $number } already has many files, so I didn't keep this one. The specialist will contact you and say what else is needed.
 file-no-request = I didn't keep this file: there is no open request now. A new request: /start; once it is sent, you can send documents here.
 file-refused-later = The file for request No. { $number } could not be kept: it is larger than 20 MB or no longer available. Please send a photo of the page or a smaller file.
+
+# Shorter dialog (issue 12.1): one topic by a press, "I am under 18" on the danger question, flags only where routing uses them
+cat-prompt-multi = What is happening? Mark all the topics that apply and press "Done". (page { $page } of { $pages })
+opt-cat-multi = Several topics
+opt-under-18 = I am under 18
+words-flags-none = none, none of these, nothing
+flag-ask-child-under-4 = Is there a child under 4 in the family?
+flag-ask-child-disability = Is there a child with a disability in the family?
+flag-ask-pregnancy = Is someone in the family expecting a baby?
+flag-ask-large-family = Is yours a large family (3+ children)?
+flag-ask-single-parent = Are you raising a child on your own?
+# The consent screen as it fits a phone (issue 12.2); the full document is at the link (src/privacy/consent-texts.ts)
+consent-screen =
+    Consent to the processing of personal data
+
+    { $operator } will keep your phone number, name, a description of the situation and this chat, and pass them on so that you are contacted: { $center }. Kept for { $days } { $days ->
+        [one] day
+       *[other] days
+    } after the request is closed. To withdraw consent: /revoke, the data are deleted at once.
+
+    The full text is at the link below. Do you agree?

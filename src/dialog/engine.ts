@@ -63,6 +63,7 @@ export function step(state: DialogState | null, event: InboundEvent, ctx: Engine
   const wasPhone = start.step === "phone" && !start.modal;
   const r = new Run({ ...start, seq: start.seq + 1 }, ctx, FLOW);
   handle(r, prevSeq, event, state === null);
+  r.flushLeads();
   if (r.s.answers.consent === "given" && !r.s.answers.under18) {
     // Captions and edits are the family's words too; a mark says which (language-neutral).
     const kept =

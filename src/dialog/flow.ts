@@ -45,17 +45,20 @@ export const NORMAL_ORDER: readonly Entry[] = [
   categoryConfirmStep,
   categoriesStep,
   dangerNowStep,
+  // Retired (issue 12.1): never applies; kept so a dialog stored at it still reads its answer.
   ageStep,
   ...checkSteps,
-  familyFlagsStep,
   regionChooseStep,
   regionStep,
   municipalityStep,
+  // Asked only where they change the recipient, so after the place.
+  familyFlagsStep,
   { gate: "info_only" },
   // Nothing personal before consent (design.md §4): the description comes after it.
   consentStep,
   { gate: "declined" },
   descriptionStep,
+  // Name, how and when: only when edited from the summary (the defaults: a call, any time).
   nameStep,
   phoneConfirmStep,
   phoneStep,

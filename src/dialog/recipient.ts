@@ -6,7 +6,7 @@ import type { RoutingDecision } from "../routing/types.ts";
 import { formatHours } from "./confirmation.ts";
 import type { EngineContext } from "./engine-types.ts";
 import type { Run } from "./run.ts";
-import type { DialogState } from "./state.ts";
+import { type DialogState, FAMILY_FLAGS, type FamilyFlag } from "./state.ts";
 import type { FlowCatalog } from "./steps/step-module.ts";
 import { computeUrgency, deriveFlags } from "./urgency.ts";
 
@@ -31,11 +31,43 @@ export function routeFor(r: Run): RoutingDecision | null {
   return routeOf(r.ctx, r.s);
 }
 
+/** The flow's view of the routing data, for a step that draws itself from it. */
+export function recipientCatalog(r: Run): FlowCatalog {
+  return flowCatalog(r.ctx);
+}
+
+/** The queue the rules choose for these answers (before overflow), or null when unknown. */
+function chosenQueue(ctx: EngineContext, s: DialogState, patch: Partial<DialogState["answers"]>): string | null {
+  return routeOf(ctx, { ...s, answers: { ...s.answers, ...patch } })?.chosen.queue.key ?? null;
+}
+
+/**
+ * Issue 12.1: ask only what routing needs. The municipality matters when one of the region's
+ * municipalities is routed elsewhere than "other / don't know" for these topics.
+ */
+function municipalityMatters(ctx: EngineContext, s: DialogState): boolean {
+  const code = s.answers.regionCode;
+  if (!code) return false;
+  const ids = ctx.catalog.municipalities.filter((m) => m.regionCode === code).map((m) => m.id);
+  if (ids.length < 2) return false;
+  const none = chosenQueue(ctx, s, { municipalityId: null });
+  return ids.some((id) => chosenQueue(ctx, s, { municipalityId: id }) !== none);
+}
+
+/** The family flags that, said alone, send the request elsewhere than saying none. */
+function flagsThatMatter(ctx: EngineContext, s: DialogState): FamilyFlag[] {
+  if (!s.answers.regionCode) return [];
+  const none = chosenQueue(ctx, s, { familyFlags: [] });
+  return FAMILY_FLAGS.filter((f) => chosenQueue(ctx, s, { familyFlags: [f] }) !== none);
+}
+
 export function flowCatalog(ctx: EngineContext): FlowCatalog {
   return {
     hasMunicipalities: (code: string) => ctx.catalog.municipalities.some((m) => m.regionCode === code),
     // The center the rules choose; overflow at submission is not a new recipient.
     recipientOf: (s) => routeOf(ctx, s)?.chosen.center.key ?? null,
+    municipalityMatters: (s) => municipalityMatters(ctx, s),
+    flagsThatMatter: (s) => flagsThatMatter(ctx, s),
   };
 }
 

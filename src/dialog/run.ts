@@ -61,6 +61,17 @@ export class Run {
   say(key: string, args?: TranslateArgs): void {
     this.replies.push({ type: "text", text: this.t(key, args) });
   }
+  /** Short lines that open the next question instead of being messages of their own (issue 12.1). */
+  private leads: string[] = [];
+  /** A short line («Регион: …», «Спасибо.») put in front of the next question shown. */
+  lead(key: string, args?: TranslateArgs): void {
+    this.leads.push(this.t(key, args));
+  }
+  /** Lead lines no question took (the run ended otherwise): sent as they are. */
+  flushLeads(): void {
+    for (const text of this.leads) this.replies.push({ type: "text", text });
+    this.leads = [];
+  }
   numbers(): string {
     return this.t("emergency-numbers");
   }
@@ -83,6 +94,10 @@ export class Run {
   show(opts?: { full?: boolean }): void {
     this.full = opts?.full === true;
     const v = this.view();
+    if (this.leads.length > 0 && v.parts.length > 0) {
+      v.parts = [[...this.leads, v.parts[0]].join("\n\n"), ...v.parts.slice(1)];
+      this.leads = [];
+    }
     const rows = v.options.map((row) => row.map((o) => ({ label: o.label, token: this.token(o.id) })));
     v.parts.forEach((text, i) => {
       const last = i === v.parts.length - 1;

@@ -54,6 +54,8 @@ export const answersSchema = z.object({
   /** Categories guessed from free text, waiting for the person to confirm. */
   suggested: z.array(category).default([]),
   categoryPage: z.number().int().min(0).default(0),
+  /** «Несколько тем» was pressed: a topic press ticks instead of answering (issue 12.1). */
+  categoryMulti: z.boolean().default(false),
   dangerNow: z.boolean().optional(),
   under18: z.boolean().optional(),
   checks: z.partialRecord(z.enum(CHECK_IDS), z.boolean()).default({}),
@@ -71,12 +73,16 @@ export const answersSchema = z.object({
   /** Key of the center named in the consent given last (before overflow): another center asks again. */
   consentTo: z.string().optional(),
   name: z.string().nullable().optional(),
+  /** The name is asked as its own question only when the family edits it from the summary. */
+  askName: z.boolean().default(false),
   /** E.164; null = no phone, "write to me here". */
   phone: z.string().nullable().optional(),
   /** A contact shared by the person that is not their own: confirmed before it is used. */
   pendingPhone: z.string().optional(),
   contactMethod: z.enum(["call", "message"]).optional(),
   contactTime: z.enum(["morning", "day", "evening", "any"]).optional(),
+  /** How and when to contact are asked only when the family edits them from the summary (default: a call, any time). */
+  askContact: z.boolean().default(false),
 });
 export type Answers = z.infer<typeof answersSchema>;
 

@@ -34,7 +34,8 @@ export function submit(r: Run): void {
       contactName: a.name ?? null,
       contactPhone: a.phone ?? null,
       contactMethod: a.contactMethod ?? (a.phone ? "call" : "message"),
-      contactTime: a.contactTime ?? null,
+      // Not asked unless edited on the summary, which shows «в любое время».
+      contactTime: a.contactTime ?? "any",
       reasons: urgencyReasons(s),
     },
   });

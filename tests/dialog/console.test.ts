@@ -38,18 +38,13 @@ describe("console channel", () => {
     // Numbers refer to the options of the last message: categories page 1 → "Риск изъятия" is 4th.
     const lines = [
       "/start 63",
-      "4", // Риск изъятия ребёнка
-      "Готово",
+      "4", // Риск изъятия ребёнка: one topic answers at once
       "нет", // danger now
-      "да", // 18+
-      "Ничего из этого",
-      "Другое / не знаю",
       "Даю согласие",
       "Боимся, что заберут ребёнка из-за долгов за квартиру",
-      "Ольга",
       "/phone +7 (912) 345-67-89",
-      "Позвонить",
-      "Днём",
+      "Изменить имя", // the name is asked only from the summary
+      "Ольга",
       "Отправить",
     ];
     for (const l of lines) input.write(`${l}\n`);

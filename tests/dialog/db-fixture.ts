@@ -69,12 +69,9 @@ export class Person {
 /** Hello → the consent screen: family conflict in Samara / Syzran (nothing personal asked yet). */
 export async function walkToConsent(p: Person): Promise<void> {
   await p.send({ type: "start" });
+  // One topic is one press; the town names the region and its municipality at once.
   await p.press("c:family_conflict");
-  await p.press("done");
   await p.press("no");
-  await p.press("adult");
-  await p.press("none");
-  await p.text("Самарская область");
   await p.text("Сызрань");
 }
 
@@ -88,8 +85,11 @@ export async function giveConsentAndDescribe(p: Person, description = "Пост�
 export async function walkToSummary(p: Person): Promise<void> {
   await walkToConsent(p);
   await giveConsentAndDescribe(p);
-  await p.text("Анна");
   await p.send({ type: "contact", phone: "+7 999 123-45-67", own: true });
+  // The name and how/when to contact are asked only when edited from the summary.
+  await p.press("e:name");
+  await p.text("Анна");
+  await p.press("e:contact");
   await p.press("call");
   await p.press("evening");
 }

@@ -8,23 +8,23 @@ import { Talk } from "./fixture.ts";
 const NUMBERS = ["112", "8-800-2000-122"];
 
 const start = (t: Talk) => t.send({ type: "start" });
-const toFlags = (t: Talk) => start(t).cat("legal_docs").press("done").press("no").press("adult");
-const toRegion = (t: Talk) => toFlags(t).press("none");
-const toConsent = (t: Talk) => toRegion(t).text("Самара").press("other");
+const toRegion = (t: Talk) => start(t).cat("legal_docs").press("done").press("no");
+const toFlags = (t: Talk) => toRegion(t).text("Самара").press("other");
+const toConsent = (t: Talk) => toFlags(t).press("none");
 const toDescription = (t: Talk) => toConsent(t).press("give");
-const toName = (t: Talk) => toDescription(t).press("skip");
-const toPhone = (t: Talk) => toName(t).text("Анна");
-const toMethod = (t: Talk) => toPhone(t).send({ type: "contact", phone: "+79991234567", own: true });
+const toPhone = (t: Talk) => toDescription(t).press("skip");
+const toSummary = (t: Talk) => toPhone(t).send({ type: "contact", phone: "+79991234567", own: true });
+// The name and how/when to contact: asked when edited from the summary.
+const toName = (t: Talk) => toSummary(t).press("e:name");
+const toMethod = (t: Talk) => toSummary(t).press("e:contact");
 const toTime = (t: Talk) => toMethod(t).press("call");
-const toSummary = (t: Talk) => toTime(t).press("evening");
-const check = (category: string) => (t: Talk) => start(t).cat(category).press("done").press("no").press("adult");
+const check = (category: string) => (t: Talk) => start(t).cat(category).press("done").press("no");
 
 /** Every screen the family can be on, and how to get there. */
 const SCREENS: [string, (t: Talk) => unknown][] = [
   ["categories", start],
   ["category_confirm", (t) => start(t).text("муж пьёт, денег нет")],
   ["danger_now", (t) => start(t).cat("legal_docs").press("done")],
-  ["age", (t) => start(t).cat("legal_docs").press("done").press("no")],
   ["check_addiction", check("addiction")],
   ["check_housing", check("housing")],
   ["check_food", check("material_need")],
@@ -45,7 +45,7 @@ const SCREENS: [string, (t: Talk) => unknown][] = [
   ["summary", toSummary],
   ["done", (t) => toSummary(t).press("submit")],
   ["info", (t) => toConsent(t).press("decline")],
-  ["teen_help", (t) => start(t).cat("legal_docs").press("done").press("no").press("minor")],
+  ["teen_help", (t) => start(t).cat("legal_docs").press("done").press("minor")],
   ["cancelled", (t) => start(t).send({ type: "command", name: "cancel" })],
   ["resume prompt", (t) => {
     start(t).cat("legal_docs").press("done");
@@ -138,7 +138,7 @@ describe("calls for help are understood however they are typed", () => {
     toDescription(t).text("Помогите, пожалуйста, нечем платить за квартиру");
     expect(t.texts()).toContain("112");
     expect(t.state?.answers.description).toBe("Помогите, пожалуйста, нечем платить за квартиру");
-    expect(t.step).toBe("name");
+    expect(t.step).toBe("phone");
   });
 
   it("inside a longer text on a button screen it shows the numbers instead of «не поняла»", () => {

@@ -8,16 +8,15 @@ function toSummary(t = new Talk()): Talk {
   t.send({ type: "start" });
   t.cat("family_conflict").press("done");
   t.press("no"); // danger now
-  t.press("adult");
-  t.press("f:child_under_4").press("done");
   t.text("Самара");
   t.press("other"); // municipality
+  t.press("f:child_under_4").press("done");
   t.press("give");
   t.text("Постоянные ссоры с мужем, ребёнок плачет.");
-  t.text("Анна");
   t.send({ type: "contact", phone: "+79991234567", own: true });
-  t.press("call");
-  t.press("evening");
+  // The name and how/when to contact are asked only when edited from the summary.
+  t.press("e:name").text("Анна");
+  t.press("e:contact").press("call").press("evening");
   return t;
 }
 
@@ -66,8 +65,8 @@ describe("dialog engine — happy path", () => {
 
   it("shows the consent screen with two consent buttons, 🆘 and a link", () => {
     const t = new Talk().send({ type: "start" });
-    t.cat("legal_docs").press("done").press("no").press("adult").press("none");
-    t.text("63").press("other");
+    t.cat("legal_docs").press("done").press("no");
+    t.text("63").press("other").press("none");
     expect(t.step).toBe("consent");
     const last = t.replies.at(-1)!;
     if (last.type !== "text") throw new Error("consent is text");
@@ -79,7 +78,7 @@ describe("dialog engine — happy path", () => {
 
   it("uses a deep-link region payload and skips the region question", () => {
     const t = new Talk().send({ type: "start", payload: "67" });
-    t.cat("housing").press("done").press("no").press("adult").press("no").press("none");
+    t.cat("housing").press("done").press("no").press("no");
     expect(t.step).toBe("consent");
   });
 
@@ -107,23 +106,24 @@ describe("dialog engine — urgency", () => {
     t.press("unsafe").text("Самара").press("other").press("give");
     expect(t.step).toBe("phone");
     t.text("8 (999) 123-45-67");
-    t.press("message");
+    // No question about how to contact on the emergency path: a call to the number given.
     const create = t.effects.find((e) => e.type === "createRequest");
     if (create?.type !== "createRequest") throw new Error("no request");
     expect(create.request.urgency).toBe("P0");
     expect(create.request.flags).toContain("danger_now");
     expect(create.request.contactPhone).toBe("+79991234567");
+    expect(create.request.contactMethod).toBe("call");
   });
 
   it("a P0 check answer (no shelter tonight) enters the emergency path", () => {
     const t = new Talk().send({ type: "start" });
-    t.cat("housing").press("done").press("no").press("adult").press("yes");
+    t.cat("housing").press("done").press("no").press("yes");
     expect(t.step).toBe("p0_safe");
   });
 
   it("other_info only → information mode, no request", () => {
     const t = new Talk().send({ type: "start" });
-    t.cat("other_info").press("done").press("no").press("adult").text("Самара").press("other");
+    t.cat("other_info").press("done").press("no").text("Самара").press("other");
     expect(t.step).toBe("info");
     expect(t.texts()).toContain("Дети в семье");
     expect(t.all.some((e) => e.type === "createRequest")).toBe(false);
@@ -131,20 +131,21 @@ describe("dialog engine — urgency", () => {
 
   it("under 18 → helpline, nothing personal kept", () => {
     const t = new Talk().send({ type: "start" });
-    t.cat("family_conflict").press("done").press("no").press("minor");
+    t.cat("family_conflict").press("done").press("minor");
     expect(t.step).toBe("teen_help");
     expect(t.texts()).toContain("8-800-2000-122");
     expect(t.state?.answers.name).toBeUndefined();
+    // «Мне уже есть 18» on the teen screen: back to the danger question, which was not answered.
     t.press("adult");
-    expect(t.step).toBe("family_flags");
+    expect(t.step).toBe("danger_now");
   });
 });
 
 describe("dialog engine — red flags at every kind of step", () => {
   const steps: [string, (t: Talk) => void][] = [
     ["categories", (t) => t.send({ type: "start" })],
-    ["region", (t) => t.send({ type: "start" }).cat("legal_docs").press("done").press("no").press("adult").press("none")],
-    ["description", (t) => t.send({ type: "start" }).cat("legal_docs").press("done").press("no").press("adult").press("none").text("63").press("other").press("give")],
+    ["region", (t) => t.send({ type: "start" }).cat("legal_docs").press("done").press("no")],
+    ["description", (t) => t.send({ type: "start" }).cat("legal_docs").press("done").press("no").text("63").press("other").press("none").press("give")],
     ["danger_now (button step)", (t) => t.send({ type: "start" }).cat("legal_docs").press("done")],
     ["summary", (t) => toSummary(t)],
   ];
@@ -222,11 +223,12 @@ describe("dialog engine — buttons, commands, bad input", () => {
   it("typed text maps to options, wrong numbers are explained", () => {
     const t = new Talk().send({ type: "start" });
     t.cat("violence").press("done");
-    t.text("нет");
-    expect(t.step).toBe("age");
-    t.text("7");
+    t.text("8");
     expect(t.texts()).toContain("Такого варианта нет");
-    t.text("1");
+    expect(t.step).toBe("danger_now");
+    t.text("нет");
+    expect(t.step).toBe("region");
+    t.text("63").text("2");
     expect(t.step).toBe("family_flags");
   });
 
@@ -241,7 +243,7 @@ describe("dialog engine — buttons, commands, bad input", () => {
   });
 
   it("empty, emoji-only, unsupported and over-long input", () => {
-    const t = new Talk().send({ type: "start" }).cat("legal_docs").press("done").press("no").press("adult").press("none").text("63").press("other").press("give");
+    const t = new Talk().send({ type: "start" }).cat("legal_docs").press("done").press("no").text("63").press("other").press("none").press("give");
     t.text("   ");
     expect(t.texts()).toContain("пустое");
     t.text("😭😭");

@@ -26,8 +26,15 @@ export function fixtureSnapshot(): RoutingSnapshot {
     queues: [
       { id: "q-fed", key: "federal", name: "Федеральная", centerId: "c-fed", isDefault: false, isFallback: true, active: true },
       { id: "q-63", key: "samara", name: "Самара", centerId: "c-63", isDefault: true, isFallback: false, active: true },
+      { id: "q-63-syz", key: "samara-syzran", name: "Сызрань", centerId: "c-63", isDefault: false, isFallback: false, active: true },
+      { id: "q-63-small", key: "samara-small", name: "Малыши и особые дети", centerId: "c-63", isDefault: false, isFallback: false, active: true },
     ],
-    rules: [],
+    // The municipality and two family flags change the queue (of the same center), so the dialog asks them.
+    rules: [
+      { id: "r-syz", key: "syzran", regionCode: "63", municipalityId: "m-syzran", categories: [], urgency: null, flags: [], queueId: "q-63-syz", priority: 10, active: true },
+      { id: "r-u4", key: "under4", regionCode: "63", municipalityId: null, categories: [], urgency: null, flags: ["child_under_4"], queueId: "q-63-small", priority: 10, active: true },
+      { id: "r-dis", key: "disability", regionCode: "63", municipalityId: null, categories: [], urgency: null, flags: ["child_disability"], queueId: "q-63-small", priority: 10, active: true },
+    ],
   };
 }
 
@@ -74,8 +81,16 @@ export class Talk {
     if (!opt) throw new Error(`no option ${id} at step ${this.state?.step}; have ${this.options().map((o) => o.token).join(" ")}`);
     return this.send({ type: "option", token: opt.token });
   }
-  /** Ticks a category, turning the category pages as needed. */
+  /**
+   * Ticks a category, turning the category pages as needed: first «Несколько тем» when a press would
+   * otherwise answer at once, so `.cat(a).cat(b).press("done")` ticks and finishes.
+   */
   cat(c: string): this {
+    if (this.options().some((o) => o.token.endsWith(".multi"))) this.press("multi");
+    return this.topic(c);
+  }
+  /** Presses a topic (turning the pages as needed): one topic answers the question at once. */
+  topic(c: string): this {
     for (let i = 0; i < 3; i++) {
       if (this.options().some((o) => o.token.endsWith(`.c:${c}`))) return this.press(`c:${c}`);
       if (this.options().some((o) => o.token.endsWith(".more"))) this.press("more");

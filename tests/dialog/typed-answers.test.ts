@@ -49,36 +49,39 @@ const CORPUS: Entry[] = (JSON.parse(readFileSync(new URL("./typed-answers.json",
 );
 
 const start = (t: Talk) => t.send({ type: "start" });
-const toFlags = (t: Talk, cat = "legal_docs") => start(t).cat(cat).press("done").press("no").press("adult");
-const toRegion = (t: Talk) => toFlags(t).press("none");
-// «Самара» may already name the municipality too; where it does not, the municipality is "other".
+const toRegion = (t: Talk) => start(t).topic("legal_docs").press("no");
+// «Самара» names the municipality too; where a place does not, the municipality is "other".
 const toConsent = (t: Talk) => {
   toRegion(t).text("Самара");
-  return t.step === "municipality" ? t.press("other") : t;
+  if (t.step === "municipality") t.press("other");
+  if (t.step === "family_flags") t.press("none");
+  return t;
 };
 const toDescription = (t: Talk) => toConsent(t).press("give");
-const toName = (t: Talk) => toDescription(t).text("Нужна помощь с документами на пособие");
-const toPhone = (t: Talk) => toName(t).text("Анна");
-const toMethod = (t: Talk) => toPhone(t).send({ type: "contact", phone: "+79991234567", own: true });
+const toPhone = (t: Talk) => toDescription(t).text("Нужна помощь с документами на пособие");
+const toSummary = (t: Talk) => toPhone(t).send({ type: "contact", phone: "+79991234567", own: true });
+// The name and how/when to contact are asked when edited from the summary.
+const toName = (t: Talk) => toSummary(t).press("e:name");
+const toMethod = (t: Talk) => toSummary(t).press("e:contact");
 const toTime = (t: Talk) => toMethod(t).press("call");
-const toSummary = (t: Talk) => toTime(t).press("evening");
+const check = (cat: string) => (t: Talk) => start(t).topic(cat).press("no");
 
 /** How to reach each step by tapping (a demo region: Самарская область, "other" municipality). */
 const SETUPS: Record<string, (t: Talk) => unknown> = {
   first: () => undefined,
   categories: start,
   category_confirm: (t) => start(t).text("муж пьёт, денег нет"),
-  danger_now: (t) => start(t).cat("legal_docs").press("done"),
-  age: (t) => start(t).cat("legal_docs").press("done").press("no"),
-  check_housing: (t) => start(t).cat("housing").press("done").press("no").press("adult"),
-  check_food: (t) => start(t).cat("material_need").press("done").press("no").press("adult"),
-  check_addiction: (t) => start(t).cat("addiction").press("done").press("no").press("adult"),
-  check_burnout: (t) => start(t).cat("parental_burnout").press("done").press("no").press("adult"),
-  check_teen: (t) => start(t).cat("teen_law").press("done").press("no").press("adult"),
-  family_flags: toFlags,
+  danger_now: (t) => start(t).topic("legal_docs"),
+  check_housing: check("housing"),
+  check_food: check("material_need"),
+  check_addiction: check("addiction"),
+  check_burnout: check("parental_burnout"),
+  check_teen: check("teen_law"),
+  // Every flag matters here (allFlagsCtx): the ticks. In the demo data one flag matters: yes/no.
+  family_flags: (t) => start(t).topic("family_conflict").press("no").text("Новосибирск"),
+  family_flags_one: (t) => start(t).topic("family_conflict").press("no").text("Новосибирск"),
   region: toRegion,
   municipality: (t) => toRegion(t).text("Самарская область"),
-  municipality_54: (t) => toRegion(t).text("Новосибирская область"),
   consent: toConsent,
   description: toDescription,
   name: toName,
@@ -86,8 +89,17 @@ const SETUPS: Record<string, (t: Talk) => unknown> = {
   contact_method: toMethod,
   contact_time: toTime,
   summary: toSummary,
-  p0_safe: (t) => start(t).cat("legal_docs").press("done").press("yes"),
+  p0_safe: (t) => start(t).topic("legal_docs").press("yes"),
 };
+
+/** The demo data with a rule per family flag in Novosibirsk, so the flags question shows every flag. */
+function allFlagsCtx() {
+  const ctx = demoCtx();
+  const queue = ctx.routing.queues.find((q) => q.key === "nsk-kcson-social")!;
+  const flags = ["child_disability", "pregnancy", "large_family", "single_parent"] as const;
+  const rules = flags.map((f, i) => ({ id: `r-all-${i}`, key: `all-${f}`, regionCode: "54", municipalityId: null, categories: [], urgency: null, flags: [f], queueId: queue.id, priority: 10, active: true }));
+  return { ...ctx, routing: { ...ctx.routing, rules: [...ctx.routing.rules, ...rules] } };
+}
 
 // What must not change when a message is not an answer (the sequence number and clock may).
 const core = (s: DialogState | null) => (s ? { step: s.step, answers: s.answers, urgent: s.urgent, modal: s.modal, cancelled: s.cancelled, submitted: s.submitted } : null);
@@ -95,7 +107,7 @@ const core = (s: DialogState | null) => (s ? { step: s.step, answers: s.answers,
 function setUp(step: string): Talk {
   const go = SETUPS[step];
   if (!go) throw new Error(`no setup for step ${step}`);
-  const t = new Talk(demoCtx());
+  const t = new Talk(step === "family_flags" ? allFlagsCtx() : demoCtx());
   go(t);
   return t;
 }

@@ -59,7 +59,7 @@ const begin = (category: string) => new Talk().send({ type: "start" }).cat(categ
 
 describe("a button is not «what you wrote»", () => {
   it("burned-out mother answers «Да» to «страшно навредить…»: P0 for that reason, not danger now", () => {
-    const t = begin("parental_burnout").press("no").press("adult");
+    const t = begin("parental_burnout").press("no");
     expect(t.step).toBe("check_burnout");
     t.press("yes");
     expect(t.texts()).not.toContain(SERIOUS);
@@ -73,7 +73,7 @@ describe("a button is not «what you wrote»", () => {
   });
 
   it("no shelter tonight (button): P0 with its own words and reason", () => {
-    const t = begin("housing").press("no").press("adult").press("yes");
+    const t = begin("housing").press("no").press("yes");
     expect(t.texts()).not.toContain(SERIOUS);
     expect(t.texts()).toContain("ночлег");
     const req = finish(t);
@@ -106,7 +106,7 @@ describe("a button is not «what you wrote»", () => {
 
 describe("P1 never gets the emergency script", () => {
   it("children without food (button): P1, «дети без еды»", () => {
-    const t = begin("material_need").press("no").press("adult");
+    const t = begin("material_need").press("no");
     expect(t.step).toBe("check_food");
     t.press("yes");
     expect(t.texts()).not.toContain(SERIOUS);
@@ -120,7 +120,7 @@ describe("P1 never gets the emergency script", () => {
   });
 
   it("eviction (housing, a roof tonight): P1 by the topic's default, no emergency path", () => {
-    const t = begin("housing").press("no").press("adult").press("no");
+    const t = begin("housing").press("no").press("no");
     expect(t.texts()).not.toContain(SERIOUS);
     const req = finish(t);
     expect(req.urgency).toBe("P1");
@@ -129,7 +129,7 @@ describe("P1 never gets the emergency script", () => {
   });
 
   it("a pregnant woman thinking of relinquishment (topic): P1, no emergency path", () => {
-    const t = begin("pregnancy_infant").press("no").press("adult");
+    const t = begin("pregnancy_infant").press("no");
     expect(t.state?.urgent).toBe(false);
     const req = finish(t);
     expect(req.urgency).toBe("P1");
@@ -138,7 +138,7 @@ describe("P1 never gets the emergency script", () => {
   });
 
   it("an ordinary topic has no reasons and stays P2", () => {
-    const req = finish(begin("family_conflict").press("no").press("adult"));
+    const req = finish(begin("family_conflict").press("no"));
     expect(req.urgency).toBe("P2");
     expect(req.reasons).toEqual([]);
     expect(req.flags).not.toContain("danger_now");
@@ -165,7 +165,7 @@ describe("phrases the family wrote: the reply and the record follow the lexicon'
       if (t.step === "category_confirm") t.press("yes");
       else if (t.step === "categories") t.cat("family_conflict").press("done");
       if (t.step === "danger_now") t.press("no");
-      if (t.step === "age") t.press("adult");
+      if (t.step === "age") t;
       for (let i = 0; i < 4 && t.step?.startsWith("check_"); i++) t.press("no");
       const req = finish(t);
       expect(req.flags.includes("danger_now")).toBe(p0);
@@ -182,7 +182,7 @@ describe("phrases the family wrote: the reply and the record follow the lexicon'
     t.press("nodanger");
     if (t.step === "category_confirm") t.press("yes");
     if (t.step === "categories") t.cat("family_conflict").press("done");
-    t.press("no").press("adult");
+    t.press("no");
     for (let i = 0; i < 4 && t.step?.startsWith("check_"); i++) t.press("no");
     const req = finish(t);
     expect(req.flags).not.toContain("danger_now");

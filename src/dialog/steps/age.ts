@@ -1,14 +1,15 @@
-// «Вам есть 18?»: buttons, or an age typed in digits or words («15», «мне 42 года»).
+// «Вам есть 18?»: retired from the flow (issue 12.1: «Мне нет 18» is a button of the danger question,
+// and «мне 15» is understood at every step). Kept so a dialog stored at this step still reads its answer.
 import { optionsFlat, sosRow } from "../run.ts";
 import { typedAge } from "../text-input.ts";
-import { always, type StepModule } from "./step-module.ts";
+import { never, type StepModule } from "./step-module.ts";
 import { becomeMinor, confirmAdult } from "./teen-help.ts";
 
 export const ageStep: StepModule = {
   id: "age",
   slot: {
     step: "age",
-    applies: always,
+    applies: never,
     answered: (s) => s.answers.under18 !== undefined,
     clear: (a) => ({ ...a, under18: undefined }),
   },

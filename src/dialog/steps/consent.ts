@@ -29,7 +29,7 @@ function giveConsent(r: Run): void {
     },
   });
   r.setAnswers({ consent: "given", consentTo: d?.chosen.center.key });
-  r.say("consent-thanks");
+  r.lead("consent-thanks");
   r.advance();
 }
 
@@ -45,12 +45,16 @@ export const consentStep: StepModule = {
   },
   view(r) {
     // Its own screen: two consent buttons and the link to the full text (design.md §4), plus 🆘:
-    // an emergency is never gated, not even by the consent question. Asked again (after a word
-    // that was not an answer) it is a short question: the full text stays one tap away.
+    // an emergency is never gated, not even by the consent question. It fits a phone screen
+    // (issue 12.2): who keeps what, for whom, how long, how to withdraw; the full document — the
+    // one whose hash is recorded — is one tap away. Asked again (after a word that was not an
+    // answer) it is a one-line question.
     const center = routeFor(r)?.center.name ?? GENERIC_RECIPIENT[r.s.locale];
     const again = consentRecipientChanged(r.s, flowCatalog(r.ctx));
     const parts = again ? [r.t("consent-again", { center })] : [];
-    parts.push(r.full ? consentText(r) : r.t("consent-short", { center }));
+    parts.push(
+      r.full ? r.t("consent-screen", { operator: r.ctx.consent.operatorName, center, days: r.ctx.consent.retentionDays }) : r.t("consent-short", { center }),
+    );
     return {
       parts,
       options: [[{ id: "give", label: r.t("opt-consent-give") }], [{ id: "decline", label: r.t("opt-consent-decline") }], sosRow(r)],

@@ -1,14 +1,14 @@
-// «Когда удобно?»: morning, day, evening or any time.
+// «Когда удобно?»: morning, day, evening or any time. Asked only from the summary (default: any time).
 import { sosRow } from "../run.ts";
-import { always, type StepModule } from "./step-module.ts";
+import type { StepModule } from "./step-module.ts";
 
 export const contactTimeStep: StepModule = {
   id: "contact_time",
   slot: {
     step: "contact_time",
-    applies: always,
+    applies: (s) => s.answers.askContact,
     answered: (s) => s.answers.contactTime !== undefined,
-    clear: (a) => ({ ...a, contactTime: undefined }),
+    clear: (a) => ({ ...a, contactTime: undefined, askContact: true }),
   },
   view: (r) => ({
     parts: [r.t("time-prompt")],

@@ -24,7 +24,7 @@ export const infoStep: StepModule = {
       return true;
     }
     if (id === "topics") {
-      r.setAnswers({ categories: [], categoriesDone: false, categoryPage: 0 });
+      r.setAnswers({ categories: [], categoriesDone: false, categoryPage: 0, categoryMulti: false });
       r.advance();
       return true;
     }

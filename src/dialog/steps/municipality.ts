@@ -1,5 +1,6 @@
-// «Где именно в регионе?»: asked only where the routing data has municipalities and the typed
-// place did not already name one.
+// «Где именно в регионе?»: asked only where the municipality changes where the request goes
+// (issue 12.1: not in one-municipality regions, not where no rule or center depends on it) and the
+// typed place did not already name one.
 import { regionName, sosRow } from "../run.ts";
 import type { StepModule } from "./step-module.ts";
 
@@ -7,7 +8,7 @@ export const municipalityStep: StepModule = {
   id: "municipality",
   slot: {
     step: "municipality",
-    applies: (s, c) => s.answers.regionCode !== undefined && c.hasMunicipalities(s.answers.regionCode),
+    applies: (s, c) => s.answers.regionCode !== undefined && (c.municipalityMatters ? c.municipalityMatters(s) : c.hasMunicipalities(s.answers.regionCode)),
     answered: (s) => s.answers.municipalityId !== undefined,
     clear: (a) => ({ ...a, municipalityId: undefined, municipalityChoices: [] }),
   },

@@ -1,17 +1,18 @@
-// «Как к вам обращаться?»: a name, or skip. A story is not a name.
+// «Как к вам обращаться?»: a name, or skip. A story is not a name. Asked as its own question only when
+// the family edits it from the summary (issue 12.1: the description prompt invites a name).
 import { foldText } from "../category-suggest.ts";
 import { onSos } from "../emergency.ts";
 import { NAME_MAX, sosRow } from "../run.ts";
 import { cleanText } from "../text-input.ts";
-import { always, type StepModule } from "./step-module.ts";
+import type { StepModule } from "./step-module.ts";
 
 export const nameStep: StepModule = {
   id: "name",
   slot: {
     step: "name",
-    applies: always,
+    applies: (s) => s.answers.askName,
     answered: (s) => s.answers.name !== undefined,
-    clear: (a) => ({ ...a, name: undefined }),
+    clear: (a) => ({ ...a, name: undefined, askName: true }),
   },
   view: (r) => ({ parts: [r.t("name-prompt")], options: [[{ id: "skip", label: r.t("opt-name-skip") }], sosRow(r)], freeText: true }),
   onOption(r, id) {

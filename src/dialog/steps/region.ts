@@ -29,7 +29,7 @@ export function onRegionText(r: Run, text: string): void {
     // «Сызрань», «в Бердске»: the municipality is named too, so it is not asked again.
     const municipalityId = municipalityNamedIn(r, m.code, text) ?? undefined;
     r.setAnswers({ regionCode: m.code, regionChoices: [], municipalityId, municipalityChoices: [] });
-    r.say("region-ok", { region: regionName(r, m.code) });
+    r.lead("region-ok", { region: regionName(r, m.code) });
     r.advance();
     return;
   }

@@ -1,7 +1,7 @@
 // The shape of one dialog step: where it sits in the flow (its slot), the question it draws, and
 // how it reads button presses and typed answers. Steps are listed in steps/index.ts; their order on
 // the ordinary and the emergency path is in flow.ts.
-import type { Answers, DialogState, StepId } from "../state.ts";
+import type { Answers, DialogState, FamilyFlag, StepId } from "../state.ts";
 import type { Run, View } from "../run.ts";
 
 /** What the flow needs to know about geography to decide which steps apply. */
@@ -12,6 +12,13 @@ export interface FlowCatalog {
    * given for another center no longer counts: it is asked again for this one (design.md §4).
    */
   recipientOf?(s: DialogState): string | null;
+  /**
+   * Whether the municipality changes where the request goes (some municipality of the region is
+   * routed elsewhere than "other"): only then is it asked. Absent: asked wherever there are any.
+   */
+  municipalityMatters?(s: DialogState): boolean;
+  /** The family flags that change where the request goes now: only these are asked. Absent: all. */
+  flagsThatMatter?(s: DialogState): FamilyFlag[];
 }
 
 /**
