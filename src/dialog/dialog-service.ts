@@ -409,6 +409,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           channel: ctx.channel,
           chatId: ctx.chatId,
           file: effect.file,
+          ...(effect.mark ? { mark: effect.mark } : {}),
           updateKey: ctx.updateKey,
           now,
         });

@@ -91,8 +91,11 @@ export type Effect =
       /** The family started a new dialog: raise an earlier open request only if there is one, silently. */
       ifOpen?: boolean;
     }
-  /** A picture or document sent after the request: kept with the open request (sent-files.ts). */
-  | { type: "keepAttachment"; file: InboundFile };
+  /**
+   * A picture or document sent after the request: kept with the open request (sent-files.ts);
+   * `mark`: the transcript line for a file sent without a caption, written only when it is kept.
+   */
+  | { type: "keepAttachment"; file: InboundFile; mark?: string };
 
 /** Replies whose text only the service can write (it depends on rows it creates or reads). */
 export type OutcomeReply = {

@@ -94,7 +94,7 @@ function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): v
   const screened = screenEvent(r, event);
   if (screened.type === "handled") {
     // The numbers came first; a picture sent with that caption is still kept (or declined kindly).
-    if (event.type === "unsupported" && event.file) onFile(r, event.file, false);
+    if (event.type === "unsupported" && event.file) onFile(r, event.file, false, !!event.caption);
     return;
   }
 
@@ -148,11 +148,11 @@ function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): v
       // A caption that asks for help inside a longer text: when in doubt, show the numbers.
       if (event.caption && callForHelp(event.caption) === "contains") {
         onSos(r);
-        if (event.file) onFile(r, event.file, false);
+        if (event.file) onFile(r, event.file, false, true);
         return;
       }
       // A picture or document: kept with an open request, else a kind note (sent-files.ts).
-      if (event.file) return onFile(r, event.file, true);
+      if (event.file) return onFile(r, event.file, true, !!event.caption);
       r.say("unsupported");
       r.show();
       return;

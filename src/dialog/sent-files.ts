@@ -6,11 +6,19 @@
 import type { Run } from "./run.ts";
 import type { InboundFile } from "./service-types.ts";
 
-/** `show`: repeat the current question after the note (not when the emergency path answered). */
-export function onFile(r: Run, file: InboundFile, show: boolean): void {
+/** A transcript line for a file sent without a caption (language-neutral, like the engine's marks). */
+export function fileMark(file: InboundFile): string {
+  return `📎 ${file.fileName ?? (file.kind === "photo" ? "🖼" : "📄")}`;
+}
+
+/**
+ * `show`: repeat the current question after the note (not when the emergency path answered).
+ * `captioned`: the caption already joins the transcript; else a mark tells the operator a file came.
+ */
+export function onFile(r: Run, file: InboundFile, show: boolean, captioned = false): void {
   const s = r.s;
   if (s.submitted && s.answers.consent === "given" && s.answers.under18 !== true) {
-    r.effects.push({ type: "keepAttachment", file });
+    r.effects.push({ type: "keepAttachment", file, ...(captioned ? {} : { mark: fileMark(file) }) });
     r.replies.push({ type: "outcome", of: "keepAttachment" });
     return;
   }

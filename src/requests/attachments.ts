@@ -37,7 +37,7 @@ export type KeepResult =
  */
 export async function keepAttachment(
   tx: Tx,
-  input: { conversationId: string; channel: string; chatId: string; file: InboundFile; updateKey: string; now: Date },
+  input: { conversationId: string; channel: string; chatId: string; file: InboundFile; mark?: string; updateKey: string; now: Date },
 ): Promise<KeepResult> {
   const { conversationId, channel, file, now } = input;
   if (channel !== "telegram" && channel !== "max") return { type: "no_request" };
@@ -76,6 +76,10 @@ export async function keepAttachment(
     },
     now,
   );
+  // A file without a caption: a mark in the request's transcript tells the operator it came.
+  if (input.mark) {
+    await tx.transcriptMessage.create({ data: { conversationId, requestId: req.id, direction: "in", text: input.mark, createdAt: now }, select: { id: true } });
+  }
   return { type: "kept", requestNumber: req.number, quiet: recent > 0 };
 }
 

@@ -100,6 +100,7 @@ describe("a family's files after the request", () => {
     // The caption is the family's words: it joins the request's transcript for the specialist.
     const lines = await tmp.db.transcriptMessage.findMany({ where: { direction: "in" } });
     expect(lines.map((l) => l.text)).toContain("📎 Вот уведомление о выселении");
+    expect(lines.map((l) => l.text)).not.toContain("📎 🖼");
 
     await worker.runOnce();
     const stored = await tmp.db.requestAttachment.findFirstOrThrow();
@@ -141,6 +142,9 @@ describe("a family's files after the request", () => {
 
     await p.send(translated.event);
     expect(p.texts()).toBe(i18n.t("ru", "file-kept", { number: req.number }));
+    // Sent without a caption: a mark in the request's transcript tells the operator a file came.
+    const marks = await tmp.db.transcriptMessage.findMany({ where: { requestId: req.id, direction: "in" } });
+    expect(marks.map((m) => m.text)).toContain("📎 справка.pdf");
     await worker.runOnce();
     expect((await tmp.db.requestAttachment.findFirstOrThrow()).status).toBe("pending");
     const job = await tmp.db.outbox.findFirstOrThrow({ where: { kind: "attachment_download" } });
@@ -181,6 +185,8 @@ describe("a family's files after the request", () => {
     expect(p.texts()).toBe(i18n.t("ru", "file-too-large", { number: req.number }));
     expect(await tmp.db.requestAttachment.count()).toBe(0);
     expect(await attachmentJobs()).toBe(0);
+    // Not kept: no mark in the transcript says a file is there.
+    expect((await tmp.db.transcriptMessage.findMany()).map((m) => m.text)).not.toContain("📎 scan.pdf");
   });
 
   it("a file found too large only while downloading is refused, and the family is told", async () => {
