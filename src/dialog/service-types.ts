@@ -17,7 +17,8 @@ export type InboundEvent =
   /** The person edited a message they sent earlier; `text` is the new text (or caption). */
   | { type: "edited"; text: string }
   /**
-   * Media, stickers, locations…: nothing from the media is stored. `caption` is the text sent with a
+   * Media, stickers, locations…: nothing from the media is stored, except a photo or document (`file`)
+   * sent after the request, kept with it (src/dialog/sent-files.ts). `caption` is the text sent with a
    * photo, video or document: it is screened for danger like any typed text (design.md §3).
    */
   | { type: "unsupported"; kind: string; caption?: string; file?: InboundFile };

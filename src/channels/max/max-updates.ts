@@ -274,7 +274,7 @@ export function translateUpdate(raw: unknown): TranslatedUpdate {
         return { type: "event", ...base, updateKey, event: contactEvent(contact.payload, sender.user_id) };
       const media = attachments[0];
       if (media) {
-        // The media is not kept; text sent with it is the family's words and is screened for danger.
+        // Text sent with it is the family's words and is screened for danger.
         const caption = msg.body.text?.trim() ? msg.body.text : undefined;
         // An image or file may be kept with an open request (src/dialog/sent-files.ts).
         const file = maxFileOf(media);

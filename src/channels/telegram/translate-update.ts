@@ -216,7 +216,7 @@ function translateMessage(msg: Message, updateKey: string, options: TranslateOpt
 
   for (const kind of MEDIA_KINDS) {
     if (kind in msg) {
-      // The media is not kept, but its caption is the family's words: it is screened for danger.
+      // The caption is the family's words: it is screened for danger.
       const caption = typeof msg.caption === "string" && msg.caption.trim() !== "" ? msg.caption.slice(0, TELEGRAM_TEXT_LIMIT) : undefined;
       // A photo or document may be kept with an open request (src/dialog/sent-files.ts).
       const file = telegramFileOf(msg);
