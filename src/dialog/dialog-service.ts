@@ -417,8 +417,6 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
         if (kept.type === "no_request") return { of: "keepAttachment", text: t("file-no-request") };
         // The rest of an album: the first file's acknowledgement covers it.
         if (kept.type === "kept" && kept.quiet) return null;
-        // The rest of an album: the first file's acknowledgement covers it.
-        if (kept.type === "kept" && kept.quiet) return null;
         const key = kept.type === "kept" ? "file-kept" : kept.type === "too_large" ? "file-too-large" : "file-too-many";
         return { of: "keepAttachment", text: t(key, { number: kept.requestNumber }) };
       }
