@@ -28,6 +28,9 @@ import { createElection } from "./cluster/election.ts";
 import { joinInstances } from "./cluster/instances.ts";
 import { createJobRunner } from "./cluster/periodic-jobs.ts";
 import { chatClaimsFactory } from "./cluster/chat-claims.ts";
+import { createSendBudget } from "./cluster/send-budget.ts";
+import { setOutboundGate } from "./channels/outbound-limiter.ts";
+import { engineOf } from "./db/client.ts";
 import { workerJobs } from "./cluster/worker-jobs.ts";
 import { observeOutboundCalls } from "./channels/http-transport.ts";
 import { createMetrics } from "./metrics/metrics.ts";
@@ -70,6 +73,8 @@ async function main(): Promise<void> {
   const instanceId = newInstanceId();
   // Leases make periodic jobs and pollers run on one instance at a time (src/cluster/leases.ts).
   const leases = createLeases({ db, holder: instanceId });
+  // Several instances (PostgreSQL): messenger send limits are budgets in the database too (src/cluster/send-budget.ts).
+  if (engineOf(db) === "postgresql") setOutboundGate(createSendBudget({ db }).take);
   // Instances on one database must share SESSION_SECRET and the schema version (src/cluster/instances.ts).
   const joined = await joinInstances({ db, id: instanceId, sessionSecret: config.sessionSecret, log });
   if (joined.type === "refused") {

@@ -134,6 +134,7 @@ export const PERSONAL_DATA_REGISTRY = {
   // times; secretCheck is an HMAC of SESSION_SECRET, never the secret itself.
   Lease: { ...allNone("holder", "token", "expiresAt", "acquiredAt"), name: pseudo("a chat claim's name holds the messenger chat id; deleted when let go") },
   LoginFailure: { ...allNone("failures", "startedAt", "lastAt"), key: pseudo("SHA-256 of a client address and/or staff e-mail; idle rows deleted") },
+  SendBucket: { ...allNone("tokens", "at"), key: pseudo("a chat's send budget names the messenger chat id; idle rows deleted") },
   Instance: { ...allNone("id", "startedAt", "heartbeatAt", "schemaVersion"), secretCheck: secret },
   // "Did this help?" answers and their one-time tokens: a center, a day and a number, no link to a family.
   HelpRating: allNone("id", "regionCode", "centerId", "day", "rating"),
