@@ -88,7 +88,8 @@ describe("telegram channel (polling, scripted service)", () => {
     await api.waitFor(() => api.sentTo(anna.id).length === 1);
     const first = api.sentTo(anna.id)[0]!;
     api.push(api.press(anna, first.message_id, "s1:a"));
-    await api.waitFor(() => api.sentTo(anna.id).length === 2);
+    // The next question goes first, the old buttons are removed after it (issue 15.7).
+    await api.waitFor(() => api.sentTo(anna.id).length === 2 && api.callsOf("editMessageReplyMarkup").length === 1);
     expect(service.calls[1]?.event).toEqual({ type: "option", token: "s1:a" });
     expect(api.callsOf("answerCallbackQuery")).toHaveLength(1);
     const edits = api.callsOf("editMessageReplyMarkup");
@@ -98,8 +99,8 @@ describe("telegram channel (polling, scripted service)", () => {
     // A typed answer also removes the buttons of the question it answers.
     const second = api.sentTo(anna.id)[1]!;
     api.push(api.text(anna, "typed answer"));
-    await api.waitFor(() => api.sentTo(anna.id).length === 3);
-    expect(api.callsOf("editMessageReplyMarkup").map((e) => e.payload.message_id)).toContain(second.message_id);
+    await api.waitFor(() => api.callsOf("editMessageReplyMarkup").some((e) => e.payload.message_id === second.message_id));
+    expect(api.sentTo(anna.id)).toHaveLength(3);
   });
 
   it("forged, oversized and foreign callback data are answered with a notice and never reach the service", async () => {
@@ -375,7 +376,7 @@ describe("telegram channel (polling, scripted service)", () => {
     const second = makeChannel();
     await second.start();
     api.push(api.text(anna, "typed instead of pressing"));
-    await api.waitFor(() => api.sentTo(anna.id).length === 2);
+    await api.waitFor(() => api.sentTo(anna.id).length === 2 && api.callsOf("editMessageReplyMarkup").length > 0);
     expect(api.callsOf("editMessageReplyMarkup").map((c) => c.payload.message_id)).toContain(keyboardMessage);
     expect(service.calls).toHaveLength(2);
   });

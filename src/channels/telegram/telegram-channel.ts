@@ -22,6 +22,7 @@ import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import type { Leadership } from "../../cluster/election.ts";
 import { createChatQueue } from "../chat-queue.ts";
+import { withOutboundPriority } from "../outbound-limiter.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
 import { createReplyDelivery, type ReplyAttempt, type ReplyPayload } from "../../outbox/reply-delivery.ts";
@@ -265,10 +266,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     if (result.deliveryId !== undefined || result.failed) journalParts.delete(source.updateKey);
     const locale = result.locale ?? source.locale;
     const payload: ReplyPayload = { replies: result.replies, ...(locale ? { locale } : {}), meta };
+    // Over the bot's overall limit, a P0 family's replies and the emergency numbers go out first.
+    const priority = result.urgent ? "urgent" : "reply";
     // Committed with the step (outbox): sent now, or by the outbox worker after earlier replies.
-    if (result.deliveryId !== undefined) return replyDelivery.deliverNow(chatId, result.deliveryId, payload);
+    if (result.deliveryId !== undefined) {
+      const deliveryId = result.deliveryId;
+      return withOutboundPriority(priority, () => replyDelivery.deliverNow(chatId, deliveryId, payload));
+    }
     // Nothing stored (no replies, or the step failed): keyboards still tidied, a failure still said.
-    if (!queued) await sendReplies(chatId, payload, { retry: false });
+    if (!queued) await withOutboundPriority(priority, () => sendReplies(chatId, payload, { retry: false }));
   }
 
   /**
@@ -328,12 +334,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       if ((answered || asksAgain) && keyboardMessageId !== undefined) toClear.add(keyboardMessageId);
       if (callback) toClear.add(callback.messageId);
     }
-    for (const messageId of toClear) {
-      await api
-        .editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } })
-        .catch((err) => evLog.debug({ error: describeError(err) }, "telegram: keyboard not removed"));
-      if (messageId === keyboardMessageId) keyboardMessageId = undefined;
-    }
+    // The clean-up goes after the new question and at the lowest priority: the chat's budget of
+    // about one message a second is spent on what the family waits for first (issue 15.7).
+    const clearKeyboards = async () => {
+      for (const messageId of toClear) {
+        await withOutboundPriority("cleanup", () => api.editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } })).catch(
+          (err: unknown) => evLog.debug({ error: describeError(err) }, "telegram: keyboard not removed"),
+        );
+        if (messageId === keyboardMessageId) keyboardMessageId = undefined;
+      }
+    };
 
     // Ids of this exchange's messages (the person's and ours) for the quick exit (/hide).
     const exchanged: Array<[number, number]> = [];
@@ -365,6 +375,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
             : { type: "retry", code: code !== undefined ? `HTTP_${code}` : "NETWORK", sent };
       }
     } finally {
+      if (outcome.type !== "blocked") await clearKeyboards();
       const sentAll = already + sent === rendered.messages.length;
       await store.save(chatId, {
         ...(keyboardMessageId !== undefined ? { keyboardMessageId } : {}),
