@@ -1,22 +1,20 @@
 // Several instances on one database must agree: the same SESSION_SECRET (a login made on one must
 // hold on the others) and the same schema version. A second instance that disagrees refuses to
 // start with one clear line; one that agrees joins. Constructed in-process, and once as processes.
-import { type ChildProcess, spawn } from "node:child_process";
 import { hostname } from "node:os";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "../../scripts/build.mjs";
 import { joinInstances, secretCheckOf } from "../../src/cluster/instances.ts";
 import { openDb } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { createTempDb, testEngine, type TempDb } from "../helpers/temp-db.ts";
+import { startBuilt } from "../ops/service-process.ts";
 
 const log = createLogger({ level: "silent" });
 const SECRET_A = "a".repeat(40);
 const SECRET_B = "b".repeat(40);
 let t: TempDb | undefined;
-const children: ChildProcess[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
   await t?.cleanup();
   t = undefined;
 });
@@ -99,34 +97,11 @@ describe("instances on one database", () => {
   });
 });
 
-const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
-function service(env: Record<string, string>) {
-  const child = spawn(process.execPath, [TSX, "src/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let out = "";
-  child.stdout?.on("data", (d) => (out += d));
-  child.stderr?.on("data", (d) => (out += d));
-  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
-  const listening = new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (/Opora is listening/.test(out)) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`exited with ${code}: ${out.slice(-1500)}`));
-    });
-  });
-  listening.catch(() => undefined);
-  return { exited, listening, output: () => out };
-}
+const service = (env: Record<string, string>) => startBuilt({ PORT: "0", ...env });
 
 describe("two service processes", () => {
+  beforeAll(() => ensureBuilt({ log: () => undefined }), 180_000);
+
   it("the second, started with another SESSION_SECRET, refuses to start with one line; the first serves on", { timeout: 120_000 }, async () => {
     t = await createTempDb();
     const db: Record<string, string> = testEngine() === "postgresql" ? { DATABASE_URL: (t.target as { url: string }).url } : { DATABASE_FILE: t.file };

@@ -2,29 +2,23 @@
 // re-seeded with the demo, never handing out a request number twice. Shown on a real data file:
 // requests given out, then the file made to go back in time for part of its content (the region's
 // counter behind the numbers; the migration history behind the schema), then the service started.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "../../scripts/build.mjs";
 import { openDb } from "../../src/db/client.ts";
 import { prepareDatabase } from "../../src/db/open-database.ts";
 import { MIGRATIONS_DIR, migrateDatabase } from "../../src/db/migrate.ts";
 import { seedRegions } from "../../src/db/seed-regions.ts";
 import { testEngine } from "../helpers/temp-db.ts";
+import { startBuilt, tempDir } from "../ops/service-process.ts";
 import { makeRequest, seedWorld } from "../web/helpers.ts";
 
-const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 /** A data file with three requests of region 63, numbered by the counter as the service does. */
 async function dataFile(): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), "opora-lost-"));
-  dirs.push(dir);
+  const dir = tempDir("opora-lost-");
   const file = path.join(dir, "opora.db");
   const migrated = migrateDatabase(file);
   if (migrated.type !== "ok") throw new Error(migrated.message);
@@ -46,22 +40,10 @@ function sql(file: string, statement: string): void {
   }
 }
 
-/** The service from source on FILE; resolves when it exits (or is killed after 100 s: tsx starts slowly on a loaded machine). */
-function startService(file: string): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [TSX, "src/main.ts"], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", DATABASE_FILE: file },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 100_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, out });
-    });
-  });
+/** The compiled service on FILE; resolves when it exits (one that starts listening instead is stopped). */
+async function startService(file: string): Promise<{ code: number; out: string }> {
+  const s = startBuilt({ PORT: "0", HOST: "127.0.0.1", DATABASE_FILE: file });
+  return { code: await s.exitedWithoutListening(), out: s.output() };
 }
 
 const plainLines = (out: string) => out.split("\n").filter((l) => l.startsWith("Opora cannot start"));
@@ -75,6 +57,8 @@ const countOf = (file: string, table: string) => {
 };
 
 describe.skipIf(testEngine() !== "sqlite")("a database that has lost data is refused at start", () => {
+  beforeAll(() => ensureBuilt({ log: () => undefined }), 180_000);
+
   it("an intact file starts (the check is not a false alarm)", async () => {
     const file = await dataFile();
     const r = await prepareDatabase({ engine: "sqlite", file });
@@ -110,7 +94,7 @@ describe.skipIf(testEngine() !== "sqlite")("a database that has lost data is ref
       after.close();
     }
     expect(readFileSync(file).length).toBe(bytes.length);
-  }, 240_000);
+  }, 90_000);
 
   it("the migration history behind the schema (a migration's record lost, its table there): refused, nothing applied", async () => {
     const file = await dataFile();
@@ -128,7 +112,7 @@ describe.skipIf(testEngine() !== "sqlite")("a database that has lost data is ref
     expect(plainLines(s.out)).toEqual([expect.stringMatching(/^Opora cannot start: the database has lost data: its (table|index|column) .* exists but its migration history does not record/)]);
     expect(s.out).not.toMatch(/demo login|Opora is listening/);
     expect(countOf(file, "_prisma_migrations")).toBe(shippedCount() - 1);
-  }, 240_000);
+  }, 90_000);
 });
 
 /** How many migrations this version ships. */

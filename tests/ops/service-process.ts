@@ -12,6 +12,10 @@ export interface ServiceProcess {
   listening: Promise<number>;
   exited: Promise<number>;
   output(): string;
+  /** SIGTERM, then the exit code once it has stopped. */
+  stop(): Promise<number>;
+  /** The exit code; a process that starts listening instead is killed (it would never exit). */
+  exitedWithoutListening(): Promise<number>;
 }
 
 const children: ChildProcess[] = [];
@@ -49,7 +53,13 @@ export function spawnService(command: string, args: string[], env: Record<string
   });
   // Some tests expect the process to exit without listening: that rejection is theirs to ignore.
   listening.catch(() => undefined);
-  return { child, listening, exited, output: () => out };
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    return exited;
+  };
+  const exitedWithoutListening = () =>
+    Promise.race([exited, listening.then(() => (child.kill("SIGKILL"), exited), () => exited)]);
+  return { child, listening, exited, output: () => out, stop, exitedWithoutListening };
 }
 
 /** `node dist/main.js` from the project root (call ensureBuilt() first). */

@@ -1,57 +1,15 @@
 // Demo only on purpose: no public password, no demo on a public bind unless asked for, the first
 // superadmin through a one-time link. Starts the real service as a child process.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "../../scripts/build.mjs";
 import { loadConfig } from "../../src/config.ts";
+import { startBuilt, tempDir } from "../ops/service-process.ts";
 
-const TSX = path.resolve("node_modules/tsx/dist/cli.mjs");
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
+beforeAll(() => ensureBuilt({ log: () => undefined }), 180_000);
 
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill("SIGKILL");
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir() {
-  const d = mkdtempSync(path.join(tmpdir(), "opora-safe-"));
-  dirs.push(d);
-  return d;
-}
-
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [TSX, "src/main.ts"], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", LOG_LEVEL: "info", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let out = "";
-  child.stdout?.on("data", (d) => (out += d));
-  child.stderr?.on("data", (d) => (out += d));
-  const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
-  const listening = new Promise<number>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = out.match(/"port":(\d+)[^\n]*Opora is listening/);
-      if (m) {
-        clearInterval(timer);
-        resolve(Number(m[1]));
-      }
-    }, 50);
-    void exited.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`exited with ${code}: ${out}`));
-    });
-  });
-  listening.catch(() => undefined);
-  const stop = async () => {
-    child.kill("SIGTERM");
-    await exited;
-  };
-  return { listening, exited, output: () => out, stop };
-}
+const start = (env: Record<string, string>) => startBuilt({ PORT: "0", ...env });
 
 /** Cookie-carrying fetch against the running service. */
 class Session {
