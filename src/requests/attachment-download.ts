@@ -151,20 +151,22 @@ export function withAttachmentDownloads(sender: Sender | undefined, source: File
       case "too_large":
       case "gone": {
         await refuseAttachment(db, row.id);
-        await tellFamilyRefused(row.id, row.requestId, delivery.target, row.channel);
+        await tellFamilyRefused(row.id, row.requestId, row.channel);
         flog.warn({ code: fetched.type === "gone" ? fetched.code : "TOO_LARGE" }, "family file refused");
         return { type: "sent" } satisfies SendResult;
       }
     }
   };
 
-  async function tellFamilyRefused(attachmentId: string, requestId: number, chatId: string, channel: string): Promise<void> {
+  async function tellFamilyRefused(attachmentId: string, requestId: number, channel: string): Promise<void> {
     const req = await db.request.findUnique({
       where: { id: requestId },
-      select: { number: true, personalDataErasedAt: true, conversation: { select: { locale: true, blockedAt: true } } },
+      select: { number: true, personalDataErasedAt: true, conversation: { select: { chatId: true, channel: true, locale: true, blockedAt: true } } },
     });
-    if (!req || req.personalDataErasedAt || req.conversation?.blockedAt) return;
-    const text = i18n.t(pickLocale(req.conversation?.locale), "file-refused-later", { number: req.number });
+    const conv = req?.conversation;
+    if (!req || !conv || req.personalDataErasedAt || conv.blockedAt || conv.channel !== channel) return;
+    const chatId = conv.chatId;
+    const text = i18n.t(pickLocale(conv.locale), "file-refused-later", { number: req.number });
     const now = clock();
     await enqueueDelivery(
       db,

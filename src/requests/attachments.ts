@@ -70,7 +70,9 @@ export async function keepAttachment(
       idempotencyKey: `attachment:${row.id}`,
       kind: ATTACHMENT_DOWNLOAD_KIND,
       channel: channel as OutboxChannel,
-      target: input.chatId,
+      // Not the family's chat: the worker takes one delivery per target at a time, and a slow or
+      // failing download must not hold the family's replies back.
+      target: `file:${row.id}`,
       payload: { attachmentId: row.id },
       requestId: req.id,
     },

@@ -97,6 +97,9 @@ describe("a family's files after the request", () => {
     const pending = await tmp.db.requestAttachment.findFirstOrThrow();
     expect(pending).toMatchObject({ requestId: req.id, status: "pending", kind: "photo", bytes: null });
     expect(await attachmentJobs()).toBe(1);
+    // The download waits in a queue of its own, never ahead of the family's replies in their chat's.
+    const job = await tmp.db.outbox.findFirstOrThrow({ where: { kind: "attachment_download" } });
+    expect(job.target).toBe(`file:${pending.id}`);
     // The caption is the family's words: it joins the request's transcript for the specialist.
     const lines = await tmp.db.transcriptMessage.findMany({ where: { direction: "in" } });
     expect(lines.map((l) => l.text)).toContain("📎 Вот уведомление о выселении");
