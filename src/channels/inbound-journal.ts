@@ -26,7 +26,7 @@ export interface InboundJournal {
    * and not in flight here (their step failed, e.g. an overloaded PostgreSQL) are handed to `apply`
    * again, without waiting for a restart.
    */
-  retryFailed(apply: (update: unknown) => void, opts?: { everyMs?: number; olderThanMs?: number }): void;
+  retryFailed(apply: (update: unknown) => void, opts?: { everyMs?: number; olderThanMs?: number; when?: () => boolean }): void;
   stop(): Promise<void>;
   /**
    * At start: hands every update an earlier process received but never applied (it stopped or
@@ -113,6 +113,8 @@ export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | 
       const everyMs = opts?.everyMs ?? 15_000;
       const olderThanMs = opts?.olderThanMs ?? 30_000;
       sweeper = setInterval(() => {
+        // Several instances: only the one taking the updates (the elected poller) retries them.
+        if (opts?.when && !opts.when()) return;
         sweeping ??= sweep(apply, olderThanMs)
           .catch((err: unknown) => log.warn({ channel, code: (err as { code?: string }).code }, "journal retry pass failed"))
           .finally(() => {

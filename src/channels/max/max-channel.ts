@@ -791,7 +791,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       else {
         await journal.replay((update) => void handleUpdate(update));
         // A step that failed (an overloaded database) is applied again from the journal, no restart needed.
-        journal.retryFailed((update) => void handleUpdate(update));
+        journal.retryFailed((update) => void handleUpdate(update), { when: () => !deps.polling?.leadership || deps.polling.leadership.leading });
       }
       accepting = true;
       if (mode.type === "webhook") {

@@ -286,7 +286,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const api = bot.api;
     const meta = (payload.meta ?? {}) as ReplyMeta;
     const callback = meta.callback;
-    const evLog = log.child({ chatId, event: meta.event, retry: how.retry });
+    // A pino child only when a line is written: one per update is measurable under load.
+    let child: Logger | undefined;
+    const evLog = () => (child ??= log.child({ chatId, event: meta.event, retry: how.retry }));
     const state = await store.load(chatId);
     // The conversation's language (it follows /lang), not only the app's language_code.
     const locale = payload.locale;
@@ -295,7 +297,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       { replyOptions: state.replyOptions, removePending: state.removePending },
       { shareLabel: text(locale, "telegram-share-contact"), keyboardClosed: text(locale, "telegram-keyboard-closed") },
     );
-    if (rendered.droppedTokens > 0) evLog.error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
+    if (rendered.droppedTokens > 0) evLog().error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
     const already = payload.sent ?? 0;
 
     // A press that re-renders the same question (a topic ticked, another page of topics) edits the
@@ -315,7 +317,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       ).then(
         () => true,
         (err: unknown) => {
-          evLog.debug({ error: describeError(err) }, "telegram: question not edited in place; sending it anew");
+          evLog().debug({ error: describeError(err) }, "telegram: question not edited in place; sending it anew");
           return false;
         },
       );
@@ -339,7 +341,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const clearKeyboards = async () => {
       for (const messageId of toClear) {
         await withOutboundPriority("cleanup", () => api.editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } })).catch(
-          (err: unknown) => evLog.debug({ error: describeError(err) }, "telegram: keyboard not removed"),
+          (err: unknown) => evLog().debug({ error: describeError(err) }, "telegram: keyboard not removed"),
         );
         if (messageId === keyboardMessageId) keyboardMessageId = undefined;
       }
@@ -363,11 +365,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     } catch (err) {
       if (isBlockedError(err)) {
         // The person blocked the bot: remember it and do not retry (auto-retry never retries 403).
-        evLog.info("telegram: bot blocked by the person");
+        evLog().info("telegram: bot blocked by the person");
         await store.markBlocked(chatId, true, clock());
         outcome = { type: "blocked", code: "HTTP_403" };
       } else {
-        evLog.warn({ error: describeError(err), sent }, "telegram: reply not sent");
+        evLog().warn({ error: describeError(err), sent }, "telegram: reply not sent");
         const code = err instanceof GrammyError ? err.error_code : undefined;
         outcome =
           code !== undefined && code >= 400 && code < 500 && code !== 429
@@ -614,7 +616,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       else {
         await journal.replay((update) => void handleUpdate(update as Update));
         // A step that failed (an overloaded database) is applied again from the journal, no restart needed.
-        journal.retryFailed((update) => void handleUpdate(update as Update));
+        journal.retryFailed((update) => void handleUpdate(update as Update), { when: () => !deps.leadership || deps.leadership.leading });
       }
       if (mode.type === "polling") {
         // getUpdates answers 409 while a webhook is set; keep pending updates, they are real families.
