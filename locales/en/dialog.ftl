@@ -86,7 +86,7 @@ opt-teen-adult = I am 18 or older
 
 ## Categories
 
-cat-prompt = What is happening? Choose a topic or describe it in your own words. If there are several, press "Several topics". (page { $page } of { $pages })
+cat-prompt = What is happening? Choose with a button or describe it in your own words. (Several topics? Press "Several topics". Page { $page } of { $pages })
 cat-violence = Domestic violence / abuse
 cat-suicide-crisis = Suicidal thoughts, crisis
 cat-child-danger = Child in danger or missing
@@ -363,7 +363,8 @@ file-no-request = I didn't keep this file: there is no open request now. A new r
 file-refused-later = The file for request No. { $number } could not be kept: it is larger than 20 MB or no longer available. Please send a photo of the page or a smaller file.
 
 # Shorter dialog (issue 12.1): one topic by a press, "I am under 18" on the danger question, flags only where routing uses them
-cat-prompt-multi = What is happening? Mark all the topics that apply and press "Done". (page { $page } of { $pages })
+# The same question as cat-prompt but for the note in brackets: the messengers edit it in place.
+cat-prompt-multi = What is happening? Choose with a button or describe it in your own words. (Mark all the topics that apply and press "Done". Page { $page } of { $pages })
 opt-cat-multi = Several topics
 opt-under-18 = I am under 18
 words-flags-none = none, none of these, nothing

@@ -86,7 +86,7 @@ opt-teen-adult = Мне уже есть 18
 
 ## Categories
 
-cat-prompt = Что сейчас происходит? Выберите тему или напишите своими словами. Если тем несколько — нажмите «Несколько тем». (страница { $page } из { $pages })
+cat-prompt = Что сейчас происходит? Выберите кнопкой или напишите своими словами. (Если тем несколько — «Несколько тем». Страница { $page } из { $pages })
 cat-violence = Насилие, жестокое обращение
 cat-suicide-crisis = Мысли о суициде, кризис
 cat-child-danger = Ребёнок в опасности, пропал
@@ -364,7 +364,8 @@ file-no-request = Этот файл я не сохранил: открытой �
 file-refused-later = Файл к заявке № { $number } сохранить не удалось: он больше 20 МБ или уже недоступен. Пришлите, пожалуйста, фото страницы или файл поменьше.
 
 # Shorter dialog (issue 12.1): one topic by a press, «Мне нет 18» on the danger question, flags only where routing uses them
-cat-prompt-multi = Что сейчас происходит? Отметьте все подходящие темы и нажмите «Готово». (страница { $page } из { $pages })
+# The same question as cat-prompt but for the note in brackets: the messengers edit it in place.
+cat-prompt-multi = Что сейчас происходит? Выберите кнопкой или напишите своими словами. (Отметьте все подходящие темы и нажмите «Готово». Страница { $page } из { $pages })
 opt-cat-multi = Несколько тем
 opt-under-18 = Мне нет 18 лет
 words-flags-none = ничего, ничего из этого, никого, нету

@@ -140,13 +140,15 @@ export function decide(m: SentMessage, script: FamilyScript, memory: { consentGi
     return b ? { type: "press", data: b.data, messageId: m.message_id } : { type: "finish", outcome: "stuck" };
   };
   const cat = buttons.find((b) => b.id === `c:${script.category}`);
-  if (ids.has("status") && ids.has("restart")) return { type: "finish", outcome: "done" };
+  // The screen after the request (its «Мои заявки» button).
+  if (ids.has("status")) return { type: "finish", outcome: "done" };
   if (ids.has("reconsider") || ids.has("topics")) return { type: "finish", outcome: "info" };
   if (cat) return cat.label.startsWith("✓") ? press("done") : press(cat.id);
   if ([...ids].some((id) => id.startsWith("c:"))) return press("more"); // our category is on another page
   if (ids.has("continue")) return press("continue");
   if (ids.has("yes") && ids.has("list")) return press("yes");
-  if (ids.has("f:child_under_4")) return press("none");
+  // Family flags (ticks, or a yes/no where one flag changes the recipient): none.
+  if (ids.has("none") && [...ids].some((id) => id.startsWith("f:") || id.startsWith("y:"))) return press("none");
   if (ids.has("give") && ids.has("decline")) {
     memory.consentGiven = script.consent === "give";
     return press(script.consent);

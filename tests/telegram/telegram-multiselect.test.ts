@@ -56,6 +56,8 @@ describe("telegram topics question", () => {
     await channel.idle();
     const question = api.sentTo(parent.id).find((m) => buttons(m).some((b) => b.callback_data.endsWith(".more")))!;
     const sentBefore = api.callsOf("sendMessage").length;
+    // «Несколько тем»: the same message turns into ticks and «Готово».
+    await press(question, "multi");
     await press(question, "more");
     await press(question, "c:family_conflict");
     await press(question, "c:parental_burnout");
