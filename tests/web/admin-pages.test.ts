@@ -1,24 +1,19 @@
 // Admin pages for people (issue 16): the working-hours grid with breaks, closed days and public
 // holidays as the routing engine sees them ("where would it go?"), phone validation, and bad input
 // on the center and holiday forms — a Russian message next to the field, nothing saved, input kept.
-import { afterEach, describe, expect, it } from "vitest";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, seedWorld } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { Browser } from "./helpers.ts";
+import { webWorld } from "./web-world.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+
+const world = webWorld();
 
 async function setup() {
-  t = await createTempDb();
-  await seedWorld(t.db);
-  const app = await buildAdminTestApp({ db: t.db });
+  const { app, db } = await world();
   const b = new Browser(app);
   await b.login("admin63@test.local");
-  const center = await t.db.center.findUniqueOrThrow({ where: { key: "samara-deti-v-seme" } });
-  return { app, b, db: t.db, center };
+  const center = await db.center.findUniqueOrThrow({ where: { key: "samara-deti-v-seme" } });
+  return { app, b, db, center };
 }
 
 /** "Where would it go?" for a P2 family conflict in Samara region at a local time: open or closed. */

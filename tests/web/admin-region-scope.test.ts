@@ -2,24 +2,13 @@
 // can neither read nor change another region's centers, queues, municipalities or canned replies,
 // even with the right ids in the URL or the form; an operator sees only their centers' requests.
 // Changes made within scope are audited as the admin who made them.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { issueBootstrapLink } from "../../src/auth/bootstrap.ts";
 import { createStaffUser } from "../../src/auth/users.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, makeRequest, NOW, seedWorld } from "./helpers.ts";
+import { Browser, buildAdminTestApp, makeRequest, NOW } from "./helpers.ts";
+import { webWorld } from "./web-world.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
-
-async function setup() {
-  t = await createTempDb();
-  const w = await seedWorld(t.db);
-  const app = await buildAdminTestApp({ db: t.db });
-  return { app, w, db: t.db };
-}
+const setup = webWorld();
 
 describe("an admin of region 67 and region 63's setup", () => {
   it("cannot open, edit or switch off a 63 center, queue or municipality through the 67 pages", async () => {
@@ -112,8 +101,7 @@ describe("requests by role", () => {
 
 describe("the bootstrap link", () => {
   it("is given back when the account cannot be created (address taken), and then works", async () => {
-    t = await createTempDb();
-    const db = t.db;
+    const db = await setup.emptyDb();
     const taken = await createStaffUser(db, { email: "admin@x.org", password: "long-enough-pass-1", name: "A", role: "regional_admin", regionCode: "63" });
     expect(taken.type).toBe("created");
     const app = await buildAdminTestApp({ db });

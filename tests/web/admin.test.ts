@@ -1,20 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createI18n } from "../../src/i18n/i18n.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, makeRequest, NOW, seedWorld } from "./helpers.ts";
+import { Browser, makeRequest, NOW } from "./helpers.ts";
+import { webWorld } from "./web-world.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
-
-async function setup() {
-  t = await createTempDb();
-  const w = await seedWorld(t.db);
-  const app = await buildAdminTestApp({ db: t.db });
-  return { app, w, db: t.db };
-}
+const setup = webWorld();
 
 describe("regional admin scope", () => {
   it("a regional admin of 67 cannot see or touch the rules of 63; operators get no admin pages", async () => {

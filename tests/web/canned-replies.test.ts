@@ -1,25 +1,19 @@
 // Canned replies: a region's admins keep them per center; the center's operators pick them in the
 // message box with the center's name and their own first name filled in.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fillCannedReply, firstName } from "../../src/requests/canned-replies.ts";
 import { createFamilyMessenger } from "../../src/handoff/family-messages.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, makeRequest, seedWorld } from "./helpers.ts";
+import { Browser, makeRequest } from "./helpers.ts";
+import { webWorld } from "./web-world.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const world = webWorld({ family: createFamilyMessenger({ i18n: createI18n() }) });
 
 async function setup() {
-  t = await createTempDb();
-  const w = await seedWorld(t.db);
-  const app = await buildAdminTestApp({ db: t.db, family: createFamilyMessenger({ i18n: createI18n() }) });
-  const samara = await t.db.center.findUniqueOrThrow({ where: { key: "samara-deti-v-seme" } });
-  const smolensk = await t.db.center.findUniqueOrThrow({ where: { key: "smolensk-vyhod-est" } });
-  return { app, w, db: t.db, samara, smolensk };
+  const { app, w, db } = await world();
+  const samara = await db.center.findUniqueOrThrow({ where: { key: "samara-deti-v-seme" } });
+  const smolensk = await db.center.findUniqueOrThrow({ where: { key: "smolensk-vyhod-est" } });
+  return { app, w, db, samara, smolensk };
 }
 
 describe("canned replies", () => {

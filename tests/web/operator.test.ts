@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createFamilyMessenger } from "../../src/handoff/family-messages.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, makeRequest, NOW, seedWorld } from "./helpers.ts";
+import { Browser, makeRequest, NOW } from "./helpers.ts";
+import { webWorld } from "./web-world.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
-
-async function setup() {
-  t = await createTempDb();
-  const w = await seedWorld(t.db);
-  const app = await buildAdminTestApp({ db: t.db });
-  return { app, w, db: t.db };
-}
+const setup = webWorld();
 const hour = 3600_000;
 
 describe("operator queue", () => {
@@ -250,15 +239,13 @@ describe("safe contact", () => {
 
 describe("the request page for the call", () => {
   async function withFamily() {
-    t = await createTempDb();
-    const w = await seedWorld(t.db);
-    const app = await buildAdminTestApp({ db: t.db, family: createFamilyMessenger({ i18n: createI18n() }) });
-    const conv = await t.db.conversation.create({ data: { channel: "telegram", chatId: "9001", userId: "9001", state: "{}", stateVersion: 1, locale: "ru" } });
-    const r = await makeRequest(t.db, { queueId: w.queues.samara, regionCode: "63", urgency: "P1", createdAt: NOW, dueAt: new Date(NOW.getTime() + 24 * hour) });
-    await t.db.request.update({ where: { id: r.id }, data: { conversationId: conv.id } });
+    const { app, w, db } = await setup({ family: createFamilyMessenger({ i18n: createI18n() }) });
+    const conv = await db.conversation.create({ data: { channel: "telegram", chatId: "9001", userId: "9001", state: "{}", stateVersion: 1, locale: "ru" } });
+    const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63", urgency: "P1", createdAt: NOW, dueAt: new Date(NOW.getTime() + 24 * hour) });
+    await db.request.update({ where: { id: r.id }, data: { conversationId: conv.id } });
     const b = new Browser(app);
     await b.login("op63@test.local");
-    return { db: t.db, r, b, page: `/requests/${r.number}` };
+    return { db, r, b, page: `/requests/${r.number}` };
   }
 
   it("shows what the family was told, in the family's time, and the thread above the message box", async () => {

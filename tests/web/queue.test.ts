@@ -1,24 +1,13 @@
 // The queue at scale and within scope: ordering, filters, paging and search run in the database,
 // so an urgent request is never pushed out of sight and nobody finds another center's family.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { compareQueueItems } from "../../src/requests/queue-order.ts";
 import { loadQueuePage } from "../../src/requests/queue-repository.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, makeRequest, NOW, seedWorld } from "./helpers.ts";
+import { Browser, makeRequest, NOW } from "./helpers.ts";
+import { webWorld } from "./web-world.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
-
-async function setup() {
-  t = await createTempDb();
-  const w = await seedWorld(t.db);
-  const app = await buildAdminTestApp({ db: t.db });
-  return { app, w, db: t.db };
-}
+const setup = webWorld();
 const minute = 60_000;
 const hour = 60 * minute;
 const numbersOf = (html: string) => [...html.matchAll(/data-number="([^"]+)"/g)].map((m) => m[1]);
