@@ -35,13 +35,14 @@ describe.each(["polling", "webhook"] as const)("MAX topics question (%s)", (mode
     const question = f.find("more").message;
     const sentAfterStart = h.api.callsTo("POST", "/messages").length;
 
+    await f.press("multi"); // «Несколько тем»: ticks and «Готово»
     await f.press("more"); // the next page of topics
     await f.press("c:family_conflict");
     await f.press("c:parental_burnout");
     await f.press("c:parental_burnout"); // unticked again
     await f.press("less");
     await f.press("c:housing");
-    // Six presses, no new message: the same message shows the ticks.
+    // Seven presses, no new message: the same message shows the ticks.
     expect(h.api.callsTo("POST", "/messages").length).toBe(sentAfterStart);
     const topics = f.messages().filter((m) => m.text.startsWith(question.text.slice(0, 40)));
     expect(topics.map((m) => m.mid)).toEqual([question.mid]);

@@ -23,16 +23,15 @@ const SCRIPTS: Record<string, Step[]> = {
     { start: "63" },
     { press: "more" },
     { press: "c:family_conflict" },
-    { press: "done" },
     { press: "no" },
-    { press: "adult" },
-    { press: "f:single_parent" },
-    { press: "done" },
     { press: /^Сызрань$/ },
     { press: "give" },
     { say: "Сын-подросток не слушается, постоянные ссоры" },
-    { say: "Мария" },
     { share: "79991234567" },
+    // The name and how/when to contact, from the summary.
+    { press: "e:name" },
+    { say: "Мария" },
+    { press: "e:contact" },
     { press: "call" },
     { press: "evening" },
     { press: "submit" },
@@ -40,15 +39,12 @@ const SCRIPTS: Record<string, Step[]> = {
   "violence happening now, region typed, phone typed": [
     { start: "" },
     { press: "c:violence" },
-    { press: "done" },
     { press: "yes" },
     { press: "unsafe" },
-    { say: "Тюменская область" },
-    { press: "other" }, // municipality: "other / don't know"
+    { say: "Тюменская область" }, // no town asked: no Tyumen rule depends on it
     { say: "Муж бьёт, боюсь за детей" },
     { press: "give" }, // the urgent path asks no name
-    { say: "8 912 345-67-89" },
-    { press: "message" }, // the urgent path submits right away
+    { say: "8 912 345-67-89" }, // the urgent path submits right away
   ],
 };
 
