@@ -2,35 +2,16 @@
 // stays and asks once; «Скрыть сейчас» turns the prompt into one neutral line and deletes the bot's
 // other messages — all MAX lets a bot delete in a dialog — within its two deletions a second per
 // chat, through the fake that enforces both rules. The request and the dialog state stay.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HIDE_CANCEL, HIDE_CONFIRM } from "../../src/channels/max/max-updates.ts";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Family, type Harness, i18n, log, startHarness } from "./harness.ts";
+import { Family, type Harness, i18n } from "./harness.ts";
+import { maxWorld } from "./max-world.ts";
 
-let tmp: TempDb;
+const tmp = maxWorld({ consentVersion: "hide-test", operatorName: "Opora test operator" });
 let h: Harness | undefined;
 
-beforeEach(async () => {
-  tmp = await createTempDb();
-  await loadDemoRoutingIfEmpty(tmp.db, log);
-});
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  await tmp.cleanup();
-});
-
 async function start() {
-  const service = createDialogService({
-    db: tmp.db,
-    log,
-    i18n,
-    clock: () => new Date(),
-    config: { consentVersion: "hide-test", publicBaseUrl: "https://opora.example", operatorName: "Opora test operator" },
-  });
-  h = await startHarness({ service, db: tmp.db, mode: "polling" });
+  h = await tmp.start("polling");
   return new Family(h, { userId: 7301, chatId: 8301, locale: "ru" });
 }
 

@@ -1,40 +1,18 @@
 // Issue 11: every piece of free text is screened in MAX too — text sent with a photo, edited
 // messages (`message_edited`), the family's messages after the request exists — end to end through
 // the real channel and dialog service over the fake MAX API, in polling and webhook mode.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
+import { describe, expect, it } from "vitest";
 import { parseUrgencyReasons } from "../../src/dialog/urgency-reasons.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Family, type Harness, i18n, log, SECRET, startHarness, waitFor } from "./harness.ts";
+import { Family, type Harness, SECRET, waitFor } from "./harness.ts";
+import { maxWorld } from "./max-world.ts";
 
 const SERIOUS = "звучит очень серьёзно";
 
-let tmp: TempDb;
+const tmp = maxWorld();
 let h: Harness | undefined;
 
-beforeEach(async () => {
-  tmp = await createTempDb();
-  await loadDemoRoutingIfEmpty(tmp.db, log);
-});
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  await tmp.cleanup();
-});
-
-function realService() {
-  return createDialogService({
-    db: tmp.db,
-    log,
-    i18n,
-    clock: () => new Date(),
-    config: { consentVersion: "2025-09-test", publicBaseUrl: "https://opora.example", operatorName: "ГБУ «Опора»" },
-  });
-}
-
 async function family(mode: "polling" | "webhook", n: number): Promise<Family> {
-  h = await startHarness({ service: realService(), db: tmp.db, mode });
+  h = await tmp.start(mode);
   return new Family(h, { userId: 7100 + n, chatId: 8100 + n, locale: "ru" });
 }
 
@@ -68,16 +46,11 @@ async function sendRequest(f: Family) {
 describe.each(["polling", "webhook"] as const)("MAX: every free text is screened (%s)", (mode) => {
   it("asks MAX for edited messages (polling types, webhook subscription)", async () => {
     if (mode === "polling") {
-      h = await startHarness({ service: realService(), db: tmp.db, mode });
+      h = await tmp.start(mode);
       await waitFor(() => h!.api.calls.find((c) => c.path === "/updates"), 8000, "a poll");
       expect(h.api.calls.find((c) => c.path === "/updates")?.query.types?.split(",")).toContain("message_edited");
     } else {
-      h = await startHarness({
-        service: realService(),
-        db: tmp.db,
-        mode,
-        channel: { mode: { type: "webhook", secret: SECRET, url: "https://opora.example/webhooks/max" } },
-      });
+      h = await tmp.start(mode, { channel: { mode: { type: "webhook", secret: SECRET, url: "https://opora.example/webhooks/max" } } });
       await waitFor(() => h!.api.subscriptions.length > 0, 8000, "a subscription");
       expect(h.api.subscriptions[0]?.update_types).toContain("message_edited");
     }
