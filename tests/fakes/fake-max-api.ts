@@ -51,6 +51,8 @@ export interface FakeMaxApiOptions {
   botUserId?: number;
   /** false: keep no call history and no sent messages (benchmarks); use `onSent` then. */
   record?: boolean;
+  /** The platform's limit per bot (MAX: 30 requests/s): above it, 429 `too.many.requests`. Off unless given. */
+  requestsPerSecond?: number;
 }
 
 export interface FailRule {
@@ -94,6 +96,8 @@ export class FakeMaxApi {
   private server: Server;
   private midSeq = 0;
   private cbSeq = 0;
+  /** Start times of the last second's requests (the opt-in rate limit). */
+  private requestTimes: number[] = [];
   /** callback_id → mid of the pressed message (what the real server knows). */
   private callbackMessages = new Map<string, string>();
   private ts = 1_760_000_000_000;
@@ -379,6 +383,14 @@ export class FakeMaxApi {
       return this.reply(res, call, rule.status, { code, message: `fake failure ${rule.status}` });
     }
     const key = `${method} ${path}`;
+    if (this.opts.requestsPerSecond !== undefined && !(method === "GET" && path === "/updates")) {
+      const t = Date.now();
+      this.requestTimes = this.requestTimes.filter((x) => t - x < 1000);
+      if (this.requestTimes.length >= this.opts.requestsPerSecond) {
+        return this.reply(res, call, 429, { code: "too.many.requests", message: "Too many requests" });
+      }
+      this.requestTimes.push(t);
+    }
     switch (key) {
       case "GET /me":
         return this.reply(res, call, 200, {
@@ -446,6 +458,9 @@ export class FakeMaxApi {
       case "POST /answers": {
         if (!query.callback_id)
           return this.reply(res, call, 400, { code: "proto.payload", message: "callback_id required" });
+        // Only a press the server delivered can be answered.
+        if (!this.callbackMessages.has(query.callback_id) && !this.answers.some((a) => a.callbackId === query.callback_id))
+          return this.reply(res, call, 404, { code: "not.found", message: "callback not found" });
         const b = body as { message?: unknown; notification?: string } | null;
         if (!b || (b.message == null && b.notification == null)) {
           return this.reply(res, call, 400, {
@@ -581,11 +596,22 @@ function validateOutgoing(b: { text?: string; attachments?: FakeMessage["attachm
     for (const row of rows) {
       const special = row.some((x) => x.type === "link" || x.type === "request_contact");
       if (row.length > (special ? 3 : 7)) return "keyboard: too many buttons in row";
-      for (const x of row) if ((x.payload ?? "").length > 1024) return "keyboard: payload too long";
+      for (const x of row) {
+        const button = x as { type?: unknown; text?: unknown; payload?: unknown; url?: unknown };
+        if (!BUTTON_TYPES.has(String(button.type))) return `keyboard: unknown button type ${String(button.type)}`;
+        if (typeof button.text !== "string" || button.text.length === 0) return "keyboard: button text is required";
+        if (button.text.length > 128) return "keyboard: button text too long";
+        if (button.type === "callback" && (typeof button.payload !== "string" || button.payload.length === 0)) return "keyboard: callback button payload is required";
+        if (button.type === "link" && (typeof button.url !== "string" || !/^https?:\/\//.test(button.url))) return "keyboard: link button url is invalid";
+        if ((x.payload ?? "").length > 1024) return "keyboard: payload too long";
+      }
     }
   }
   return null;
 }
+
+/** Button types of the public schema (Button: callback, link, request_contact, request_geo_location, chat, message, open_app). */
+const BUTTON_TYPES = new Set(["callback", "link", "request_contact", "request_geo_location", "chat", "message", "open_app"]);
 
 /** Update types the public API knows (a subscription or poll naming another is refused). */
 export const MAX_UPDATE_TYPES = new Set([
