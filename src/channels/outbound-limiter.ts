@@ -44,6 +44,8 @@ export interface OutboundCall {
   chatId?: string;
   /** False: the call does not count against the limits and starts at once (getUpdates, callback answers). */
   counted?: boolean;
+  /** False: only the chat's budget applies, not the overall one (Telegram: edits). Default true. */
+  overall?: boolean;
   /** Default: the caller's context (`withOutboundPriority`). */
   priority?: OutboundPriority;
 }
@@ -112,7 +114,9 @@ export function createOutboundLimiter(options: LimiterOptions, bot?: string): Ou
       const priority = RANK[call.priority ?? currentOutboundPriority()];
       if (call.counted === false) return callFn();
       const fn = () => (outboundGate && bot !== undefined ? outboundGate(bot, options, call).then(callFn) : callFn());
-      if (call.chatId === undefined || !(options.perChat || options.perGroupPerMinute !== undefined)) return overall.add(fn, { priority });
+      // Calls outside the overall budget (overall: false) start as soon as the chat allows.
+      const start = <T>(task: () => T | Promise<T>) => (call.overall === false ? Promise.resolve().then(task) : overall.add(task, { priority }));
+      if (call.chatId === undefined || !(options.perChat || options.perGroupPerMinute !== undefined)) return start(fn);
       // The chat's calls go one after another: each waits for the one before it to start and for a
       // token of the chat, which it takes only when it really starts (after the overall queue), so
       // the chat's budget holds for the times the API sees.
@@ -134,14 +138,11 @@ export function createOutboundLimiter(options: LimiterOptions, bot?: string): Ou
         await previous;
         await lane.bucket.removeTokens(1);
         lane.bucket.content += 1; // only waited for it: taken when the call starts
-        return await overall.add(
-          () => {
-            lane.bucket.tryRemoveTokens(1);
-            started();
-            return fn();
-          },
-          { priority },
-        );
+        return await start(() => {
+          lane.bucket.tryRemoveTokens(1);
+          started();
+          return fn();
+        });
       } finally {
         started();
       }

@@ -221,6 +221,10 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
   const groupSends = new Map<string, number[]>();
   let botSends: number[] = [];
   const countsAsMessage = (method: string) => /^(send|copyMessage|forwardMessage|editMessage)/.test(method);
+  // Telegram's 30/s is about messages sent; edits count in their chat only. The fake allows 50 ms of
+  // network jitter (a call the client started on time may arrive a little early or late).
+  const sendsMessage = (method: string) => /^(send|copyMessage|forwardMessage)/.test(method);
+  const JITTER_MS = 50;
   const overLimit = (method: string, chatId: string): Refusal | null => {
     const limits = opts.limits;
     if (!limits || !countsAsMessage(method)) return null;
@@ -229,10 +233,10 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
       status: 429,
       body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } },
     });
-    botSends = botSends.filter((s) => t - s < 1000);
-    if (botSends.length >= limits.globalPerSecond) return tooMany(1);
+    botSends = botSends.filter((s) => t - s < 1000 - JITTER_MS);
+    if (sendsMessage(method) && botSends.length >= limits.globalPerSecond) return tooMany(1);
     if (chatId.startsWith("-")) {
-      const list = (groupSends.get(chatId) ?? []).filter((s) => t - s < 60_000);
+      const list = (groupSends.get(chatId) ?? []).filter((s) => t - s < 60_000 - JITTER_MS);
       groupSends.set(chatId, list);
       if (list.length >= limits.groupPerMinute) return tooMany(Math.max(1, Math.ceil((60_000 - (t - (list[0] as number))) / 1000)));
       list.push(t);
@@ -241,10 +245,10 @@ export async function startFakeTelegramApi(opts: { token?: string; record?: bool
       b.tokens = Math.min(limits.perChatBurst, b.tokens + ((t - b.at) / 1000) * limits.perChatPerSecond);
       b.at = t;
       chatBuckets.set(chatId, b);
-      if (b.tokens < 1) return tooMany(Math.max(1, Math.ceil((1 - b.tokens) / limits.perChatPerSecond)));
+      if (b.tokens < 1 - (JITTER_MS / 1000) * limits.perChatPerSecond) return tooMany(Math.max(1, Math.ceil((1 - b.tokens) / limits.perChatPerSecond)));
       b.tokens -= 1;
     }
-    botSends.push(t);
+    if (sendsMessage(method)) botSends.push(t);
     return null;
   };
 

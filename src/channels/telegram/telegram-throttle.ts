@@ -1,6 +1,7 @@
 // Outbound limits of the Bot API as a grammY API transformer over the bot's shared limiter
 // (../outbound-limiter.ts): the channel's own Api and the outbox worker's Api of the same bot take
-// their turns in one place. Messages and edits count (per chat and overall); other calls
+// their turns in one place. Messages and edits count against the chat's budget, new messages also
+// against the bot's overall one (Telegram's 30/s is about sent messages); other calls
 // (getUpdates, answerCallbackQuery, deleteMessage, setMyCommands…) are not messages and go at once.
 import type { Api, Transformer } from "grammy";
 import { createOutboundLimiter, type OutboundLimiter, sharedOutboundLimiter } from "../outbound-limiter.ts";
@@ -19,9 +20,14 @@ export interface ThrottleOptions {
 /** Telegram's documented limits, with a small burst so a step's two or three messages go out together. */
 export const TELEGRAM_THROTTLE: ThrottleOptions = { globalPerSecond: 30, perChatPerSecond: 1, perChatBurst: 4, perGroupPerMinute: 20 };
 
-/** Bot API methods that put a message into a chat or change one: these count against the limits. */
+/** Bot API methods that put a message into a chat or change one: these count against the chat's budget. */
 export function countsAsMessage(method: string): boolean {
   return /^(send|copyMessage|forwardMessage|editMessage)/.test(method);
+}
+
+/** New messages: these also count against the bot's ~30 messages a second (edits are not sent messages). */
+export function sendsMessage(method: string): boolean {
+  return /^(send|copyMessage|forwardMessage)/.test(method);
 }
 
 function limiterOptions(options: ThrottleOptions) {
@@ -39,7 +45,11 @@ export function createTelegramThrottle(options: ThrottleOptions, limiter?: Outbo
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
     const counted = countsAsMessage(method);
     return shared.run(
-      { ...(counted && (typeof chatId === "number" || typeof chatId === "string") ? { chatId: String(chatId) } : {}), counted },
+      {
+        ...(counted && (typeof chatId === "number" || typeof chatId === "string") ? { chatId: String(chatId) } : {}),
+        counted,
+        overall: sendsMessage(method),
+      },
       () => prev(method, payload, signal),
     );
   };
