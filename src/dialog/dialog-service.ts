@@ -39,6 +39,7 @@ import { type DialogState, initialState } from "./state.ts";
 import { writeAudit } from "../audit/write-audit.ts";
 import { isRatingPress, recordRatingPress } from "../requests/help-rating.ts";
 import { enqueueReply } from "../outbox/outbox.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { FAST_PATH_HOLD_MS } from "../outbox/reply-delivery.ts";
 import { parseToken } from "./tokens.ts";
 import { keepAttachment } from "../requests/attachments.ts";
@@ -94,7 +95,7 @@ async function finishDelivery(tx: Tx, ctx: InboundContext, now: Date, replies: R
   const d = ctx.delivery;
   if (!d || (ctx.channel !== "telegram" && ctx.channel !== "max")) return undefined;
   if (d.journalKeys.length > 0) {
-    await tx.inboundUpdate.deleteMany({ where: { channel: ctx.channel, updateKey: d.journalKeys.length === 1 ? d.journalKeys[0] : { in: d.journalKeys } } });
+    await tx.$executeRaw`DELETE FROM "InboundUpdate" WHERE "channel" = ${ctx.channel} AND "updateKey" IN (${Prisma.join(d.journalKeys)})`;
   }
   if (!replies || replies.length === 0) return undefined;
   return enqueueReply(

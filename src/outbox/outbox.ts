@@ -66,20 +66,13 @@ export async function enqueueReply(
   input: { channel: OutboxChannel; chatId: string; updateKey: string; payload: unknown; urgent: boolean; holdMs?: number },
   now: Date,
 ): Promise<number> {
-  const row = await tx.outbox.create({
-    data: {
-      idempotencyKey: `reply:${input.channel}:${input.updateKey}`,
-      kind: input.urgent ? URGENT_REPLY_KIND : REPLY_KIND,
-      channel: input.channel,
-      target: input.chatId,
-      payload: JSON.stringify(input.payload),
-      status: input.holdMs ? "sending" : "pending",
-      nextAttemptAt: new Date(now.getTime() + (input.holdMs ?? 0)),
-      createdAt: now,
-    },
-    select: { id: true },
-  });
-  return row.id;
+  // Typed SQL: on the per-update path Prisma's query compiler costs more CPU than the INSERT.
+  const rows = await tx.$queryRaw<{ id: number | bigint }[]>`
+    INSERT INTO "Outbox" ("idempotencyKey", "kind", "channel", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
+    VALUES (${`reply:${input.channel}:${input.updateKey}`}, ${input.urgent ? URGENT_REPLY_KIND : REPLY_KIND}, ${input.channel}, ${input.chatId},
+      ${JSON.stringify(input.payload)}, ${input.holdMs ? "sending" : "pending"}, 0, ${new Date(now.getTime() + (input.holdMs ?? 0))}, ${now})
+    RETURNING "id"`;
+  return Number(rows[0]?.id);
 }
 
 /**

@@ -8,6 +8,7 @@
 // are not sent at once but queued behind it (InboundContext.delivery.queued), and the worker only
 // ever takes the oldest undelivered message of a chat (outbox.ts, `claimable`).
 import type { Db } from "../db/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Reply } from "../dialog/service-types.ts";
 import type { Logger } from "../logging/logger.ts";
 import { type OutboxChannel, REPLY_KIND, type SendResult, type Sender, settleDelivery, URGENT_REPLY_KIND } from "./outbox.ts";
@@ -75,7 +76,7 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
     delivered = [];
     if (ids.length === 0) return flushing;
     flushing = flushing
-      .then(() => db.outbox.deleteMany({ where: { id: ids.length === 1 ? ids[0] : { in: ids } } }))
+      .then(() => db.$executeRaw`DELETE FROM "Outbox" WHERE "id" IN (${Prisma.join(ids)})`)
       .then(
         () => undefined,
         (err: unknown) => log.warn({ channel, code: (err as { code?: string }).code, rows: ids.length }, "reply deliveries not recorded"),
