@@ -43,6 +43,8 @@ export async function prepareBotSide<I>(opts: {
       rate: { type: "string", default: "0" }, // updates per second over all families; 0 = as fast as possible
       "log-level": { type: "string", default: "error" },
       "step-timeout": { type: "string", default: "120000" },
+      // Milliseconds a family takes to answer each question (reading, tapping); 0 = at once.
+      think: { type: "string", default: "0" },
       // sqlite: a fresh temp file. postgres: a fresh database on TEST_DATABASE_URL's server, or on
       // a throwaway cluster started here (.ci/postgres-setup.sh) and stopped at the end.
       db: { type: "string", default: "sqlite" },
@@ -71,6 +73,10 @@ export async function prepareBotSide<I>(opts: {
     String(values.rate),
     "--step-timeout",
     String(values["step-timeout"]),
+    "--think",
+    String(values.think),
+    // --throttle: the fake API enforces the messenger's real limits too (429 with retry_after).
+    ...((values as Record<string, unknown>).throttle === true ? ["--throttle"] : []),
   ]);
   return {
     db: temp.db,
