@@ -104,6 +104,8 @@ interface ReplyMeta {
   callback?: { messageId: number; messageText?: string };
   messageId?: number;
   date?: number;
+  /** The update answered something beside the dialog (a rating press): the open question keeps its buttons. */
+  aside?: boolean;
 }
 
 const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
@@ -265,7 +267,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     // Cleared in the step's transaction, or kept for a retry of a failed step: not by runUpdate.
     if (result.deliveryId !== undefined || result.failed) journalParts.delete(source.updateKey);
     const locale = result.locale ?? source.locale;
-    const payload: ReplyPayload = { replies: result.replies, ...(locale ? { locale } : {}), meta };
+    const payload: ReplyPayload = { replies: result.replies, ...(locale ? { locale } : {}), meta: result.aside ? { ...meta, aside: true } : meta };
     // Over the bot's overall limit, a P0 family's replies and the emergency numbers go out first.
     const priority = result.urgent ? "urgent" : "reply";
     // Committed with the step (outbox): sent now, or by the outbox worker after earlier replies.
@@ -329,7 +331,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
     // Buttons of an answered question go away so the same message cannot be answered twice.
     let keyboardMessageId = state.keyboardMessageId;
-    const answered = meta.event === "option" || meta.event === "text" || meta.event === "contact";
+    // A press beside the dialog (a rating under a closing message) leaves the open question alone.
+    const answered = !meta.aside && (meta.event === "option" || meta.event === "text" || meta.event === "contact");
     const asksAgain = rendered.messages.some((m) => m.markup?.type === "inline");
     const toClear = new Set<number>();
     if (already === 0) {
