@@ -3,6 +3,7 @@
 // a recording fetch, so the log's times are the fake clock's).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createOutbound, maxBotLimiter } from "../../src/channels/max/max-outbound.ts";
+import { createOutboundLimiter, withOutboundPriority } from "../../src/channels/outbound-limiter.ts";
 import { createTelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
 import { TELEGRAM_THROTTLE } from "../../src/channels/telegram/telegram-throttle.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "../../src/handoff/outbox-senders.ts";
@@ -130,5 +131,24 @@ describe("one outbound limiter per bot, shared by every sender", () => {
     await Promise.all(work);
     expect(calls).toHaveLength(150);
     expect(busiestWindow(calls.map((c) => c.at), 1000)).toBe(30);
+  });
+
+  it("over the overall limit, calls go by priority: urgent, then replies, then notices, then clean-up", async () => {
+    const limiter = createOutboundLimiter({ perSecond: 2 });
+    const started: string[] = [];
+    const go = (name: string) => async () => void started.push(name);
+    const work = [
+      limiter.run({}, go("first")),
+      limiter.run({}, go("second")),
+      withOutboundPriority("cleanup", () => limiter.run({}, go("cleanup"))),
+      limiter.run({}, go("notice")),
+      withOutboundPriority("reply", () => limiter.run({}, go("reply"))),
+      withOutboundPriority("urgent", () => limiter.run({}, go("urgent"))),
+    ];
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(["first", "second"]);
+    await vi.advanceTimersByTimeAsync(2100);
+    await Promise.all(work);
+    expect(started).toEqual(["first", "second", "urgent", "reply", "notice", "cleanup"]);
   });
 });

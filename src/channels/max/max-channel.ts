@@ -18,6 +18,7 @@ import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
+import { withOutboundPriority } from "../outbound-limiter.ts";
 import { createReplyDelivery, type ReplyAttempt, type ReplyPayload } from "../../outbox/reply-delivery.ts";
 import type { Sender } from "../../outbox/outbox.ts";
 import type { ChatClaimsFactory } from "../../cluster/chat-claims.ts";
@@ -438,9 +439,12 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       // Cleared in the step's transaction, or kept for a retry of a failed step.
       if (result.deliveryId !== undefined || result.failed) journalCleared.add(t.updateKey);
       const payload: ReplyPayload = { replies: result.replies, ...(result.locale ? { locale: result.locale } : {}), meta: { ...meta, ...(result.aside ? { aside: true } : {}) } };
+      // Over the bot's 30 requests/s, a P0 family's replies and the emergency numbers go first.
+      const priority = result.urgent ? "urgent" : "reply";
+      const deliveryId = result.deliveryId;
       // Committed with the step (outbox): sent now, or by the outbox worker after earlier replies.
-      if (result.deliveryId !== undefined) return replyDelivery.deliverNow(t.chatId, result.deliveryId, payload);
-      if (!queued) await sendReplies(t.chatId, payload, { retry: false });
+      if (deliveryId !== undefined) return withOutboundPriority(priority, () => replyDelivery.deliverNow(t.chatId, deliveryId, payload));
+      if (!queued) await withOutboundPriority(priority, () => sendReplies(t.chatId, payload, { retry: false }));
       return;
     }
     // Applied before (a re-delivery), or the service itself failed: the press is still answered.
