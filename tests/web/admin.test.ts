@@ -199,3 +199,43 @@ describe("texts", () => {
   });
 });
 void NOW;
+
+describe("'where would it go?' as it first opens", () => {
+  /** The query a browser sends for the form as it stands (selected options, ticked boxes, inputs). */
+  function formQuery(html: string, formId: string): URLSearchParams {
+    const form = new RegExp(`<form[^>]*id="${formId}"[\\s\\S]*?</form>`).exec(html)?.[0] ?? "";
+    const q = new URLSearchParams();
+    const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
+    for (const [, open = "", body = ""] of form.matchAll(/(<select[^>]*>)([\s\S]*?)<\/select>/g)) {
+      const chosen = [...body.matchAll(/<option[^>]*>/g)].map((m) => m[0]).find((o) => /\bselected\b/.test(o)) ?? /<option[^>]*>/.exec(body)?.[0];
+      if (chosen) q.append(attr(open, "name") ?? "", attr(chosen, "value") ?? "");
+    }
+    for (const [tag] of form.matchAll(/<input[^>]*>/g)) {
+      const type = attr(tag, "type") ?? "text";
+      const name = attr(tag, "name");
+      if (!name || type === "submit") continue;
+      if ((type === "checkbox" || type === "radio") && !/\bchecked\b/.test(tag)) continue;
+      q.append(name, attr(tag, "value") ?? (type === "checkbox" ? "on" : ""));
+    }
+    return q;
+  }
+
+  it("opens already answered, with nothing required left empty, and submitting it unchanged answers again", async () => {
+    const { app } = await setup();
+    const b = new Browser(app);
+    await b.login("admin63@test.local");
+    const first = await b.get("/admin/63/where");
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('id="where-result"');
+    expect(first.body).not.toContain("field-error");
+    // No field the browser would stop on («Заполните поле»): nothing required and empty.
+    const form = /<form[^>]*id="where-form"[\s\S]*?<\/form>/.exec(first.body)?.[0] ?? "";
+    for (const [tag] of form.matchAll(/<(?:input|select|textarea)[^>]*\brequired\b[^>]*>/g)) expect(tag).toMatch(/\bvalue="[^"]+"/);
+    const query = formQuery(first.body, "where-form");
+    expect(query.getAll("categories").length).toBeGreaterThan(0);
+    const again = await b.get(`/admin/63/where?${query}`);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toContain('id="where-result"');
+    expect(again.body).not.toContain("field-error");
+  });
+});
