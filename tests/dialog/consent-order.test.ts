@@ -67,6 +67,19 @@ describe("consent at the right moment (12.2)", () => {
   });
 });
 
+describe("declining consent (issue 12)", () => {
+  it("answers in two messages that fit a phone: the center's contacts, then the numbers", () => {
+    const t = toConsent(new Talk()).press("decline");
+    expect(t.step).toBe("info");
+    const texts = t.replies.flatMap((r) => (r.type === "text" ? [r.text] : []));
+    expect(texts).toHaveLength(2);
+    for (const x of texts) expect(x.length).toBeLessThanOrEqual(400);
+    expect(texts[0]).toContain("+7 846 000-00-00");
+    expect(texts[1]).toContain("112");
+    expect(t.effects.filter((e) => e.type !== "recordInbound")).toEqual([]);
+  });
+});
+
 describe("never stuck, never repeating (12.4)", () => {
   it("a non-answer at consent gets one kind line and a short question, not the whole text", () => {
     const t = toConsent(new Talk());

@@ -70,7 +70,7 @@ export const consentStep: StepModule = {
     if (id === "decline") {
       // Nothing personal is kept: what was typed before the consent question is forgotten.
       r.setAnswers({ consent: "declined", consentTo: undefined, description: undefined, name: undefined, phone: undefined, pendingPhone: undefined });
-      r.say("consent-declined");
+      // The info screen opens with «Хорошо, это ваше право…»: one message in all.
       r.advance();
       return true;
     }

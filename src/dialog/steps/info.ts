@@ -7,8 +7,9 @@ export const infoStep: StepModule = {
   id: "info",
   view(r) {
     const declined = r.s.answers.consent === "declined";
+    // Two messages, each within a phone screen (issue 12): where to turn instead, and the numbers.
     return {
-      parts: [r.t(declined ? "info-declined" : "info-only"), centerInfo(r), r.t("info-numbers", { numbers: r.numbers() })],
+      parts: [[r.t(declined ? "consent-declined" : "info-only"), centerInfo(r)].join("\n"), r.t("info-numbers", { numbers: r.numbers() })],
       options: [
         declined ? [{ id: "reconsider", label: r.t("opt-reconsider") }] : [{ id: "topics", label: r.t("opt-other-topic") }],
         restartRow(r),
