@@ -227,6 +227,24 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
     "/admin/63/try",
   ];
 
+  /** Pages of one object each (the center's hours grid, a queue, a rule…), known once the world is seeded. */
+  async function detailPages(who: string): Promise<string[]> {
+    if (who !== "admin63@test.local") return [];
+    const center = await t.db.center.findUniqueOrThrow({ where: { key: "samara-deti-v-seme" } });
+    const queue = await t.db.queue.findFirstOrThrow({ where: { centerId: center.id } });
+    const municipality = await t.db.municipality.findFirstOrThrow({ where: { regionCode: "63" } });
+    const rule = await t.db.routingRule.findFirstOrThrow({ where: { regionCode: "63" } });
+    return [
+      `/admin/63/centers/${center.id}`,
+      `/admin/63/queues/${queue.id}`,
+      `/admin/63/municipalities/${municipality.id}`,
+      `/admin/63/rules/${rule.id}`,
+      "/admin/63/holidays",
+      "/admin/63/where?categories=family_conflict&urgency=P2",
+      "/admin/63/stats?weeks=52",
+    ];
+  }
+
   it("the login page at 390 px: no sideways scroll, no serious axe violation", async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ru-RU" });
     const page = await ctx.newPage();
@@ -257,7 +275,7 @@ describe.skipIf(!hasChromium)("operator's workspace in Chromium", () => {
       const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "ru-RU" });
       const page = await login(ctx, who);
       const problems: Record<string, unknown> = {};
-      for (const path of pages) {
+      for (const path of [...pages, ...(await detailPages(who))]) {
         const res = await page.goto(`${base}${path}`);
         if (res?.status() !== 200) {
           problems[path] = { status: res?.status() };
