@@ -43,6 +43,7 @@ export function submit(r: Run): void {
   r.replies.push({
     type: "outcome",
     of: "createRequest",
-    options: [[{ label: r.t("opt-status"), token: r.token("status") }], [{ label: r.t("opt-restart"), token: r.token("restart") }], [{ label: r.t("opt-sos"), token: r.token("sos") }]],
+    // No «Начать заново» here (issue 12): a new request only when the family asks (/start).
+    options: [[{ label: r.t("opt-status"), token: r.token("status") }], [{ label: r.t("opt-sos"), token: r.token("sos") }]],
   });
 }

@@ -14,6 +14,8 @@ function sent(): Talk {
   t.send({ type: "contact", phone: "+79991234567", own: true });
   t.press("submit");
   expect(t.step).toBe("done");
+  // The screen after the request offers no «Начать заново» (a new request: /start, when they ask).
+  expect(t.options().map((o) => o.token.split(".")[1])).toEqual(["status", "sos"]);
   return t;
 }
 
@@ -46,7 +48,7 @@ describe("messages after the request (engine)", () => {
     const t = sent();
     t.send({ type: "command", name: "help" });
     expect(t.texts()).not.toMatch(/начните заново|start over/i);
-    expect(t.options().map((o) => o.token.split(".")[1])).toEqual(["status", "restart", "sos"]);
+    expect(t.options().map((o) => o.token.split(".")[1])).toEqual(["status", "sos"]);
     t.send({ type: "command", name: "start" });
     expect(t.step).toBe("categories");
   });

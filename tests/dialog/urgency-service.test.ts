@@ -85,11 +85,11 @@ describe("reasons on requests made through the dialog", () => {
     expect(await tmp.db.outbox.count({ where: { kind: "center_escalation" } })).toBe(2);
   });
 
-  it("after «Начать заново», a danger phrase still raises the earlier open request and alerts its center", async () => {
+  it("after /start, a danger phrase still raises the earlier open request and alerts its center", async () => {
     const p = new Person(makeService(tmp.db, clock));
     await walkToSummary(p);
     await p.press("submit");
-    await p.press("restart");
+    await p.send({ type: "command", name: "start" });
     await p.text("он сказал что убьёт меня");
     expect(p.texts()).toContain("112");
     const req = await tmp.db.request.findFirstOrThrow();

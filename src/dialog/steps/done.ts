@@ -2,7 +2,7 @@
 // (the engine records it), so a message gets a short acknowledgement — no «начните заново» and no
 // buttons; a new request only when they ask (/start, or the button of the resting screen).
 import type { Run } from "../run.ts";
-import { restartRow, sosRow } from "../run.ts";
+import { sosRow } from "../run.ts";
 import type { StepModule } from "./step-module.ts";
 
 const numberOf = (r: Run) => r.s.requestNumber ?? "—";
@@ -16,8 +16,9 @@ export const doneStep: StepModule = {
   id: "done",
   view: (r) => ({
     parts: [r.t("done-waiting", { number: numberOf(r) })],
-    // The same buttons as under the confirmation; a reply to the specialist gets none (readText below).
-    options: [[{ id: "status", label: r.t("opt-status") }], restartRow(r), sosRow(r)],
+    // The same buttons as under the confirmation (no «Начать заново»: /start when they ask); a reply
+    // to the specialist gets none (readText below).
+    options: [[{ id: "status", label: r.t("opt-status") }], sosRow(r)],
     // A number typed here is a message for the specialist, not an option number.
     freeText: true,
   }),
