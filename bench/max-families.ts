@@ -19,17 +19,11 @@ const script = (phone: string): Step[] => [
   { start: "63" },
   { press: "more" },
   { press: "c:family_conflict" },
-  { press: "done" },
   { press: "no" },
-  { press: "adult" },
-  { press: "none" },
   { press: /^Сызрань$/ },
-  { say: "Постоянные ссоры с подростком, нужна консультация психолога" },
   { press: "give" },
-  { say: "Анна" },
+  { say: "Постоянные ссоры с подростком, нужна консультация психолога. Анна" },
   { share: phone },
-  { press: "call" },
-  { press: "evening" },
   { press: "submit" },
 ];
 const UPDATES_PER_FAMILY = script("").length;
