@@ -42,10 +42,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const shape = (texts: string[]) => texts.map((t) => t.replace(/\d+/g, "#"));
 
 let tmp: TempDb | undefined;
+/** Processes to kill even when the test times out (its finally block does not run then). */
+const leftovers: Array<{ kill(signal: NodeJS.Signals): unknown }> = [];
 beforeAll(async () => {
   if (testEngine() === "postgresql" && process.env.CHAOS === "1") await ensureBuilt({ log: () => undefined });
 }, 180_000);
 afterAll(async () => {
+  for (const p of leftovers.splice(0)) p.kill("SIGKILL");
   await tmp?.cleanup();
 });
 
@@ -82,6 +85,7 @@ http {
     );
     execFileSync(nginxBin as string, ["-t", "-q", "-e", `${dir}/error.log`, "-p", dir, "-c", `${dir}/nginx.conf`]);
     const nginx = spawn(nginxBin as string, ["-e", `${dir}/error.log`, "-p", dir, "-c", `${dir}/nginx.conf`], { stdio: "ignore" });
+    leftovers.push(nginx);
 
     const env = (port: number) => ({
       DATABASE_URL: databaseUrl,
@@ -97,6 +101,7 @@ http {
     const ports = [p1, p2];
     const up = async (i: number) => {
       const s = startBuilt(env(ports[i] as number));
+      leftovers.push(s.child);
       await s.listening;
       return s;
     };
