@@ -383,3 +383,6 @@ consent-screen =
     } after the request is closed. To withdraw consent: /revoke, the data are deleted at once.
 
     The full text is at the link below. Do you agree?
+# Typed synonyms of the contact options (issue 12.3)
+words-method-call = a call, by phone, phone me
+words-time-any = whenever, anytime, doesn't matter, no matter

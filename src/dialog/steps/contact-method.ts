@@ -13,7 +13,7 @@ export const contactMethodStep: StepModule = {
   },
   view: (r) => ({
     parts: [r.t("method-prompt")],
-    options: [[{ id: "call", label: r.t("opt-method-call") }], [{ id: "message", label: r.t("opt-method-message") }], sosRow(r)],
+    options: [[{ id: "call", label: r.t("opt-method-call"), words: r.words("words-method-call") }], [{ id: "message", label: r.t("opt-method-message") }], sosRow(r)],
     freeText: false,
   }),
   onOption(r, id) {

@@ -14,7 +14,7 @@ export const contactTimeStep: StepModule = {
     parts: [r.t("time-prompt")],
     options: [
       [{ id: "morning", label: r.t("opt-time-morning") }, { id: "day", label: r.t("opt-time-day") }],
-      [{ id: "evening", label: r.t("opt-time-evening") }, { id: "any", label: r.t("opt-time-any") }],
+      [{ id: "evening", label: r.t("opt-time-evening") }, { id: "any", label: r.t("opt-time-any"), words: r.words("words-time-any") }],
       sosRow(r),
     ],
     freeText: false,
