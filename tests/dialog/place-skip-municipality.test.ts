@@ -94,3 +94,23 @@ describe("a typed town answers the municipality question", () => {
     expect(t.step).toBe("region");
   });
 });
+
+describe("region buttons fit MAX's visible 30 characters (issue 12.6)", () => {
+  it("every region's button label is at most 30 characters, the long names reworded, not cut", () => {
+    const t = new Talk(ctx).send({ type: "start" });
+    t.topic("legal_docs").press("no");
+    // Every region offered as a choice at once: the labels the region question can show.
+    const codes = ctx.catalog.regions.map((r) => r.code);
+    t.state = { ...t.state!, answers: { ...t.state!.answers, regionChoices: codes.slice(0, 8) } };
+    for (let i = 0; i < codes.length; i += 8) {
+      t.state = { ...t.state!, step: "region_choose", answers: { ...t.state!.answers, regionCode: undefined, regionChoices: codes.slice(i, i + 8) } };
+      t.send({ type: "command", name: "help" });
+      const labels = t.options().filter((o) => o.token.includes(".r:")).map((o) => o.label);
+      expect(labels.length).toBe(codes.slice(i, i + 8).length);
+      for (const l of labels) {
+        expect(l.length, l).toBeLessThanOrEqual(30);
+        expect(l).not.toMatch(/…$/);
+      }
+    }
+  });
+});
