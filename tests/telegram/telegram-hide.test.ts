@@ -94,6 +94,15 @@ describe("telegram quick exit (/hide)", () => {
     const recentIds = api.visible(parent.id).filter((m) => !old.includes(m.message_id));
     expect(recentIds.some((m) => m.outgoing) && recentIds.some((m) => !m.outgoing)).toBe(true);
 
+    // An operator's reply sent by the outbox, not through the dialog: the quick exit deletes it too.
+    const relayed = (await (
+      await fetch(`${api.apiRoot}/bot${api.token}/sendMessage`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ chat_id: parent.id, text: "Специалист — Анна: перезвоню вечером" }),
+      })
+    ).json()) as { result: { message_id: number } };
+
     await say("/hide");
     const prompt = promptOf();
     expect(prompt.text).toContain("48");
@@ -109,7 +118,7 @@ describe("telegram quick exit (/hide)", () => {
     expect(neutral.text).toBe(i18n.t("ru", "telegram-hide-neutral"));
     // Everything of the last 48 hours is gone; what is older stays (Telegram would refuse it).
     expect(visible.map((m) => m.message_id)).toEqual([...old, neutral.message_id]);
-    expect(api.deleted.map((d) => d.message_id)).toEqual(expect.arrayContaining([...recentIds.map((m) => m.message_id), prompt.message_id]));
+    expect(api.deleted.map((d) => d.message_id)).toEqual(expect.arrayContaining([...recentIds.map((m) => m.message_id), relayed.result.message_id, prompt.message_id]));
     // The neutral line takes away a reply keyboard that might still show "share my number".
     expect(api.sentTo(parent.id).at(-1)?.reply_markup).toEqual({ remove_keyboard: true });
     // Nothing else changed: the request and the conversation's dialog state are as they were.
@@ -123,6 +132,15 @@ describe("telegram quick exit (/hide)", () => {
   it("«not now» removes only the prompt; the dialog goes on where it was", async () => {
     await say("/start 63");
     const question = api.sentTo(parent.id).at(-1)!;
+    // An operator's reply sent by the outbox, not through the dialog: the quick exit deletes it too.
+    const relayed = (await (
+      await fetch(`${api.apiRoot}/bot${api.token}/sendMessage`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ chat_id: parent.id, text: "Специалист — Анна: перезвоню вечером" }),
+      })
+    ).json()) as { result: { message_id: number } };
+
     await say("/hide");
     const prompt = promptOf();
     api.push(api.press(parent, prompt.message_id, "hide:no"));

@@ -110,6 +110,8 @@ interface ReplyMeta {
 
 const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
 const MENU_COMMANDS = ["start", "help", "status", "revoke", "lang", "hide"] as const;
+/** At most this many message ids below the neutral line are tried by /hide (5 deleteMessages calls). */
+const HIDE_RANGE_MAX = 500;
 /** deleteMessages takes at most this many ids per call. */
 const DELETE_BATCH = 100;
 
@@ -430,6 +432,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const ids = new Set<number>();
     for (const [id, date] of [...(state.recent ?? []), ...own]) if (now - date < DELETABLE_FOR_SECONDS) ids.add(id);
     if (callback) ids.add(callback.messageId);
+    // Messages sent outside the dialog (an operator's reply from the outbox) are not in `recent`, but
+    // a private chat's ids only grow: every id from the oldest deletable one we know up to the neutral
+    // line is younger than 48 h, and deleteMessages skips ids this chat does not have. Capped.
+    if (ids.size > 0) {
+      const from = Math.max(Math.min(...ids), neutral.message_id - HIDE_RANGE_MAX);
+      for (let id = from; id < neutral.message_id; id++) ids.add(id);
+    }
     ids.delete(neutral.message_id);
     const newestFirst = [...ids].sort((a, b) => b - a);
     let deleted = 0;
