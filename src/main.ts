@@ -15,13 +15,13 @@ import { createAdminPlugin } from "./admin/admin-plugin.ts";
 import { deactivateDemoStaff, seedDemoStaff } from "./admin/demo-staff.ts";
 import { issueBootstrapLink } from "./auth/bootstrap.ts";
 import { createTelegramChannel, telegramWebhookPlugin } from "./channels/telegram/telegram-channel.ts";
-import { createMaxChannel, maxWebhookPlugin } from "./channels/max/max-channel.ts";
+import { createMaxChannel, type MaxChannel, maxWebhookPlugin } from "./channels/max/max-channel.ts";
 import { type ChannelStatusBoard, createChannelStatusBoard, superviseChannel } from "./channels/channel-status.ts";
 import { categoryLabelFor } from "./handoff/center-notifications.ts";
 import { createFamilyMessenger, type FamilyMessenger } from "./handoff/family-messages.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "./handoff/outbox-senders.ts";
 import { createOutboxWorker, type OutboxChannel, type Sender } from "./outbox/outbox.ts";
-import { routeSenders } from "./outbox/reply-delivery.ts";
+import { rememberingSent, routeSenders } from "./outbox/reply-delivery.ts";
 import { maxFileSource, telegramFileSource, withAttachmentDownloads } from "./requests/attachment-download.ts";
 import { createLeases, type Leases, newInstanceId } from "./cluster/leases.ts";
 import { createElection } from "./cluster/election.ts";
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   const senders: Partial<Record<OutboxChannel, Sender>> = {};
   // Dialog replies left undelivered go back through their channel (src/outbox/reply-delivery.ts).
   if (config.telegram.enabled) senders.telegram = routeSenders(replySenders.telegram, createTelegramOutboxSender(config.telegram));
-  if (config.max.enabled) senders.max = routeSenders(replySenders.max, createMaxOutboxSender(config.max));
+  if (config.max.enabled) senders.max = routeSenders(replySenders.max, rememberingSent(createMaxOutboxSender(config.max), maxSentMemory));
   // Families' pictures and documents are downloaded by the same worker (src/requests/attachment-download.ts).
   const fileDeps = { db, log: log.child({ component: "files" }), i18n, clock };
   if (config.telegram.enabled) senders.telegram = withAttachmentDownloads(senders.telegram, telegramFileSource(config.telegram), fileDeps);
@@ -246,6 +246,9 @@ function pollerElection(wiring: ChannelWiring, messenger: "telegram" | "max") {
   return election;
 }
 
+/** The MAX channel once started: keeps the mids of operators' replies for the family's /hide. */
+let maxSentMemory: Pick<MaxChannel, "rememberSent"> | undefined;
+
 /**
  * Starts the enabled messengers without waiting for them: each one retries on its own with
  * backoff (channel-status.ts), so a refused token or an unreachable API never stops the service.
@@ -291,6 +294,7 @@ async function startChannels(wiring: ChannelWiring): Promise<Partial<Record<Outb
       onState: (state, err) => channels.set("max", state, err),
     });
     replySenders.max = channel.replySender;
+    maxSentMemory = channel;
     if (mode.type === "webhook") await app.register(maxWebhookPlugin(channel, { secret: mode.secret }));
     channels.register("max", mode.type);
     const supervised = superviseChannel({ name: "max", board: channels, log, start: () => channel.start() });

@@ -66,7 +66,7 @@ export function createMaxOutboxSender({ token, baseUrl, fetch }: { token: string
     if (!Number.isSafeInteger(chatId)) return { type: "failed", code: "BAD_TARGET" };
     try {
       const send = toUser ? bot.api.sendMessageToUser : bot.api.sendMessageToChat;
-      await limiter.run({}, () => send(chatId, text.slice(0, 4000), {
+      const sent = await limiter.run({}, () => send(chatId, text.slice(0, 4000), {
         ...(row.length > 0
           ? {
               attachments: [
@@ -75,7 +75,8 @@ export function createMaxOutboxSender({ token, baseUrl, fetch }: { token: string
             }
           : {}),
       }));
-      return { type: "sent" };
+      // A family's chat keeps the bot's mids for the quick exit (/hide), operators' replies too.
+      return toUser ? { type: "sent" } : { type: "sent", refs: [sent.body.mid] };
     } catch (err) {
       if (err instanceof MaxError) {
         const code = `HTTP_${err.status}`;

@@ -19,7 +19,8 @@ export interface DeliveryInput {
 
 /** Result of one delivery attempt, as the channel sender reports it. */
 export type SendResult =
-  | { type: "sent" }
+  /** refs: the messenger's ids of what was sent (MAX mids), for channels that keep them (/hide). */
+  | { type: "sent"; refs?: string[] }
   /** Temporary failure (429, 5xx, network): try again, after `retryAfterMs` when the API said so. */
   | { type: "retry"; code: string; retryAfterMs?: number }
   /** The person blocked or stopped the bot: never retried. */

@@ -160,3 +160,20 @@ export function routeSenders(replies: Sender | undefined, other: Sender | undefi
     return other ? other(delivery) : Promise.resolve({ type: "retry", code: "CHANNEL_DISABLED" });
   };
 }
+
+/**
+ * A sender whose sent messages' ids are handed to the channel that keeps them (MAX's /hide deletes
+ * by mid, so an operator's reply from the outbox must be known to it too).
+ */
+export function rememberingSent(
+  sender: Sender,
+  memory: { rememberSent(target: string, refs: readonly string[]): Promise<void> } | undefined,
+): Sender {
+  if (!memory) return sender;
+  return async (delivery) => {
+    const result = await sender(delivery);
+    // Remembering is best effort: the message went out either way.
+    if (result.type === "sent" && result.refs) await memory.rememberSent(delivery.target, result.refs).catch(() => undefined);
+    return result;
+  };
+}

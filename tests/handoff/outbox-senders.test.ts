@@ -37,7 +37,8 @@ describe("outbox senders", () => {
   it("posts to a MAX chat with a callback button and maps 429 and 500 to retries", async () => {
     max = await startFakeMaxApi({ token: "M" });
     const send = createMaxOutboxSender({ token: "M", baseUrl: max.baseUrl });
-    expect(await send({ kind: "center_new_request", target: "555", payload })).toEqual({ type: "sent" });
+    // The sent message's mid comes back (a family's chat keeps it for /hide).
+    expect(await send({ kind: "center_new_request", target: "555", payload })).toEqual({ type: "sent", refs: [expect.stringMatching(/^mid\./)] });
     const posted = max.calls.filter((c) => c.method === "POST" && c.path.startsWith("/messages"));
     expect(posted).toHaveLength(1);
     expect(JSON.stringify(posted[0])).toContain("take:63-00001");

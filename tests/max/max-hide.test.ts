@@ -4,7 +4,9 @@
 // chat, through the fake that enforces both rules. The request and the dialog state stay.
 import { describe, expect, it } from "vitest";
 import { HIDE_CANCEL, HIDE_CONFIRM } from "../../src/channels/max/max-updates.ts";
-import { Family, type Harness, i18n } from "./harness.ts";
+import { createMaxOutboxSender } from "../../src/handoff/outbox-senders.ts";
+import { rememberingSent } from "../../src/outbox/reply-delivery.ts";
+import { Family, type Harness, i18n, TOKEN } from "./harness.ts";
 import { maxWorld } from "./max-world.ts";
 
 const tmp = maxWorld({ consentVersion: "hide-test", operatorName: "Opora test operator" });
@@ -31,7 +33,11 @@ describe("MAX quick exit (/hide)", () => {
     await f.share({ phone: "79991234567" });
     await f.press("submit");
     expect(f.messages().at(-1)?.text ?? "").toMatch(/63-\d{5}/);
+    // An operator's reply sent by the outbox worker (not through the dialog) is hidden too.
+    const operatorSender = rememberingSent(createMaxOutboxSender({ token: TOKEN, baseUrl: h!.api.baseUrl }), h!.channel);
+    expect(await operatorSender({ kind: "family.reply", target: "8301", payload: { text: "Специалист — Анна: перезвоню вечером" } })).toMatchObject({ type: "sent" });
     const sentBefore = f.messages().map((m) => m.mid);
+    expect(f.messages().at(-1)?.text).toContain("перезвоню вечером");
     expect(sentBefore.length).toBeGreaterThanOrEqual(3);
     const requestsBefore = await tmp.db.request.findMany();
     expect(requestsBefore).toHaveLength(1);

@@ -87,6 +87,8 @@ export interface MaxChannel {
   idle(): Promise<void>;
   /** The outbox worker's sender for this channel's dialog replies (src/outbox/reply-delivery.ts). */
   readonly replySender: Sender;
+  /** Keeps the mids of messages sent to a family's chat outside the dialog (operators' replies), for /hide. */
+  rememberSent(chatId: string, mids: readonly string[]): Promise<void>;
   /** False before start and after stop: the webhook answers 503 so MAX delivers the update again later. */
   readonly accepting: boolean;
   readonly bot: Bot;
@@ -770,6 +772,13 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   return {
     bot,
     replySender: replyDelivery.sender,
+    async rememberSent(chatId, mids) {
+      if (mids.length === 0) return;
+      const conv = await loadConversation(chatId);
+      if (!conv) return; // not a family's dialog (nothing to hide there)
+      const stored = parseChannelData(conv.channelData);
+      await updateConversation(chatId, { channelData: JSON.stringify({ ...stored, sent: addSent(stored.sent, mids, now().getTime()) }) });
+    },
     handleUpdate,
     accept: async (raw) => {
       await accept(raw);
