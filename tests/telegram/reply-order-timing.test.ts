@@ -65,6 +65,16 @@ function channelWith(service: DialogService, fetch: typeof globalThis.fetch) {
   });
 }
 
+/**
+ * Lets real work (database reads and writes of the channel) run for up to `ms` of real time without
+ * moving the fake clock, until `done` holds — on a loaded machine that work may take longer than the
+ * fake steps below, which would otherwise let the fake clock run ahead of it.
+ */
+async function letRealWorkRun(done: () => boolean, ms = 3000) {
+  const until = process.hrtime.bigint() + BigInt(ms) * 1_000_000n;
+  while (!done() && process.hrtime.bigint() < until) await new Promise((r) => setImmediate(r));
+}
+
 /** Advances the fake clock in small steps until `done` holds (the database work in between is real). */
 async function runUntil(done: () => boolean, limitMs = 10_000) {
   for (let t = 0; t < limitMs && !done(); t += 50) await vi.advanceTimersByTimeAsync(50);
@@ -100,6 +110,8 @@ describe("the family's budget goes to the family first", () => {
     const q1 = calls.find((c) => c.text === "Q1");
     const pressedAt = Date.now();
     void channel.handleUpdate(pressUpdate(chat, q1?.messageId as number, "q1.yes"));
+    await letRealWorkRun(() => step === 2);
+    await letRealWorkRun(() => false, 300);
     await runUntil(() => calls.some((c) => c.method === "editMessageReplyMarkup") && calls.some((c) => c.text === "Q2"));
     await channel.idle();
 
@@ -117,9 +129,11 @@ describe("the family's budget goes to the family first", () => {
   it("over the bot's 30 messages a second, an urgent family's reply goes before the others waiting", async () => {
     const { calls, fetch } = recordingApi();
     const URGENT_CHAT = 9999;
+    let urgentHandled = false;
     const service: DialogService = {
       async handle(ctx): Promise<HandleResult> {
         const urgent = ctx.chatId === String(URGENT_CHAT);
+        if (urgent) urgentHandled = true;
         return { type: "handled", replies: [{ type: "text", text: urgent ? "112" : "ok" }], urgent };
       },
     };
@@ -127,6 +141,9 @@ describe("the family's budget goes to the family first", () => {
     for (let i = 0; i < 45; i++) void channel.handleUpdate(textUpdate(8000 + i, "hi"));
     await runUntil(() => calls.filter((c) => c.method === "sendMessage").length === 30);
     void channel.handleUpdate(textUpdate(URGENT_CHAT, "помогите"));
+    // The urgent reply must be waiting in the limiter before the window reopens.
+    await letRealWorkRun(() => urgentHandled);
+    await letRealWorkRun(() => false, 300);
     await runUntil(() => calls.filter((c) => c.method === "sendMessage").length === 46, 5000);
     await channel.idle();
 
