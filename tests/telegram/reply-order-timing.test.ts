@@ -23,6 +23,7 @@ interface LoggedCall {
 /** A Bot API that logs every call at the fake clock's time and answers at once. */
 function recordingApi() {
   const calls: LoggedCall[] = [];
+  apiLog = calls;
   let nextId = 100;
   const fetch = (async (input: string | URL, init?: RequestInit) => {
     const method = new URL(String(input)).pathname.split("/").pop() ?? "";
@@ -75,10 +76,26 @@ async function letRealWorkRun(done: () => boolean, ms = 3000) {
   while (!done() && process.hrtime.bigint() < until) await new Promise((r) => setImmediate(r));
 }
 
-/** Advances the fake clock in small steps until `done` holds (the database work in between is real). */
+/**
+ * Advances the fake clock in small steps until `done` holds. Before each step the real work (the
+ * database, slower on PostgreSQL or a loaded machine) runs until the API log has been quiet for
+ * 100 ms of real time, so the fake clock never runs ahead of it.
+ */
 async function runUntil(done: () => boolean, limitMs = 10_000) {
-  for (let t = 0; t < limitMs && !done(); t += 50) await vi.advanceTimersByTimeAsync(50);
+  for (let t = 0; t < limitMs && !done(); t += 50) {
+    await quiet(done);
+    if (!done()) await vi.advanceTimersByTimeAsync(50);
+  }
   expect(done()).toBe(true);
+}
+
+let apiLog: LoggedCall[] = [];
+async function quiet(done: () => boolean) {
+  let seen = -1;
+  while (!done() && apiLog.length !== seen) {
+    seen = apiLog.length;
+    await letRealWorkRun(() => done() || apiLog.length !== seen, 100);
+  }
 }
 
 beforeEach(async () => {
