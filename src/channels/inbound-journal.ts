@@ -76,7 +76,16 @@ export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | 
     ]);
     if (dead.length > 0) log.error({ channel, updates: dead.length }, `dropped updates that failed ${MAX_REPLAYS} times`);
     log.warn({ channel, updates: again.length }, "applying again updates whose step failed");
-    for (const entry of again) {
+    await applyEntries(again, apply);
+  }
+
+  const done = async (updateKey: string) => {
+    await db.inboundUpdate.deleteMany({ where: { channel, updateKey } });
+  };
+
+  /** Hands stored updates to `apply` in order; one whose payload no longer parses is dropped. */
+  async function applyEntries(entries: readonly { updateKey: string; payload: string }[], apply: (update: unknown) => void) {
+    for (const entry of entries) {
       let update: unknown;
       try {
         update = JSON.parse(entry.payload);
@@ -88,10 +97,6 @@ export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | 
       apply(update);
     }
   }
-
-  const done = async (updateKey: string) => {
-    await db.inboundUpdate.deleteMany({ where: { channel, updateKey } });
-  };
   return {
     async record(entries, now) {
       if (entries.length === 0) return;
@@ -137,17 +142,7 @@ export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | 
       const entries = rows.sort(byArrival);
       if (dropped.count > 0) log.error({ channel, updates: dropped.count }, `dropped updates replayed at ${MAX_REPLAYS} starts without being applied`);
       if (entries.length > 0) log.info({ channel, updates: entries.length }, "replaying updates received before a restart");
-      for (const entry of entries) {
-        let update: unknown;
-        try {
-          update = JSON.parse(entry.payload);
-        } catch {
-          await done(entry.updateKey);
-          continue;
-        }
-        inFlight.add(entry.updateKey);
-        apply(update);
-      }
+      await applyEntries(entries, apply);
     },
   };
 }
