@@ -334,7 +334,7 @@ describe("telegram channel (polling, scripted service)", () => {
     expect(api.sentTo(anna.id).map((m) => m.text)).toEqual(["501:1", "501:2"]);
   });
 
-  it("a duplicated update is applied once; a duplicated press is still answered", async () => {
+  it("a duplicated update is applied once; a duplicated press is answered once (Telegram refuses a second answer)", async () => {
     // The press leads to another question (the same one again would be edited in place).
     service.respond((_, e) => [{ type: "text", text: e.type === "option" ? "q2" : "q", options: [[{ label: "A", token: "s1:a" }]] }]);
     const channel = makeChannel();
@@ -347,7 +347,48 @@ describe("telegram channel (polling, scripted service)", () => {
     await channel.handleUpdate(press);
     expect(service.calls).toHaveLength(2);
     expect(api.sentTo(anna.id)).toHaveLength(2);
-    expect(api.callsOf("answerCallbackQuery")).toHaveLength(2);
+    expect(api.callsOf("answerCallbackQuery")).toHaveLength(1);
+    expect(api.rejected).toEqual([]);
+  });
+
+  it("a press re-delivered after a restart is not answered again (its step was applied and answered)", async () => {
+    service.respond(() => [{ type: "text", text: "q2", options: [[{ label: "B", token: "s2:b" }]] }]);
+    api.addChat(anna.id);
+    const first = makeChannel();
+    await first.start();
+    const press = api.push(api.press(anna, 1, "s1:a"));
+    await api.waitFor(() => api.sentTo(anna.id).length === 1);
+    await first.stop();
+    // A kill -9 before the offset was confirmed: Telegram delivers the press to the next process.
+    const second = makeChannel();
+    await second.start();
+    await second.handleUpdate(press);
+    expect(service.calls).toHaveLength(1);
+    expect(api.callsOf("answerCallbackQuery")).toHaveLength(1);
+    expect(api.rejected).toEqual([]);
+  });
+
+  it("a press whose step failed is answered at once and not again when the step is retried", async () => {
+    service.respond(() => [{ type: "text", text: "q2", options: [[{ label: "B", token: "s2:b" }]] }]);
+    let failures = 1;
+    const failingOnce = {
+      handle: (ctx: Parameters<typeof service.handle>[0], event: Parameters<typeof service.handle>[1]) => {
+        if (failures-- > 0) return Promise.reject(new Error("database is locked"));
+        return service.handle(ctx, event);
+      },
+    };
+    api.addChat(anna.id);
+    const channel = makeChannel({ type: "polling", timeoutSeconds: 1 }, { service: failingOnce });
+    await channel.start();
+    const press = api.push(api.press(anna, 1, "s1:a"));
+    await api.waitFor(() => api.callsOf("answerCallbackQuery").length === 1);
+    await channel.idle();
+    expect(service.calls).toHaveLength(0);
+    await channel.handleUpdate(press); // the journal's retry pass applies it again
+    expect(service.calls).toHaveLength(1);
+    expect(api.sentTo(anna.id).map((m) => m.text)).toEqual(["q2"]);
+    expect(api.callsOf("answerCallbackQuery")).toHaveLength(1);
+    expect(api.rejected).toEqual([]);
   });
 
   it("a failing setMyCommands is a warning, never a crash", async () => {

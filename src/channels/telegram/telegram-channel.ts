@@ -8,7 +8,7 @@
 //   after the batch is in the inbound journal (replayed at start if the process died).
 // - Webhook: `telegramWebhookPlugin` checks the secret header and hands updates to the same queue.
 // - At-most-once: the dialog service stores `update_id`s in the transaction of the state change
-//   and answers `duplicate` for re-deliveries; callbacks are still answered so buttons stop spinning.
+//   and answers `duplicate` for re-deliveries; a press is answered once, after its step.
 // - Outbound: auto-retry (429 after retry_after, 5xx with backoff) inside a throttler (per chat and
 //   overall), so a retried message keeps its place in its chat. 403 marks the conversation blocked.
 import { autoRetry } from "@grammyjs/auto-retry";
@@ -197,9 +197,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         return handleEvent(translated, api, updateLog);
       case "rejectCallback":
         updateLog.debug({ reason: translated.reason }, "telegram: callback rejected");
-        await api
-          .answerCallbackQuery(translated.callbackId, { text: text(translated.locale, "telegram-button-inactive") })
-          .catch((err) => updateLog.debug({ error: describeError(err) }, "telegram: answerCallbackQuery failed"));
+        await answerPress(api, translated.callbackId, { text: text(translated.locale, "telegram-button-inactive") }, updateLog);
         return;
       case "group":
         return handleGroupUpdate(translated, api, updateLog);
@@ -222,6 +220,27 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   }
 
+  // Presses answered in this process: Telegram refuses a second answer of the same press ("query
+  // is too old … or query ID is invalid"), and a press may come again (a webhook retry, a step
+  // retried from the journal). Bounded, oldest out.
+  const answeredPresses = new Set<string>();
+  async function answerPress(api: Api, id: string, other: Parameters<Api["answerCallbackQuery"]>[1], pressLog: Logger): Promise<void> {
+    if (answeredPresses.has(id)) {
+      pressLog.debug("telegram: press already answered");
+      return;
+    }
+    try {
+      await api.answerCallbackQuery(id, other);
+      answeredPresses.add(id);
+      if (answeredPresses.size > 5000) {
+        const oldest = answeredPresses.values().next().value;
+        if (oldest !== undefined) answeredPresses.delete(oldest);
+      }
+    } catch (err) {
+      pressLog.debug({ error: describeError(err) }, "telegram: answerCallbackQuery failed");
+    }
+  }
+
   function text(localeHint: string | undefined, key: string): string {
     return i18n.t(pickLocale(localeHint), key);
   }
@@ -230,10 +249,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const { source, callback } = tr;
     const chatId = source.chatId;
     const evLog = updateLog.child({ chatId, event: tr.event.type });
-    // Answer the press at once: the spinner stops even if the dialog takes a moment or fails.
-    if (callback) {
-      await api.answerCallbackQuery(callback.id).catch((err) => evLog.debug({ error: describeError(err) }, "telegram: answerCallbackQuery failed"));
-    }
     const state = await store.load(chatId);
     let event: InboundEvent = tr.event;
     if (event.type === "text") {
@@ -249,23 +264,34 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     };
     const journalKeys = journalParts.get(source.updateKey) ?? [source.updateKey];
     const queued = replyDelivery.backlogged(chatId);
-    const result = await service.handle(
-      {
-        channel: "telegram",
-        chatId,
-        userId: source.userId,
-        updateKey: source.updateKey,
-        locale: source.locale,
-        // Which message of the person this is (or edits): an edit of the last answer is a new answer.
-        ...(source.messageId !== undefined ? { messageId: String(source.messageId) } : {}),
-        delivery: { journalKeys, meta, queued },
-      },
-      event,
-    );
+    let result: Awaited<ReturnType<DialogService["handle"]>>;
+    try {
+      result = await service.handle(
+        {
+          channel: "telegram",
+          chatId,
+          userId: source.userId,
+          updateKey: source.updateKey,
+          locale: source.locale,
+          // Which message of the person this is (or edits): an edit of the last answer is a new answer.
+          ...(source.messageId !== undefined ? { messageId: String(source.messageId) } : {}),
+          delivery: { journalKeys, meta, queued },
+        },
+        event,
+      );
+    } catch (err) {
+      // The step failed: the spinner still stops (a retry of the step will not answer again).
+      if (callback) await answerPress(api, callback.id, undefined, evLog);
+      throw err;
+    }
+    // A press is answered once, right after its step (Telegram refuses a second answer): a
+    // re-delivered press (a webhook retry, an unconfirmed poll after a restart) is a duplicate and
+    // was answered when it was applied.
     if (result.type === "duplicate") {
       evLog.debug("telegram: duplicate update");
       return;
     }
+    if (callback) await answerPress(api, callback.id, undefined, evLog);
     // Cleared in the step's transaction, or kept for a retry of a failed step: not by runUpdate.
     if (result.deliveryId !== undefined || result.failed) journalParts.delete(source.updateKey);
     const locale = result.locale ?? source.locale;
@@ -411,7 +437,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const state = await store.load(chatId);
     const locale = await conversationLocale(chatId, source.locale);
     const t = (key: string) => i18n.t(locale, key);
-    if (callback) await api.answerCallbackQuery(callback.id).catch((err) => hideLog.debug({ error: describeError(err) }, "telegram: answerCallbackQuery failed"));
+    if (callback) await answerPress(api, callback.id, undefined, hideLog);
     const own: Array<[number, number]> = source.messageId !== undefined ? [[source.messageId, source.date ?? nowSeconds()]] : [];
 
     if (tr.stage === "ask") {
@@ -482,6 +508,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   async function handleGroupUpdate(tr: Extract<TranslatedUpdate, { type: "group" }>, api: Api, updateLog: Logger): Promise<void> {
     const notice = text(tr.locale, "telegram-group-notice");
     if (tr.callbackId && tr.callbackData?.startsWith("take:") && tr.fromId) {
+      // A re-delivered press was taken and answered already.
+      if (answeredPresses.has(tr.callbackId)) return;
       const result = await takeFromChat(db, {
         channel: "telegram",
         messengerUserId: tr.fromId,
@@ -491,7 +519,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       });
       updateLog.info({ result: result.type }, "telegram: take from operators' chat");
       const key = result.type === "conflict" ? `telegram-take-${result.code === "already_taken" ? "already" : "conflict"}` : `telegram-take-${result.type}`;
-      await api.answerCallbackQuery(tr.callbackId, { text: i18n.t("ru", key), show_alert: result.type !== "ok" }).catch(() => undefined);
+      await answerPress(api, tr.callbackId, { text: i18n.t("ru", key), show_alert: result.type !== "ok" }, updateLog);
       return;
     }
     if (tr.text && /^\/link(?:@\w+)?\s*$/i.test(tr.text.trim())) {
@@ -500,7 +528,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       return;
     }
     if (tr.callbackId) {
-      await api.answerCallbackQuery(tr.callbackId, { text: notice }).catch(() => undefined);
+      await answerPress(api, tr.callbackId, { text: notice }, updateLog);
       return;
     }
     if (notifiedGroups.has(tr.chatId)) {
