@@ -7,7 +7,8 @@ import { createHmac } from "node:crypto";
 import { hostname } from "node:os";
 import { type Db, type DbEngine, engineOf } from "../db/client.ts";
 import { MIGRATIONS_DIR } from "../db/migrate.ts";
-import { POSTGRES_MIGRATIONS_DIR, pendingMigrationNames } from "../db/migrate-postgres.ts";
+import { POSTGRES_MIGRATIONS_DIR } from "../db/migrate-postgres.ts";
+import { shippedMigrationNames } from "../db/migration-history.ts";
 import type { Logger } from "../logging/logger.ts";
 import { clockSql } from "./leases.ts";
 
@@ -24,7 +25,7 @@ export function secretCheckOf(secret: string): string {
 
 /** This build's schema version: its last migration for the engine. */
 export function schemaVersionOf(engine: DbEngine): string {
-  return pendingMigrationNames(engine === "postgresql" ? POSTGRES_MIGRATIONS_DIR : MIGRATIONS_DIR).at(-1) ?? "none";
+  return shippedMigrationNames(engine === "postgresql" ? POSTGRES_MIGRATIONS_DIR : MIGRATIONS_DIR).at(-1) ?? "none";
 }
 
 export type JoinResult = { type: "joined"; others: number; registration: InstanceRegistration } | { type: "refused"; message: string };

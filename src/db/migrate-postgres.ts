@@ -3,11 +3,9 @@
 // transaction (PostgreSQL's DDL is transactional), so one that fails leaves nothing half-applied.
 // An advisory lock makes a second process starting at the same time wait for the first one.
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { checkApplied, checksumOf, type HistoryProblem, historyBehind, objectsCreatedBy, type SchemaObject } from "./migration-history.ts";
+import { checkApplied, checksumOf, type HistoryProblem, historyBehind, objectsCreatedBy, readShippedMigrations, type SchemaObject } from "./migration-history.ts";
 
 export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations-postgresql/", import.meta.url));
 
@@ -52,15 +50,6 @@ export function describeConnectError(err: unknown, url: string): { code: "DB_UNR
   return { code: "DB_UNREACHABLE", message: `cannot reach PostgreSQL at ${where} (${reason})` };
 }
 
-export function pendingMigrationNames(dir: string): string[] {
-  return existsSync(dir)
-    ? readdirSync(dir, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, "migration.sql")))
-        .map((d) => d.name)
-        .sort()
-    : [];
-}
-
 export async function migratePostgres(url: string, dir: string = POSTGRES_MIGRATIONS_DIR): Promise<PostgresMigrateResult> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An error event after connecting (server gone) must not crash the process: the query fails instead.
@@ -83,7 +72,7 @@ export async function migratePostgres(url: string, dir: string = POSTGRES_MIGRAT
       )
     ).rows;
     const done = new Set(history.map((r) => r.name));
-    const shipped = pendingMigrationNames(dir).map((name) => ({ name, sql: readFileSync(path.join(dir, name, "migration.sql"), "utf8") }));
+    const shipped = readShippedMigrations(dir);
     // A changed migration or a database from a newer version: stop before touching anything.
     const problem = checkApplied(history, shipped);
     if (problem) return { type: "error", ...problem };

@@ -3,11 +3,11 @@
 // `prisma migrate diff --from-migrations` agree with what ran here. Done in-process (not by
 // spawning the CLI) because tests create many temporary databases and start-up must be fast.
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
-import { checkApplied, checksumOf, type HistoryProblem, historyBehind, objectsCreatedBy, type SchemaObject } from "./migration-history.ts";
+import { checkApplied, checksumOf, type HistoryProblem, historyBehind, objectsCreatedBy, readShippedMigrations, type SchemaObject } from "./migration-history.ts";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations/", import.meta.url));
 
@@ -49,13 +49,7 @@ export function migrateDatabase(file: string, dir: string = MIGRATIONS_DIR): Mig
       .prepare(`SELECT migration_name AS name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
       .all() as { name: string; checksum: string }[];
     const done = new Set(history.map((r) => r.name));
-    const names = existsSync(dir)
-      ? readdirSync(dir, { withFileTypes: true })
-          .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, "migration.sql")))
-          .map((d) => d.name)
-          .sort()
-      : [];
-    const shipped = names.map((name) => ({ name, sql: readFileSync(path.join(dir, name, "migration.sql"), "utf8") }));
+    const shipped = readShippedMigrations(dir);
     // A changed migration or a database from a newer version: stop before touching anything.
     const problem = checkApplied(history, shipped);
     if (problem) return { type: "error", ...problem };

@@ -6,6 +6,8 @@
 //  - a pending migration whose table, index or column already exists: the history is behind the
 //    schema, i.e. the file lost data (restored or copied without its -wal file, partly overwritten).
 import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 
 export interface ShippedMigration {
   name: string;
@@ -19,6 +21,20 @@ export type HistoryProblem = {
   code: "MIGRATION_CHANGED" | "DATABASE_NEWER" | "HISTORY_BEHIND";
   message: string;
 };
+
+/** The migration folders shipped in `dir` (each with a migration.sql), in the order they apply. */
+export function shippedMigrationNames(dir: string): string[] {
+  return existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && existsSync(path.join(dir, d.name, "migration.sql")))
+        .map((d) => d.name)
+        .sort()
+    : [];
+}
+
+export function readShippedMigrations(dir: string): ShippedMigration[] {
+  return shippedMigrationNames(dir).map((name) => ({ name, sql: readFileSync(path.join(dir, name, "migration.sql"), "utf8") }));
+}
 
 /** Prisma's checksum of a migration: SHA-256 of migration.sql, hex. */
 export function checksumOf(sql: string): string {

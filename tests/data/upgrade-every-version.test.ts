@@ -12,7 +12,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openDb, type DbTarget } from "../../src/db/client.ts";
 import { checkForDataLoss } from "../../src/db/data-loss-check.ts";
 import { MIGRATIONS_DIR, migrateDatabase } from "../../src/db/migrate.ts";
-import { migratePostgres, POSTGRES_MIGRATIONS_DIR, pendingMigrationNames } from "../../src/db/migrate-postgres.ts";
+import { migratePostgres, POSTGRES_MIGRATIONS_DIR } from "../../src/db/migrate-postgres.ts";
+import { shippedMigrationNames } from "../../src/db/migration-history.ts";
 import { createPostgresDatabase, testEngine } from "../helpers/temp-db.ts";
 import { makeRequest } from "../web/helpers.ts";
 
@@ -30,7 +31,7 @@ function tempDir(): string {
 /** A folder holding only the first k of an engine's migrations (byte-identical copies). */
 function firstMigrations(source: string, k: number): string {
   const dir = tempDir();
-  for (const name of pendingMigrationNames(source).slice(0, k)) cpSync(path.join(source, name), path.join(dir, name), { recursive: true });
+  for (const name of shippedMigrationNames(source).slice(0, k)) cpSync(path.join(source, name), path.join(dir, name), { recursive: true });
   return dir;
 }
 
@@ -157,7 +158,7 @@ async function expectSurvived(target: DbTarget, before: Record<string, number>, 
 }
 
 describe.skipIf(testEngine() !== "sqlite")("SQLite: upgrade from every earlier schema version", () => {
-  const names = pendingMigrationNames(MIGRATIONS_DIR);
+  const names = shippedMigrationNames(MIGRATIONS_DIR);
   it("ships more than one migration (otherwise there is nothing to upgrade from)", () => {
     expect(names.length).toBeGreaterThan(1);
   });
@@ -180,7 +181,7 @@ describe.skipIf(testEngine() !== "sqlite")("SQLite: upgrade from every earlier s
 });
 
 describe.skipIf(testEngine() !== "postgresql")("PostgreSQL: upgrade from every earlier schema version", () => {
-  const names = pendingMigrationNames(POSTGRES_MIGRATIONS_DIR);
+  const names = shippedMigrationNames(POSTGRES_MIGRATIONS_DIR);
   for (let k = 1; k < names.length; k++) {
     it(`from version ${k} (${names[k - 1]}) to ${names.length}`, async () => {
       const created = await createPostgresDatabase({ empty: true });

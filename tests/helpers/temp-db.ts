@@ -8,7 +8,8 @@ import path from "node:path";
 import pg from "pg";
 import { type Db, type DbEngine, type DbTarget, openDb } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
-import { migratePostgres, POSTGRES_MIGRATIONS_DIR, pendingMigrationNames } from "../../src/db/migrate-postgres.ts";
+import { migratePostgres, POSTGRES_MIGRATIONS_DIR } from "../../src/db/migrate-postgres.ts";
+import { shippedMigrationNames } from "../../src/db/migration-history.ts";
 import { seedRegions } from "../../src/db/seed-regions.ts";
 
 export interface TempDb {
@@ -84,7 +85,7 @@ function urlOf(database: string): string {
 /** The template's name changes with the migrations and the seed, so a stale one is never used. */
 function templateName(): string {
   const h = createHash("sha256");
-  for (const name of pendingMigrationNames(POSTGRES_MIGRATIONS_DIR)) {
+  for (const name of shippedMigrationNames(POSTGRES_MIGRATIONS_DIR)) {
     h.update(name).update(readFileSync(path.join(POSTGRES_MIGRATIONS_DIR, name, "migration.sql")));
   }
   h.update(readFileSync(new URL("../../prisma/regions.csv", import.meta.url)));

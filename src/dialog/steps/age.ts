@@ -3,7 +3,7 @@
 import { optionsFlat, sosRow } from "../run.ts";
 import { typedAge } from "../text-input.ts";
 import { never, type StepModule } from "./step-module.ts";
-import { becomeMinor, confirmAdult } from "./teen-help.ts";
+import { answerAge, becomeMinor, confirmAdult } from "./teen-help.ts";
 
 export const ageStep: StepModule = {
   id: "age",
@@ -18,17 +18,7 @@ export const ageStep: StepModule = {
     options: [[{ id: "adult", label: r.t("opt-age-adult"), words: r.words("words-yes") }], [{ id: "minor", label: r.t("opt-age-minor"), words: r.words("words-no") }], sosRow(r)],
     freeText: false,
   }),
-  onOption(r, id) {
-    if (id === "adult") {
-      confirmAdult(r);
-      return true;
-    }
-    if (id === "minor") {
-      becomeMinor(r);
-      return true;
-    }
-    return false;
-  },
+  onOption: answerAge,
   // An age in digits is an answer («15», «15 лет», «42»), unless it is an option number.
   early(r, text, v) {
     const age = typedAge(text);

@@ -17,6 +17,14 @@ export function confirmAdult(r: Run): void {
   r.advance();
 }
 
+/** The «18 or older» / «under 18» buttons, on the age question and on the teen screen alike. */
+export function answerAge(r: Run, id: string): boolean {
+  if (id === "adult") confirmAdult(r);
+  else if (id === "minor") becomeMinor(r);
+  else return false;
+  return true;
+}
+
 export const teenHelpStep: StepModule = {
   id: "teen_help",
   view: (r) => ({
@@ -25,15 +33,5 @@ export const teenHelpStep: StepModule = {
     link: { label: r.t("opt-teen-chat"), url: TEEN_CHAT_URL },
     freeText: false,
   }),
-  onOption(r, id) {
-    if (id === "adult") {
-      confirmAdult(r);
-      return true;
-    }
-    if (id === "minor") {
-      becomeMinor(r);
-      return true;
-    }
-    return false;
-  },
+  onOption: answerAge,
 };
