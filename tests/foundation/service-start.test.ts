@@ -1,12 +1,11 @@
 // Starts the real, compiled service (what `npm start` runs) as a child process on a temporary database.
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "../../scripts/build.mjs";
-import { type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
+import { startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
+import { startSlowSendProxy } from "../fakes/slow-send-proxy.ts";
 import { spawnService, startBuilt, tempDir } from "../ops/service-process.ts";
 
 beforeAll(() => ensureBuilt({ log: () => undefined }), 180_000);
@@ -15,41 +14,6 @@ const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
-
-/**
- * A proxy in front of the fake Bot API that holds `sendMessage` calls: `hold` ms each, or for ever
- * (-1). `arrived` resolves when the first one reaches it.
- */
-async function slowBotApi(fake: FakeTelegramApi, hold: number) {
-  let arrived!: () => void;
-  const first = new Promise<void>((resolve) => (arrived = resolve));
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    if (req.url?.endsWith("/sendMessage")) {
-      arrived();
-      if (hold < 0) return; // never answers
-      await new Promise((r) => setTimeout(r, hold));
-    }
-    try {
-      const upstream = await fetch(`${fake.apiRoot}${req.url}`, {
-        method: req.method,
-        headers: { "content-type": req.headers["content-type"] ?? "application/json" },
-        body: chunks.length ? Buffer.concat(chunks) : undefined,
-      });
-      res.writeHead(upstream.status, { "content-type": "application/json" });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
-    } catch {
-      res.destroy();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  closers.push(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
-  return { apiRoot: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sendArrived: first };
-}
 
 describe("npm start (the compiled service)", () => {
   it("migrates, seeds, answers /healthz and /readyz, refuses a second start on the same port, stops on SIGTERM", async () => {
@@ -117,7 +81,8 @@ describe("npm start (the compiled service)", () => {
   it("SIGTERM while a reply is on its way: the reply is delivered, then the service exits 0", async () => {
     const fake = await startFakeTelegramApi();
     closers.push(() => fake.close());
-    const proxy = await slowBotApi(fake, 1500);
+    const proxy = await startSlowSendProxy(fake, 1500);
+    closers.push(() => proxy.close());
     const dir = tempDir();
     const s = startBuilt({
       DATABASE_FILE: path.join(dir, "opora.db"),
@@ -139,7 +104,8 @@ describe("npm start (the compiled service)", () => {
   it("SIGTERM while the Bot API never answers: the service still exits within the stop bound", async () => {
     const fake = await startFakeTelegramApi();
     closers.push(() => fake.close());
-    const proxy = await slowBotApi(fake, -1);
+    const proxy = await startSlowSendProxy(fake, -1);
+    closers.push(() => proxy.close());
     const dir = tempDir();
     const s = startBuilt({
       DATABASE_FILE: path.join(dir, "opora.db"),

@@ -1,12 +1,11 @@
 // `kill -9` right after a dialog step committed, while its reply is on its way to the Bot API: after
 // a restart the family gets that reply once (it is in the outbox, committed with the step), and the
 // update Telegram delivers again is not applied twice.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "../../scripts/build.mjs";
-import { type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
+import { startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
+import { startSlowSendProxy } from "../fakes/slow-send-proxy.ts";
 import { startBuilt, tempDir } from "../ops/service-process.ts";
 
 beforeAll(() => ensureBuilt({ log: () => undefined }), 180_000);
@@ -16,42 +15,12 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
-/** A proxy in front of the fake Bot API that swallows every sendMessage (never answers, never forwards). */
-async function blackHoleForSends(fake: FakeTelegramApi) {
-  let arrived!: () => void;
-  const first = new Promise<void>((resolve) => (arrived = resolve));
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    if (req.url?.endsWith("/sendMessage")) {
-      arrived();
-      return;
-    }
-    try {
-      const upstream = await fetch(`${fake.apiRoot}${req.url}`, {
-        method: req.method,
-        headers: { "content-type": req.headers["content-type"] ?? "application/json" },
-        body: chunks.length ? Buffer.concat(chunks) : undefined,
-      });
-      res.writeHead(upstream.status, { "content-type": "application/json" });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
-    } catch {
-      res.destroy();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  closers.push(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  });
-  return { apiRoot: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sendArrived: first };
-}
-
 describe("kill -9 after a committed step", () => {
   it("the reply is delivered once after the restart", async () => {
     const fake = await startFakeTelegramApi();
     closers.push(() => fake.close());
-    const proxy = await blackHoleForSends(fake);
+    const proxy = await startSlowSendProxy(fake, -1);
+    closers.push(() => proxy.close());
     const dir = tempDir();
     const env = { DATABASE_FILE: path.join(dir, "opora.db"), PORT: "0", TELEGRAM_BOT_TOKEN: fake.token, SESSION_SECRET: "k".repeat(40) };
     const first = startBuilt({ ...env, TELEGRAM_API_ROOT: proxy.apiRoot });
