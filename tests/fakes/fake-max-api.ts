@@ -98,8 +98,10 @@ export class FakeMaxApi {
   private cbSeq = 0;
   /** Start times of the last second's requests (the opt-in rate limit). */
   private requestTimes: number[] = [];
-  /** callback_id → mid of the pressed message (what the real server knows). */
+  /** callback_id → mid of the pressed message (what the real server knows), until answered. */
   private callbackMessages = new Map<string, string>();
+  /** Presses already answered (a second answer is refused). */
+  private answeredCallbacks = new Set<string>();
   private ts = 1_760_000_000_000;
   baseUrl = "";
   /** Milliseconds added to every response (to simulate a slow network). */
@@ -306,7 +308,8 @@ export class FakeMaxApi {
   callback(u: FakeUser, message: FakeMessage, payload: string, callbackId?: string) {
     const timestamp = this.nextTimestamp();
     const id = callbackId ?? `cb.${++this.cbSeq}`;
-    this.callbackMessages.set(id, message.mid);
+    // A press MAX delivers again keeps its callback_id: answered already, it stays answered.
+    if (!this.answeredCallbacks.has(id)) this.callbackMessages.set(id, message.mid);
     return {
       update_type: "message_callback",
       timestamp,
@@ -458,8 +461,12 @@ export class FakeMaxApi {
       case "POST /answers": {
         if (!query.callback_id)
           return this.reply(res, call, 400, { code: "proto.payload", message: "callback_id required" });
+        // A press is answered once: the server forgets it with its answer. (The public docs do not
+        // name the error; the fake answers in the API's `{code, message}` format.)
+        if (this.answeredCallbacks.has(query.callback_id))
+          return this.reply(res, call, 400, { code: "callback.answered", message: "callback already answered" });
         // Only a press the server delivered can be answered.
-        if (!this.callbackMessages.has(query.callback_id) && !this.answers.some((a) => a.callbackId === query.callback_id))
+        if (!this.callbackMessages.has(query.callback_id))
           return this.reply(res, call, 404, { code: "not.found", message: "callback not found" });
         const b = body as { message?: unknown; notification?: string } | null;
         if (!b || (b.message == null && b.notification == null)) {
@@ -468,14 +475,15 @@ export class FakeMaxApi {
             message: "message or notification required",
           });
         }
-        if (this.opts.record === false) {
-          this.callbackMessages.delete(query.callback_id);
-          return this.reply(res, call, 200, { success: true });
-        }
+        const pressedMid = this.callbackMessages.get(query.callback_id);
+        this.callbackMessages.delete(query.callback_id);
+        // Benchmarks keep no history: a second answer then gets "callback not found".
+        if (this.opts.record === false) return this.reply(res, call, 200, { success: true });
+        this.answeredCallbacks.add(query.callback_id);
         this.answers.push({ callbackId: query.callback_id, body });
         if (b.message != null) {
           // Answering with a message replaces the message whose button was pressed.
-          const target = this.messages.get(this.callbackMessages.get(query.callback_id) ?? "");
+          const target = this.messages.get(pressedMid ?? "");
           if (target) applyEdit(target, b.message);
         }
         return this.reply(res, call, 200, { success: true });
@@ -588,6 +596,8 @@ function applyEdit(m: FakeMessage, body: unknown) {
 
 /** The documented limits: text ≤ 4000, ≤ 30 rows, ≤ 7 per row (≤ 3 with link/contact), payload ≤ 1024. */
 function validateOutgoing(b: { text?: string; attachments?: FakeMessage["attachments"] }): string | null {
+  // A message is its text or its attachments: one with neither is refused.
+  if ((b.text ?? "").trim().length === 0 && (b.attachments ?? []).length === 0) return "text: message is empty";
   if ((b.text ?? "").length > 4000) return "text: length must be less than 4000";
   for (const a of b.attachments ?? []) {
     if (a.type !== "inline_keyboard") continue;

@@ -47,6 +47,25 @@ describe("fake MAX API: strict like the schema", () => {
     expect((await call("POST", `answers?callback_id=${press.callback.callback_id}`, { notification: "ok" })).status).toBe(200);
   });
 
+  it("answers a press once: a second answer of the same callback_id is refused, also when MAX delivered the press again", async () => {
+    await call("POST", "messages?chat_id=5", keyboard([{ type: "callback", text: "x", payload: "p" }]));
+    const message = api.lastMessage(5)!;
+    api.callback({ userId: 5, chatId: 5 }, message, "p", "cb-once");
+    expect((await call("POST", "answers?callback_id=cb-once", { notification: "ok" })).status).toBe(200);
+    const again = { status: 400, body: { code: "callback.answered", message: "callback already answered" } };
+    expect(await call("POST", "answers?callback_id=cb-once", { notification: "ok" })).toEqual(again);
+    api.callback({ userId: 5, chatId: 5 }, message, "p", "cb-once"); // the same press delivered again
+    expect(await call("POST", "answers?callback_id=cb-once", { message: { text: "q", attachments: [] } })).toEqual(again);
+    expect(api.answers.filter((a) => a.callbackId === "cb-once")).toHaveLength(1);
+  });
+
+  it("refuses a message with neither text nor attachments", async () => {
+    for (const body of [{ text: "" }, { text: "   " }, {}, { text: "", attachments: [] }]) {
+      expect(await call("POST", "messages?chat_id=5", body)).toEqual({ status: 400, body: { code: "proto.payload", message: "text: message is empty" } });
+    }
+    expect(api.messagesTo(5)).toHaveLength(0);
+  });
+
   it("with a rate limit on (MAX: 30/s; 5 here, so a slow machine cannot spread them over a second), the request over it gets 429 too.many.requests", async () => {
     const limited = await startFakeMaxApi({ token: TOKEN, requestsPerSecond: 5 });
     try {

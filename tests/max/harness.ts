@@ -52,8 +52,10 @@ export async function startHarness(opts: {
   db: Db;
   mode: "polling" | "webhook";
   channel?: Partial<MaxChannelDeps>;
+  /** The fake API of an earlier harness (a restart of the service); it is left open by close(). */
+  api?: FakeMaxApi;
 }): Promise<Harness> {
-  const api = await startFakeMaxApi({ token: TOKEN, defaultPollTimeoutMs: 200 });
+  const api = opts.api ?? (await startFakeMaxApi({ token: TOKEN, defaultPollTimeoutMs: 200 }));
   const channel = createMaxChannel({
     token: TOKEN,
     baseUrl: api.baseUrl,
@@ -100,7 +102,7 @@ export async function startHarness(opts: {
     async close() {
       await channel.stop();
       await app?.close();
-      await api.close();
+      if (!opts.api) await api.close();
     },
   };
 }

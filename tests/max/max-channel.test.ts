@@ -233,9 +233,33 @@ describe("MAX channel (polling, scripted service)", () => {
     await new Promise((r) => setTimeout(r, 100));
     // MAX may deliver a press again: it is answered once (a second answer would be refused).
     expect(h.api.answers.filter((a) => a.callbackId === "cb-dup")).toHaveLength(1);
+    expect(h.api.calls.filter((c) => c.path === "/answers" && c.status !== 200)).toEqual([]);
     expect(s.calls.map((c) => c.ctx.updateKey).filter((k) => k === "cb:cb-dup").length).toBe(1);
     expect(s.calls.length).toBe(3);
     expect(h.api.messagesTo(ANNA.chatId).length).toBe(3);
+  });
+
+  it("a press MAX delivers again after a restart is not answered again (MAX refuses a second answer)", async () => {
+    const s = scriptedService();
+    h = await startHarness({ service: s.service, db: tmp.db, mode: "webhook" });
+    await h.deliver(h.api.botStarted(ANNA));
+    const q1 = await waitFor(() => h!.api.lastMessage(ANNA.chatId), 5000, "q1");
+    const cb = h.api.callback(ANNA, q1, "s1:yes", "cb-restart");
+    await h.deliver(cb);
+    await waitFor(() => h!.api.answers.length === 1, 5000, "the answer");
+    await h.settle();
+    await h.channel.stop();
+    // The next process (same database) gets the same press again.
+    const next = await startHarness({ service: s.service, db: tmp.db, mode: "webhook", api: h.api });
+    try {
+      await next.deliver(h.api.callback(ANNA, q1, "s1:yes", "cb-restart"));
+      await next.settle();
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await next.close();
+    }
+    expect(s.calls.filter((c) => c.ctx.updateKey === "cb:cb-restart")).toHaveLength(1);
+    expect(h.api.calls.filter((c) => c.path === "/answers").map((c) => c.status)).toEqual([200]);
   });
 
   it("retries 429 and 500 with backoff, then delivers", async () => {

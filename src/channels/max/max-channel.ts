@@ -340,6 +340,15 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
 
   // Presses already answered (MAX may deliver a press again): answered once. Bounded, oldest out.
   const answeredCallbacks = new Set<string>();
+  // Presses whose answer MAX refused here: a re-delivery tries again. Bounded, oldest out.
+  const refusedCallbacks = new Set<string>();
+  const remember = (set: Set<string>, id: string) => {
+    set.add(id);
+    if (set.size > 5000) {
+      const oldest = set.values().next().value;
+      if (oldest !== undefined) set.delete(oldest);
+    }
+  };
   /** Answers a press once; `success: false` is logged as a failure, not taken for an answer. */
   async function answerOnce(chatLog: UpdateLog, id: string, extra: Parameters<typeof api.answerOnCallback>[1]): Promise<boolean> {
     if (answeredCallbacks.has(id)) {
@@ -348,14 +357,12 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
     try {
       await checked("answer", () => api.answerOnCallback(id, extra));
-      answeredCallbacks.add(id);
-      if (answeredCallbacks.size > 5000) {
-        const oldest = answeredCallbacks.values().next().value;
-        if (oldest !== undefined) answeredCallbacks.delete(oldest);
-      }
+      remember(answeredCallbacks, id);
+      refusedCallbacks.delete(id);
       return true;
     } catch (err) {
       chatLog.warn({ err: errInfo(err) }, "max callback answer failed");
+      remember(refusedCallbacks, id);
       return false;
     }
   }
@@ -449,13 +456,15 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       if (!queued) await withOutboundPriority(priority, () => sendReplies(t.chatId, payload, { retry: false }));
       return;
     }
-    // Applied before (a re-delivery), or the service itself failed: the press is still answered.
+    // The service failed: the press is still answered (the spinner stops). Applied before (a
+    // re-delivery): its step's replies answered it, in this process or before a restart, and MAX
+    // refuses a second answer; only an answer MAX refused here is tried again.
     const conv = await loadConversation(t.chatId);
     const locale = conv ? pickLocale(conv.locale) : pickLocale(t.locale);
     const stored = parseChannelData(conv?.channelData);
     const current = currentQuestion(t.chatId, stored);
     let questionCleared = false;
-    if (t.callback) {
+    if (t.callback && (!result || refusedCallbacks.has(t.callback.id))) {
       const isOption = t.event.type === "option";
       await answerCallback(chatLog, t.callback, isOption ? "clear" : "notify", locale);
       if (isOption && t.callback.messageText !== undefined && current?.mid === t.callback.messageMid) questionCleared = true;
@@ -665,6 +674,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         return;
       }
       case "groupTake": {
+        // A re-delivered press was taken and answered already.
+        if (answeredCallbacks.has(t.callbackId)) return;
         const result = await takeFromChat(db, { channel: "max", messengerUserId: t.userId, requestNumber: t.requestNumber, now: now(), family: deps.family });
         chatLog.info({ result: result.type }, "max take from operators' chat");
         const key = result.type === "conflict" ? `max-take-${result.code === "already_taken" ? "already" : "conflict"}` : `max-take-${result.type}`;
