@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   const jobs = createJobRunner({
     leases,
     log: log.child({ component: "jobs" }),
-    jobs: workerJobs({ db, log, clock, outbox, notices: noticeDeps, p0EscalateAfterMinutes: config.p0EscalateAfterMinutes, retentionDays: config.retentionDays }),
+    jobs: workerJobs({ db, leases, log, clock, outbox, notices: noticeDeps, p0EscalateAfterMinutes: config.p0EscalateAfterMinutes, retentionDays: config.retentionDays }),
   });
   jobs.start();
   stoppables.push({ name: "jobs", stop: () => jobs.stop() });

@@ -154,15 +154,39 @@ export function createLeases({ db, holder = newInstanceId(), monotonic = () => p
 
 /**
  * Inside a transaction: fails with LeaseLostError unless `lease` is still the current holding (same
- * token, not expired by the database's clock). On PostgreSQL the row stays locked until commit, so
- * a successor cannot take the lease between this check and the commit.
+ * token, not expired by the database's clock). Nobody can take the lease between this check and the
+ * commit: on PostgreSQL the row is share-locked until commit (a taker's UPDATE waits; several
+ * transactions of the holder do not wait for one another), and a SQLite transaction holds the
+ * file's write lock from its start (BEGIN IMMEDIATE, sqlite-isolation.ts).
  */
 export async function assertLeaseHeld(tx: Tx, lease: Lease): Promise<void> {
   const clock = clockSql(lease.engine);
-  const lock = lease.engine === "postgresql" ? Prisma.raw("FOR UPDATE") : Prisma.empty;
+  const lock = lease.engine === "postgresql" ? Prisma.raw("FOR SHARE") : Prisma.empty;
   const rows = await tx.$queryRaw<unknown[]>`
     SELECT 1 AS ok FROM "Lease"
     WHERE "name" = ${lease.name} AND "holder" = ${lease.holder} AND "token" = ${lease.token} AND "expiresAt" > ${clock.now}
     ${lock}`;
   if (rows.length === 0) throw new LeaseLostError(lease.name);
+}
+
+/**
+ * A job's writes fenced by its lease: `check` goes first in each of the job's transactions (a holder
+ * that paused past its expiry commits nothing once another instance took the job over), `valid` is
+ * the local belief, asked before an outside effect (a message sent) that no transaction can undo.
+ */
+export interface Fence {
+  check(tx: Tx): Promise<void>;
+  valid(): boolean;
+}
+
+export function leaseFence(leases: Pick<Leases, "valid">, lease: Lease): Fence {
+  return { check: (tx) => assertLeaseHeld(tx, lease), valid: () => leases.valid(lease) };
+}
+
+/** Runs `fn` in a transaction whose first statement is the fence's check (no fence: a plain transaction). */
+export function fenced<T>(db: Db, fence: Fence | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (tx) => {
+    await fence?.check(tx);
+    return fn(tx);
+  });
 }

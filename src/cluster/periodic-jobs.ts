@@ -4,7 +4,7 @@
 // run the lease is kept until the job is due again (`everyMs` after it started), so a job that
 // just ran on one instance is not run again by another one's tick.
 import type { Logger } from "../logging/logger.ts";
-import type { Lease, Leases } from "./leases.ts";
+import { type Lease, LeaseLostError, type Leases } from "./leases.ts";
 
 export interface JobContext {
   lease: Lease;
@@ -86,6 +86,12 @@ export function createJobRunner({
     try {
       await job.run({ lease, signal: lost.signal });
     } catch (err) {
+      if (err instanceof LeaseLostError) {
+        // A fenced write found the lease taken over (this instance paused past its expiry): nothing committed.
+        log.warn({ job: job.name }, "job lease taken over by another instance; its write was refused");
+        lost.abort();
+        return killed ? "failed" : "lost";
+      }
       outcome = "failed";
       log.error({ job: job.name, code: (err as { code?: string }).code, error: (err as Error).name }, `${job.name} failed`);
     } finally {

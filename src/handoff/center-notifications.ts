@@ -1,6 +1,7 @@
 // Tells a center's operators' chat about new requests and nags about untaken P0s and overdue ones.
 // Every message goes through the outbox in the same transaction as its cause. The texts carry the
 // request number, urgency, topics, place and a link — never a name, phone or description.
+import { type Fence, fenced } from "../cluster/leases.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { type Category, isCategory, isUrgency, type Urgency } from "../domain/taxonomy.ts";
 import type { I18n, Locale } from "../i18n/i18n.ts";
@@ -136,6 +137,8 @@ export async function enqueueNewRequestNotices(
 export interface ReminderOptions {
   /** Minutes between reminders of an untaken P0. */
   p0EveryMinutes?: number;
+  /** The job's lease (several instances): each request's reminders commit only while it is held. */
+  fence?: Fence;
 }
 
 /**
@@ -146,7 +149,7 @@ export async function enqueueDueReminders(
   db: Db,
   deps: CenterNotificationDeps,
   now: Date,
-  { p0EveryMinutes = 10 }: ReminderOptions = {},
+  { p0EveryMinutes = 10, fence }: ReminderOptions = {},
 ): Promise<number> {
   const locale = deps.locale ?? "ru";
   let enqueued = 0;
@@ -159,7 +162,7 @@ export async function enqueueDueReminders(
     select: { id: true },
   });
   for (const { id } of candidates) {
-    await db.$transaction(async (tx) => {
+    await fenced(db, fence, async (tx) => {
       const req = await loadForNotice(tx, id);
       if (!req) return;
       const url = requestUrl(deps.publicBaseUrl, req.number);

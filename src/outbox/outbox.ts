@@ -2,6 +2,7 @@
 // transaction as the change, then delivered by a worker that retries from the database (never from
 // memory), so a crash or a failing API loses nothing. The idempotency key makes enqueueing the same
 // effect twice a no-op.
+import { type Fence, fenced } from "../cluster/leases.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { Logger } from "../logging/logger.ts";
 
@@ -120,8 +121,12 @@ export interface OutboxWorkerDeps {
 }
 
 export interface OutboxWorker {
-  /** Delivers everything due now; returns how many deliveries were attempted. */
-  runOnce(): Promise<number>;
+  /**
+   * Delivers everything due now; returns how many deliveries were attempted. `fence`: the outbox
+   * job's lease (several instances): a delivery is claimed only in a transaction that checks it, and
+   * sent only while this instance still believes it holds it.
+   */
+  runOnce(fence?: Fence): Promise<number>;
   /** Polls every `intervalMs` until stop(). */
   start(intervalMs?: number): void;
   stop(): Promise<void>;
@@ -162,21 +167,31 @@ export function createOutboxWorker({
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
-  async function deliver(id: number): Promise<void> {
+  async function deliver(id: number, fence: Fence | undefined): Promise<void> {
     const now = clock();
     // Claim with a lease: a worker that crashes mid-send leaves "sending", which expires and is retried.
-    const claimed = await db.outbox.updateMany({
-      where: {
-        id,
-        OR: [
-          { status: "pending", nextAttemptAt: { lte: now } },
-          { status: "sending", nextAttemptAt: { lte: now } },
-        ],
-      },
-      data: { status: "sending", attempts: { increment: 1 }, nextAttemptAt: new Date(now.getTime() + leaseMs) },
-    });
+    const claim = (tx: Db | Tx) =>
+      tx.outbox.updateMany({
+        where: {
+          id,
+          OR: [
+            { status: "pending", nextAttemptAt: { lte: now } },
+            { status: "sending", nextAttemptAt: { lte: now } },
+          ],
+        },
+        data: { status: "sending", attempts: { increment: 1 }, nextAttemptAt: new Date(now.getTime() + leaseMs) },
+      });
+    const claimed = fence ? await fenced(db, fence, claim) : await claim(db);
     if (claimed.count === 0) return;
     const item = await db.outbox.findUniqueOrThrow({ where: { id } });
+    if (fence && !fence.valid()) {
+      // The job's lease ran out meanwhile (a pause): give the delivery back to its next holder unsent.
+      await db.outbox.updateMany({
+        where: { id, status: "sending", attempts: item.attempts },
+        data: { status: "pending", attempts: { decrement: 1 }, nextAttemptAt: now },
+      });
+      return;
+    }
     const sender = senders[item.channel as OutboxChannel];
     const itemLog = log.child({ outboxId: item.id, kind: item.kind, channel: item.channel, attempt: item.attempts });
     let result: SendResult;
@@ -195,18 +210,19 @@ export function createOutboxWorker({
     else if (result.type !== "sent") itemLog.warn({ code: result.code }, "delivery not possible");
   }
 
-  async function runOnce(): Promise<number> {
+  async function runOnce(fence: Fence | undefined): Promise<number> {
+    if (fence && !fence.valid()) return 0;
     const due = await claimable(db, clock(), batchSize);
     // Different chats at once (the channels' limiters pace them); within a chat only its oldest
     // undelivered message is ever due, so a chat's order is kept.
-    await Promise.all(due.map((id) => deliver(id)));
+    await Promise.all(due.map((id) => deliver(id, fence)));
     return due.length;
   }
 
   return {
-    runOnce() {
+    runOnce(fence) {
       // One pass at a time, so a slow API does not pile up overlapping passes.
-      running ??= runOnce().finally(() => {
+      running ??= runOnce(fence).finally(() => {
         running = undefined;
       });
       return running;

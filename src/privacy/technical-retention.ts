@@ -9,6 +9,7 @@
 //    day — a normal update leaves the journal within seconds, and a restart replays it at once;
 //  - "did this help?" tokens (src/requests/help-rating.ts): deleted once expired — a press then
 //    finds nothing and gets the same kind "already answered" reply an expired token gets.
+import { type Fence, fenced } from "../cluster/leases.ts";
 import type { Db } from "../db/client.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
 
@@ -33,17 +34,24 @@ export interface PruneResult {
 
 const BATCH = 5000;
 
-export async function pruneTechnicalTables(db: Db, now: Date, r = TECHNICAL_RETENTION): Promise<PruneResult> {
+/** `fence`: the job's lease (several instances); every delete commits only while it is held. */
+export async function pruneTechnicalTables(db: Db, now: Date, r = TECHNICAL_RETENTION, fence?: Fence): Promise<PruneResult> {
   const before = (days: number) => new Date(now.getTime() - days * DAY);
-  const processedUpdates = (await db.processedUpdate.deleteMany({ where: { processedAt: { lt: before(r.processedUpdateDays) } } })).count;
-  const sessions = (await db.staffSession.deleteMany({ where: { expiresAt: { lt: now } } })).count;
-  const linkCodes = (
-    await db.linkCode.deleteMany({
-      where: { OR: [{ usedAt: { lt: before(r.linkCodeDays) } }, { expiresAt: { lt: before(r.linkCodeDays) } }] },
-    })
+  const processedUpdates = (
+    await fenced(db, fence, (tx) => tx.processedUpdate.deleteMany({ where: { processedAt: { lt: before(r.processedUpdateDays) } } }))
   ).count;
-  const inboundLeftovers = (await db.inboundUpdate.deleteMany({ where: { receivedAt: { lt: before(r.inboundLeftoverDays) } } })).count;
-  const ratingTokens = (await db.helpRatingToken.deleteMany({ where: { expiresAt: { lte: now } } })).count;
+  const sessions = (await fenced(db, fence, (tx) => tx.staffSession.deleteMany({ where: { expiresAt: { lt: now } } }))).count;
+  const linkCodes = (
+    await fenced(db, fence, (tx) =>
+      tx.linkCode.deleteMany({
+        where: { OR: [{ usedAt: { lt: before(r.linkCodeDays) } }, { expiresAt: { lt: before(r.linkCodeDays) } }] },
+      }),
+    )
+  ).count;
+  const inboundLeftovers = (
+    await fenced(db, fence, (tx) => tx.inboundUpdate.deleteMany({ where: { receivedAt: { lt: before(r.inboundLeftoverDays) } } }))
+  ).count;
+  const ratingTokens = (await fenced(db, fence, (tx) => tx.helpRatingToken.deleteMany({ where: { expiresAt: { lte: now } } }))).count;
 
   let outbox = 0;
   let cursor = 0;
@@ -67,7 +75,7 @@ export async function pruneTechnicalTables(db: Db, now: Date, r = TECHNICAL_RETE
       (await db.request.findMany({ where: { id: { in: requestIds }, status: { in: [...OPEN_STATUSES] } }, select: { id: true } })).map((x) => x.id),
     );
     const ids = rows.filter((x) => x.requestId === null || !open.has(x.requestId)).map((x) => x.id);
-    if (ids.length > 0) outbox += (await db.outbox.deleteMany({ where: { id: { in: ids } } })).count;
+    if (ids.length > 0) outbox += (await fenced(db, fence, (tx) => tx.outbox.deleteMany({ where: { id: { in: ids } } }))).count;
     if (rows.length < BATCH) break;
   }
   return { processedUpdates, outbox, sessions, linkCodes, inboundLeftovers, ratingTokens };

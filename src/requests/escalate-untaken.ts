@@ -5,6 +5,7 @@
 // center's operators' chats, the region's admins' linked Telegram/MAX accounts) are written in one
 // transaction; the notices go through the outbox and carry the request number, queue names and a
 // link — never a name, phone or description.
+import { type Fence, fenced } from "../cluster/leases.ts";
 import type { Db, Tx } from "../db/client.ts";
 import type { CenterNotificationDeps, OperatorChatPayload } from "../handoff/center-notifications.ts";
 import { requestUrl } from "../handoff/center-notifications.ts";
@@ -25,6 +26,8 @@ const CLOCK_RESTARTS = [UNTAKEN_MOVE_ACTION, "request.transfer"];
 export interface EscalateOptions {
   /** Minutes a P0 may wait untaken in one queue (env P0_ESCALATE_AFTER_MINUTES). */
   afterMinutes: number;
+  /** The job's lease (several instances): each move commits only while this instance holds it. */
+  fence?: Fence;
 }
 
 export interface EscalationResult {
@@ -52,7 +55,7 @@ export async function escalateUntakenP0(
   db: Db,
   deps: CenterNotificationDeps,
   now: Date,
-  { afterMinutes }: EscalateOptions,
+  { afterMinutes, fence }: EscalateOptions,
 ): Promise<EscalationResult> {
   // Every open untaken P0 (few at any time): one may wait in a closed center however new it is.
   const candidates = await db.request.findMany({
@@ -70,7 +73,7 @@ export async function escalateUntakenP0(
   const moved: number[] = [];
   for (const { id, regionCode, queueId } of candidates) {
     if (!nextInChain(snapshot, regionCode, queueId)) continue; // at the end of its chain already
-    if (await db.$transaction((tx) => moveOne(tx, deps, snapshot, id, now, afterMinutes))) moved.push(id);
+    if (await fenced(db, fence, (tx) => moveOne(tx, deps, snapshot, id, now, afterMinutes))) moved.push(id);
   }
   return { moved };
 }

@@ -1,5 +1,6 @@
 // Retention: personal data of requests closed longer ago than the configured term is erased
 // automatically; the anonymous statistics stay.
+import { type Fence, fenced } from "../cluster/leases.ts";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logging/logger.ts";
 import { emptyAnswers, parseState } from "../dialog/state.ts";
@@ -15,9 +16,11 @@ export interface RetentionPurgeDeps {
   log: Logger;
   clock: () => Date;
   retentionDays: number;
+  /** The job's lease (several instances): every erasure commits only while this instance holds it. */
+  fence?: Fence;
 }
 
-export async function purgeExpiredPersonalData({ db, log, clock, retentionDays }: RetentionPurgeDeps): Promise<number> {
+export async function purgeExpiredPersonalData({ db, log, clock, retentionDays, fence }: RetentionPurgeDeps): Promise<number> {
   const now = clock();
   const cutoff = new Date(now.getTime() - retentionDays * 24 * 60 * 60_000);
   const expired = await db.request.findMany({
@@ -25,7 +28,7 @@ export async function purgeExpiredPersonalData({ db, log, clock, retentionDays }
     select: { id: true, channel: true, conversation: { select: { userId: true } } },
   });
   for (const r of expired) {
-    await db.$transaction((tx) =>
+    await fenced(db, fence, (tx) =>
       eraseRequestData(tx, {
         requestId: r.id,
         reason: "retention",
@@ -47,7 +50,7 @@ export async function purgeExpiredPersonalData({ db, log, clock, retentionDays }
     return parsed.type === "ok" && JSON.stringify(parsed.state.answers) !== emptyAnswersJson;
   });
   for (const c of idle) {
-    await db.conversation.update({ where: { id: c.id }, data: resetConversationState(c) });
+    await fenced(db, fence, (tx) => tx.conversation.update({ where: { id: c.id }, data: resetConversationState(c) }));
   }
   if (expired.length > 0 || idle.length > 0) {
     await flushErasure(db);
@@ -57,8 +60,8 @@ export async function purgeExpiredPersonalData({ db, log, clock, retentionDays }
 }
 
 /** Technical tables (src/privacy/technical-retention.ts); the journal's leftovers hold message text. */
-export async function pruneTechnical({ db, log, clock }: RetentionPurgeDeps): Promise<PruneResult> {
-  const pruned = await pruneTechnicalTables(db, clock());
+export async function pruneTechnical({ db, log, clock, fence }: RetentionPurgeDeps): Promise<PruneResult> {
+  const pruned = await pruneTechnicalTables(db, clock(), undefined, fence);
   if (pruned.inboundLeftovers > 0) await flushErasure(db);
   if (Object.values(pruned).some((n) => n > 0)) log.info(pruned, "technical tables pruned");
   return pruned;

@@ -83,8 +83,10 @@ function instance(name: string, db: Db, opts: { hangOutbox?: () => boolean; hang
     leaseMs: 1500, // a delivery claimed by a killed worker is retried after this
   });
   const short = { everyMs: 300, ttlMs };
+  const leases = createLeases({ db, holder: name });
   const jobs: PeriodicJob[] = workerJobs({
     db,
+    leases,
     log: quietLog,
     clock,
     outbox,
@@ -111,7 +113,7 @@ function instance(name: string, db: Db, opts: { hangOutbox?: () => boolean; hang
       }
     },
   }));
-  const runner = createJobRunner({ leases: createLeases({ db, holder: name }), log: quietLog, jobs, checkMs: 100 });
+  const runner = createJobRunner({ leases, log: quietLog, jobs, checkMs: 100 });
   runners.push(runner);
   return runner;
 }
