@@ -134,6 +134,9 @@ function handle(r: Run, prevSeq: number, event: InboundEvent, fresh: boolean): v
         return;
       }
       if (!parsed || parsed.seq !== prevSeq) {
+        // The question shown last stays answerable: a new number here would make it stale too, and a
+        // family answering it while the repeat is on its way would be one step behind for ever.
+        r.s = { ...r.s, seq: prevSeq };
         r.say("stale");
         r.show();
         return;
