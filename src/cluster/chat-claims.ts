@@ -38,6 +38,19 @@ export interface ChatClaims {
 
 export type ChatOrder = "numericKey" | "arrival";
 
+/**
+ * Entries that are one message (Telegram splits a text over 4096 characters into consecutive
+ * updates, which a load balancer may hand to different instances): while `opens` says the parts so
+ * far may be continued, the holder waits up to `waitMs` for the chat's next entry and, when it
+ * `continues` them, applies `join` of all the parts as one update.
+ */
+export interface ChatClaimsJoiner {
+  waitMs: number;
+  opens(parts: readonly unknown[]): boolean;
+  continues(parts: readonly unknown[], next: unknown): boolean;
+  join(parts: readonly unknown[]): unknown;
+}
+
 export interface ChatClaimsOptions {
   db: Db;
   leases: Leases;
@@ -47,6 +60,7 @@ export interface ChatClaimsOptions {
   apply(update: unknown): Promise<void>;
   /** A chat's order: by the update key as a number (Telegram's update_id) or by arrival (MAX). */
   order: ChatOrder;
+  joiner?: ChatClaimsJoiner;
   /** Claim length, renewed every third of it while working; a dead holder's chats wait this long. */
   ttlMs?: number;
   sweepMs?: number;
@@ -92,6 +106,42 @@ export function createChatClaims(opts: ChatClaimsOptions): ChatClaims {
     await db.$executeRaw`DELETE FROM "InboundUpdate" WHERE "channel" = ${channel} AND "updateKey" = ${updateKey}`;
   }
 
+  /** The chat's entry after the first `skip` ones (not taken: it is applied with them or on its own later). */
+  async function peek(chatKey: string, skip: number): Promise<{ updateKey: string; payload: string } | undefined> {
+    const rows = await db.$queryRaw<{ updateKey: string; payload: string }[]>`
+      SELECT "updateKey", "payload" FROM "InboundUpdate" WHERE "channel" = ${channel} AND "chatKey" = ${chatKey}
+      ORDER BY ${orderBy} LIMIT 1 OFFSET ${skip}`;
+    return rows[0];
+  }
+
+  /** The entries that continue `first` (the joiner's rule), waited for while the claim holds. */
+  async function continuation(chatKey: string, lease: Lease, first: unknown): Promise<{ keys: string[]; updates: unknown[] }> {
+    const joiner = opts.joiner;
+    const keys: string[] = [];
+    const updates: unknown[] = [first];
+    if (!joiner) return { keys, updates };
+    let deadline = performance.now() + joiner.waitMs;
+    while (joiner.opens(updates) && !stopped && leases.valid(lease)) {
+      const next = await peek(chatKey, updates.length);
+      if (!next) {
+        if (performance.now() >= deadline) break;
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      let update: unknown;
+      try {
+        update = JSON.parse(next.payload);
+      } catch {
+        break;
+      }
+      if (!joiner.continues(updates, update)) break;
+      keys.push(next.updateKey);
+      updates.push(update);
+      deadline = performance.now() + joiner.waitMs;
+    }
+    return { keys, updates };
+  }
+
   async function waiting(chatKey: string): Promise<boolean> {
     const rows = await db.$queryRaw<unknown[]>`
       SELECT 1 AS one FROM "InboundUpdate" WHERE "channel" = ${channel} AND "chatKey" = ${chatKey} LIMIT 1`;
@@ -130,14 +180,16 @@ export function createChatClaims(opts: ChatClaimsOptions): ChatClaims {
           await done(entry.updateKey);
           continue;
         }
+        // A long text split into parts is applied as one (the parts' entries go with it).
+        const more = await continuation(chatKey, lease, update);
         try {
-          await apply(update);
+          await apply(more.keys.length > 0 ? opts.joiner?.join(more.updates) : update);
         } catch (err) {
           // As without claims: a failing update is logged (no payload) and dropped; the chat goes on.
           log.error({ updateKey: entry.updateKey, error: (err as Error)?.name, code: (err as { code?: unknown })?.code }, "update failed");
         }
         if (killed) return false;
-        await done(entry.updateKey);
+        for (const key of [entry.updateKey, ...more.keys]) await done(key);
       }
       return true;
     } finally {
@@ -239,8 +291,8 @@ export function createChatClaims(opts: ChatClaimsOptions): ChatClaims {
 }
 
 /** What a channel is given in webhook mode on several instances: it supplies how to apply and its chat order. */
-export type ChatClaimsFactory = (channel: { apply(update: unknown): Promise<void>; order: ChatOrder }) => ChatClaims;
+export type ChatClaimsFactory = (channel: { apply(update: unknown): Promise<void>; order: ChatOrder; joiner?: ChatClaimsJoiner }) => ChatClaims;
 
-export function chatClaimsFactory(base: Omit<ChatClaimsOptions, "apply" | "order">): ChatClaimsFactory {
-  return ({ apply, order }) => createChatClaims({ ...base, apply, order });
+export function chatClaimsFactory(base: Omit<ChatClaimsOptions, "apply" | "order" | "joiner">): ChatClaimsFactory {
+  return ({ apply, order, joiner }) => createChatClaims({ ...base, apply, order, ...(joiner ? { joiner } : {}) });
 }

@@ -10,7 +10,8 @@ import type { Sender } from "../outbox/outbox.ts";
 
 /** What the outbox stores for a chat message: text and an optional single callback button. */
 export const chatPayloadSchema = z.object({
-  text: z.string().min(1),
+  // Never an empty or blank text: both APIs refuse one (a row like that fails as BAD_PAYLOAD, unsent).
+  text: z.string().refine((t) => t.trim().length > 0),
   take: z.object({ label: z.string(), data: z.string().max(64) }).optional(),
   /** One row of callback buttons (the family's "did this help?" 1–5). */
   buttons: z.array(z.object({ label: z.string(), data: z.string().max(64) })).max(8).optional(),

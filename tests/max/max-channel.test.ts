@@ -262,6 +262,20 @@ describe("MAX channel (polling, scripted service)", () => {
     expect(h.api.calls.filter((c) => c.path === "/answers").map((c) => c.status)).toEqual([200]);
   });
 
+  it("a reply with an empty text is never sent (MAX refuses a message with neither text nor attachments); the rest goes out", async () => {
+    const service: DialogService = {
+      async handle() {
+        return { type: "handled", replies: [{ type: "text", text: "" }, { type: "text", text: "  " }, { type: "text", text: "Дальше" }] };
+      },
+    };
+    h = await startHarness({ service, db: tmp.db, mode: "webhook", channel: { menuRow: false } });
+    await h.deliver(h.api.botStarted(ANNA));
+    await waitFor(() => h!.api.lastMessage(ANNA.chatId), 5000, "the reply");
+    await h.settle();
+    expect(h.api.messagesTo(ANNA.chatId).map((m) => m.text)).toEqual(["Дальше"]);
+    expect(h.api.calls.filter((c) => c.status >= 400)).toEqual([]);
+  });
+
   it("retries 429 and 500 with backoff, then delivers", async () => {
     const s = scriptedService();
     h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });

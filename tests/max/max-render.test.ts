@@ -28,6 +28,22 @@ describe("renderReplies", () => {
     ).toBe(text.replace(/\s+/g, " ").trim());
   });
 
+  it("an empty or blank text is never sent: no chunk, no message; the other replies go, with the menu row", () => {
+    expect(splitText("")).toEqual([]);
+    expect(splitText(" \n ")).toEqual([]);
+    const menu = [{ type: "callback" as const, text: "Помощь", payload: "max:menu:help" }];
+    const { messages, empty } = renderReplies(
+      [
+        { type: "text", text: "Дальше" },
+        { type: "text", text: "", options: [[opt(1)]] },
+      ],
+      { menuRow: menu },
+    );
+    expect(messages.map((m) => m.text)).toEqual(["Дальше"]);
+    expect(messages[0]?.attachments[0]?.payload.buttons).toEqual([menu]);
+    expect(empty).toBe(1);
+  });
+
   it("splits a text without spaces and never breaks a surrogate pair", () => {
     const text = "😀".repeat(3000); // 6000 UTF-16 units
     const parts = splitText(text);

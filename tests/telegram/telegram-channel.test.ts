@@ -391,6 +391,22 @@ describe("telegram channel (polling, scripted service)", () => {
     expect(api.rejected).toEqual([]);
   });
 
+  it("a reply with an empty text is never sent (Telegram refuses it); the rest of the step goes out and the bug is logged", async () => {
+    service.respond(() => [
+      { type: "text", text: "" },
+      { type: "text", text: " \n " },
+      { type: "text", text: "q", options: [[{ label: "A", token: "s1:a" }]] },
+    ]);
+    const channel = makeChannel();
+    await channel.start();
+    api.push(api.text(anna, "hi"));
+    await api.waitFor(() => api.sentTo(anna.id).length === 1);
+    await channel.idle();
+    expect(api.sentTo(anna.id).map((m) => m.text)).toEqual(["q"]);
+    expect(api.rejected).toEqual([]);
+    expect(captured.lines.some((l) => l.level === 50 && l.msg === "telegram: reply with an empty text not sent")).toBe(true);
+  });
+
   it("a failing setMyCommands is a warning, never a crash", async () => {
     api.failNext("setMyCommands", 3, { code: 400, description: "Bad Request: commands are broken" });
     const channel = makeChannel();

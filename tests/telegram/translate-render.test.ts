@@ -105,9 +105,23 @@ describe("renderReplies", () => {
 });
 
 describe("splitText", () => {
-  it("keeps short texts whole and never returns an empty message", () => {
+  it("keeps short texts whole; an empty or blank text gives no message at all (Telegram refuses one)", () => {
     expect(splitText("abc")).toEqual(["abc"]);
-    expect(splitText("")).toEqual([" "]);
+    expect(splitText("")).toEqual([]);
+    expect(splitText(" \n\t ")).toEqual([]);
+  });
+  it("renders no message for a reply with an empty text and counts it; the other replies go", () => {
+    const r = renderReplies(
+      [
+        { type: "text", text: "", options: [[{ label: "A", token: "s1:a" }]] },
+        { type: "text", text: "  " },
+        { type: "text", text: "Дальше" },
+      ],
+      {},
+      { shareLabel: "📱", keyboardClosed: "✓" },
+    );
+    expect(r.messages.map((m) => m.text)).toEqual(["Дальше"]);
+    expect(r.emptyReplies).toBe(2);
   });
   it("splits without line breaks at spaces, and without spaces hard, never inside a surrogate pair", () => {
     const words = Array.from({ length: 2000 }, () => "слово").join(" ");

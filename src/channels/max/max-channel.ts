@@ -518,8 +518,9 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
     if (conv?.blockedAt) await updateConversation(chatId, { blockedAt: null });
     const row = menuRow(locale);
-    const { messages, dropped } = renderReplies(payload.replies, row ? { menuRow: row } : {});
+    const { messages, dropped, empty } = renderReplies(payload.replies, row ? { menuRow: row } : {});
     if (dropped > 0) chatLog.warn({ dropped }, "max buttons dropped to fit limits");
+    if (empty > 0) chatLog.error({ empty }, "max reply with an empty text not sent");
     const asksQuestion = payload.replies.some(
       (r) => r.type === "requestContact" || (r.type === "text" && ((r.options?.length ?? 0) > 0 || r.link)),
     );

@@ -31,10 +31,15 @@ export interface RenderOptions {
   menuRow?: MaxButton[];
 }
 
-export type RenderResult = { messages: OutboundMessage[]; dropped: number };
+/** `empty`: replies left out because their text is empty or blank (a service bug). */
+export type RenderResult = { messages: OutboundMessage[]; dropped: number; empty: number };
 
-/** Splits text into chunks ≤ limit, preferring paragraph, then line, then word boundaries. */
+/**
+ * Splits text into chunks ≤ limit, preferring paragraph, then line, then word boundaries. An empty
+ * or blank text gives no chunk: it is never sent.
+ */
 export function splitText(text: string, limit = MAX_TEXT_LENGTH): string[] {
+  if (text.trim().length === 0) return [];
   const chunks: string[] = [];
   let rest = text;
   while (rest.length > limit) {
@@ -51,7 +56,7 @@ export function splitText(text: string, limit = MAX_TEXT_LENGTH): string[] {
     chunks.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).replace(/^\s+/, "");
   }
-  if (rest.length > 0 || chunks.length === 0) chunks.push(rest);
+  if (rest.length > 0) chunks.push(rest);
   return chunks;
 }
 
@@ -97,10 +102,15 @@ function fitRows(head: MaxButton[][], tail: MaxButton[][], counter: { dropped: n
 export function renderReplies(replies: Reply[], opts: RenderOptions = {}): RenderResult {
   const counter = { dropped: 0 };
   const messages: OutboundMessage[] = [];
+  let empty = 0;
   for (const reply of replies) {
     if (reply.type === "removeKeyboard") continue; // inline keyboards only in MAX; answered ones are edited away
     const chunks = splitText(reply.text);
-    const last = chunks.pop() ?? "";
+    const last = chunks.pop();
+    if (last === undefined) {
+      empty += 1;
+      continue;
+    }
     for (const c of chunks) messages.push({ text: c, attachments: [] });
     let rows: MaxButton[][];
     if (reply.type === "requestContact") {
@@ -131,7 +141,7 @@ export function renderReplies(replies: Reply[], opts: RenderOptions = {}): Rende
     const rows = m.attachments[0]?.payload.buttons ?? [];
     m.attachments = keyboard(fitRows(rows, [], counter));
   }
-  return { messages, dropped: counter.dropped };
+  return { messages, dropped: counter.dropped, empty };
 }
 
 /** True when a message carries a keyboard that should be removed once the person answers. */

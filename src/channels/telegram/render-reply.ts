@@ -27,6 +27,8 @@ export interface RenderResult {
   keyboard: ReplyKeyboardState;
   /** Option tokens dropped because they break Telegram's callback-data limit (a service bug). */
   droppedTokens: number;
+  /** Replies left out because their text is empty or blank (Telegram refuses them; a service bug). */
+  emptyReplies: number;
 }
 
 export function isValidCallbackData(token: string): boolean {
@@ -45,6 +47,7 @@ export function renderReplies(replies: readonly Reply[], before: ReplyKeyboardSt
   let keyboard: ReplyKeyboardState = { ...(before.replyOptions ? { replyOptions: before.replyOptions } : {}) };
   let removePending = before.removePending === true;
   let droppedTokens = 0;
+  let emptyReplies = 0;
   const removal = { type: "remove", value: { remove_keyboard: true } } as const;
 
   const inlineRows = (rows: readonly ReplyOption[][] | undefined): InlineKeyboardButton[][] => {
@@ -80,6 +83,10 @@ export function renderReplies(replies: readonly Reply[], before: ReplyKeyboardSt
       continue;
     }
     const chunks = splitText(reply.text);
+    if (chunks.length === 0) {
+      emptyReplies += 1;
+      continue;
+    }
     const last = chunks.length - 1;
     chunks.forEach((text, i) => {
       const message: OutboundMessage = { text };
@@ -108,15 +115,17 @@ export function renderReplies(replies: readonly Reply[], before: ReplyKeyboardSt
     });
   }
   if (removePending) messages.push({ text: texts.keyboardClosed, markup: removal });
-  return { messages, keyboard, droppedTokens };
+  return { messages, keyboard, droppedTokens, emptyReplies };
 }
 
 /**
  * Splits a text into pieces of at most `limit` UTF-16 units, preferring line boundaries, then
- * spaces, and never cutting a surrogate pair. Empty texts become one empty-safe piece.
+ * spaces, and never cutting a surrogate pair. An empty or blank text gives no piece: it is never
+ * sent (Telegram refuses it, "message text is empty").
  */
 export function splitText(text: string, limit: number = TELEGRAM_TEXT_LIMIT): string[] {
-  if (text.length <= limit) return [text.length > 0 ? text : " "];
+  if (text.trim().length === 0) return [];
+  if (text.length <= limit) return [text];
   const pieces: string[] = [];
   let rest = text;
   while (rest.length > limit) {

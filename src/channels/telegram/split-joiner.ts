@@ -47,6 +47,42 @@ function privateText(update: Update) {
   return { text: m.text, fromId: m.from.id, messageId: m.message_id, date: m.date };
 }
 
+/** Whether `next` is the part Telegram split off right after `last` (same sender, next id, within a second). */
+function continuesPart(last: { fromId: number; messageId: number; date: number }, next: NonNullable<ReturnType<typeof privateText>>): boolean {
+  return next.fromId === last.fromId && next.messageId === last.messageId + 1 && next.date - last.date <= 1 && next.date >= last.date;
+}
+
+/** The update the dialog gets for the parts of one split text (a single part as it is). */
+function joinedUpdate(first: Update, text: string, parts: number): Update {
+  const message = first.message;
+  return parts > 1 && message ? ({ ...first, message: { ...message, text, opora_parts: parts } } as unknown as Update) : first;
+}
+
+/**
+ * The same joining for webhook mode on several instances, where the parts may reach different
+ * instances and meet in the chat's journal (src/cluster/chat-claims.ts `ChatClaimsJoiner`).
+ */
+export const journalSplitJoin = {
+  /** Whether the parts so far may be continued: the last one is a private text of exactly 4096 characters. */
+  opens(parts: readonly Update[]): boolean {
+    const last = parts.at(-1);
+    const part = last ? privateText(last) : undefined;
+    return part !== undefined && part.text.length === TELEGRAM_TEXT_LIMIT && parts.length < MAX_JOINED_PARTS;
+  },
+  /** Whether `next` continues the parts. */
+  continues(parts: readonly Update[], next: Update): boolean {
+    const last = parts.at(-1);
+    const prev = last ? privateText(last) : undefined;
+    const part = privateText(next);
+    return prev !== undefined && part !== undefined && continuesPart({ fromId: prev.fromId, messageId: prev.messageId, date: prev.date }, part);
+  },
+  join(parts: readonly Update[]): Update {
+    const first = parts[0];
+    if (!first) throw new Error("no parts to join");
+    return joinedUpdate(first, parts.map((p) => p.message?.text ?? "").join(""), parts.length);
+  },
+};
+
 export function createSplitJoiner(options: SplitJoinerOptions): SplitJoiner {
   const held = new Map<string, Held>();
   const inFlight = new Set<Promise<void>>();
@@ -60,12 +96,8 @@ export function createSplitJoiner(options: SplitJoinerOptions): SplitJoiner {
   function release(h: Held): void {
     clearTimeout(h.timer);
     if (held.get(h.key) === h) held.delete(h.key);
-    const message = h.update.message;
     // The joined text, and how many parts it has (the translation allows 4096 per part).
-    const update =
-      h.parts.length > 1 && message
-        ? ({ ...h.update, message: { ...message, text: h.text, opora_parts: h.parts.length } } as unknown as Update)
-        : h.update;
+    const update = joinedUpdate(h.update, h.text, h.parts.length);
     void track(options.dispatch(update, h.parts)).then(h.resolve, h.resolve);
   }
 
@@ -96,9 +128,7 @@ export function createSplitJoiner(options: SplitJoinerOptions): SplitJoiner {
       const part = privateText(update);
       const waiting = key ? held.get(key) : undefined;
       if (waiting && part) {
-        const continues =
-          part.fromId === waiting.fromId && part.messageId === waiting.lastMessageId + 1 && part.date - waiting.lastDate <= 1 && part.date >= waiting.lastDate;
-        if (continues) {
+        if (continuesPart({ fromId: waiting.fromId, messageId: waiting.lastMessageId, date: waiting.lastDate }, part)) {
           waiting.text += part.text;
           waiting.parts.push(update.update_id);
           waiting.lastMessageId = part.messageId;

@@ -31,7 +31,7 @@ import type { ChatClaimsFactory } from "../../cluster/chat-claims.ts";
 import { addRecent, type ChatState, createChatStateStore, DELETABLE_FOR_SECONDS } from "./chat-state.ts";
 import { renderReplies } from "./render-reply.ts";
 import { sameQuestion } from "../same-question.ts";
-import { createSplitJoiner } from "./split-joiner.ts";
+import { createSplitJoiner, journalSplitJoin } from "./split-joiner.ts";
 import { limitTelegramApi, TELEGRAM_THROTTLE, type ThrottleOptions } from "./telegram-throttle.ts";
 import { chatKeyOf, HIDE_CANCEL, HIDE_CONFIRM, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
 
@@ -157,8 +157,29 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   if (throttle) limitTelegramApi(bot.api, { token: deps.token, apiRoot }, throttle);
 
   const queue = createChatQueue();
-  // Several instances: the journal is the per-chat queue, applied under a chat claim in update_id order.
-  const claims = deps.chatClaims?.({ apply: (update) => bot.handleUpdate(update as Update), order: "numericKey" });
+  // Several instances: the journal is the per-chat queue, applied under a chat claim in update_id
+  // order; the parts of a split long text meet there (from any instance) and go on as one.
+  const claims = deps.chatClaims?.({
+    apply: async (update) => {
+      try {
+        await bot.handleUpdate(update as Update);
+      } finally {
+        journalParts.delete(String((update as Update).update_id));
+      }
+    },
+    order: "numericKey",
+    joiner: {
+      waitMs: deps.splitWaitMs ?? 1200,
+      opens: (parts) => journalSplitJoin.opens(parts as Update[]),
+      continues: (parts, next) => journalSplitJoin.continues(parts as Update[], next as Update),
+      join(parts) {
+        const joined = journalSplitJoin.join(parts as Update[]);
+        // The step's transaction clears every part's journal entry, as in one process.
+        journalParts.set(String(joined.update_id), parts.map((p) => String((p as Update).update_id)));
+        return joined;
+      },
+    },
+  });
   const store = createChatStateStore({ db, log });
   const journal = createInboundJournal(db, log, "telegram");
   // A step's replies: committed with it in the outbox, sent at once, retried by the outbox worker.
@@ -328,6 +349,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       { shareLabel: text(locale, "telegram-share-contact"), keyboardClosed: text(locale, "telegram-keyboard-closed") },
     );
     if (rendered.droppedTokens > 0) evLog().error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
+    if (rendered.emptyReplies > 0) evLog().error({ empty: rendered.emptyReplies }, "telegram: reply with an empty text not sent");
     const already = payload.sent ?? 0;
 
     // A press that re-renders the same question (a topic ticked, another page of topics) edits the
@@ -684,6 +706,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       await claims?.stop();
       await journal.stop();
       await replyDelivery.flush();
+      await store.flush();
       if (mode.type === "polling" && offset > 0) {
         // Confirm what was processed so Telegram does not re-deliver it to the next process.
         await bot.api.getUpdates({ offset, limit: 1, timeout: 0 }).catch(() => undefined);
