@@ -1,16 +1,84 @@
 // Conversation persistence for the dialog service. Every function runs inside the update's one
 // interactive transaction, so the "processed" mark, the state and the effects commit together.
-import type { Tx } from "../db/client.ts";
+import type { DbEngine, Tx } from "../db/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
 import type { ConsentDraft } from "./engine.ts";
 import type { ChannelName } from "./service-types.ts";
 import { type DialogState, parseState, serializeState, STATE_VERSION } from "./state.ts";
 
-/** Marks an update as processed; false when it was processed before (a re-delivery). */
-export async function claimUpdate(tx: Tx, channel: ChannelName, updateKey: string, now: Date): Promise<boolean> {
+/** How the update being claimed relates to the inbound journal and to a cached conversation. */
+export interface ClaimInput {
+  channel: ChannelName;
+  updateKey: string;
+  now: Date;
+  /** The update's inbound-journal rows, deleted in the same transaction (a messenger's update). */
+  journalKeys?: readonly string[];
+  /**
+   * The conversation as this process last committed it (ConversationCache): the update is claimed
+   * only while the row still holds exactly that state, so the cached copy can be used unread.
+   */
+  unchanged?: { id: string; text: string };
+}
+
+/**
+ * Marks an update as processed and deletes its journal rows; false when it was processed before (a
+ * re-delivery) or, with `unchanged`, when the conversation is no longer as cached (nothing written
+ * then but the journal deletion). PostgreSQL: one statement (a round trip is the cost there);
+ * SQLite: two (in-process, no round trips; SQLite has no data-modifying CTEs).
+ */
+export async function claimUpdate(tx: Tx, engine: DbEngine, input: ClaimInput): Promise<boolean> {
+  const { channel, updateKey, now, unchanged } = input;
+  const keys = input.journalKeys ?? [];
   // ON CONFLICT rather than catching a unique violation: on PostgreSQL an error aborts the transaction.
-  const inserted = await tx.$executeRaw`INSERT INTO "ProcessedUpdate" ("channel", "updateKey", "processedAt") VALUES (${channel}, ${updateKey}, ${now}) ON CONFLICT DO NOTHING`;
-  return inserted === 1;
+  const row = unchanged
+    ? engine === "postgresql"
+      ? Prisma.sql`SELECT ${channel}::text, ${updateKey}::text, ${now}::timestamp(3) WHERE EXISTS (SELECT 1 FROM "Conversation" WHERE "id" = ${unchanged.id} AND "state" = ${unchanged.text})`
+      : Prisma.sql`SELECT ${channel}, ${updateKey}, ${now} WHERE EXISTS (SELECT 1 FROM "Conversation" WHERE "id" = ${unchanged.id} AND "state" = ${unchanged.text})`
+    : Prisma.sql`VALUES (${channel}, ${updateKey}, ${now})`;
+  const claim = Prisma.sql`INSERT INTO "ProcessedUpdate" ("channel", "updateKey", "processedAt") ${row} ON CONFLICT DO NOTHING`;
+  if (keys.length === 0) return (await tx.$executeRaw(claim)) === 1;
+  const journal = Prisma.sql`DELETE FROM "InboundUpdate" WHERE "channel" = ${channel} AND "updateKey" IN (${Prisma.join(keys)})`;
+  if (engine === "postgresql") return (await tx.$executeRaw`WITH "journal" AS (${journal}) ${claim}`) === 1;
+  await tx.$executeRaw(journal);
+  return (await tx.$executeRaw(claim)) === 1;
+}
+
+/**
+ * Conversations in the middle of a dialog as this process last committed them (parsed state and
+ * its stored text), so the next update of the chat skips the read and the parse: its claim checks
+ * that the row still holds that text (claimUpdate's `unchanged`). Bounded; a dialog that reached a
+ * resting step is dropped, so finished conversations leave nothing behind.
+ */
+export interface ConversationCache {
+  get(channel: ChannelName, chatId: string): CachedConversation | undefined;
+  /** After the commit: the state the step saved (dropped when the dialog rests). */
+  set(channel: ChannelName, chatId: string, entry: CachedConversation): void;
+  delete(channel: ChannelName, chatId: string): void;
+}
+
+export interface CachedConversation {
+  id: string;
+  text: string;
+  state: DialogState;
+}
+
+const RESTING_STEPS: ReadonlySet<string> = new Set(["done", "info", "teen_help", "cancelled"]);
+
+export function createConversationCache(max = 2_000): ConversationCache {
+  const entries = new Map<string, CachedConversation>();
+  const key = (channel: string, chatId: string) => `${channel}\u0000${chatId}`;
+  return {
+    get: (channel, chatId) => entries.get(key(channel, chatId)),
+    set(channel, chatId, entry) {
+      const k = key(channel, chatId);
+      entries.delete(k);
+      if (RESTING_STEPS.has(entry.state.step)) return;
+      entries.set(k, entry);
+      if (entries.size > max) entries.delete(entries.keys().next().value as string);
+    },
+    delete: (channel, chatId) => void entries.delete(key(channel, chatId)),
+  };
 }
 
 export interface LoadedConversation {
@@ -53,9 +121,16 @@ export async function loadOrCreateConversation(
   return { id: row.id, state: null, resetReason: parsed.reason, seq: row.seq };
 }
 
-export async function saveConversation(tx: Tx, id: string, state: DialogState, now: Date, userId: string): Promise<void> {
-  await tx.$executeRaw`UPDATE "Conversation" SET "state" = ${serializeState(state)}, "stateVersion" = ${STATE_VERSION}, "seq" = ${state.seq},
+/** The UPDATE that saves a step's state (`text` = serializeState(state)), run alone or with the step's outbox row. */
+export function conversationUpdate(id: string, state: DialogState, text: string, now: Date, userId: string): Prisma.Sql {
+  return Prisma.sql`UPDATE "Conversation" SET "state" = ${text}, "stateVersion" = ${STATE_VERSION}, "seq" = ${state.seq},
     "locale" = ${state.locale}, "userId" = ${userId}, "lastActivityAt" = ${now}, "blockedAt" = NULL, "updatedAt" = ${now} WHERE "id" = ${id}`;
+}
+
+export async function saveConversation(tx: Tx, id: string, state: DialogState, now: Date, userId: string): Promise<string> {
+  const text = serializeState(state);
+  await tx.$executeRaw(conversationUpdate(id, state, text, now, userId));
+  return text;
 }
 
 /** A message of the family kept in the transcript, linked to their open request if there is one. */

@@ -2,7 +2,7 @@
 // update, loads the conversation, runs the pure engine, applies its effects (consent, request,
 // erasure, transcript) and saves the new state. Replies are returned only after the commit.
 // Personal data is never logged: ids, step names and effect types only.
-import type { Db, Tx } from "../db/client.ts";
+import { type Db, engineOf, type Tx } from "../db/client.ts";
 import { isUrgency, maxUrgency, type Urgency } from "../domain/taxonomy.ts";
 import { type I18n, type Locale, pickLocale } from "../i18n/i18n.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -16,12 +16,14 @@ import { flushErasure } from "../requests/erase-request-data.ts";
 import { forgetsPersonalAnswers } from "../privacy/forgotten-answers.ts";
 import { findActiveConsentId, withdrawConsents } from "./consent.ts";
 import {
+  type CachedConversation,
   claimUpdate,
+  conversationUpdate,
+  createConversationCache,
   type LoadedConversation,
   loadOrCreateConversation,
   recordConsent,
   recordInbound,
-  saveConversation,
 } from "./conversation-store.ts";
 import {
   type DialogCatalog,
@@ -35,11 +37,11 @@ import {
 import { createRegionMatcher } from "./region-match.ts";
 import { mergeReason, parseUrgencyReasons } from "./urgency-reasons.ts";
 import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply } from "./service-types.ts";
-import { type DialogState, initialState } from "./state.ts";
+import { type DialogState, initialState, serializeState } from "./state.ts";
 import { writeAudit } from "../audit/write-audit.ts";
 import { isRatingPress, recordRatingPress } from "../requests/help-rating.ts";
 import { enqueueReply } from "../outbox/outbox.ts";
-import { Prisma } from "../generated/prisma/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { FAST_PATH_HOLD_MS } from "../outbox/reply-delivery.ts";
 import { parseToken } from "./tokens.ts";
 import { keepAttachment } from "../requests/attachments.ts";
@@ -86,17 +88,26 @@ function isUrgentStep(event: InboundEvent, result: StepResult): boolean {
   return event.type === "option" && parseToken(event.token)?.id === "sos";
 }
 
+/** A messenger's update (ctx.delivery): its inbound-journal rows, deleted by the step's claim. */
+function journalKeysOf(ctx: InboundContext): readonly string[] {
+  return ctx.delivery && (ctx.channel === "telegram" || ctx.channel === "max") ? ctx.delivery.journalKeys : [];
+}
+
 /**
- * Messengers (ctx.delivery): the update's journal rows are deleted and the replies written to the
- * outbox in the step's own transaction — two statements — so a crash or an outage after the
- * commit still ends with the family answered (src/outbox/reply-delivery.ts).
+ * Messengers (ctx.delivery): the step's replies are written to the outbox in its own transaction
+ * (the journal rows went with the claim), so a crash or an outage after the commit still ends with
+ * the family answered (src/outbox/reply-delivery.ts). `before`: the step's conversation UPDATE, on
+ * PostgreSQL sent in the same statement as the outbox row.
  */
-async function finishDelivery(tx: Tx, ctx: InboundContext, now: Date, replies: Reply[] | null, extra: { locale?: string; urgent?: boolean }): Promise<number | undefined> {
+async function finishDelivery(
+  tx: Tx,
+  ctx: InboundContext,
+  now: Date,
+  replies: Reply[] | null,
+  extra: { locale?: string; urgent?: boolean; before?: Prisma.Sql },
+): Promise<number | undefined> {
   const d = ctx.delivery;
   if (!d || (ctx.channel !== "telegram" && ctx.channel !== "max")) return undefined;
-  if (d.journalKeys.length > 0) {
-    await tx.$executeRaw`DELETE FROM "InboundUpdate" WHERE "channel" = ${ctx.channel} AND "updateKey" IN (${Prisma.join(d.journalKeys)})`;
-  }
   if (!replies || replies.length === 0) return undefined;
   return enqueueReply(
     tx,
@@ -109,11 +120,15 @@ async function finishDelivery(tx: Tx, ctx: InboundContext, now: Date, replies: R
       ...(d.queued ? {} : { holdMs: FAST_PATH_HOLD_MS }),
     },
     now,
+    extra.before,
   );
 }
 
 export function createDialogService(deps: DialogServiceDeps): DialogService & { invalidateCatalog(): void } {
   const { db, log, i18n, clock, config } = deps;
+  const engine = engineOf(db);
+  // The conversations in mid-dialog as last committed here: their next update skips the read.
+  const conversations = createConversationCache();
   const descriptionMaxLength = config.descriptionMaxLength ?? 1000;
   const retentionDays = config.retentionDays ?? 180;
   const ttl = config.catalogTtlMs ?? 5000;
@@ -193,16 +208,25 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
 
   /** Claims the update, loads or creates the conversation and runs the engine; null for a re-delivery. */
   async function begin(tx: Tx, ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog): Promise<Begun | null> {
-    if (!(await claimUpdate(tx, ctx.channel, ctx.updateKey, now))) return null;
+    const claim = { channel: ctx.channel, updateKey: ctx.updateKey, now, journalKeys: journalKeysOf(ctx) };
     const hint = pickLocale(ctx.locale);
-    const conv = await loadOrCreateConversation(tx, {
-      channel: ctx.channel,
-      chatId: ctx.chatId,
-      userId: ctx.userId,
-      locale: hint,
-      isTest: ctx.isTest ?? false,
-      now,
-    });
+    const cached = conversations.get(ctx.channel, ctx.chatId);
+    let conv: LoadedConversation;
+    if (cached && (await claimUpdate(tx, engine, { ...claim, unchanged: cached }))) {
+      conv = { id: cached.id, state: cached.state, resetReason: null, seq: cached.state.seq };
+    } else {
+      // Not cached, changed since (another instance, an erasure), or a re-delivery: read it.
+      if (cached) conversations.delete(ctx.channel, ctx.chatId);
+      if (!(await claimUpdate(tx, engine, cached ? { ...claim, journalKeys: [] } : claim))) return null;
+      conv = await loadOrCreateConversation(tx, {
+        channel: ctx.channel,
+        chatId: ctx.chatId,
+        userId: ctx.userId,
+        locale: hint,
+        isTest: ctx.isTest ?? false,
+        now,
+      });
+    }
     const state = conv.state ?? initialState(hint, conv.seq);
     const engineCtx = engineContext(now, hint, loaded);
     // Which message this is (or which one was edited): an edit of the last answer is a new answer.
@@ -231,12 +255,12 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     if (event.type === "option" && isRatingPress(event.token)) return await answerRating(ctx, event.token, now, ulog);
     const loaded = await loadCatalog(now);
     let erased = false;
+    let saved: CachedConversation | undefined;
     const handled = await db.$transaction(
       async (tx) => {
         const begun = await begin(tx, ctx, event, now, loaded);
         if (!begun) {
           ulog.debug("duplicate update ignored");
-          await finishDelivery(tx, ctx, now, null, {});
           return { type: "duplicate" } as const;
         }
         const { conv, result } = begun;
@@ -255,15 +279,20 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
             if (out.requestNumber) next = { ...next, requestNumber: out.requestNumber };
           }
         }
-        await saveConversation(tx, conv.id, next, now, ctx.userId);
+        saved = { id: conv.id, text: serializeState(next), state: next };
+        const save = conversationUpdate(conv.id, next, saved.text, now, ctx.userId);
         logStep(ulog, begun, next);
         const replies = finalReplies(result.replies, outcomes);
         const urgent = isUrgentStep(event, result);
-        const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale: next.locale, urgent });
+        // PostgreSQL: the state's UPDATE rides in the outbox row's statement (one round trip).
+        const withReply = engine === "postgresql" && replies.length > 0 && ctx.delivery !== undefined && (ctx.channel === "telegram" || ctx.channel === "max");
+        if (!withReply) await tx.$executeRaw(save);
+        const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale: next.locale, urgent, ...(withReply ? { before: save } : {}) });
         return { type: "handled", replies, locale: next.locale, urgent, ...(deliveryId !== undefined ? { deliveryId } : {}) } as const;
       },
       { timeout: 20_000 },
     );
+    if (saved) conversations.set(ctx.channel, ctx.chatId, saved);
     // Withdrawal: push the overwritten pages out of the WAL so the erased values survive nowhere.
     if (erased) await flushErasure(db);
     return handled;
@@ -279,6 +308,8 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
       try {
         return await handleOnce(ctx, event, ulog);
       } catch (err) {
+        // The cached state may be what the failed attempt was built on: read it again.
+        conversations.delete(ctx.channel, ctx.chatId);
         // Only the error class and code: messages of DB errors may quote values.
         const info = { errName: (err as Error).name, errCode: (err as { code?: string }).code, attempt };
         if (attempt < STEP_ATTEMPTS) {
@@ -295,8 +326,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   /** One press of a rating button, deduped like any update; never logs which answer was given. */
   function answerRating(ctx: InboundContext, token: string, now: Date, ulog: Logger): Promise<HandleResult> {
     return db.$transaction(async (tx) => {
-      if (!(await claimUpdate(tx, ctx.channel, ctx.updateKey, now))) {
-        await finishDelivery(tx, ctx, now, null, {});
+      if (!(await claimUpdate(tx, engine, { channel: ctx.channel, updateKey: ctx.updateKey, now, journalKeys: journalKeysOf(ctx) }))) {
         return { type: "duplicate" } as const;
       }
       const pressed = await recordRatingPress(tx, token, now);

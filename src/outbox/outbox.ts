@@ -4,6 +4,7 @@
 // effect twice a no-op.
 import { type Fence, fenced } from "../cluster/leases.ts";
 import type { Db, Tx } from "../db/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logging/logger.ts";
 
 export type OutboxChannel = "telegram" | "max";
@@ -67,9 +68,11 @@ export async function enqueueReply(
   tx: Tx,
   input: { channel: OutboxChannel; chatId: string; updateKey: string; payload: unknown; urgent: boolean; holdMs?: number },
   now: Date,
+  /** PostgreSQL only: another write of the step run in the same statement (one round trip less). */
+  before?: Prisma.Sql,
 ): Promise<number> {
   // Typed SQL: on the per-update path Prisma's query compiler costs more CPU than the INSERT.
-  const rows = await tx.$queryRaw<{ id: number | bigint }[]>`
+  const rows = await tx.$queryRaw<{ id: number | bigint }[]>`${before ? Prisma.sql`WITH "step" AS (${before}) ` : Prisma.empty}
     INSERT INTO "Outbox" ("idempotencyKey", "kind", "channel", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
     VALUES (${`reply:${input.channel}:${input.updateKey}`}, ${input.urgent ? URGENT_REPLY_KIND : REPLY_KIND}, ${input.channel}, ${input.chatId},
       ${JSON.stringify(input.payload)}, ${input.holdMs ? "sending" : "pending"}, 0, ${new Date(now.getTime() + (input.holdMs ?? 0))}, ${now})

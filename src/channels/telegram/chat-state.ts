@@ -2,10 +2,12 @@
 // the message whose inline buttons are live, the reply keyboard of the phone step, and the ids of
 // the chat's recent messages (both sides; ids and dates only, never texts) for the quick exit.
 // Read through a bounded in-memory cache (so memory does not grow with finished conversations)
-// and written to the database, so a restarted bot still removes the right buttons. A write is one
-// UPDATE, and only when the state changed.
+// and written to the database, so a restarted bot still removes the right buttons. Writes are
+// batched: the chats whose state changed within 50 ms are written by one UPDATE (a crash inside the
+// window only leaves an old keyboard visible; the service still rejects stale presses).
 import { z } from "zod";
 import type { Db } from "../../db/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import type { Logger } from "../../logging/logger.ts";
 
 const chatStateSchema = z.object({
@@ -24,7 +26,14 @@ export interface ChatStateStore {
   load(chatId: string): Promise<ChatState>;
   save(chatId: string, state: ChatState): Promise<void>;
   markBlocked(chatId: string, blocked: boolean, at: Date): Promise<void>;
+  /** Writes the changed states not yet written (at stop). */
+  flush(): Promise<void>;
 }
+
+/** Changed chat states are written together, one statement per this many milliseconds at most. */
+const SAVE_BATCH_MS = 50;
+/** Chats per UPDATE (three parameters each, within both engines' limits). */
+const SAVE_BATCH_MAX = 300;
 
 const CHANNEL = "telegram";
 
@@ -65,10 +74,39 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
       if (oldest !== undefined) cache.delete(oldest);
     }
   };
+  /** States changed and not yet written (kept here even when the cache drops the chat). */
+  let dirty = new Map<string, ChatState>();
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+
+  async function write(batch: Map<string, ChatState>): Promise<void> {
+    const entries = [...batch];
+    for (let i = 0; i < entries.length; i += SAVE_BATCH_MAX) {
+      const part = entries.slice(i, i + SAVE_BATCH_MAX);
+      const cases = part.map(([chatId, state]) => Prisma.sql`WHEN ${chatId} THEN ${JSON.stringify(state)}`);
+      try {
+        await db.$executeRaw`UPDATE "Conversation" SET "channelData" = CASE "chatId" ${Prisma.join(cases, " ")} END, "updatedAt" = ${new Date()}
+          WHERE "channel" = ${CHANNEL} AND "chatId" IN (${Prisma.join(part.map(([chatId]) => chatId))})`;
+      } catch (err) {
+        // Losing this only means an old keyboard may stay visible; the service still rejects stale presses.
+        log.warn({ chats: part.length, err: (err as Error).name }, "telegram: cannot save chat state");
+      }
+    }
+  }
+
+  function flush(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (dirty.size === 0) return writing;
+    const batch = dirty;
+    dirty = new Map();
+    writing = writing.then(() => write(batch));
+    return writing;
+  }
 
   return {
     async load(chatId) {
-      const cached = cache.get(chatId);
+      const cached = cache.get(chatId) ?? dirty.get(chatId);
       if (cached) {
         remember(chatId, cached);
         return cached;
@@ -82,19 +120,16 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
       return state;
     },
     async save(chatId, state) {
-      const previous = cache.get(chatId);
+      const previous = cache.get(chatId) ?? dirty.get(chatId);
       remember(chatId, state);
       if (previous && sameState(previous, state)) return;
-      try {
-        // One statement (Prisma wraps an updateMany of a model with @updatedAt in a transaction).
-        await db.$executeRaw`UPDATE "Conversation" SET "channelData" = ${JSON.stringify(state)}, "updatedAt" = ${new Date()} WHERE "channel" = ${CHANNEL} AND "chatId" = ${chatId}`;
-      } catch (err) {
-        // Losing this only means an old keyboard may stay visible; the service still rejects stale presses.
-        log.warn({ chatId, err: (err as Error).name }, "telegram: cannot save chat state");
-      }
+      dirty.set(chatId, state);
+      if (dirty.size >= SAVE_BATCH_MAX) void flush();
+      else timer ??= setTimeout(() => void flush(), SAVE_BATCH_MS);
     },
     async markBlocked(chatId, blocked, at) {
       await db.conversation.updateMany({ where: { channel: CHANNEL, chatId }, data: { blockedAt: blocked ? at : null } });
     },
+    flush,
   };
 }
