@@ -10,6 +10,14 @@
 // machine. A chat's bucket is the messenger's burst, then 90 % of its rate (Telegram: 4, then
 // 0.9/s; a group: 3, then the rest of its minute). Wired on PostgreSQL only (main.ts): several
 // instances need it, and a take costs one short transaction per call.
+//
+// Which calls count where follows the in-process limiter (`OutboundCall.overall`), so one instance
+// and N instances limit the same things. Telegram's ~30/s per bot is documented for messages sent
+// ("bulk notifications": sendMessage and the like); editing a message in place is not a new message
+// and is not throttled bot-wide, but the chat's flood control does answer rapid edits of one chat
+// with 429. So an edit (overall: false) takes its chat's token only: counting it against the bot's
+// 30/s would slow every family's answer whenever many keyboards are being cleaned up. MAX's 30
+// requests/s covers every request: its calls all count overall.
 import { createHash } from "node:crypto";
 import { type Db, type DbEngine, engineOf, type Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -98,7 +106,8 @@ export function createSendBudget({ db, sleep = (ms) => new Promise((r) => setTim
           buckets.push({ key: `${id}:${call.chatId}`, cap: perChat.burst, perMs: (perChat.perSecond * 0.9) / 1000 });
         }
       }
-      buckets.push({ key: `${id}:*`, cap: 1, perMs: Math.max(1, options.perSecond * 0.8 - 1) / 1000 });
+      if (call.overall !== false) buckets.push({ key: `${id}:*`, cap: 1, perMs: Math.max(1, options.perSecond * 0.8 - 1) / 1000 });
+      if (buckets.length === 0) return;
       await takeAll(buckets);
       // Idle buckets are full again after a minute: the same as no row.
       if (++takes % 500 === 0) await db.$executeRaw`DELETE FROM "SendBucket" WHERE "at" < ${q.now} - 60000`;

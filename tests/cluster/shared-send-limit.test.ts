@@ -99,3 +99,43 @@ describe.skipIf(testEngine() !== "postgresql")("send limits shared by two instan
     }
   }, 60_000);
 });
+
+// What counts where is the same in one process and across instances (send-budget.ts): an edit
+// (overall: false, as the Telegram throttle marks editMessage*) spends its chat's budget only, a new
+// message also the bot's. Both engines.
+describe("shared budget: edits count against their chat, not the bot's 30/s", () => {
+  const options = { perSecond: 30, perChat: { perSecond: 1, burst: 4 }, perGroupPerMinute: 20 };
+  const BOT = `${"http://127.0.0.1:1"} bot-token-hash`;
+  const buckets = async () => (await tmp.db.sendBucket.findMany({ orderBy: { key: "asc" } })).map((r) => r.key.split(":")[1]);
+
+  it("an edit takes only its chat's token; a new message also the bot's", async () => {
+    const budget = createSendBudget({ db: tmp.db });
+    await budget.take(BOT, options, { chatId: "501", overall: false });
+    expect(await buckets()).toEqual(["501"]);
+    await budget.take(BOT, options, { chatId: "502" });
+    expect(await buckets()).toEqual(["*", "501", "502"]);
+  });
+
+  it("edits of one chat still keep to its burst then about 1/s; edits of many chats are not paced bot-wide", async () => {
+    const budget = createSendBudget({ db: tmp.db });
+    const started: number[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < 6; i++) {
+      await budget.take(BOT, options, { chatId: "601", overall: false });
+      started.push(performance.now() - t0);
+    }
+    expect(started[3]).toBeLessThan(800); // the burst of 4 at once
+    expect(started[4]! - started[3]!).toBeGreaterThan(700); // then the chat's rate
+    expect(started[5]! - started[4]!).toBeGreaterThan(700);
+    // 40 new messages in 40 chats at once are paced by the bot's budget (1 token, ~23/s: ≥ 1.7 s);
+    // 40 edits in 40 other chats are not.
+    const t1 = performance.now();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => budget.take(BOT, options, { chatId: String(800 + i) })));
+    const sendsMs = performance.now() - t1;
+    const t2 = performance.now();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => budget.take(BOT, options, { chatId: String(700 + i), overall: false })));
+    const editsMs = performance.now() - t2;
+    expect(sendsMs).toBeGreaterThan(1500);
+    expect(editsMs, `edits ${Math.round(editsMs)} ms, sends ${Math.round(sendsMs)} ms`).toBeLessThan(sendsMs - 700);
+  }, 30_000);
+});
