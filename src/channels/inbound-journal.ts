@@ -3,7 +3,8 @@
 // crash in between therefore loses nothing: at start the channel replays what is left, and the
 // dialog service's processed-update keys keep a replayed update from being applied twice.
 // Rows hold message texts, so they live only until applied (see README, erasure).
-import type { Db } from "../db/client.ts";
+import { clockSql } from "../cluster/leases.ts";
+import { type Db, engineOf } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logging/logger.ts";
 
@@ -15,8 +16,12 @@ export interface JournalEntry {
 }
 
 export interface InboundJournal {
-  /** Writes the updates (one transaction); ones already journaled are kept as they are. */
-  record(entries: JournalEntry[], now: Date): Promise<void>;
+  /**
+   * Writes the updates (one transaction); ones already journaled are kept as they are. `now`
+   * "database": stamped by the database's clock — several instances whose clocks differ by seconds
+   * then still agree on a chat's arrival order (chat-claims.ts "arrival").
+   */
+  record(entries: JournalEntry[], now: Date | "database"): Promise<void>;
   /** The update has been applied (or has failed for good): forget it. */
   done(updateKey: string): Promise<void>;
   /** The update's step has run (its transaction deleted the row, or left it for `retryFailed`). */
@@ -103,7 +108,8 @@ export function createInboundJournal(db: Db, log: Logger, channel: "telegram" | 
       for (const e of entries) inFlight.add(e.updateKey);
       // One statement for the whole batch (a getUpdates answer holds up to 100); an entry journaled
       // before is kept as it is.
-      const rows = entries.map((e) => Prisma.sql`(${channel}, ${e.updateKey}, ${e.payload}, ${now}, ${e.chatKey ?? null})`);
+      const at = now === "database" ? clockSql(engineOf(db)).now : Prisma.sql`${now}`;
+      const rows = entries.map((e) => Prisma.sql`(${channel}, ${e.updateKey}, ${e.payload}, ${at}, ${e.chatKey ?? null})`);
       await db.$executeRaw`INSERT INTO "InboundUpdate" ("channel", "updateKey", "payload", "receivedAt", "chatKey") VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`;
     },
     done: async (updateKey) => {

@@ -713,7 +713,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
    */
   async function accept(raw: unknown): Promise<{ done: Promise<void> }> {
     const t = translateUpdate(raw);
-    if (t.type === "event") await journal.record([{ updateKey: t.updateKey, payload: JSON.stringify(raw), chatKey: t.chatId }], new Date());
+    // Several instances order a chat by arrival: stamped by the database's clock, not this machine's.
+    if (t.type === "event") await journal.record([{ updateKey: t.updateKey, payload: JSON.stringify(raw), chatKey: t.chatId }], claims ? "database" : new Date());
     if (claims && t.type === "event") return { done: claims.kick(t.chatId) };
     return { done: processUpdate(raw, t) };
   }
