@@ -56,19 +56,24 @@ export async function joinInstances({
 }): Promise<JoinResult> {
   const clock = clockSql(engineOf(db));
   const secretCheck = sessionSecret ? secretCheckOf(sessionSecret) : null;
-  // Registered first, then the others read: of two instances starting together, at least one sees the other.
+  // Registered first, then the others read: of two instances starting together, at least one sees
+  // the other. Only one that started earlier (by the database's clock, then by id) can refuse this
+  // one, so of two that disagree and start at the same moment exactly the second refuses.
   await db.$executeRaw`
     INSERT INTO "Instance" ("id", "startedAt", "heartbeatAt", "schemaVersion", "secretCheck")
     VALUES (${id}, ${clock.now}, ${clock.now}, ${schemaVersion}, ${secretCheck})`;
-  const others = await db.$queryRaw<{ id: string; schemaVersion: string; secretCheck: string | null }[]>`
-    SELECT "id", "schemaVersion", "secretCheck" FROM "Instance"
-    WHERE "id" <> ${id} AND "heartbeatAt" > ${clock.plus(-INSTANCE_LIVE_MS)}
-    ORDER BY "startedAt"`;
+  const live = await db.$queryRaw<{ id: string; schemaVersion: string; secretCheck: string | null; startedAt: Date | string }[]>`
+    SELECT "id", "schemaVersion", "secretCheck", "startedAt" FROM "Instance"
+    WHERE "heartbeatAt" > ${clock.plus(-INSTANCE_LIVE_MS)}
+    ORDER BY "startedAt", "id"`;
+  const others = live.filter((o) => o.id !== id);
+  const myPlace = live.findIndex((o) => o.id === id);
+  const earlier = new Set(live.slice(0, Math.max(0, myPlace)).map((o) => o.id));
   // A process on this machine that no longer exists (killed, then restarted at once) is not in the way.
   const gone = others.filter((o) => deadHere(o.id)).map((o) => o.id);
   if (gone.length > 0) await db.instance.deleteMany({ where: { id: { in: gone } } });
   const problem = others
-    .filter((o) => !gone.includes(o.id))
+    .filter((o) => !gone.includes(o.id) && earlier.has(o.id))
     .map((o) => disagreement(o, { schemaVersion, secretCheck }))
     .find(Boolean);
   if (problem) {

@@ -60,11 +60,40 @@ describe("instances on one database", () => {
     expect(await join("host-b:2", SECRET_A)).toMatchObject({ type: "refused", message: expect.stringMatching(/without SESSION_SECRET/) });
   });
 
+  it("two that disagree starting at the same moment: exactly one (the later) refuses, the other runs", async () => {
+    t = await createTempDb();
+    const dbB = await openDb(t.target);
+    try {
+      for (let round = 0; round < 5; round++) {
+        await t.db.instance.deleteMany();
+        const [a, b] = await Promise.all([
+          join(`a:${round}`, SECRET_A),
+          joinInstances({ db: dbB, id: `b:${round}`, sessionSecret: SECRET_B, log }),
+        ]);
+        for (const r of [a, b]) if (r.type === "joined") r.registration.kill();
+        expect([a.type, b.type].sort(), `round ${round}`).toEqual(["joined", "refused"]);
+        const left = await t.db.instance.findMany();
+        expect(left.map((r) => r.id)).toEqual([a.type === "joined" ? `a:${round}` : `b:${round}`]);
+        const refused = a.type === "refused" ? a : b;
+        expect(refused).toMatchObject({ message: expect.stringMatching(/different SESSION_SECRET/) });
+      }
+    } finally {
+      await dbB.$disconnect();
+    }
+  });
+
   it("a different schema version is refused", async () => {
     t = await createTempDb();
     await join("old:1", SECRET_A, "20261125000000_init");
     const r = await join("new:2", SECRET_A);
     expect(r).toMatchObject({ type: "refused", message: expect.stringMatching(/schema version 20261125000000_init, this one has 2026/) });
+    // Either way round: an older build started next to a newer one is refused too.
+    await t.db.instance.deleteMany();
+    await join("new:3", SECRET_A);
+    expect(await join("old:4", SECRET_A, "20261125000000_init")).toMatchObject({
+      type: "refused",
+      message: expect.stringMatching(/run the same Opora version on every instance/),
+    });
   });
 
   it("an instance that stopped beating (killed) is not in the way after 30 s", async () => {
