@@ -452,7 +452,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       const priority = result.urgent ? "urgent" : "reply";
       const deliveryId = result.deliveryId;
       // Committed with the step (outbox): sent now, or by the outbox worker after earlier replies.
-      if (deliveryId !== undefined) return withOutboundPriority(priority, () => replyDelivery.deliverNow(t.chatId, deliveryId, payload));
+      // Queued behind the chat's undelivered replies: the outbox worker sends it (sending it here too sent it twice).
+      if (deliveryId !== undefined) return queued ? undefined : withOutboundPriority(priority, () => replyDelivery.deliverNow(t.chatId, deliveryId, payload));
       if (!queued) await withOutboundPriority(priority, () => sendReplies(t.chatId, payload, { retry: false }));
       return;
     }

@@ -321,6 +321,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const priority = result.urgent ? "urgent" : "reply";
     // Committed with the step (outbox): sent now, or by the outbox worker after earlier replies.
     if (result.deliveryId !== undefined) {
+      // Queued behind the chat's undelivered replies: the outbox worker sends it (sending it here too sent it twice).
+      if (queued) return;
       const deliveryId = result.deliveryId;
       return withOutboundPriority(priority, () => replyDelivery.deliverNow(chatId, deliveryId, payload));
     }
