@@ -124,12 +124,10 @@ export async function enqueueNewRequestNotices(
   if (!req || req.isTest) return 0;
   const chats = chatsOf(req);
   const payload = renderNewRequestNotice(deps, req);
+  // A P0 request's notice is urgent: it goes before other traffic in the outbox and the bot's limiter.
+  const kind = urgencyOf(req) === "P0" ? "center_new_request_p0" : "center_new_request";
   for (const [channel, target] of chats) {
-    await enqueueDelivery(
-      tx,
-      { idempotencyKey: `new:${req.id}:${channel}`, kind: "center_new_request", channel, target, payload, requestId: req.id },
-      now,
-    );
+    await enqueueDelivery(tx, { idempotencyKey: `new:${req.id}:${channel}`, kind, channel, target, payload, requestId: req.id }, now);
   }
   return chats.length;
 }

@@ -6,6 +6,7 @@ import { type Fence, fenced } from "../cluster/leases.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logging/logger.ts";
+import { type OutboundPriority, withOutboundPriority } from "../channels/outbound-limiter.ts";
 
 export type OutboxChannel = "telegram" | "max";
 
@@ -35,9 +36,18 @@ export type Sender = (delivery: { id?: number; kind: string; target: string; pay
 /** The replies of a dialog step (src/outbox/reply-delivery.ts); `_urgent` for P0 / emergency ones. */
 export const REPLY_KIND = "dialog_reply";
 export const URGENT_REPLY_KIND = "dialog_reply_urgent";
-/** Deliveries that go first when there is a backlog: P0 families' replies and P0 alerts to centers. */
-export const URGENT_KINDS = [URGENT_REPLY_KIND, "center_escalation", "center_p0_reminder"] as const;
+/**
+ * Deliveries that go first when there is a backlog — in the worker's order and in the bot's outbound
+ * limiter: P0 families' replies and P0 alerts to centers (a P0 request's new-request notice too).
+ */
+export const URGENT_KINDS = [URGENT_REPLY_KIND, "center_escalation", "center_p0_reminder", "center_new_request_p0", "center_p0_moved_in"] as const;
 const isReplyKind = (kind: string) => kind === REPLY_KIND || kind === URGENT_REPLY_KIND;
+
+/** The outbound limiter's priority of a delivery (channels/outbound-limiter.ts). */
+export function deliveryPriority(kind: string): OutboundPriority {
+  if ((URGENT_KINDS as readonly string[]).includes(kind)) return "urgent";
+  return kind === REPLY_KIND ? "reply" : "notice";
+}
 
 /** Returns false when a delivery with the same idempotency key already exists (nothing added). */
 export async function enqueueDelivery(tx: Tx | Db, input: DeliveryInput, now: Date): Promise<boolean> {
@@ -148,7 +158,7 @@ export async function claimable(db: Db, now: Date, limit: number): Promise<numbe
       FROM "Outbox" WHERE "status" IN ('pending', 'sending')
     ) AS "heads"
     WHERE "place" = 1 AND "nextAttemptAt" <= ${now}
-    ORDER BY CASE WHEN "kind" IN (${URGENT_KINDS[0]}, ${URGENT_KINDS[1]}, ${URGENT_KINDS[2]}) THEN 0 ELSE 1 END, "id"
+    ORDER BY CASE WHEN "kind" IN (${Prisma.join(URGENT_KINDS)}) THEN 0 ELSE 1 END, "id"
     LIMIT ${limit}`;
   return rows.map((r) => Number(r.id));
 }
@@ -202,7 +212,8 @@ export function createOutboxWorker({
       result = { type: "retry", code: "CHANNEL_DISABLED" };
     } else {
       try {
-        result = await sender({ id: item.id, kind: item.kind, target: item.target, payload: JSON.parse(item.payload) });
+        const payload = JSON.parse(item.payload) as unknown;
+        result = await withOutboundPriority(deliveryPriority(item.kind), () => sender({ id: item.id, kind: item.kind, target: item.target, payload }));
       } catch (err) {
         result = { type: "retry", code: (err as { code?: string }).code ?? "SEND_ERROR" };
       }

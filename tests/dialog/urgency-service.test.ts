@@ -37,7 +37,7 @@ describe("reasons on requests made through the dialog", () => {
     expect(req.urgency).toBe("P0");
     expect(JSON.parse(req.flags)).not.toContain("danger_now");
     expect(parseUrgencyReasons(req.urgencyReasons)).toEqual([{ source: "answer", code: "check_burnout", level: "P0", dangerNow: false }]);
-    const notice = await tmp.db.outbox.findFirstOrThrow({ where: { kind: "center_new_request" } });
+    const notice = await tmp.db.outbox.findFirstOrThrow({ where: { kind: "center_new_request_p0" } }); // a P0 request: the urgent notice
     const text = (JSON.parse(notice.payload) as { text: string }).text;
     expect(text).toContain("Почему: страх причинить вред себе или ребёнку — ответ в диалоге");
     expect(text).not.toContain("опасность сейчас");
