@@ -40,3 +40,9 @@ handoff-p0-moved-admin =
 handoff-family-rating-question = Did contacting us help you? Rate it from 1 (not at all) to 5 (helped a lot). Answering is optional and anonymous.
 handoff-family-rating-thanks = Thank you! Your answer has been counted — anonymously, without your name or request number.
 handoff-family-rating-stale = Thank you! This question has already been answered (or the button is out of date) — nothing more to do. If you need support again, write /start.
+
+# A family added a file to an open request (src/handoff/center-notifications.ts): no name, no content.
+handoff-file-added = 📎 The family added a { $kind ->
+        [photo] photo
+       *[document] document
+    } to request No. { $number }. Open: { $url }

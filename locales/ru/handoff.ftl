@@ -42,3 +42,9 @@ handoff-p0-moved-admin =
 handoff-family-rating-question = Помогло ли вам обращение? Оцените от 1 (совсем нет) до 5 (очень помогло). Отвечать необязательно, ответ анонимный.
 handoff-family-rating-thanks = Спасибо! Ваш ответ учтён — анонимно, без имени и номера обращения.
 handoff-family-rating-stale = Спасибо! На этот вопрос ответ уже есть (или кнопка устарела) — ничего делать не нужно. Если снова понадобится поддержка, напишите /start.
+
+# A family added a file to an open request (src/handoff/center-notifications.ts): no name, no content.
+handoff-file-added = 📎 К заявке № { $number } добавлен { $kind ->
+        [photo] снимок
+       *[document] документ
+    } от семьи. Открыть: { $url }

@@ -443,6 +443,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
           ...(effect.mark ? { mark: effect.mark } : {}),
           updateKey: ctx.updateKey,
           now,
+          notices: noticeDeps,
         });
         log.info({ result: kept.type, kind: effect.file.kind }, "family file");
         if (kept.type === "no_request") return { of: "keepAttachment", text: t("file-no-request") };

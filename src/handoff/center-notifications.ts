@@ -132,6 +132,35 @@ export async function enqueueNewRequestNotices(
   return chats.length;
 }
 
+/**
+ * A family added a file to an open request: its center's operators' chats are told, in the
+ * transaction that keeps the file (src/requests/attachments.ts) — the number, whether it is a photo
+ * or a document and the request's link; never the file, its name or anything the family wrote.
+ */
+export async function enqueueFileAddedNotices(
+  tx: Tx,
+  deps: CenterNotificationDeps,
+  input: { requestId: number; attachmentId: string; kind: string },
+  now: Date,
+): Promise<number> {
+  const req = await loadForNotice(tx, input.requestId);
+  if (!req || req.isTest) return 0;
+  const locale = deps.locale ?? "ru";
+  const payload: OperatorChatPayload = {
+    text: deps.i18n.t(locale, "handoff-file-added", {
+      number: req.number,
+      kind: input.kind === "photo" ? "photo" : "document",
+      url: requestUrl(deps.publicBaseUrl, req.number),
+    }),
+  };
+  let enqueued = 0;
+  for (const [channel, target] of chatsOf(req)) {
+    const idempotencyKey = `file:${input.attachmentId}:${channel}`;
+    if (await enqueueDelivery(tx, { idempotencyKey, kind: "center_file_added", channel, target, payload, requestId: req.id }, now)) enqueued++;
+  }
+  return enqueued;
+}
+
 export interface ReminderOptions {
   /** Minutes between reminders of an untaken P0. */
   p0EveryMinutes?: number;

@@ -7,6 +7,7 @@
 // so a failed download is retried from the database.
 import type { Db, Tx } from "../db/client.ts";
 import type { InboundFile } from "../dialog/service-types.ts";
+import { type CenterNotificationDeps, enqueueFileAddedNotices } from "../handoff/center-notifications.ts";
 import { enqueueDelivery, type OutboxChannel } from "../outbox/outbox.ts";
 import { OPEN_STATUSES } from "./queue-order.ts";
 
@@ -37,7 +38,17 @@ export type KeepResult =
  */
 export async function keepAttachment(
   tx: Tx,
-  input: { conversationId: string; channel: string; chatId: string; file: InboundFile; mark?: string; updateKey: string; now: Date },
+  input: {
+    conversationId: string;
+    channel: string;
+    chatId: string;
+    file: InboundFile;
+    mark?: string;
+    updateKey: string;
+    now: Date;
+    /** The center's operators' chats are told (once per album) when given. */
+    notices?: CenterNotificationDeps;
+  },
 ): Promise<KeepResult> {
   const { conversationId, channel, file, now } = input;
   if (channel !== "telegram" && channel !== "max") return { type: "no_request" };
@@ -78,6 +89,8 @@ export async function keepAttachment(
     },
     now,
   );
+  // The operators' chats hear of it once per album, in this transaction (through the outbox).
+  if (input.notices && recent === 0) await enqueueFileAddedNotices(tx, input.notices, { requestId: req.id, attachmentId: row.id, kind: file.kind }, now);
   // A file without a caption: a mark in the request's transcript tells the operator it came.
   if (input.mark) {
     await tx.transcriptMessage.create({ data: { conversationId, requestId: req.id, direction: "in", text: input.mark, createdAt: now }, select: { id: true } });

@@ -281,6 +281,16 @@ export class FakeMaxApi {
     ]);
   }
 
+  /** A document the person attached (`url` from addFile), with its name and size, maybe a caption. */
+  fileMessage(u: FakeUser, url: string, file: { filename: string; size: number }, caption: string | null = null) {
+    return this.incoming(u, caption, [{ type: "file", payload: { url, token: `tok${++this.fileSeq}` }, filename: file.filename, size: file.size }]);
+  }
+
+  /** A photo the person attached (`url` from addFile). */
+  photoMessage(u: FakeUser, url: string, caption: string | null = null) {
+    return this.incoming(u, caption, [{ type: "image", payload: { photo_id: ++this.fileSeq, token: "tok", url } }]);
+  }
+
   /** A photo with text under it (MAX puts the caption in body.text). */
   imageWithCaption(u: FakeUser, caption: string) {
     return this.incoming(u, caption, [

@@ -51,7 +51,10 @@ describe("telegram: a family's document after the request", () => {
     const inbox = createInbox(api);
     const result = await runFamily({ api, inbox, user: parent, deliver: (u: Update) => void api.push(u), script: { ...DEFAULT_SCRIPT, startPayload: "63" } });
     expect(result.outcome, JSON.stringify(result.trail)).toBe("done");
-    const req = await temp.db.request.findFirstOrThrow({ where: { channel: "telegram" } });
+    const req = await temp.db.request.findFirstOrThrow({ where: { channel: "telegram" }, include: { queue: true } });
+    // The center's operators' chat hears of the file (linked after the request, so only that notice).
+    await temp.db.center.update({ where: { id: req.queue.centerId }, data: { notifyTelegramChatId: "-100900" } });
+    api.addChat("-100900");
 
     const bytes = Buffer.concat([Buffer.from("%PDF-1.4 E2E-EVICTION-NOTICE "), Buffer.alloc(4000, 0x20)]);
     const file = api.addFile(bytes);
@@ -80,5 +83,10 @@ describe("telegram: a family's document after the request", () => {
     expect(api.fileDownloads.get(file.file_id)).toBe(1);
     // The file's reference never went to the family's chat or the operators' chats as text.
     expect(api.sent.some((m) => m.text.includes(file.file_id))).toBe(false);
+    // The operators' chat: number, kind and link only (no file name, no content).
+    for (let i = 0; i < 5 && api.sentTo("-100900").length === 0; i++) await worker.runOnce();
+    expect(api.sentTo("-100900").map((m) => m.text)).toEqual([
+      i18n.t("ru", "handoff-file-added", { number: req.number, kind: "document", url: `https://opora.example/requests/${req.number}` }),
+    ]);
   });
 });
