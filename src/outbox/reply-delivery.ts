@@ -26,8 +26,17 @@ export interface ReplyPayload {
 /** One attempt to send a step's replies; `sent` counts the channel's messages that did go out. */
 export type ReplyAttempt = SendResult & { sent?: number };
 
-/** The channel's sending of one step's replies; `retry` is true when it comes from the outbox worker. */
-export type ReplySend = (chatId: string, payload: ReplyPayload, how: { retry: boolean }) => Promise<ReplyAttempt>;
+/**
+ * The channel's sending of one step's replies; `retry` is true when it comes from the outbox worker.
+ * `wentOut` is awaited after each message goes out (`all`: the step's last one), before anything
+ * else (keyboard clean-up, the next message's wait for its send budget): what went out is recorded
+ * at once, so an instance killed meanwhile leaves as little as possible to be sent twice.
+ */
+export type ReplySend = (
+  chatId: string,
+  payload: ReplyPayload,
+  how: { retry: boolean; wentOut?: (sent: number, all: boolean) => Promise<void> },
+) => Promise<ReplyAttempt>;
 
 export interface ReplyDeliveryDeps {
   db: Db;
@@ -54,9 +63,6 @@ export interface ReplyDelivery {
   flush(): Promise<void>;
 }
 
-/** Delivered rows are deleted together, one statement per this many milliseconds at most. */
-const DELETE_BATCH_MS = 50;
-
 /** How long the worker leaves a reply the fast path is sending (a crash hands it over after this). */
 export const FAST_PATH_HOLD_MS = 20_000;
 
@@ -64,24 +70,49 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
   const { db, log, channel, clock } = deps;
   const maxAttempts = deps.maxAttempts ?? 10;
   const backlog = new Set<string>();
-  // The fast path's deliveries are recorded in batches (one DELETE for many rows under load). A
-  // crash inside the window sends those again after the hold, as a crash right after a send would.
+  // The fast path's deliveries are deleted at once, and together while a DELETE is running (one
+  // statement for many rows under load, no wait when idle). A crash before the DELETE commits sends
+  // those replies again after the hold, as a crash right after a send would.
   let delivered: number[] = [];
-  let flushTimer: NodeJS.Timeout | undefined;
-  let flushing: Promise<void> = Promise.resolve();
+  let flushing: Promise<void> | undefined;
   function flush(): Promise<void> {
-    if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = undefined;
-    const ids = delivered;
-    delivered = [];
-    if (ids.length === 0) return flushing;
-    flushing = flushing
-      .then(() => db.$executeRaw`DELETE FROM "Outbox" WHERE "id" IN (${Prisma.join(ids)})`)
-      .then(
-        () => undefined,
-        (err: unknown) => log.warn({ channel, code: (err as { code?: string }).code, rows: ids.length }, "reply deliveries not recorded"),
-      );
+    flushing ??= (async () => {
+      while (delivered.length > 0) {
+        const ids = delivered;
+        delivered = [];
+        await db.$executeRaw`DELETE FROM "Outbox" WHERE "id" IN (${Prisma.join(ids)})`.then(
+          () => undefined,
+          (err: unknown) => log.warn({ channel, code: (err as { code?: string }).code, rows: ids.length }, "reply deliveries not recorded"),
+        );
+      }
+    })().finally(() => {
+      flushing = undefined;
+      if (delivered.length > 0) void flush();
+    });
     return flushing;
+  }
+
+  /** Records, as each message goes out, how far the row `id` has gone (see ReplySend). */
+  function recorder(id: number, payload: ReplyPayload, fastPath: boolean) {
+    const state = { recorded: false };
+    const wentOut = async (sent: number, all: boolean) => {
+      try {
+        if (all) {
+          state.recorded = true;
+          if (fastPath) {
+            delivered.push(id);
+            void flush();
+          } else await db.$executeRaw`DELETE FROM "Outbox" WHERE "id" = ${id}`;
+          return;
+        }
+        const progress = JSON.stringify({ ...payload, sent: (payload.sent ?? 0) + sent });
+        await db.$executeRaw`UPDATE "Outbox" SET "payload" = ${progress} WHERE "id" = ${id}`;
+      } catch (err) {
+        // Best effort: the outcome is recorded after the attempt anyway.
+        log.warn({ channel, code: (err as { code?: string }).code }, "reply progress not recorded");
+      }
+    };
+    return { state, wentOut };
   }
 
   async function settle(chatId: string, id: number, attempts: number, kind: string, payload: ReplyPayload, result: ReplyAttempt) {
@@ -91,9 +122,14 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
     return outcome;
   }
 
-  async function attempt(chatId: string, payload: ReplyPayload, retry: boolean): Promise<ReplyAttempt> {
+  async function attempt(
+    chatId: string,
+    payload: ReplyPayload,
+    retry: boolean,
+    wentOut?: (sent: number, all: boolean) => Promise<void>,
+  ): Promise<ReplyAttempt> {
     try {
-      return await deps.send(chatId, payload, { retry });
+      return await deps.send(chatId, payload, { retry, ...(wentOut ? { wentOut } : {}) });
     } catch (err) {
       return { type: "retry", code: (err as { code?: string }).code ?? "SEND_ERROR" };
     }
@@ -105,7 +141,7 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
       if (id !== undefined && !(await db.outbox.findFirst({ where: { id }, select: { id: true } }))) {
         return { type: "sent" };
       }
-      const result = await attempt(target, payload as ReplyPayload, true);
+      const result = await attempt(target, payload as ReplyPayload, true, id !== undefined ? recorder(id, payload as ReplyPayload, false).wentOut : undefined);
       if (result.type === "retry" && result.sent && id !== undefined) {
         const p = payload as ReplyPayload;
         await db.outbox.updateMany({ where: { id }, data: { payload: JSON.stringify({ ...p, sent: (p.sent ?? 0) + result.sent }) } });
@@ -123,11 +159,13 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
   return {
     backlogged: (chatId) => backlog.has(chatId),
     async deliverNow(chatId, id, payload) {
-      const result = await attempt(chatId, payload, false);
+      const record = recorder(id, payload, true);
+      const result = await attempt(chatId, payload, false, record.wentOut);
       if (result.type === "sent") {
-        delivered.push(id);
-        if (delivered.length >= 200) void flush();
-        else flushTimer ??= setTimeout(() => void flush(), DELETE_BATCH_MS);
+        if (!record.state.recorded) {
+          delivered.push(id);
+          void flush();
+        }
         return;
       }
       // The row is known to be fresh (just committed, held for this path): attempts counts from 1.

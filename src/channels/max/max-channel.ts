@@ -19,7 +19,7 @@ import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
 import { withOutboundPriority } from "../outbound-limiter.ts";
-import { createReplyDelivery, type ReplyAttempt, type ReplyPayload } from "../../outbox/reply-delivery.ts";
+import { createReplyDelivery, type ReplyAttempt, type ReplyPayload, type ReplySend } from "../../outbox/reply-delivery.ts";
 import type { Sender } from "../../outbox/outbox.ts";
 import type { ChatClaimsFactory } from "../../cluster/chat-claims.ts";
 import { sameQuestion } from "../same-question.ts";
@@ -483,7 +483,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
    * answers the press (replacing the question in place when the step re-renders it), removes the
    * answered question's buttons, sends the messages not yet sent, and remembers their ids.
    */
-  async function sendReplies(chatId: string, payload: ReplyPayload, how: { retry: boolean }): Promise<ReplyAttempt> {
+  async function sendReplies(chatId: string, payload: ReplyPayload, how: Parameters<ReplySend>[2]): Promise<ReplyAttempt> {
     const meta = (payload.meta ?? {}) as ReplyMeta;
     const chatLog = updateLog(log, { channel: CHANNEL, chatId, retry: how.retry });
     const conv = await loadConversation(chatId);
@@ -535,7 +535,11 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     const mids: string[] = [];
     let outcome: ReplyAttempt = { type: "sent" };
     try {
-      for (const m of toSend) mids.push(...(await send(chatLog, chatId, [m])));
+      for (const [i, m] of toSend.entries()) {
+        mids.push(...(await send(chatLog, chatId, [m])));
+        // Recorded before the next message waits for its budget (a crash re-sends as little as possible).
+        await how.wentOut?.(i + 1, already + i + 1 === messages.length);
+      }
     } catch (err) {
       if (err instanceof OutboundError && err.kind === "blocked") {
         chatLog.info("max chat blocked the bot");

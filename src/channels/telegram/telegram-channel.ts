@@ -25,7 +25,7 @@ import { createChatQueue } from "../chat-queue.ts";
 import { withOutboundPriority } from "../outbound-limiter.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
-import { createReplyDelivery, type ReplyAttempt, type ReplyPayload } from "../../outbox/reply-delivery.ts";
+import { createReplyDelivery, type ReplyAttempt, type ReplyPayload, type ReplySend } from "../../outbox/reply-delivery.ts";
 import type { Sender } from "../../outbox/outbox.ts";
 import type { ChatClaimsFactory } from "../../cluster/chat-claims.ts";
 import { addRecent, type ChatState, createChatStateStore, DELETABLE_FOR_SECONDS } from "./chat-state.ts";
@@ -335,7 +335,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
    * removes answered keyboards or edits a re-rendered question in place, sends the messages not yet
    * sent, and remembers the chat's keyboard and message ids.
    */
-  async function sendReplies(chatId: string, payload: ReplyPayload, how: { retry: boolean }): Promise<ReplyAttempt> {
+  async function sendReplies(chatId: string, payload: ReplyPayload, how: Parameters<ReplySend>[2]): Promise<ReplyAttempt> {
     const api = bot.api;
     const meta = (payload.meta ?? {}) as ReplyMeta;
     const callback = meta.callback;
@@ -376,6 +376,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         },
       );
       if (edited) {
+        await how.wentOut?.(1, true);
         await store.save(chatId, { keyboardMessageId: callback.messageId, ...rendered.keyboard, ...(state.recent ? { recent: state.recent } : {}) });
         return { type: "sent" };
       }
@@ -416,6 +417,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         sent += 1;
         exchanged.push([msg.message_id, msg.date]);
         if (message.markup?.type === "inline") keyboardMessageId = msg.message_id;
+        // Recorded before the next message waits for its budget and before the clean-up.
+        await how.wentOut?.(sent, already + sent === rendered.messages.length);
       }
     } catch (err) {
       if (isBlockedError(err)) {
