@@ -25,7 +25,7 @@ import { rememberingSent, routeSenders } from "./outbox/reply-delivery.ts";
 import { maxFileSource, telegramFileSource, withAttachmentDownloads } from "./requests/attachment-download.ts";
 import { createLeases, type Leases, newInstanceId } from "./cluster/leases.ts";
 import { createElection } from "./cluster/election.ts";
-import { joinInstances } from "./cluster/instances.ts";
+import { joinInstances, liveInstanceMismatch } from "./cluster/instances.ts";
 import { createJobRunner } from "./cluster/periodic-jobs.ts";
 import { chatClaimsFactory } from "./cluster/chat-claims.ts";
 import { createSendBudget } from "./cluster/send-budget.ts";
@@ -62,6 +62,13 @@ async function main(): Promise<void> {
   useLexicon(lexicon.lexicon);
   const log = createLogger({ level: config.logLevel });
 
+  // Live instances of another version or SESSION_SECRET: refused before this start migrates anything.
+  const mismatch = await liveInstanceMismatch(targetOf(config), config.sessionSecret);
+  if (mismatch) {
+    log.fatal({ code: "INSTANCE_MISMATCH" }, mismatch);
+    console.error(`Opora cannot start: ${mismatch}`);
+    process.exit(1);
+  }
   const prepared = await prepareDatabase(targetOf(config));
   if (prepared.type === "error") {
     log.fatal({ code: prepared.code, database: prepared.where }, prepared.message);

@@ -4,8 +4,9 @@
 // the same schema version (the last migration this build ships). Otherwise it refuses with one line.
 // A database migrated by a newer build is refused earlier, by the migration check (migration-history.ts).
 import { createHmac } from "node:crypto";
+import { existsSync } from "node:fs";
 import { hostname } from "node:os";
-import { type Db, type DbEngine, engineOf } from "../db/client.ts";
+import { type Db, type DbEngine, type DbTarget, engineOf, openDb } from "../db/client.ts";
 import { MIGRATIONS_DIR } from "../db/migrate.ts";
 import { POSTGRES_MIGRATIONS_DIR } from "../db/migrate-postgres.ts";
 import { shippedMigrationNames } from "../db/migration-history.ts";
@@ -101,6 +102,39 @@ export async function joinInstances({
       kill: () => clearInterval(timer),
     },
   };
+}
+
+/**
+ * Before a start changes anything (its migrations): the refusal `joinInstances` would give, against
+ * the instances alive now. A newer build started next to running older ones must not migrate the
+ * database under them — an old instance restarting would then be refused by the migration check and
+ * the service would go down. Undefined when the start may go on: no live instance disagrees, or there
+ * is nothing to check yet (a new database, no Instance table, an unreachable one the migration step
+ * reports).
+ */
+export async function liveInstanceMismatch(
+  target: DbTarget,
+  sessionSecret: string | undefined,
+  schemaVersion: string = schemaVersionOf(target.engine),
+): Promise<string | undefined> {
+  if (target.engine === "sqlite" && !existsSync(target.file)) return undefined;
+  let db: Db | undefined;
+  try {
+    db = await openDb(target);
+    const clock = clockSql(target.engine);
+    const live = await db.$queryRaw<{ id: string; schemaVersion: string; secretCheck: string | null }[]>`
+      SELECT "id", "schemaVersion", "secretCheck" FROM "Instance"
+      WHERE "heartbeatAt" > ${clock.plus(-INSTANCE_LIVE_MS)} ORDER BY "startedAt", "id"`;
+    const mine = { schemaVersion, secretCheck: sessionSecret ? secretCheckOf(sessionSecret) : null };
+    return live
+      .filter((o) => !deadHere(o.id))
+      .map((o) => disagreement(o, mine))
+      .find(Boolean);
+  } catch {
+    return undefined;
+  } finally {
+    await db?.$disconnect().catch(() => undefined);
+  }
 }
 
 /** True for an id of newInstanceId() naming this host and a process id that is not running. */

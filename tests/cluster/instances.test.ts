@@ -1,11 +1,15 @@
 // Several instances on one database must agree: the same SESSION_SECRET (a login made on one must
 // hold on the others) and the same schema version. A second instance that disagrees refuses to
 // start with one clear line; one that agrees joins. Constructed in-process, and once as processes.
-import { hostname } from "node:os";
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "../../scripts/build.mjs";
-import { joinInstances, secretCheckOf } from "../../src/cluster/instances.ts";
+import { joinInstances, liveInstanceMismatch, schemaVersionOf, secretCheckOf } from "../../src/cluster/instances.ts";
 import { openDb } from "../../src/db/client.ts";
+import { MIGRATIONS_DIR, migrateDatabase } from "../../src/db/migrate.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { createTempDb, testEngine, type TempDb } from "../helpers/temp-db.ts";
 import { startBuilt } from "../ops/service-process.ts";
@@ -96,6 +100,21 @@ describe("instances on one database", () => {
     });
   });
 
+  it("before migrating: a live instance of another version or secret is found without registering anything", async () => {
+    t = await createTempDb();
+    expect(await liveInstanceMismatch(t.target, SECRET_A)).toBeUndefined(); // nobody runs
+    await join("old:1", SECRET_A, "20261125000000_init");
+    expect(await liveInstanceMismatch(t.target, SECRET_A)).toMatch(/schema version 20261125000000_init, this one has .*run the same Opora version/);
+    await t.db.instance.deleteMany();
+    await join("a:1", SECRET_A);
+    expect(await liveInstanceMismatch(t.target, SECRET_B)).toMatch(/different SESSION_SECRET/);
+    expect(await liveInstanceMismatch(t.target, SECRET_A)).toBeUndefined();
+    expect((await t.db.instance.findMany()).map((r) => r.id)).toEqual(["a:1"]);
+    // A killed instance (no heartbeat for 30 s) is not in the way.
+    await t.db.instance.update({ where: { id: "a:1" }, data: { heartbeatAt: new Date(Date.now() - 31_000) } });
+    expect(await liveInstanceMismatch(t.target, SECRET_B)).toBeUndefined();
+  });
+
   it("an instance that stopped beating (killed) is not in the way after 30 s", async () => {
     t = await createTempDb();
     const a = await join("killed:1", SECRET_A);
@@ -149,4 +168,43 @@ describe("two service processes", () => {
     // t.cleanup() disconnects again: reopen so it has a client to close.
     t.db = await openDb(t.target);
   });
+
+  // SQLite: the older database is made here from all migrations but the last.
+  it.skipIf(testEngine() !== "sqlite")(
+    "a newer build started next to a running older one refuses before it migrates the database",
+    { timeout: 120_000 },
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "opora-old-build-"));
+      try {
+        const older = path.join(dir, "migrations");
+        cpSync(MIGRATIONS_DIR, older, { recursive: true });
+        const names = readdirSync(older).filter((n) => /^\d{14}_/.test(n)).sort();
+        const newest = names.at(-1) as string;
+        rmSync(path.join(older, newest), { recursive: true });
+        const file = path.join(dir, "opora.db");
+        expect(migrateDatabase(file, older)).toMatchObject({ type: "ok" });
+        // The older build's instance is running (its heartbeat is fresh).
+        const sqlite = new Database(file);
+        const now = new Date().toISOString().replace("Z", "+00:00");
+        sqlite
+          .prepare(`INSERT INTO "Instance" ("id", "startedAt", "heartbeatAt", "schemaVersion", "secretCheck") VALUES (?, ?, ?, ?, ?)`)
+          .run("old-host:1:abcdef", now, now, names.at(-2), secretCheckOf(SECRET_A));
+        sqlite.close();
+        expect(schemaVersionOf("sqlite")).toBe(newest);
+
+        const newer = service({ DATABASE_FILE: file, SESSION_SECRET: SECRET_A });
+        expect(await newer.exited).toBe(1);
+        const lines = newer.output().split("\n").filter((l) => l.startsWith("Opora cannot start"));
+        expect(lines).toEqual([expect.stringMatching(/another Opora instance \(old-host:1:abcdef\) runs on this database with schema version .*run the same Opora version/)]);
+        // Nothing was migrated under the running instance.
+        const check = new Database(file, { readonly: true });
+        const applied = check.prepare(`SELECT "migration_name" AS name FROM "_prisma_migrations"`).all() as { name: string }[];
+        check.close();
+        expect(applied.map((r) => r.name)).not.toContain(newest);
+        expect(applied).toHaveLength(names.length - 1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
