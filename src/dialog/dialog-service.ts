@@ -143,6 +143,11 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
 
   function loadCatalog(now: Date): Promise<Catalog> {
     if (cached && now.getTime() - cached.loadedAt >= 0 && now.getTime() - cached.loadedAt < ttl) return Promise.resolve(cached);
+    // Past its time, the catalog is read again in the background while updates go on with the one
+    // in hand for up to another `ttl` (waiting for the read put a pause into every update of that
+    // moment: the p99). After an edit here (invalidateCatalog) there is none in hand, and updates
+    // wait for the new one; so they do with a ttl of 0 (read at every update).
+    const inHand = cached && now.getTime() - cached.loadedAt < 2 * ttl ? cached : null;
     if (!loading) {
       const generation = catalogGeneration;
       loading = readCatalog(now).finally(() => {
@@ -155,8 +160,11 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
         () => undefined,
       );
     }
-    return loading;
+    return inHand ? Promise.resolve(inHand) : loading;
   }
+
+  /** The region matcher is rebuilt (tens of ms, synchronous) only when regions or municipalities changed. */
+  let matcher: { key: string; matcher: DialogCatalog["matcher"] } | undefined;
 
   async function readCatalog(now: Date): Promise<Catalog> {
     const snapshot = await loadRoutingSnapshot(db);
@@ -166,9 +174,11 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     }
     const regions = snapshot.regions.map((r) => ({ code: r.code, name: r.name, plateCodes: plateCodes!.get(r.code) ?? r.code }));
     const municipalities = snapshot.municipalities.map((m) => ({ id: m.id, regionCode: m.regionCode, key: m.key, name: m.name, aliases: m.aliases ?? [] }));
+    const key = JSON.stringify([regions, municipalities]);
+    if (matcher?.key !== key) matcher = { key, matcher: createRegionMatcher(regions, municipalities) };
     return {
       snapshot,
-      catalog: { regions, municipalities, matcher: createRegionMatcher(regions, municipalities) },
+      catalog: { regions, municipalities, matcher: matcher.matcher },
       loadedAt: now.getTime(),
     };
   }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every figure of bench/README.md's "Opora against the peer build" in one go (about 10 minutes on
+# the 2-core machine): Opora and the peer, unpaced, on SQLite and PostgreSQL; p50/p99 at 100
+# updates/s; Opora's heap after 300 and after 3,000 finished families. One line per run, with the
+# load average before it. PostgreSQL: TEST_DATABASE_URL's server, or a throwaway cluster started
+# here (.ci/postgres-setup.sh) and stopped at the end.
+#   bash bench/issue14-figures.sh            # everything
+#   bash bench/issue14-figures.sh quick      # without the 3,000-family heap run (about 5 minutes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ ! "${TEST_DATABASE_URL:-}" =~ ^postgres ]]; then
+  eval "$(bash .ci/postgres-setup.sh)"
+  trap 'eval "$PG_STOP"' EXIT
+fi
+
+run() {
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  node --expose-gc --import tsx bench/telegram-bench.ts "$@" 2>/dev/null | node --import tsx bench/summary-line.ts "$load"
+}
+
+run --families 200 --db sqlite
+run --families 200 --db sqlite --bot peer
+run --families 150 --db postgres
+run --families 150 --db postgres --bot peer
+run --families 300 --rate 100 --db sqlite
+run --families 300 --rate 100 --db sqlite --bot peer
+run --families 300 --rate 100 --db postgres
+run --families 300 --rate 100 --db postgres --bot peer
+if [[ "${1:-}" != "quick" ]]; then
+  run --families 3000 --rate 100 --db sqlite
+fi

@@ -1,0 +1,37 @@
+// One line of a benchmark's JSON report (read from stdin), per family as well as per update: the
+// dialogs differ in length (Opora 10 updates a family, the peer 16), so a family is the fair unit.
+//   node --expose-gc --import tsx bench/telegram-bench.ts … | node --import tsx bench/summary-line.ts [load]
+let input = "";
+process.stdin.setEncoding("utf8");
+for await (const chunk of process.stdin) input += chunk;
+const start = input.indexOf("{");
+if (start < 0) {
+  console.log(`no report: ${input.slice(-300)}`);
+  process.exit(1);
+}
+const r = JSON.parse(input.slice(start)) as {
+  bot: string;
+  db: string;
+  families: number;
+  pacedRate: number | "unpaced";
+  updates: number;
+  updatesPerSecond: number;
+  botCpuMsPerUpdate: number;
+  latencyMs: { p50: number; p95: number; p99: number };
+  botHeapAfterGcMb: { before: number | null; after: number | null };
+  outcomes: Record<string, number>;
+};
+const perFamily = r.updates / r.families;
+const cells = [
+  process.argv[2] ? `load ${process.argv[2]}` : "",
+  `${r.bot} ${r.db}`,
+  `${r.families} families`,
+  r.pacedRate && r.pacedRate !== "unpaced" ? `paced ${r.pacedRate}/s` : "unpaced",
+  `${r.updatesPerSecond} updates/s`,
+  `${(r.updatesPerSecond / perFamily).toFixed(2)} families/s`,
+  `CPU ${r.botCpuMsPerUpdate} ms/update, ${(r.botCpuMsPerUpdate * perFamily).toFixed(1)} ms/family`,
+  `p50 ${r.latencyMs.p50} p95 ${r.latencyMs.p95} p99 ${r.latencyMs.p99} ms`,
+  `heap ${r.botHeapAfterGcMb.before} → ${r.botHeapAfterGcMb.after} MB`,
+  JSON.stringify(r.outcomes),
+];
+console.log(cells.filter(Boolean).join(" | "));
