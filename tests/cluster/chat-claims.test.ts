@@ -126,12 +126,13 @@ describe("webhook mode on two instances", () => {
 
   it("when the instance holding a chat dies mid-update, the other takes the chat over and keeps its order", async () => {
     const a = await instance("A", tmp.db);
-    const b = await instance("B", dbB);
     const id = 7100;
     hangOn = "m2";
     await a.accept(api.stamp(api.text({ id }, "m1")));
     await a.accept(api.stamp(api.text({ id }, "m2")));
     await waitFor(() => active.has(String(id)), 5000, "A busy with m2");
+    // B starts once A holds the chat (started earlier, B's sweep could take m1 before A's own kick did).
+    const b = await instance("B", dbB);
     claims.A?.kill(); // SIGKILL: A stops renewing its claim and never finishes m2
     const diedAt = Date.now();
     await b.accept(api.stamp(api.text({ id }, "m3")));
