@@ -64,6 +64,8 @@ export interface CachedConversation {
 }
 
 const RESTING_STEPS: ReadonlySet<string> = new Set(["done", "info", "teen_help", "cancelled"]);
+/** The dialog rests at this step until the person starts over (the request sent, the dialog ended). */
+export const isResting = (state: DialogState): boolean => RESTING_STEPS.has(state.step);
 
 export function createConversationCache(max = 2_000): ConversationCache {
   const entries = new Map<string, CachedConversation>();
@@ -73,7 +75,7 @@ export function createConversationCache(max = 2_000): ConversationCache {
     set(channel, chatId, entry) {
       const k = key(channel, chatId);
       entries.delete(k);
-      if (RESTING_STEPS.has(entry.state.step)) return;
+      if (isResting(entry.state)) return;
       entries.set(k, entry);
       if (entries.size > max) entries.delete(entries.keys().next().value as string);
     },

@@ -20,6 +20,7 @@ import {
   claimUpdate,
   conversationUpdate,
   createConversationCache,
+  isResting,
   type LoadedConversation,
   loadOrCreateConversation,
   recordConsent,
@@ -298,7 +299,14 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
         const withReply = engine === "postgresql" && replies.length > 0 && ctx.delivery !== undefined && (ctx.channel === "telegram" || ctx.channel === "max");
         if (!withReply) await tx.$executeRaw(save);
         const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale: next.locale, urgent, ...(withReply ? { before: save } : {}) });
-        return { type: "handled", replies, locale: next.locale, urgent, ...(deliveryId !== undefined ? { deliveryId } : {}) } as const;
+        return {
+          type: "handled",
+          replies,
+          locale: next.locale,
+          urgent,
+          ...(deliveryId !== undefined ? { deliveryId } : {}),
+          ...(isResting(next) ? { resting: true as const } : {}),
+        } as const;
       },
       { timeout: 20_000 },
     );

@@ -83,9 +83,10 @@ export type HandleResult =
   /**
    * `deliveryId`: the outbox row holding the replies (with `delivery`; the journal rows are gone
    * too); `urgent`: P0 / emergency; `failed`: the step could not be applied, its journal rows stay
-   * for a later retry (the replies only say so).
+   * for a later retry (the replies only say so). `resting`: the dialog reached a resting step (the
+   * request was sent, the dialog ended): a channel may forget what it keeps in memory for the chat.
    */
-  | { type: "handled"; replies: Reply[]; locale?: string; aside?: true; deliveryId?: number; urgent?: boolean; failed?: true }
+  | { type: "handled"; replies: Reply[]; locale?: string; aside?: true; deliveryId?: number; urgent?: boolean; failed?: true; resting?: true }
   /** The update was already applied earlier: the channel sends nothing. */
   | { type: "duplicate" };
 

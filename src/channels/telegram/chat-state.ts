@@ -28,6 +28,8 @@ export interface ChatStateStore {
   markBlocked(chatId: string, blocked: boolean, at: Date): Promise<void>;
   /** Writes the changed states not yet written (at stop). */
   flush(): Promise<void>;
+  /** Drops the chat from memory (its dialog rests): finished conversations leave nothing behind. */
+  forget(chatId: string): void;
 }
 
 /** Changed chat states are written together, one statement per this many milliseconds at most. */
@@ -131,5 +133,6 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
       await db.conversation.updateMany({ where: { channel: CHANNEL, chatId }, data: { blockedAt: blocked ? at : null } });
     },
     flush,
+    forget: (chatId) => void cache.delete(chatId),
   };
 }

@@ -324,7 +324,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       // Queued behind the chat's undelivered replies: the outbox worker sends it (sending it here too sent it twice).
       if (queued) return;
       const deliveryId = result.deliveryId;
-      return withOutboundPriority(priority, () => replyDelivery.deliverNow(chatId, deliveryId, payload));
+      await withOutboundPriority(priority, () => replyDelivery.deliverNow(chatId, deliveryId, payload));
+      // A resting dialog's chat state leaves memory once written (read back if the person goes on).
+      if (result.resting) store.forget(chatId);
+      return;
     }
     // Nothing stored (no replies, or the step failed): keyboards still tidied, a failure still said.
     if (!queued) await withOutboundPriority(priority, () => sendReplies(chatId, payload, { retry: false }));
