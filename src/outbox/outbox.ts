@@ -99,7 +99,12 @@ export async function settleDelivery(
   item: { id: number; kind: string; attempts: number },
   result: SendResult,
   now: Date,
-  opts: { maxAttempts: number; payload?: unknown },
+  /**
+   * `claimed`: the worker's claim (the row's attempts when it claimed it). A failure is recorded only
+   * while that claim is still the row's: an attempt that stalled past its claim (a paused process)
+   * does not reopen a delivery a later attempt has claimed or settled meanwhile.
+   */
+  opts: { maxAttempts: number; payload?: unknown; claimed?: number },
 ): Promise<"sent" | "retry" | "dead"> {
   const reply = isReplyKind(item.kind);
   if (result.type === "sent") {
@@ -109,8 +114,8 @@ export async function settleDelivery(
   }
   const dead = result.type !== "retry" || item.attempts >= opts.maxAttempts;
   const wait = result.type === "retry" ? Math.max(result.retryAfterMs ?? 0, backoffMs(item.attempts)) : 0;
-  await db.outbox.updateMany({
-    where: { id: item.id },
+  const settled = await db.outbox.updateMany({
+    where: { id: item.id, ...(opts.claimed !== undefined ? { status: "sending", attempts: opts.claimed } : {}) },
     data: {
       status: dead ? "dead" : "pending",
       lastError: result.code,
@@ -118,6 +123,7 @@ export async function settleDelivery(
       ...(dead && reply ? { payload: "{}" } : opts.payload !== undefined ? { payload: JSON.stringify(opts.payload) } : {}),
     },
   });
+  if (settled.count === 0 && opts.claimed !== undefined) return "retry"; // a later attempt owns it now
   return dead ? "dead" : "retry";
 }
 
@@ -218,7 +224,7 @@ export function createOutboxWorker({
         result = { type: "retry", code: (err as { code?: string }).code ?? "SEND_ERROR" };
       }
     }
-    const outcome = await settleDelivery(db, item, result, clock(), { maxAttempts });
+    const outcome = await settleDelivery(db, item, result, clock(), { maxAttempts, claimed: item.attempts });
     if (outcome === "sent") itemLog.debug("delivered");
     else if (result.type === "retry") itemLog.warn({ code: result.code, dead: outcome === "dead" }, outcome === "dead" ? "delivery gave up" : "delivery will be retried");
     else if (result.type !== "sent") itemLog.warn({ code: result.code }, "delivery not possible");

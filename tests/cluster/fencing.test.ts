@@ -158,6 +158,31 @@ describe("fencing: a worker whose lease was taken over commits nothing", () => {
     expect(CASES.map(([name]) => name).sort()).toEqual([...JOB_NAMES].sort());
   });
 
+  it("a delivery attempt that stalled past its claim does not reopen the delivery a later attempt sent", async () => {
+    const id = (await t.db.outbox.findFirstOrThrow({ where: { idempotencyKey: "n:0" } })).id;
+    await t.db.outbox.deleteMany({ where: { id: { not: id } } });
+    let finishStalled: (r: { type: "retry"; code: string }) => void = () => undefined;
+    const stalled: Sender = () => new Promise((r) => (finishStalled = r));
+    const realClock = () => new Date();
+    await t.db.outbox.update({ where: { id }, data: { nextAttemptAt: new Date(0) } });
+    const a = createOutboxWorker({ db: t.db, log: quietLog, clock: realClock, senders: { telegram: stalled }, leaseMs: 200 });
+    const aPass = a.runOnce();
+    await sleep(350); // a's send hangs past its 200 ms claim
+    const sender: Sender = async ({ target }) => {
+      sent.push({ instance: "b", target });
+      return { type: "sent" };
+    };
+    const b = createOutboxWorker({ db: dbB, log: quietLog, clock: realClock, senders: { telegram: sender }, leaseMs: 200 });
+    expect(await b.runOnce()).toBe(1);
+    expect(await t.db.outbox.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "sent", attempts: 2 });
+    finishStalled({ type: "retry", code: "ETIMEDOUT" }); // a wakes up: its attempt failed
+    await aPass;
+    expect(await t.db.outbox.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "sent", attempts: 2 });
+    await sleep(50);
+    expect(await b.runOnce()).toBe(0);
+    expect(sent).toEqual([{ instance: "b", target: "-3000" }]);
+  });
+
   it("the job runner reports a refused write as a lost lease, and the successor keeps its lease", async () => {
     const a = instance("a", t.db, () => 1_000);
     const b = instance("b", dbB);
