@@ -1,6 +1,8 @@
 // The outbound throttle: bursts go out at once, then the per-chat, per-group and overall rates hold.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTelegramThrottle } from "../../src/channels/telegram/telegram-throttle.ts";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { createOutboundLimiter } from "../../src/channels/outbound-limiter.ts";
+import { createRetryAccounting, createTelegramThrottle } from "../../src/channels/telegram/telegram-throttle.ts";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance", "Date"] });
@@ -61,6 +63,33 @@ describe("telegram outbound throttle", () => {
     await vi.advanceTimersByTimeAsync(300_000);
     expect(at).toHaveLength(41);
     for (let i = 0; i + 20 < at.length; i++) expect((at[i + 20] as number) - (at[i] as number)).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it("a send auto-retried after a 429 takes its own place in the bot's window (no retry beyond the overall rate)", async () => {
+    // As the channel stacks them: throttle (outermost), auto-retry, retry accounting (innermost).
+    const limiter = createOutboundLimiter({ perSecond: 3, perChat: { perSecond: 100, burst: 100 } });
+    const throttle = createTelegramThrottle({ globalPerSecond: 3, perChatPerSecond: 100, perChatBurst: 100 }, limiter);
+    const retry = autoRetry({ maxRetryAttempts: 3 });
+    const accounting = createRetryAccounting(limiter);
+    const arrived: Array<{ chat: unknown; at: number }> = [];
+    let refuseFirst = true;
+    const api = (method: string, payload: Record<string, unknown>) => {
+      arrived.push({ chat: payload.chat_id, at: Date.now() });
+      if (refuseFirst) {
+        refuseFirst = false;
+        return Promise.resolve({ ok: false as const, error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } });
+      }
+      return Promise.resolve({ ok: true as const, result: true });
+    };
+    const call = (payload: Record<string, unknown>) =>
+      throttle(((m: never, p: never, sig: never) => retry(((m2: never, p2: never, sig2: never) => accounting(api as never, m2, p2, sig2)) as never, m, p, sig)) as never, "sendMessage" as never, payload as never, undefined);
+    const start = Date.now();
+    const done = [1, 2, 3, 4, 5, 6].map((chat) => call({ chat_id: chat, text: "x" }));
+    await vi.advanceTimersByTimeAsync(5000);
+    await Promise.all(done);
+    expect(arrived).toHaveLength(7); // six messages, one of them twice
+    const times = arrived.map((a) => a.at - start);
+    for (const t of times) expect(times.filter((u) => u >= t && u < t + 1000).length, times.join(",")).toBeLessThanOrEqual(3);
   });
 
   it("does not limit calls that are not to a chat (getUpdates, answerCallbackQuery)", async () => {

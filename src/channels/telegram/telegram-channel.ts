@@ -32,7 +32,7 @@ import { addRecent, type ChatState, createChatStateStore, DELETABLE_FOR_SECONDS 
 import { renderReplies } from "./render-reply.ts";
 import { sameQuestion } from "../same-question.ts";
 import { createSplitJoiner, journalSplitJoin } from "./split-joiner.ts";
-import { limitTelegramApi, TELEGRAM_THROTTLE, type ThrottleOptions } from "./telegram-throttle.ts";
+import { countTelegramRetries, limitTelegramApi, TELEGRAM_THROTTLE, type ThrottleOptions } from "./telegram-throttle.ts";
 import { chatKeyOf, HIDE_CANCEL, HIDE_CONFIRM, matchReplyOption, type TranslatedUpdate, translateUpdate } from "./translate-update.ts";
 
 export { TELEGRAM_THROTTLE, type ThrottleOptions } from "./telegram-throttle.ts";
@@ -148,12 +148,14 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
   });
   // Order matters: the last installed transformer is the outermost. Retries run inside the
-  // throttler's per-chat slot, so a message waiting out a 429 is not overtaken in its chat.
+  // throttler's per-chat slot, so a message waiting out a 429 is not overtaken in its chat; each
+  // retried send still takes a place in the bot's overall window (innermost: countTelegramRetries).
+  // The bot's one limiter in this process, shared with the outbox worker's sender (outbound-limiter.ts).
+  const throttle = deps.throttle === undefined ? TELEGRAM_THROTTLE : deps.throttle;
+  if (throttle) countTelegramRetries(bot.api, { token: deps.token, apiRoot }, throttle);
   bot.api.config.use(
     autoRetry({ maxRetryAttempts: deps.retry?.maxRetryAttempts ?? 5, maxDelaySeconds: deps.retry?.maxDelaySeconds ?? 120 }),
   );
-  // The bot's one limiter in this process, shared with the outbox worker's sender (outbound-limiter.ts).
-  const throttle = deps.throttle === undefined ? TELEGRAM_THROTTLE : deps.throttle;
   if (throttle) limitTelegramApi(bot.api, { token: deps.token, apiRoot }, throttle);
 
   const queue = createChatQueue();

@@ -55,6 +55,30 @@ export function createTelegramThrottle(options: ThrottleOptions, limiter?: Outbo
   };
 }
 
+/**
+ * Accounting of auto-retried sends (install it inside auto-retry, i.e. before it): a new message
+ * the API refused (a 429 after a moment of lag, a 5xx) is sent again by auto-retry inside the
+ * throttler's slot, so the throttler saw one send where the API sees two. Each attempt after the
+ * first takes its own place in the bot's overall window, as the API counts it; without this, one
+ * 429 under load led to retries beyond 30/s and more 429s (the bench's cascade at 25 updates/s).
+ */
+export function createRetryAccounting(limiter: OutboundLimiter): Transformer {
+  const attempted = new WeakSet<object>();
+  return (prev, method, payload, signal) => {
+    if (!sendsMessage(method) || typeof payload !== "object" || payload === null) return prev(method, payload, signal);
+    if (!attempted.has(payload)) {
+      attempted.add(payload); // the first attempt: the throttler outside counted it
+      return prev(method, payload, signal);
+    }
+    return limiter.run({ counted: true, overall: true }, () => prev(method, payload, signal));
+  };
+}
+
+/** Installs `createRetryAccounting` on `api` over its bot's shared limiter (call before auto-retry). */
+export function countTelegramRetries(api: Api, bot: { token: string; apiRoot: string }, options: ThrottleOptions = TELEGRAM_THROTTLE): void {
+  api.config.use(createRetryAccounting(sharedOutboundLimiter(bot, limiterOptions(options))));
+}
+
 /** Puts `api` under its bot's shared limiter (one per token and API root in this process). */
 export function limitTelegramApi(api: Api, bot: { token: string; apiRoot: string }, options: ThrottleOptions = TELEGRAM_THROTTLE): void {
   api.config.use(createTelegramThrottle(options, sharedOutboundLimiter(bot, limiterOptions(options))));
