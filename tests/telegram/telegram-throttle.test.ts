@@ -73,7 +73,7 @@ describe("telegram outbound throttle", () => {
     const accounting = createRetryAccounting(limiter);
     const arrived: Array<{ chat: unknown; at: number }> = [];
     let refuseFirst = true;
-    const api = (method: string, payload: Record<string, unknown>) => {
+    const api = (_method: string, payload: Record<string, unknown>) => {
       arrived.push({ chat: payload.chat_id, at: Date.now() });
       if (refuseFirst) {
         refuseFirst = false;
