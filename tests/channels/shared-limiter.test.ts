@@ -147,7 +147,7 @@ describe("one outbound limiter per bot, shared by every sender", () => {
     ];
     await vi.advanceTimersByTimeAsync(0);
     expect(started).toEqual(["first", "second"]);
-    await vi.advanceTimersByTimeAsync(2100);
+    await vi.advanceTimersByTimeAsync(2300); // two more windows (a second and the lag margin each)
     await Promise.all(work);
     expect(started).toEqual(["first", "second", "urgent", "reply", "notice", "cleanup"]);
   });

@@ -94,7 +94,8 @@ describe("outbound limiter", () => {
       );
       await vi.advanceTimersByTimeAsync(0); // no clock movement: only promise hops
       expect(started).toEqual([0, 1, 2]);
-      await vi.advanceTimersByTimeAsync(990);
+      // A second and the limiter's lag margin (outbound-limiter.ts, 60 ms).
+      await vi.advanceTimersByTimeAsync(1050);
       expect(started).toEqual([0, 1, 2]);
       await vi.advanceTimersByTimeAsync(20);
       expect(started).toEqual([0, 1, 2, 3]);
