@@ -14,7 +14,7 @@ import { createInbox, type FamilyResult, runFamily } from "../telegram/family-dr
 export const nginxBin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
 const SECRET = "chaos-webhook-secret-0123456789";
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A small seeded generator (mulberry32): the same seed gives the same kill moments. */
 export function seeded(seed: number): () => number {
@@ -187,7 +187,7 @@ export const FIRST_USER = 900_000;
 export async function runFamilies(
   cluster: Cluster,
   n: number,
-  opts: { spreadMs: number; stepTimeoutMs: number; onDone?: (i: number, r: FamilyResult) => void },
+  opts: { spreadMs: number; stepTimeoutMs: number; thinkMs?: number; onDone?: (i: number, r: FamilyResult) => void },
 ): Promise<FamilyResult[]> {
   const inbox = createInbox(cluster.api);
   return Promise.all(
@@ -199,6 +199,8 @@ export async function runFamilies(
           user: { id: FIRST_USER + i, first_name: "Parent", language_code: "ru" },
           deliver: cluster.deliver,
           stepTimeoutMs: opts.stepTimeoutMs,
+          // Time to read and answer each question (not counted in the latency).
+          ...(opts.thinkMs ? { pace: () => sleep(opts.thinkMs as number) } : {}),
         });
         opts.onDone?.(i, r);
         return r;
