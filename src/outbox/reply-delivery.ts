@@ -160,7 +160,15 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
     backlogged: (chatId) => backlog.has(chatId),
     async deliverNow(chatId, id, payload) {
       const record = recorder(id, payload, true);
-      const result = await attempt(chatId, payload, false, record.wentOut);
+      // The hold is renewed while this path is still at work (a busy bot's send budget can keep a
+      // step waiting longer than the hold): else the worker would send the same replies beside it.
+      // Not once the worker has claimed the row (attempts > 0) or the path has died.
+      const renewal = setInterval(() => {
+        void db.$executeRaw`UPDATE "Outbox" SET "nextAttemptAt" = ${new Date(clock().getTime() + FAST_PATH_HOLD_MS)}
+          WHERE "id" = ${id} AND "status" = 'sending' AND "attempts" = 0`.catch(() => undefined);
+      }, FAST_PATH_HOLD_MS / 4);
+      renewal.unref();
+      const result = await attempt(chatId, payload, false, record.wentOut).finally(() => clearInterval(renewal));
       if (result.type === "sent") {
         if (!record.state.recorded) {
           delivered.push(id);

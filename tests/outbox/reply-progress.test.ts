@@ -5,7 +5,7 @@
 // (tests/cluster/chaos.test.ts): families got a step's first message twice after a kill.
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logging/logger.ts";
-import { enqueueReply } from "../../src/outbox/outbox.ts";
+import { createOutboxWorker, enqueueReply } from "../../src/outbox/outbox.ts";
 import { createReplyDelivery, type ReplyPayload, type ReplySend } from "../../src/outbox/reply-delivery.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 
@@ -66,4 +66,32 @@ describe("a step's replies, recorded as they go out", () => {
     await expect.poll(() => db.outbox.count({ where: { id } }), { timeout: 5_000 }).toBe(0);
     expect(out).toEqual(["one", "two", "three"]);
   });
+
+  it("a step still waiting for its send budget past the hold is not sent a second time by the worker", async () => {
+    temp = await createTempDb();
+    const db = temp.db;
+    let now = Date.now();
+    const clock = () => new Date(now);
+    const tx = db as unknown as Parameters<typeof enqueueReply>[0];
+    const id = await enqueueReply(tx, { channel: "telegram", chatId: "42", updateKey: "u1", payload, urgent: false, holdMs: 20_000 }, clock());
+    const out: string[] = [];
+    let release: () => void = () => undefined;
+    const waiting = new Promise<void>((r) => (release = r));
+    // The fast path waits (a busy bot's budget) before sending anything.
+    const slow: ReplySend = async (chatId, p, how) => {
+      await waiting;
+      return fakeChannel(out)(chatId, p, how);
+    };
+    const fast = createReplyDelivery({ db, log, channel: "telegram", clock, send: slow, inChat });
+    const done = fast.deliverNow("42", id, payload);
+    now += 15_000;
+    await new Promise((r) => setTimeout(r, 5_500)); // one renewal of the hold (every 5 s)
+    now += 10_000; // 25 s after the commit: past the first hold
+    const other = createReplyDelivery({ db, log, channel: "telegram", clock, send: fakeChannel(out), inChat });
+    const worker = createOutboxWorker({ db, log, senders: { telegram: other.sender }, clock });
+    expect(await worker.runOnce()).toBe(0);
+    release();
+    await done;
+    expect(out).toEqual(["one", "two", "three"]);
+  }, 20_000);
 });
