@@ -98,6 +98,9 @@ export async function prepareBotSide<I>(opts: {
       const cpu = process.cpuUsage(cpuBefore);
       await channel.stop();
       const peakRss = rss.stop();
+      // The HTTP pool's idle keep-alive sockets (one per concurrent call at the run's peak) close
+      // after 4 s (src/channels/http-transport.ts): they are not what finished families leave behind.
+      await new Promise((r) => setTimeout(r, 5000));
       const heapAfter = heapAfterGc();
       const report = buildReport({
         channel: opts.channel,
