@@ -1,34 +1,16 @@
 // The whole handoff loop in Telegram: an operators' group is linked to a center with a one-time
 // code, a family's new request is posted there (no personal data), an operator links their account
 // and presses "Take", the web view shows the request as theirs, and the family hears it was taken.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
+import { describe, expect, it } from "vitest";
 import { createFamilyMessenger } from "../../src/handoff/family-messages.ts";
 import { createTelegramOutboxSender } from "../../src/handoff/outbox-senders.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
-import { createLogger } from "../../src/logging/logger.ts";
 import { createOutboxWorker } from "../../src/outbox/outbox.ts";
-import { type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import type { FakeTelegramApi } from "../fakes/fake-telegram-api.ts";
 import { createInbox, DEFAULT_SCRIPT, runFamily } from "../telegram/family-driver.ts";
+import { i18n, log, telegramWorld } from "../telegram/telegram-world.ts";
 import { Browser, buildAdminTestApp, seedWorld } from "../web/helpers.ts";
 
-const i18n = createI18n();
-const log = createLogger({ level: "silent" });
-let api: FakeTelegramApi;
-let temp: TempDb;
-let channel: TelegramChannel | undefined;
-
-beforeEach(async () => {
-  api = await startFakeTelegramApi();
-  temp = await createTempDb();
-});
-afterEach(async () => {
-  await channel?.stop();
-  await api.close();
-  await temp.cleanup();
-});
+const world = telegramWorld({ demoRouting: false }); // seedWorld loads it, with the staff accounts
 
 const GROUP = { id: -100123, type: "supergroup", title: "Операторы Самара" };
 const OPERATOR = { id: 5005, first_name: "Оператор", language_code: "ru" };
@@ -49,35 +31,17 @@ function pressInGroup(messageId: number, data: string) {
 
 describe("operators' chat in Telegram", () => {
   it("links the group, posts the new request without personal data, and lets a linked operator take it", async () => {
-    await seedWorld(temp.db);
+    await seedWorld(world.db);
     const family = createFamilyMessenger({ i18n });
-    const service = createDialogService({
-      db: temp.db,
-      log,
-      i18n,
-      clock: () => new Date(),
-      config: { consentVersion: "t1", publicBaseUrl: "https://opora.example", operatorName: "АНО «Опора»" },
-    });
-    channel = createTelegramChannel({
-      token: api.token,
-      apiRoot: api.apiRoot,
-      service,
-      db: temp.db,
-      log,
-      i18n,
-      family,
-      mode: { type: "polling", timeoutSeconds: 1 },
-      throttle: { globalPerSecond: 1000, perChatPerSecond: 100, perChatBurst: 20 },
-    });
-    await channel.start();
-    const web = await buildAdminTestApp({ db: temp.db, family, clock: () => new Date() });
+    const { api, channel } = await world.start({ channel: { family } });
+    const web = await buildAdminTestApp({ db: world.db, family, clock: () => new Date() });
 
     // 1. /link in the group → a one-time code; the regional admin enters it on the centers page.
     api.push(api.message(OPERATOR, { chat: GROUP, text: "/link" }));
     await api.waitFor(() => api.sentTo(GROUP.id).length > 0);
     const code = /: ([A-Z2-9]{8})\./.exec(api.sentTo(GROUP.id)[0]!.text)?.[1];
     expect(code).toBeTruthy();
-    const center = await temp.db.center.findUniqueOrThrow({ where: { key: "samara-deti-v-seme" } });
+    const center = await world.db.center.findUniqueOrThrow({ where: { key: "samara-deti-v-seme" } });
     const admin = new Browser(web);
     await admin.login("admin63@test.local");
     const wrong = await admin.postForm("/admin/63/centers/link-chat", { centerId: center.id, code: "WRONG234" }, "/admin/63/centers");
@@ -85,16 +49,16 @@ describe("operators' chat in Telegram", () => {
     expect(wrong.body).toContain("Такого кода нет");
     const linked = await admin.postForm("/admin/63/centers/link-chat", { centerId: center.id, code: code! }, "/admin/63/centers");
     expect(linked.statusCode).toBe(303);
-    expect((await temp.db.center.findUniqueOrThrow({ where: { id: center.id } })).notifyTelegramChatId).toBe(String(GROUP.id));
+    expect((await world.db.center.findUniqueOrThrow({ where: { id: center.id } })).notifyTelegramChatId).toBe(String(GROUP.id));
 
     // 2. A family finishes the triage; the notice reaches the group through the outbox.
     const inbox = createInbox(api);
     const result = await runFamily({ api, inbox, user: PARENT, deliver: (u) => void api.push(u), script: { ...DEFAULT_SCRIPT, startPayload: "63" } });
     expect(result.outcome, JSON.stringify(result.trail)).toBe("done");
     await channel.idle();
-    const req = await temp.db.request.findFirstOrThrow();
-    expect((await temp.db.queue.findUniqueOrThrow({ where: { id: req.queueId } })).centerId).toBe(center.id);
-    const worker = createOutboxWorker({ db: temp.db, log, senders: { telegram: createTelegramOutboxSender({ token: api.token, apiRoot: api.apiRoot }) }, clock: () => new Date() });
+    const req = await world.db.request.findFirstOrThrow();
+    expect((await world.db.queue.findUniqueOrThrow({ where: { id: req.queueId } })).centerId).toBe(center.id);
+    const worker = createOutboxWorker({ db: world.db, log, senders: { telegram: createTelegramOutboxSender({ token: api.token, apiRoot: api.apiRoot }) }, clock: () => new Date() });
     await worker.runOnce();
     const notice = api.sentTo(GROUP.id).find((m) => m.text.includes(req.number));
     expect(notice).toBeTruthy();
@@ -106,7 +70,7 @@ describe("operators' chat in Telegram", () => {
     api.push(pressInGroup(notice!.message_id, `take:${req.number}`));
     await api.waitFor(() => api.callsOf("answerCallbackQuery").length > answersBefore);
     expect(JSON.stringify(api.callsOf("answerCallbackQuery").at(-1)!.payload)).toContain("привяжите");
-    expect((await temp.db.request.findUniqueOrThrow({ where: { id: req.id } })).assigneeId).toBeNull();
+    expect((await world.db.request.findUniqueOrThrow({ where: { id: req.id } })).assigneeId).toBeNull();
 
     const op = new Browser(web);
     await op.login("op63@test.local");
@@ -119,7 +83,7 @@ describe("operators' chat in Telegram", () => {
     const answers2 = api.callsOf("answerCallbackQuery").length;
     api.push(pressInGroup(notice!.message_id, `take:${req.number}`));
     await api.waitFor(() => api.callsOf("answerCallbackQuery").length > answers2);
-    const taken = await temp.db.request.findUniqueOrThrow({ where: { id: req.id }, include: { assignee: true } });
+    const taken = await world.db.request.findUniqueOrThrow({ where: { id: req.id }, include: { assignee: true } });
     expect(taken.assignee?.email).toBe("op63@test.local");
     expect((await op.get(`/requests/${req.number}`)).body).toContain(taken.assignee!.name);
 

@@ -2,85 +2,44 @@
 // the outbox worker only. The channel used to send them at once as well, so after a failed send (or
 // a restart, which backlogs every chat left with undelivered replies) the family got that answer
 // twice, the first time ahead of the earlier answer. Found by the chaos test (tests/cluster/).
-import { afterEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
-import { createLogger } from "../../src/logging/logger.ts";
+import { describe, expect, it } from "vitest";
 import { createOutboxWorker } from "../../src/outbox/outbox.ts";
 import { routeSenders } from "../../src/outbox/reply-delivery.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { FAKE_BOT, type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { FAKE_BOT } from "../fakes/fake-telegram-api.ts";
+import { log, telegramWorld } from "../telegram/telegram-world.ts";
 
-const log = createLogger({ level: "silent" });
-const i18n = createI18n();
-let temp: TempDb | undefined;
-let api: FakeTelegramApi | undefined;
-let channel: TelegramChannel | undefined;
-
-afterEach(async () => {
-  await channel?.stop();
-  await api?.close();
-  await temp?.cleanup();
-  channel = undefined;
-  api = undefined;
-  temp = undefined;
-});
+const world = telegramWorld();
 
 describe("a reply queued behind undelivered ones", () => {
   it("is sent once, after the earlier reply", async () => {
-    temp = await createTempDb();
-    await loadDemoRoutingIfEmpty(temp.db, log);
-    api = await startFakeTelegramApi();
     let now = new Date("2026-12-01T10:00:00Z").getTime();
     const clock = () => new Date(now);
-    const service = createDialogService({
-      db: temp.db,
-      log,
-      i18n,
-      clock,
-      config: { consentVersion: "t-1", publicBaseUrl: "http://127.0.0.1", operatorName: "Opora test" },
-    });
-    channel = createTelegramChannel({
-      token: api.token,
-      apiRoot: api.apiRoot,
-      service,
-      db: temp.db,
-      log,
-      i18n,
-      mode: { type: "polling", timeoutSeconds: 1 },
-      throttle: false,
-      retry: { maxRetryAttempts: 0 },
-      clock,
-      botInfo: { ...FAKE_BOT } as never,
-    });
-    await channel.start();
-    const worker = createOutboxWorker({ db: temp.db, log, senders: { telegram: routeSenders(channel.replySender, undefined)! }, clock });
+    const { api, channel } = await world.start({ clock, channel: { throttle: false, retry: { maxRetryAttempts: 0 }, botInfo: { ...FAKE_BOT } as never } });
+    const worker = createOutboxWorker({ db: world.db, log, senders: { telegram: routeSenders(channel.replySender, undefined)! }, clock });
     const family = { id: 611, first_name: "Parent", language_code: "ru" };
     const calm = { id: 612, first_name: "Calm", language_code: "ru" };
 
     // A family that meets no failure: what the two updates below are answered with.
     api.push(api.text(calm, "/start"));
-    await api.waitFor(() => api?.sentTo(calm.id).length === 2, 10_000, "the calm family's greeting and question");
+    await api.waitFor(() => api.sentTo(calm.id).length === 2, 10_000, "the calm family's greeting and question");
     await channel.idle();
     api.push(api.text(calm, "привет"));
-    await api.waitFor(() => (api?.sentTo(calm.id).length ?? 0) > 2, 10_000, "the calm family's second answer");
+    await api.waitFor(() => api.sentTo(calm.id).length > 2, 10_000, "the calm family's second answer");
     await channel.idle();
     const expected = api.sentTo(calm.id).map((m) => m.text);
 
     // The greeting's send fails once: its row waits for the worker and the chat is backlogged.
     api.failNext("sendMessage", 1, { code: 500 });
     api.push(api.text(family, "/start"));
-    await expect.poll(() => temp?.db.outbox.count({ where: { target: String(family.id), status: "pending" } }), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => world.db.outbox.count({ where: { target: String(family.id), status: "pending" } }), { timeout: 10_000 }).toBe(1);
     await channel.idle();
     // The family writes again; the API is fine now, but this answer must wait behind the greeting.
     api.push(api.text(family, "привет"));
-    await expect.poll(() => temp?.db.outbox.count({ where: { target: String(family.id) } }), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => world.db.outbox.count({ where: { target: String(family.id) } }), { timeout: 10_000 }).toBe(2);
     await channel.idle();
     expect(api.sentTo(family.id).filter((m) => m.text.startsWith("Здравствуйте"))).toHaveLength(0);
 
-    for (let i = 0; i < 20 && ((await temp.db.outbox.count({ where: { target: String(family.id) } })) > 0 || i < 2); i++) {
+    for (let i = 0; i < 20 && ((await world.db.outbox.count({ where: { target: String(family.id) } })) > 0 || i < 2); i++) {
       now += 60_000;
       while ((await worker.runOnce()) > 0) {
         /* pass after pass while anything is due */
@@ -90,6 +49,6 @@ describe("a reply queued behind undelivered ones", () => {
     const texts = api.sentTo(family.id).map((m) => m.text);
     // Each message once, the greeting first: as the family that met no failure got them.
     expect(texts).toEqual(expected);
-    expect(await temp.db.outbox.count({ where: { target: String(family.id) } })).toBe(0);
+    expect(await world.db.outbox.count({ where: { target: String(family.id) } })).toBe(0);
   }, 60_000);
 });

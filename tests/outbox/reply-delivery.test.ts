@@ -1,31 +1,13 @@
 // A dialog step's replies are committed with the step (outbox) and sent right after it; when the Bot
 // API fails for longer than the in-call retries, the outbox worker sends them later — once, in order.
 // The worker shares out its passes fairly: one place per chat, urgent replies first.
-import { afterEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
-import { createLogger } from "../../src/logging/logger.ts";
+import { describe, expect, it } from "vitest";
 import { createOutboxWorker, enqueueReply, type Sender, type SendResult } from "../../src/outbox/outbox.ts";
 import { routeSenders } from "../../src/outbox/reply-delivery.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { FAKE_BOT, type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { FAKE_BOT } from "../fakes/fake-telegram-api.ts";
+import { log, telegramWorld } from "../telegram/telegram-world.ts";
 
-const log = createLogger({ level: "silent" });
-const i18n = createI18n();
-let temp: TempDb | undefined;
-let api: FakeTelegramApi | undefined;
-let channel: TelegramChannel | undefined;
-
-afterEach(async () => {
-  await channel?.stop();
-  await api?.close();
-  await temp?.cleanup();
-  channel = undefined;
-  api = undefined;
-  temp = undefined;
-});
+const world = telegramWorld();
 
 function fakeClock(start = "2026-12-01T10:00:00Z") {
   let now = new Date(start).getTime();
@@ -33,35 +15,15 @@ function fakeClock(start = "2026-12-01T10:00:00Z") {
 }
 
 async function setup() {
-  temp = await createTempDb();
-  await loadDemoRoutingIfEmpty(temp.db, log);
-  api = await startFakeTelegramApi();
   const clock = fakeClock();
-  const service = createDialogService({
-    db: temp.db,
-    log,
-    i18n,
+  const { api, channel } = await world.start({
     clock: clock.now,
-    config: { consentVersion: "t-1", publicBaseUrl: "http://127.0.0.1", operatorName: "Opora test" },
-  });
-  channel = createTelegramChannel({
-    token: api.token,
-    apiRoot: api.apiRoot,
-    service,
-    db: temp.db,
-    log,
-    i18n,
-    mode: { type: "polling", timeoutSeconds: 1 },
-    throttle: false,
     // No in-call retries: a failing send goes to the outbox at once (the outage outlasts them anyway).
-    retry: { maxRetryAttempts: 0 },
-    clock: clock.now,
-    botInfo: { ...FAKE_BOT } as never,
+    channel: { throttle: false, retry: { maxRetryAttempts: 0 }, botInfo: { ...FAKE_BOT } as never },
   });
-  await channel.start();
   const sender = routeSenders(channel.replySender, undefined);
-  const worker = createOutboxWorker({ db: temp.db, log, senders: { telegram: sender! }, clock: clock.now });
-  return { db: temp.db, api, channel, clock, worker };
+  const worker = createOutboxWorker({ db: world.db, log, senders: { telegram: sender! }, clock: clock.now });
+  return { db: world.db, api, channel, clock, worker };
 }
 
 describe("dialog replies through the outbox", () => {
@@ -119,9 +81,8 @@ describe("the outbox worker's order", () => {
   }
 
   it("one family's burst of hundreds takes one place per pass: another family's and an urgent reply go in the first pass, urgent first", async () => {
-    temp = await createTempDb();
     const clock = fakeClock();
-    await temp.db.$transaction(async (tx) => {
+    await world.db.$transaction(async (tx) => {
       for (let n = 1; n <= 300; n++) {
         await enqueueReply(tx, { channel: "telegram", chatId: "burst", updateKey: `b${n}`, payload: { n }, urgent: false }, clock.now());
       }
@@ -129,7 +90,7 @@ describe("the outbox worker's order", () => {
       await enqueueReply(tx, { channel: "telegram", chatId: "p0", updateKey: "u1", payload: { n: 1 }, urgent: true }, clock.now());
     });
     const r = recorder();
-    const worker = createOutboxWorker({ db: temp.db, log, senders: { telegram: r.send }, clock: clock.now, batchSize: 20 });
+    const worker = createOutboxWorker({ db: world.db, log, senders: { telegram: r.send }, clock: clock.now, batchSize: 20 });
     expect(await worker.runOnce()).toBe(3);
     // The urgent reply starts first; the two other chats go side by side in the same pass.
     expect(r.calls[0]).toBe("p0:1");
@@ -140,17 +101,16 @@ describe("the outbox worker's order", () => {
     // The burst keeps its own order.
     const burst = r.calls.filter((c) => c.startsWith("burst:")).map((c) => Number(c.slice(6)));
     expect(burst).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
-    expect(await temp.db.outbox.count()).toBe(0);
+    expect(await world.db.outbox.count()).toBe(0);
   }, 60_000);
 
   it("a chat's later reply never overtakes an earlier one that is waiting out a failure", async () => {
-    temp = await createTempDb();
     const clock = fakeClock();
-    await temp.db.$transaction(async (tx) => {
+    await world.db.$transaction(async (tx) => {
       for (let n = 1; n <= 3; n++) await enqueueReply(tx, { channel: "telegram", chatId: "a", updateKey: `a${n}`, payload: { n }, urgent: false }, clock.now());
     });
     const r = recorder({ a: [{ type: "retry", code: "HTTP_500" }] });
-    const worker = createOutboxWorker({ db: temp.db, log, senders: { telegram: r.send }, clock: clock.now });
+    const worker = createOutboxWorker({ db: world.db, log, senders: { telegram: r.send }, clock: clock.now });
     expect(await worker.runOnce()).toBe(1); // a:1 fails
     expect(await worker.runOnce()).toBe(0); // a:2 waits behind it
     clock.advance(6_000);

@@ -3,57 +3,28 @@
 // chat, and the outbox worker (wired as in main.ts) fetches the file through getFile and the file
 // URL into the database.
 import type { Update } from "grammy/types";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
+import { describe, expect, it } from "vitest";
 import { createTelegramOutboxSender } from "../../src/handoff/outbox-senders.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
 import { createOutboxWorker } from "../../src/outbox/outbox.ts";
 import { telegramFileSource, withAttachmentDownloads } from "../../src/requests/attachment-download.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { type FakeTelegramApi, type FakeUser, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import type { FakeUser } from "../fakes/fake-telegram-api.ts";
 import { createInbox, DEFAULT_SCRIPT, runFamily } from "./family-driver.ts";
 import { captureLog } from "./helpers.ts";
+import { i18n, telegramWorld } from "./telegram-world.ts";
 
-const i18n = createI18n();
-const FAST_THROTTLE = { globalPerSecond: 1000, perChatPerSecond: 100, perChatBurst: 20 };
 const parent: FakeUser = { id: 9301, language_code: "ru" };
-
-let api: FakeTelegramApi;
-let temp: TempDb;
-let channel: TelegramChannel | undefined;
-
-beforeEach(async () => {
-  api = await startFakeTelegramApi();
-  temp = await createTempDb();
-});
-afterEach(async () => {
-  await channel?.stop();
-  channel = undefined;
-  await api.close();
-  await temp.cleanup();
-});
+const { log } = captureLog();
+const world = telegramWorld({ log });
 
 describe("telegram: a family's document after the request", () => {
   it("is acknowledged in the chat and downloaded into the database by the outbox worker", async () => {
-    const { log } = captureLog();
-    await loadDemoRoutingIfEmpty(temp.db, log);
-    const service = createDialogService({
-      db: temp.db,
-      log,
-      i18n,
-      clock: () => new Date(),
-      config: { consentVersion: "test-1", publicBaseUrl: "https://opora.example", operatorName: "Opora test operator" },
-    });
-    channel = createTelegramChannel({ token: api.token, apiRoot: api.apiRoot, service, db: temp.db, log, i18n, mode: { type: "polling", timeoutSeconds: 1 }, throttle: FAST_THROTTLE });
-    await channel.start();
+    const { api } = await world.start();
     const inbox = createInbox(api);
     const result = await runFamily({ api, inbox, user: parent, deliver: (u: Update) => void api.push(u), script: { ...DEFAULT_SCRIPT, startPayload: "63" } });
     expect(result.outcome, JSON.stringify(result.trail)).toBe("done");
-    const req = await temp.db.request.findFirstOrThrow({ where: { channel: "telegram" }, include: { queue: true } });
+    const req = await world.db.request.findFirstOrThrow({ where: { channel: "telegram" }, include: { queue: true } });
     // The center's operators' chat hears of the file (linked after the request, so only that notice).
-    await temp.db.center.update({ where: { id: req.queue.centerId }, data: { notifyTelegramChatId: "-100900" } });
+    await world.db.center.update({ where: { id: req.queue.centerId }, data: { notifyTelegramChatId: "-100900" } });
     api.addChat("-100900");
 
     const bytes = Buffer.concat([Buffer.from("%PDF-1.4 E2E-EVICTION-NOTICE "), Buffer.alloc(4000, 0x20)]);
@@ -66,18 +37,18 @@ describe("telegram: a family's document after the request", () => {
     );
     const ack = i18n.t("ru", "file-kept", { number: req.number });
     await api.waitFor(() => api.sentTo(parent.id).slice(before).some((m) => m.text === ack), 10_000, "the acknowledgement");
-    expect(await temp.db.requestAttachment.count({ where: { requestId: req.id, status: "pending" } })).toBe(1);
+    expect(await world.db.requestAttachment.count({ where: { requestId: req.id, status: "pending" } })).toBe(1);
 
     // main.ts's wiring: the channel's outbox sender, with downloads routed to the file source.
     const sender = withAttachmentDownloads(createTelegramOutboxSender({ token: api.token, apiRoot: api.apiRoot }), telegramFileSource({ token: api.token, apiRoot: api.apiRoot }), {
-      db: temp.db,
+      db: world.db,
       log,
       i18n,
       clock: () => new Date(),
     });
-    const worker = createOutboxWorker({ db: temp.db, log, senders: { telegram: sender }, clock: () => new Date() });
-    for (let i = 0; i < 5 && (await temp.db.requestAttachment.count({ where: { status: "stored" } })) === 0; i++) await worker.runOnce();
-    const stored = await temp.db.requestAttachment.findFirstOrThrow({ where: { requestId: req.id } });
+    const worker = createOutboxWorker({ db: world.db, log, senders: { telegram: sender }, clock: () => new Date() });
+    for (let i = 0; i < 5 && (await world.db.requestAttachment.count({ where: { status: "stored" } })) === 0; i++) await worker.runOnce();
+    const stored = await world.db.requestAttachment.findFirstOrThrow({ where: { requestId: req.id } });
     expect(stored).toMatchObject({ status: "stored", fileName: "уведомление.pdf", mime: "application/pdf", sourceRef: null });
     expect(Buffer.from(stored.bytes!).equals(bytes)).toBe(true);
     expect(api.fileDownloads.get(file.file_id)).toBe(1);

@@ -2,23 +2,16 @@
 // once; «Скрыть сейчас» leaves one neutral line and deletes what the Bot API lets a bot delete in a
 // private chat — the person's and the bot's messages younger than 48 hours — through the fake,
 // which enforces those rules. The request and the dialog state stay as they were.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { type FakeTelegramApi, type FakeUser, type SentMessage, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
+import type { FakeTelegramApi, FakeUser, SentMessage } from "../fakes/fake-telegram-api.ts";
 import { createInbox, DEFAULT_SCRIPT, runFamily } from "./family-driver.ts";
 import { captureLog } from "./helpers.ts";
+import { i18n, telegramWorld } from "./telegram-world.ts";
 
-const i18n = createI18n();
 const HOUR = 3600;
 const parent: FakeUser = { id: 9101, language_code: "ru" };
 
-let api: FakeTelegramApi;
-let temp: TempDb;
-let channel: TelegramChannel;
 /** Seconds the fake API's and the service's clocks are moved forward by. */
 let offsetSeconds = 0;
 const clock = () => new Date(Date.now() + offsetSeconds * 1000);
@@ -27,37 +20,12 @@ const advance = (seconds: number) => {
   api.advanceClock(seconds);
 };
 
+const world = telegramWorld({ log: captureLog("warn").log, clock });
+let api: FakeTelegramApi;
+let channel: TelegramChannel;
 beforeEach(async () => {
   offsetSeconds = 0;
-  api = await startFakeTelegramApi();
-  temp = await createTempDb();
-  const { log } = captureLog("warn");
-  await loadDemoRoutingIfEmpty(temp.db, log);
-  const service = createDialogService({
-    db: temp.db,
-    log,
-    i18n,
-    clock,
-    config: { consentVersion: "test-1", publicBaseUrl: "https://opora.example", operatorName: "Opora test operator" },
-  });
-  channel = createTelegramChannel({
-    token: api.token,
-    apiRoot: api.apiRoot,
-    service,
-    db: temp.db,
-    log,
-    i18n,
-    clock,
-    mode: { type: "polling", timeoutSeconds: 1 },
-    throttle: { globalPerSecond: 1000, perChatPerSecond: 100, perChatBurst: 20 },
-  });
-  await channel.start();
-});
-
-afterEach(async () => {
-  await channel.stop();
-  await api.close();
-  await temp.cleanup();
+  ({ api, channel } = await world.start());
 });
 
 const sentCount = () => api.sentTo(parent.id).length;
@@ -68,6 +36,15 @@ async function say(text: string): Promise<void> {
   await channel.idle();
 }
 const promptOf = () => [...api.sentTo(parent.id)].reverse().find((m) => JSON.stringify(m.reply_markup ?? {}).includes("hide:go")) as SentMessage;
+/** An operator's reply sent by the outbox, not through the dialog (straight to the Bot API). */
+async function relayOperatorReply(): Promise<{ result: { message_id: number } }> {
+  const response = await fetch(`${api.apiRoot}/bot${api.token}/sendMessage`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ chat_id: parent.id, text: "Специалист — Анна: перезвоню вечером" }),
+  });
+  return (await response.json()) as { result: { message_id: number } };
+}
 
 describe("telegram quick exit (/hide)", () => {
   it("is in the command menu in both languages", () => {
@@ -88,20 +65,14 @@ describe("telegram quick exit (/hide)", () => {
     const result = await runFamily({ api, inbox, user: parent, deliver: (u) => void api.push(u), script: { ...DEFAULT_SCRIPT, startPayload: "63" } });
     expect(result.outcome, JSON.stringify(result.trail)).toBe("done");
     await channel.idle();
-    const requestBefore = await temp.db.request.findMany();
+    const requestBefore = await world.db.request.findMany();
     expect(requestBefore).toHaveLength(1);
-    const conversationBefore = await temp.db.conversation.findFirstOrThrow({ where: { channel: "telegram" } });
+    const conversationBefore = await world.db.conversation.findFirstOrThrow({ where: { channel: "telegram" } });
     const recentIds = api.visible(parent.id).filter((m) => !old.includes(m.message_id));
     expect(recentIds.some((m) => m.outgoing) && recentIds.some((m) => !m.outgoing)).toBe(true);
 
     // An operator's reply sent by the outbox, not through the dialog: the quick exit deletes it too.
-    const relayed = (await (
-      await fetch(`${api.apiRoot}/bot${api.token}/sendMessage`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ chat_id: parent.id, text: "Специалист — Анна: перезвоню вечером" }),
-      })
-    ).json()) as { result: { message_id: number } };
+    const relayed = await relayOperatorReply();
 
     await say("/hide");
     const prompt = promptOf();
@@ -122,8 +93,8 @@ describe("telegram quick exit (/hide)", () => {
     // The neutral line takes away a reply keyboard that might still show "share my number".
     expect(api.sentTo(parent.id).at(-1)?.reply_markup).toEqual({ remove_keyboard: true });
     // Nothing else changed: the request and the conversation's dialog state are as they were.
-    expect(await temp.db.request.findMany()).toEqual(requestBefore);
-    const conversationAfter = await temp.db.conversation.findFirstOrThrow({ where: { channel: "telegram" } });
+    expect(await world.db.request.findMany()).toEqual(requestBefore);
+    const conversationAfter = await world.db.conversation.findFirstOrThrow({ where: { channel: "telegram" } });
     expect(conversationAfter.state).toBe(conversationBefore.state);
     expect(conversationAfter.stateVersion).toBe(conversationBefore.stateVersion);
     expect(JSON.stringify(conversationAfter.channelData)).not.toMatch(/здравствуйте|Анна|7999/);
@@ -132,14 +103,8 @@ describe("telegram quick exit (/hide)", () => {
   it("«not now» removes only the prompt; the dialog goes on where it was", async () => {
     await say("/start 63");
     const question = api.sentTo(parent.id).at(-1)!;
-    // An operator's reply sent by the outbox, not through the dialog: the quick exit deletes it too.
-    const relayed = (await (
-      await fetch(`${api.apiRoot}/bot${api.token}/sendMessage`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ chat_id: parent.id, text: "Специалист — Анна: перезвоню вечером" }),
-      })
-    ).json()) as { result: { message_id: number } };
+    // An operator's reply sent by the outbox, not through the dialog: «not now» leaves it too.
+    await relayOperatorReply();
 
     await say("/hide");
     const prompt = promptOf();

@@ -1,40 +1,18 @@
 // Telegram multi-select (issue 12): ticking topics and paging between them edits the pressed
 // question in place (editMessageReplyMarkup, or editMessageText when the page note changes) instead
 // of removing its buttons and sending a new copy. Real dialog service, fake Bot API.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { type FakeTelegramApi, type SentMessage, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
+import type { FakeTelegramApi, SentMessage } from "../fakes/fake-telegram-api.ts";
 import { captureLog } from "./helpers.ts";
+import { telegramWorld } from "./telegram-world.ts";
 
-const i18n = createI18n();
 const parent = { id: 641, language_code: "ru" };
+const world = telegramWorld({ log: captureLog("warn").log });
 let api: FakeTelegramApi;
-let temp: TempDb;
 let channel: TelegramChannel;
-
 beforeEach(async () => {
-  api = await startFakeTelegramApi();
-  temp = await createTempDb();
-  const { log } = captureLog("warn");
-  await loadDemoRoutingIfEmpty(temp.db, log);
-  const service = createDialogService({
-    db: temp.db,
-    log,
-    i18n,
-    clock: () => new Date(),
-    config: { consentVersion: "ms", publicBaseUrl: "https://opora.example", operatorName: "Opora test operator" },
-  });
-  channel = createTelegramChannel({ token: api.token, apiRoot: api.apiRoot, service, db: temp.db, log, i18n, mode: { type: "polling", timeoutSeconds: 1 }, throttle: false });
-  await channel.start();
-});
-afterEach(async () => {
-  await channel.stop();
-  await api.close();
-  await temp.cleanup();
+  ({ api, channel } = await world.start({ channel: { throttle: false } }));
 });
 
 type Button = { text: string; callback_data: string };
@@ -72,7 +50,7 @@ describe("telegram topics question", () => {
     // Answered: its buttons go and the next question is a new message.
     expect(buttons(question)).toEqual([]);
     expect(api.callsOf("sendMessage").length).toBeGreaterThan(sentBefore);
-    const state = (await temp.db.conversation.findFirstOrThrow({ where: { channel: "telegram" } })).state;
+    const state = (await world.db.conversation.findFirstOrThrow({ where: { channel: "telegram" } })).state;
     expect(state).toContain("family_conflict");
     expect(state).toContain("housing");
     expect(state).not.toContain("parental_burnout");
