@@ -105,7 +105,7 @@ async function finishDelivery(
   ctx: InboundContext,
   now: Date,
   replies: Reply[] | null,
-  extra: { locale?: string; urgent?: boolean; before?: Prisma.Sql },
+  extra: { locale?: string; urgent?: boolean; before?: Prisma.Sql; seq?: number },
 ): Promise<number | undefined> {
   const d = ctx.delivery;
   if (!d || (ctx.channel !== "telegram" && ctx.channel !== "max")) return undefined;
@@ -116,7 +116,12 @@ async function finishDelivery(
       channel: ctx.channel,
       chatId: ctx.chatId,
       updateKey: ctx.updateKey,
-      payload: { replies, ...(extra.locale ? { locale: extra.locale } : {}), ...(d.meta !== undefined ? { meta: d.meta } : {}) },
+      payload: {
+        replies,
+        ...(extra.locale ? { locale: extra.locale } : {}),
+        ...(d.meta !== undefined ? { meta: d.meta } : {}),
+        ...(extra.seq !== undefined ? { seq: extra.seq } : {}),
+      },
       urgent: extra.urgent ?? false,
       ...(d.queued ? {} : { holdMs: FAST_PATH_HOLD_MS }),
     },
@@ -298,7 +303,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
         // PostgreSQL: the state's UPDATE rides in the outbox row's statement (one round trip).
         const withReply = engine === "postgresql" && replies.length > 0 && ctx.delivery !== undefined && (ctx.channel === "telegram" || ctx.channel === "max");
         if (!withReply) await tx.$executeRaw(save);
-        const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale: next.locale, urgent, ...(withReply ? { before: save } : {}) });
+        const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale: next.locale, urgent, seq: next.seq, ...(withReply ? { before: save } : {}) });
         return {
           type: "handled",
           replies,

@@ -29,9 +29,24 @@ export type SendResult =
   /** The person blocked or stopped the bot: never retried. */
   | { type: "blocked"; code: string }
   /** Permanent failure (bad request): never retried. */
-  | { type: "failed"; code: string };
+  | { type: "failed"; code: string }
+  /**
+   * Not sent again, and not needed: a reply whose earlier attempt died in flight (it may have gone
+   * out) when the family has acted since — a later step of the chat committed (reply-delivery.ts).
+   */
+  | { type: "superseded" };
 
-export type Sender = (delivery: { id?: number; kind: string; target: string; payload: unknown }) => Promise<SendResult>;
+export type Sender = (delivery: {
+  id?: number;
+  kind: string;
+  target: string;
+  payload: unknown;
+  /**
+   * The last attempt ended with no recorded outcome (its sender died mid-send, or the fast path's
+   * hold ran out): what it sent may have reached the messenger, which has no idempotency key.
+   */
+  inDoubt?: boolean;
+}) => Promise<SendResult>;
 
 /** The replies of a dialog step (src/outbox/reply-delivery.ts); `_urgent` for P0 / emergency ones. */
 export const REPLY_KIND = "dialog_reply";
@@ -107,7 +122,7 @@ export async function settleDelivery(
   opts: { maxAttempts: number; payload?: unknown; claimed?: number },
 ): Promise<"sent" | "retry" | "dead"> {
   const reply = isReplyKind(item.kind);
-  if (result.type === "sent") {
+  if (result.type === "sent" || result.type === "superseded") {
     if (reply) await db.outbox.deleteMany({ where: { id: item.id } });
     else await db.outbox.updateMany({ where: { id: item.id }, data: { status: "sent", sentAt: now, lastError: null } });
     return "sent";
@@ -156,17 +171,17 @@ export interface OutboxWorker {
  * messages keep their order and a chat with hundreds waiting takes one place, like every other),
  * urgent kinds first, then oldest first.
  */
-export async function claimable(db: Db, now: Date, limit: number): Promise<number[]> {
-  const rows = await db.$queryRaw<{ id: number }[]>`
-    SELECT "id" FROM (
-      SELECT "id", "kind", "nextAttemptAt",
+export async function claimable(db: Db, now: Date, limit: number): Promise<Array<{ id: number; status: "pending" | "sending" }>> {
+  const rows = await db.$queryRaw<{ id: number; status: "pending" | "sending" }[]>`
+    SELECT "id", "status" FROM (
+      SELECT "id", "kind", "status", "nextAttemptAt",
              ROW_NUMBER() OVER (PARTITION BY "channel", "target" ORDER BY "id") AS "place"
       FROM "Outbox" WHERE "status" IN ('pending', 'sending')
     ) AS "heads"
     WHERE "place" = 1 AND "nextAttemptAt" <= ${now}
     ORDER BY CASE WHEN "kind" IN (${Prisma.join(URGENT_KINDS)}) THEN 0 ELSE 1 END, "id"
     LIMIT ${limit}`;
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => ({ id: Number(r.id), status: r.status }));
 }
 
 /** Exponential backoff: 5 s, 10 s, 20 s … capped at 15 minutes. */
@@ -186,18 +201,14 @@ export function createOutboxWorker({
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
-  async function deliver(id: number, fence: Fence | undefined): Promise<void> {
+  async function deliver({ id, status }: { id: number; status: "pending" | "sending" }, fence: Fence | undefined): Promise<void> {
     const now = clock();
-    // Claim with a lease: a worker that crashes mid-send leaves "sending", which expires and is retried.
+    // Claim with a lease: a worker that crashes mid-send leaves "sending", which expires and is
+    // retried. Claimed only in the status it was seen in: "sending" past its lease means the last
+    // attempt died without an outcome (in doubt), "pending" that it failed and said so.
     const claim = (tx: Db | Tx) =>
       tx.outbox.updateMany({
-        where: {
-          id,
-          OR: [
-            { status: "pending", nextAttemptAt: { lte: now } },
-            { status: "sending", nextAttemptAt: { lte: now } },
-          ],
-        },
+        where: { id, status, nextAttemptAt: { lte: now } },
         data: { status: "sending", attempts: { increment: 1 }, nextAttemptAt: new Date(now.getTime() + leaseMs) },
       });
     const claimed = fence ? await fenced(db, fence, claim) : await claim(db);
@@ -207,7 +218,7 @@ export function createOutboxWorker({
       // The job's lease ran out meanwhile (a pause): give the delivery back to its next holder unsent.
       await db.outbox.updateMany({
         where: { id, status: "sending", attempts: item.attempts },
-        data: { status: "pending", attempts: { decrement: 1 }, nextAttemptAt: now },
+        data: { status, attempts: { decrement: 1 }, nextAttemptAt: now }, // in doubt stays in doubt
       });
       return;
     }
@@ -219,13 +230,15 @@ export function createOutboxWorker({
     } else {
       try {
         const payload = JSON.parse(item.payload) as unknown;
-        result = await withOutboundPriority(deliveryPriority(item.kind), () => sender({ id: item.id, kind: item.kind, target: item.target, payload }));
+        const inDoubt = status === "sending";
+        result = await withOutboundPriority(deliveryPriority(item.kind), () => sender({ id: item.id, kind: item.kind, target: item.target, payload, inDoubt }));
       } catch (err) {
         result = { type: "retry", code: (err as { code?: string }).code ?? "SEND_ERROR" };
       }
     }
     const outcome = await settleDelivery(db, item, result, clock(), { maxAttempts, claimed: item.attempts });
-    if (outcome === "sent") itemLog.debug("delivered");
+    if (result.type === "superseded") itemLog.info("reply in doubt after an interrupted send, superseded by a later step: not sent again");
+    else if (outcome === "sent") itemLog.debug("delivered");
     else if (result.type === "retry") itemLog.warn({ code: result.code, dead: outcome === "dead" }, outcome === "dead" ? "delivery gave up" : "delivery will be retried");
     else if (result.type !== "sent") itemLog.warn({ code: result.code }, "delivery not possible");
   }
@@ -235,7 +248,7 @@ export function createOutboxWorker({
     const due = await claimable(db, clock(), batchSize);
     // Different chats at once (the channels' limiters pace them); within a chat only its oldest
     // undelivered message is ever due, so a chat's order is kept.
-    await Promise.all(due.map((id) => deliver(id, fence)));
+    await Promise.all(due.map((row) => deliver(row, fence)));
     return due.length;
   }
 

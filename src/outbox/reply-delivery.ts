@@ -21,6 +21,8 @@ export interface ReplyPayload {
   meta?: unknown;
   /** Messages of this step already sent by an earlier attempt (not sent again). */
   sent?: number;
+  /** The conversation's step number after this step (a later step supersedes a reply in doubt). */
+  seq?: number;
 }
 
 /** One attempt to send a step's replies; `sent` counts the channel's messages that did go out. */
@@ -135,12 +137,26 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
     }
   }
 
-  const sender: Sender = ({ id, target, payload }) =>
+  /**
+   * A reply in doubt (its last attempt died in flight: it may have reached the family, and neither
+   * messenger has an idempotency key) is not sent again once the family has acted since: a later
+   * step of the chat committed, so they answered it, or wrote anyway and that step's replies show
+   * where they are. Until then it is sent again (at least once). Urgent replies always are: the
+   * emergency numbers twice rather than never.
+   */
+  async function superseded(kind: string, target: string, payload: ReplyPayload): Promise<boolean> {
+    if (kind !== REPLY_KIND || payload.seq === undefined) return false;
+    const conv = await db.conversation.findFirst({ where: { channel, chatId: target }, select: { seq: true } });
+    return conv !== null && conv.seq > payload.seq;
+  }
+
+  const sender: Sender = ({ id, kind, target, payload, inDoubt }) =>
     deps.inChat(target, async (): Promise<SendResult> => {
       // The fast path may have delivered it meanwhile (it took longer than its hold).
       if (id !== undefined && !(await db.outbox.findFirst({ where: { id }, select: { id: true } }))) {
         return { type: "sent" };
       }
+      if (inDoubt && (await superseded(kind, target, payload as ReplyPayload))) return { type: "superseded" };
       const result = await attempt(target, payload as ReplyPayload, true, id !== undefined ? recorder(id, payload as ReplyPayload, false).wentOut : undefined);
       if (result.type === "retry" && result.sent && id !== undefined) {
         const p = payload as ReplyPayload;

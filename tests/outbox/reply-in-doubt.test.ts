@@ -1,0 +1,121 @@
+// A reply "in doubt": the instance sending it died mid-send (SIGKILL), so it may or may not have
+// reached the family, and neither messenger has an idempotency key to ask. The outbox worker that
+// takes the row over after the fast path's hold sends it again only while the family has not acted
+// since: once a later step of the chat has committed (they answered it, or wrote anyway and that
+// step's replies show where they are), sending it again would only be a duplicate. A reply whose
+// send failed and said so (a 500) is not in doubt and is always sent; an urgent one always is.
+import { afterEach, describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logging/logger.ts";
+import { createOutboxWorker, enqueueReply } from "../../src/outbox/outbox.ts";
+import { createReplyDelivery, type ReplyPayload, type ReplySend } from "../../src/outbox/reply-delivery.ts";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+
+const log = createLogger({ level: "silent" });
+let temp: TempDb | undefined;
+afterEach(async () => {
+  await temp?.cleanup();
+  temp = undefined;
+});
+
+const inChat = <T>(_chat: string, task: () => Promise<T>) => task();
+
+/** A channel that records what it sends; `fail` answers the next sends with a 500 (an outage). */
+function recordingChannel(out: string[], fail = { next: 0 }): ReplySend {
+  return async (_chatId, payload, how) => {
+    if (fail.next > 0) {
+      fail.next -= 1;
+      return { type: "retry", code: "HTTP_500" };
+    }
+    const texts = payload.replies.map((r) => (r.type === "text" ? r.text : "")).slice(payload.sent ?? 0);
+    for (const [i, t] of texts.entries()) {
+      out.push(t);
+      await how.wentOut?.(i + 1, (payload.sent ?? 0) + i + 1 === payload.replies.length);
+    }
+    return { type: "sent" };
+  };
+}
+
+async function world() {
+  temp = await createTempDb();
+  const db = temp.db;
+  let now = new Date("2026-12-01T10:00:00Z").getTime();
+  const clock = () => new Date(now);
+  const out: string[] = [];
+  const fail = { next: 0 };
+  const delivery = createReplyDelivery({ db, log, channel: "telegram", clock, send: recordingChannel(out, fail), inChat });
+  const worker = createOutboxWorker({ db, log, senders: { telegram: delivery.sender }, clock });
+  await db.conversation.create({ data: { channel: "telegram", chatId: "42", userId: "42", state: "{}", stateVersion: 1, seq: 5 } });
+  /** A step's reply row, committed at conversation step `seq`, held for a fast path that then died. */
+  const committed = (text: string, seq: number, opts: { urgent?: boolean; held?: boolean } = {}) => {
+    const payload: ReplyPayload = { replies: [{ type: "text", text }], seq };
+    const tx = db as unknown as Parameters<typeof enqueueReply>[0];
+    return enqueueReply(
+      tx,
+      { channel: "telegram", chatId: "42", updateKey: `u${seq}`, payload, urgent: opts.urgent ?? false, ...(opts.held === false ? {} : { holdMs: 20_000 }) },
+      clock(),
+    );
+  };
+  const familyActs = (seq: number) => db.conversation.update({ where: { channel_chatId: { channel: "telegram", chatId: "42" } }, data: { seq } });
+  const drain = async () => {
+    while ((await worker.runOnce()) > 0) {
+      /* pass after pass while anything is due */
+    }
+  };
+  return { db, out, fail, worker, committed, familyActs, drain, advance: (ms: number) => (now += ms) };
+}
+
+describe("a reply left in doubt by a killed instance", () => {
+  it("the family answered it meanwhile (a later step committed): not sent a second time", async () => {
+    const w = await world();
+    await w.committed("Вопрос 3: кто нуждается в помощи?", 5); // the fast path sent it, then the process died
+    await w.familyActs(6); // the family pressed an answer: another instance applied that step
+    w.advance(21_000); // the fast path's hold runs out
+    await w.drain();
+    expect(w.out).toEqual([]);
+    expect(await w.db.outbox.count()).toBe(0);
+  });
+
+  it("the family has not acted: sent again after the hold (it may never have gone out)", async () => {
+    const w = await world();
+    await w.committed("Вопрос 3: кто нуждается в помощи?", 5);
+    w.advance(10_000);
+    await w.drain();
+    expect(w.out).toEqual([]); // still held for the fast path
+    w.advance(11_000);
+    await w.drain();
+    expect(w.out).toEqual(["Вопрос 3: кто нуждается в помощи?"]);
+    expect(await w.db.outbox.count()).toBe(0);
+  });
+
+  it("a send that failed and said so (a 500) is sent later even after the family wrote again", async () => {
+    const w = await world();
+    await w.committed("Заявка № 12 принята", 5, { held: false });
+    w.fail.next = 1;
+    await w.drain(); // fails: the row is "pending" with its error, not in doubt
+    await w.familyActs(6);
+    w.advance(60_000);
+    await w.drain();
+    expect(w.out).toEqual(["Заявка № 12 принята"]);
+  });
+
+  it("an urgent reply (emergency numbers) in doubt is sent again whatever the family did since", async () => {
+    const w = await world();
+    await w.committed("Позвоните 112", 5, { urgent: true });
+    await w.familyActs(6);
+    w.advance(21_000);
+    await w.drain();
+    expect(w.out).toEqual(["Позвоните 112"]);
+  });
+
+  it("a worker that died mid-send leaves the row in doubt too: the next worker checks the same way", async () => {
+    const w = await world();
+    const id = await w.committed("Вопрос 4: где вы живёте?", 5, { held: false });
+    // A worker claimed it (status "sending", a 60 s claim) and was killed before any outcome.
+    await w.db.outbox.update({ where: { id }, data: { status: "sending", attempts: 1, nextAttemptAt: new Date(new Date("2026-12-01T10:00:00Z").getTime() + 60_000) } });
+    await w.familyActs(6);
+    w.advance(61_000);
+    await w.drain();
+    expect(w.out).toEqual([]);
+    expect(await w.db.outbox.count()).toBe(0);
+  });
+});
