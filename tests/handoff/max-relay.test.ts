@@ -1,66 +1,41 @@
 // Relay in both directions in MAX: after the triage the family's messages join their request's
 // transcript; an operator's reply from the web view reaches the family's MAX chat via the outbox.
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
+import { describe, expect, it, vi } from "vitest";
 import { createFamilyMessenger } from "../../src/handoff/family-messages.ts";
 import { createMaxOutboxSender } from "../../src/handoff/outbox-senders.ts";
 import { createOutboxWorker } from "../../src/outbox/outbox.ts";
 import { relayToFamily } from "../../src/requests/request-actions.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Family, type Harness, i18n, log, startHarness, TOKEN } from "../max/harness.ts";
+import { Family, i18n, log, TOKEN } from "../max/harness.ts";
+import { maxWorld, toSummary } from "../max/max-world.ts";
 
-let tmp: TempDb | undefined;
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  await tmp?.cleanup();
-  h = undefined;
-  tmp = undefined;
-});
+const world = maxWorld();
 
 describe("relay through MAX", () => {
   it("attaches the family's later messages to the request and delivers the operator's reply", async () => {
-    tmp = await createTempDb();
-    await loadDemoRoutingIfEmpty(tmp.db, log);
-    const service = createDialogService({
-      db: tmp.db,
-      log,
-      i18n,
-      clock: () => new Date(),
-      config: { consentVersion: "t1", publicBaseUrl: "https://opora.example", operatorName: "ГБУ «Опора»" },
-    });
-    h = await startHarness({ service, db: tmp.db, mode: "polling" });
+    const h = await world.start("polling");
     const f = new Family(h, { userId: 7001, chatId: 8001, locale: "ru" });
-    await f.start("63");
-    await f.press("more");
-    await f.press("c:family_conflict");
-    await f.press("no");
-    await f.press(/^Сызрань$/);
-    await f.press("give");
-    await f.say("Сын-подросток не слушается");
-    await f.share({ phone: "79991234567" });
+    await toSummary(f, "Сын-подросток не слушается");
     // «Пишите здесь, вечером», from the summary.
     await f.press("e:contact");
     await f.press("message");
     await f.press("evening");
     await f.press("submit");
-    const req = await tmp.db.request.findFirstOrThrow();
+    const req = await world.db.request.findFirstOrThrow();
 
     await f.say("Лучше пишите после 19:00");
-    const fromFamily = await tmp.db.transcriptMessage.findMany({ where: { requestId: req.id, direction: "in" } });
+    const fromFamily = await world.db.transcriptMessage.findMany({ where: { requestId: req.id, direction: "in" } });
     expect(fromFamily.map((m) => m.text)).toContain("Лучше пишите после 19:00");
 
-    const staff = await tmp.db.staffUser.create({ data: { email: "op@x", passwordHash: "x", name: "Оператор", role: "operator" } });
+    const staff = await world.db.staffUser.create({ data: { email: "op@x", passwordHash: "x", name: "Оператор", role: "operator" } });
     const family = createFamilyMessenger({ i18n });
-    expect(await relayToFamily(tmp.db, family, req.id, "Здравствуйте, Мария! Напишу в 19:30.", staff, new Date())).toEqual({ type: "ok" });
-    const worker = createOutboxWorker({ db: tmp.db, log, senders: { max: createMaxOutboxSender({ token: TOKEN, baseUrl: h.api.baseUrl }) }, clock: () => new Date() });
+    expect(await relayToFamily(world.db, family, req.id, "Здравствуйте, Мария! Напишу в 19:30.", staff, new Date())).toEqual({ type: "ok" });
+    const worker = createOutboxWorker({ db: world.db, log, senders: { max: createMaxOutboxSender({ token: TOKEN, baseUrl: h.api.baseUrl }) }, clock: () => new Date() });
     // The reply waits in the chat's queue behind the acknowledgement until that one is marked
     // delivered (the channel does so in a batch moments later): a pass or two of the worker.
     await vi.waitFor(
       async () => {
         await worker.runOnce();
-        const last = h!.api.messagesTo(8001).at(-1);
+        const last = h.api.messagesTo(8001).at(-1);
         expect(last?.text).toMatch(/^Специалист — .+: Здравствуйте, Мария! Напишу в 19:30\.$/);
       },
       { timeout: 10_000, interval: 100 },

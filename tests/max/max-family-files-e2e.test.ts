@@ -3,60 +3,40 @@
 // (wired as in main.ts) downloads the file into the database; the operator downloads it from the
 // request page; and the center's operators' chat is told — the number, the kind and the link, never
 // the file, its name or anything the family wrote.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { createStaffUser } from "../../src/auth/users.ts";
 import { createMaxOutboxSender } from "../../src/handoff/outbox-senders.ts";
 import { createOutboxWorker } from "../../src/outbox/outbox.ts";
 import { rememberingSent, routeSenders } from "../../src/outbox/reply-delivery.ts";
 import { maxFileSource, withAttachmentDownloads } from "../../src/requests/attachment-download.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 import { Browser, buildAdminTestApp, PASSWORD, seedWorld } from "../web/helpers.ts";
-import { Family, type Harness, i18n, log, startHarness, TOKEN } from "./harness.ts";
-import { realDialogService } from "./max-world.ts";
+import { Family, i18n, log, TOKEN } from "./harness.ts";
+import { maxWorld, toSummary } from "./max-world.ts";
 
 const OPERATORS_CHAT = -70001;
 
-let tmp: TempDb;
-let h: Harness | undefined;
+const world = maxWorld({ demoRouting: false });
 beforeEach(async () => {
-  tmp = await createTempDb();
-  await seedWorld(tmp.db); // the demo routing and staff accounts
+  await seedWorld(world.db); // the demo routing and staff accounts
 });
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  await tmp.cleanup();
-});
-
-/** The dialog to a sent request: family conflict in Сызрань (Samara region), a shared phone. */
-async function submitRequest(f: Family) {
-  await f.start("63");
-  await f.press("more");
-  await f.press("c:family_conflict");
-  await f.press("no");
-  await f.press(/^Сызрань$/);
-  await f.press("give");
-  await f.say("Нас выселяют, пришло уведомление");
-  await f.share({ phone: "79991234567" });
-  await f.press("submit");
-}
 
 describe("MAX: a family's document after the request", () => {
   it("is kept with the request, downloaded by the outbox, downloadable by its operator; the operators' chat is told without the file", async () => {
-    h = await startHarness({ service: realDialogService(tmp.db), db: tmp.db, mode: "webhook", channel: { menuRow: false } });
+    const h = await world.start("webhook", { channel: { menuRow: false } });
     const f = new Family(h, { userId: 7301, chatId: 8301, locale: "ru" });
-    await submitRequest(f);
-    const req = await tmp.db.request.findFirstOrThrow({ where: { channel: "max" }, include: { queue: { include: { center: true } } } });
-    await tmp.db.center.update({ where: { id: req.queue.centerId }, data: { notifyMaxChatId: String(OPERATORS_CHAT) } });
+    await toSummary(f, "Нас выселяют, пришло уведомление");
+    await f.press("submit");
+    const req = await world.db.request.findFirstOrThrow({ where: { channel: "max" }, include: { queue: { include: { center: true } } } });
+    await world.db.center.update({ where: { id: req.queue.centerId }, data: { notifyMaxChatId: String(OPERATORS_CHAT) } });
 
     const bytes = Buffer.concat([Buffer.from("%PDF-1.4 MAX-EVICTION-NOTICE-4417 "), Buffer.alloc(5000, 0x20)]);
     const url = h.api.addFile(bytes, "application/pdf");
     await f.send(h.api.fileMessage(f.user, url, { filename: "уведомление о выселении.pdf", size: bytes.length }));
     expect(f.messages().at(-1)?.text).toBe(i18n.t("ru", "file-kept", { number: req.number }));
     // The file row, its download and the operators' notice: one step, one transaction.
-    const pending = await tmp.db.requestAttachment.findFirstOrThrow({ where: { requestId: req.id } });
+    const pending = await world.db.requestAttachment.findFirstOrThrow({ where: { requestId: req.id } });
     expect(pending).toMatchObject({ status: "pending", kind: "document", fileName: "уведомление о выселении.pdf", bytes: null });
-    const notice = await tmp.db.outbox.findFirstOrThrow({ where: { kind: "center_file_added" } });
+    const notice = await world.db.outbox.findFirstOrThrow({ where: { kind: "center_file_added" } });
     expect(notice).toMatchObject({ channel: "max", target: String(OPERATORS_CHAT), requestId: req.id, status: "pending" });
     expect(pending.createdAt.getTime()).toBe(notice.createdAt.getTime());
 
@@ -65,11 +45,11 @@ describe("MAX: a family's document after the request", () => {
     const sender = withAttachmentDownloads(
       routeSenders(h.channel.replySender, rememberingSent(createMaxOutboxSender({ token: TOKEN, baseUrl: h.api.baseUrl }), h.channel)),
       maxFileSource(),
-      { db: tmp.db, log, i18n, clock },
+      { db: world.db, log, i18n, clock },
     );
-    const worker = createOutboxWorker({ db: tmp.db, log, senders: { max: sender }, clock });
-    for (let i = 0; i < 5 && (await tmp.db.outbox.count({ where: { kind: { in: ["attachment_download", "center_file_added"] }, status: "pending" } })) > 0; i++) await worker.runOnce();
-    const stored = await tmp.db.requestAttachment.findFirstOrThrow({ where: { requestId: req.id } });
+    const worker = createOutboxWorker({ db: world.db, log, senders: { max: sender }, clock });
+    for (let i = 0; i < 5 && (await world.db.outbox.count({ where: { kind: { in: ["attachment_download", "center_file_added"] }, status: "pending" } })) > 0; i++) await worker.runOnce();
+    const stored = await world.db.requestAttachment.findFirstOrThrow({ where: { requestId: req.id } });
     expect(stored).toMatchObject({ status: "stored", mime: "application/pdf", sourceRef: null });
     expect(Buffer.from(stored.bytes!).equals(bytes)).toBe(true);
     expect(h.api.files.get(url.split("/").pop()!)?.downloads).toBe(1);
@@ -85,9 +65,9 @@ describe("MAX: a family's document after the request", () => {
     expect(i18n.t("en", "handoff-file-added", { number: "63-00012", kind: "photo", url: "u" })).toBe("📎 The family added a photo to request No. 63-00012. Open: u");
 
     // The operator of the request's center downloads it from the request page.
-    const created = await createStaffUser(tmp.db, { email: "op-syzran@test.local", password: PASSWORD, name: "Оператор", role: "operator", centerKeys: [req.queue.center.key] });
+    const created = await createStaffUser(world.db, { email: "op-syzran@test.local", password: PASSWORD, name: "Оператор", role: "operator", centerKeys: [req.queue.center.key] });
     expect(created.type).toBe("created");
-    const app = await buildAdminTestApp({ db: tmp.db, clock });
+    const app = await buildAdminTestApp({ db: world.db, clock });
     try {
       const b = new Browser(app);
       await b.login("op-syzran@test.local");

@@ -7,7 +7,7 @@ import { HIDE_CANCEL, HIDE_CONFIRM } from "../../src/channels/max/max-updates.ts
 import { createMaxOutboxSender } from "../../src/handoff/outbox-senders.ts";
 import { rememberingSent } from "../../src/outbox/reply-delivery.ts";
 import { Family, type Harness, i18n, TOKEN } from "./harness.ts";
-import { maxWorld } from "./max-world.ts";
+import { maxWorld, toSummary } from "./max-world.ts";
 
 const tmp = maxWorld({ consentVersion: "hide-test", operatorName: "Opora test operator" });
 let h: Harness | undefined;
@@ -23,14 +23,7 @@ describe("MAX quick exit (/hide)", () => {
   it("deletes every bot message it knows, paced, leaves the prompt as one neutral line, keeps the request and the dialog", async () => {
     const f = await start();
     // A whole request first (as in max-e2e.test.ts).
-    await f.start("63");
-    await f.press("more");
-    await f.press("c:family_conflict");
-    await f.press("no");
-    await f.press(/^Сызрань$/);
-    await f.press("give");
-    await f.say("Сын-подросток не слушается, постоянные ссоры дома");
-    await f.share({ phone: "79991234567" });
+    await toSummary(f, "Сын-подросток не слушается, постоянные ссоры дома");
     await f.press("submit");
     expect(f.messages().at(-1)?.text ?? "").toMatch(/63-\d{5}/);
     // An operator's reply sent by the outbox worker (not through the dialog) is hidden too.

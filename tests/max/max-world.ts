@@ -9,31 +9,38 @@ import { createDialogService } from "../../src/dialog/dialog-service.ts";
 import type { DialogService } from "../../src/dialog/service-types.ts";
 import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { type Harness, i18n, log, startHarness } from "./harness.ts";
+import { type Family, type Harness, i18n, log, startHarness } from "./harness.ts";
 
 export interface ServiceOptions {
+  /** The service's clock; the wall clock by default. */
+  clock?: () => Date;
   consentVersion?: string;
   operatorName?: string;
   log?: typeof log;
 }
 
-/** The real dialog service over `db`, on the wall clock, with a test consent version. */
+/** The real dialog service over `db`, with a test consent version. */
 export function realDialogService(db: Db, o: ServiceOptions = {}): DialogService {
   return createDialogService({
     db,
     log: o.log ?? log,
     i18n,
-    clock: () => new Date(),
+    clock: o.clock ?? (() => new Date()),
     config: { consentVersion: o.consentVersion ?? "2025-09-test", publicBaseUrl: "https://opora.example", operatorName: o.operatorName ?? "ГБУ «Опора»" },
   });
 }
 
-export function maxWorld(options: ServiceOptions = {}) {
+export interface WorldOptions extends ServiceOptions {
+  /** Load the demo routing before each test (default); `false` for a test that seeds its own. */
+  demoRouting?: boolean;
+}
+
+export function maxWorld(options: WorldOptions = {}) {
   let tmp: TempDb | undefined;
   let harness: Harness | undefined;
   beforeEach(async () => {
     tmp = await createTempDb();
-    await loadDemoRoutingIfEmpty(tmp.db, log);
+    if (options.demoRouting !== false) await loadDemoRoutingIfEmpty(tmp.db, log);
   });
   afterEach(async () => {
     await harness?.close();
@@ -56,4 +63,19 @@ export function maxWorld(options: ServiceOptions = {}) {
       return harness;
     },
   };
+}
+
+/**
+ * The dialog up to the summary (as in max-e2e.test.ts): family conflict in Сызрань (Samara region),
+ * `description`, a shared phone. The request is sent with `f.press("submit")`.
+ */
+export async function toSummary(f: Family, description: string): Promise<void> {
+  await f.start("63");
+  await f.press("more");
+  await f.press("c:family_conflict");
+  await f.press("no");
+  await f.press(/^Сызрань$/);
+  await f.press("give");
+  await f.say(description);
+  await f.share({ phone: "79991234567" });
 }

@@ -1,42 +1,22 @@
 // The same guarantee through MAX (the reply delivery is shared code): the MAX API answering 500 for
 // longer than the channel's retries, the family still gets each answer once, in order, afterwards.
-import { afterEach, describe, expect, it } from "vitest";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
+import { describe, expect, it } from "vitest";
 import { createOutboxWorker } from "../../src/outbox/outbox.ts";
 import { routeSenders } from "../../src/outbox/reply-delivery.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Family, type Harness, i18n, log, startHarness } from "../max/harness.ts";
+import { Family, log } from "../max/harness.ts";
+import { maxWorld } from "../max/max-world.ts";
 
-let tmp: TempDb | undefined;
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  await tmp?.cleanup();
-  h = undefined;
-  tmp = undefined;
-});
+const world = maxWorld();
 
 describe("MAX dialog replies through the outbox", () => {
   it("a MAX API answering 500 for minutes: each answer arrives once, in order, afterwards", async () => {
-    tmp = await createTempDb();
-    await loadDemoRoutingIfEmpty(tmp.db, log);
     let now = new Date("2026-12-01T10:00:00Z").getTime();
     const clock = () => new Date(now);
-    const service = createDialogService({
-      db: tmp.db,
-      log,
-      i18n,
-      clock,
-      config: { consentVersion: "t-1", publicBaseUrl: "https://opora.example", operatorName: "Opora test" },
-    });
-    h = await startHarness({
-      service,
-      db: tmp.db,
-      mode: "webhook",
+    const h = await world.start("webhook", {
+      service: world.service({ clock }),
       channel: { now: clock, outbound: { minRetryDelayMs: 5, maxRetryDelayMs: 10, ratePerSecond: 1000, maxConcurrent: 20, retries: 1 } },
     });
-    const worker = createOutboxWorker({ db: tmp.db, log, senders: { max: routeSenders(h.channel.replySender, undefined)! }, clock });
+    const worker = createOutboxWorker({ db: world.db, log, senders: { max: routeSenders(h.channel.replySender, undefined)! }, clock });
 
     const calm = new Family(h, { userId: 9101, chatId: 9201, firstName: "Calm" });
     await calm.start();
@@ -49,7 +29,7 @@ describe("MAX dialog replies through the outbox", () => {
     await hit.start();
     await hit.say("привет");
     expect(hit.messages()).toHaveLength(0);
-    expect(await tmp.db.outbox.count({ where: { target: "9202" } })).toBe(2);
+    expect(await world.db.outbox.count({ where: { target: "9202" } })).toBe(2);
 
     for (let minute = 0; minute < 30 && hit.messages().length < expected.length; minute++) {
       now += 60_000;
@@ -58,7 +38,7 @@ describe("MAX dialog replies through the outbox", () => {
       }
     }
     expect(hit.messages().map((m) => m.text)).toEqual(expected);
-    expect(await tmp.db.outbox.count({ where: { target: "9202" } })).toBe(0);
+    expect(await world.db.outbox.count({ where: { target: "9202" } })).toBe(0);
     now += 60 * 60_000;
     expect(await worker.runOnce()).toBe(0);
     expect(hit.messages()).toHaveLength(expected.length);
