@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Update } from "grammy/types";
 import { type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createInbox, type FamilyResult, runFamily } from "../telegram/family-driver.ts";
+import pg from "pg";
+import { createInbox, DEFAULT_SCRIPT, type FamilyResult, type FamilyScript, runFamily } from "../telegram/family-driver.ts";
 
 export const nginxBin = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
 const SECRET = "chaos-webhook-secret-0123456789";
@@ -187,7 +188,14 @@ export const FIRST_USER = 900_000;
 export async function runFamilies(
   cluster: Cluster,
   n: number,
-  opts: { spreadMs: number; stepTimeoutMs: number; thinkMs?: number; onDone?: (i: number, r: FamilyResult) => void },
+  opts: {
+    spreadMs: number;
+    stepTimeoutMs: number;
+    thinkMs?: number;
+    onDone?: (i: number, r: FamilyResult) => void;
+    /** Family `i`'s script (default: DEFAULT_SCRIPT for all). */
+    scriptOf?: (i: number) => FamilyScript;
+  },
 ): Promise<FamilyResult[]> {
   const inbox = createInbox(cluster.api);
   return Promise.all(
@@ -197,6 +205,7 @@ export async function runFamilies(
           api: cluster.api,
           inbox,
           user: { id: FIRST_USER + i, first_name: "Parent", language_code: "ru" },
+          script: opts.scriptOf?.(i) ?? DEFAULT_SCRIPT,
           deliver: cluster.deliver,
           stepTimeoutMs: opts.stepTimeoutMs,
           // Time to read and answer each question (not counted in the latency).
@@ -235,12 +244,27 @@ export interface ChatCheck {
 }
 
 /**
- * Checks every family's chat against the usual dialog (the most common sequence of the bot's
- * messages): repeats, in-doubt repeats after a kill, order.
+ * A message sent again whose first copy went out at `sentAt` is in doubt when a kill came at most
+ * `inDoubtMs` after that first copy and before the repeat (a message already on its way when the
+ * kill came is recorded by the fake a moment after it).
  */
-export function checkChats(api: FakeTelegramApi, n: number, killsAt: number[], inDoubtMs: number): { usual: string[]; chats: ChatCheck[] } {
-  // A message already on its way when the kill came is recorded by the fake a moment after it.
-  const inDoubt = (sentAt: number, againAt: number) => killsAt.some((k) => sentAt <= k + 250 && k - sentAt <= inDoubtMs && againAt > k);
+function inDoubtOf(killsAt: number[], inDoubtMs: number) {
+  return (sentAt: number, againAt: number) => killsAt.some((k) => sentAt <= k + 250 && k - sentAt <= inDoubtMs && againAt > k);
+}
+
+/**
+ * Checks every family's chat against the usual dialog (the most common sequence of the bot's
+ * messages among the families of the same group — families with another script, e.g. another
+ * place, see other texts): repeats, in-doubt repeats after a kill, order.
+ */
+export function checkChats(
+  api: FakeTelegramApi,
+  n: number,
+  killsAt: number[],
+  inDoubtMs: number,
+  groupOf: (i: number) => string = () => "",
+): { usual: Map<string, string[]>; chats: ChatCheck[] } {
+  const inDoubt = inDoubtOf(killsAt, inDoubtMs);
   // Sent messages, and questions edited in place (another page of topics): the family saw those texts too.
   const byChat = new Map<string, Array<{ text: string; at: number; edit: boolean }>>();
   for (const c of api.calls) {
@@ -252,15 +276,25 @@ export function checkChats(api: FakeTelegramApi, n: number, killsAt: number[], i
   }
   const all = Array.from({ length: n }, (_, i) => byChat.get(String(FIRST_USER + i)) ?? []);
   const seqs = all.map((s) => s.filter((m) => !m.edit));
-  const tally = new Map<string, number>();
-  for (const s of seqs) {
+  const tallies = new Map<string, Map<string, number>>();
+  seqs.forEach((s, i) => {
+    const tally = tallies.get(groupOf(i)) ?? new Map<string, number>();
     const k = JSON.stringify(s.map((m) => shape(m.text)));
     tally.set(k, (tally.get(k) ?? 0) + 1);
+    tallies.set(groupOf(i), tally);
+  });
+  const usual = new Map<string, string[]>();
+  const usualCounts = new Map<string, Map<string, number>>();
+  for (const [group, tally] of tallies) {
+    const u = JSON.parse([...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "[]") as string[];
+    usual.set(group, u);
+    const counts = new Map<string, number>();
+    for (const t of u) counts.set(t, (counts.get(t) ?? 0) + 1);
+    usualCounts.set(group, counts);
   }
-  const usual = JSON.parse([...tally.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "[]") as string[];
-  const usualCount = new Map<string, number>();
-  for (const t of usual) usualCount.set(t, (usualCount.get(t) ?? 0) + 1);
-  const chats = all.map((seq): ChatCheck => {
+  const chats = all.map((seq, i): ChatCheck => {
+    const usualOfChat = usual.get(groupOf(i)) ?? [];
+    const usualCount = usualCounts.get(groupOf(i)) ?? new Map<string, number>();
     // A repeat is the same text again (a real one carries the same request number); the order is
     // checked on shapes, each at most as often as the usual dialog has it (a question re-rendered
     // as a new message on the outbox's retry, e.g. the second page of topics, is not a repeat).
@@ -295,10 +329,123 @@ export function checkChats(api: FakeTelegramApi, n: number, killsAt: number[], i
       times.push(m.at);
       seen.set(m.text, times);
     }
-    const expected = doubtful > 0 ? usual.slice(0, kept.length) : usual;
+    const expected = doubtful > 0 ? usualOfChat.slice(0, kept.length) : usualOfChat;
     return { duplicates, inDoubt: doubtful, staleAnswers, afterDoubt: doubtful > 0, outOfOrder: JSON.stringify(kept) !== JSON.stringify(expected) };
   });
   return { usual, chats };
+}
+
+/**
+ * Places the families type (one of each, in turn): every center of the demo routing data that a
+ * family conflict can reach — Samara's regional queue and its four municipal teams, Smolensk,
+ * Tyumen, Novosibirsk, and the federal reserve (a region without routing data). Spread like this,
+ * no operators' group gets more than its Telegram limit (20 messages a minute) can carry in the run.
+ */
+export const PLACES = [
+  "Самарская область",
+  "Сызрань",
+  "Октябрьск",
+  "Сызранский район",
+  "Шигонский район",
+  "Смоленская область",
+  "Тюменская область",
+  "Новосибирская область",
+  "Московская область",
+] as const;
+
+/** Family `i`'s script: the usual one with the `i`-th place of PLACES (in turn). */
+export function placeScript(i: number): FamilyScript {
+  return { ...DEFAULT_SCRIPT, regionText: PLACES[i % PLACES.length] as string };
+}
+
+/** First id of the operators' groups linkOperatorGroups gives the centers (Telegram group ids are negative). */
+const FIRST_GROUP = -1_001_000_000_000;
+
+/**
+ * Links an operators' Telegram group to every center, as an admin does with the code the bot shows
+ * in the group (src/handoff/linking.ts, linkCenterChat: the center's notifyTelegramChatId), and
+ * tells the fake Bot API the groups exist. Returns the group chat ids by center id.
+ */
+export async function linkOperatorGroups(databaseUrl: string, api: FakeTelegramApi): Promise<Map<string, string>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const centers = (await client.query<{ id: string }>(`SELECT "id" FROM "Center" ORDER BY "key"`)).rows;
+    const groups = new Map<string, string>();
+    for (const [k, c] of centers.entries()) {
+      const chat = String(FIRST_GROUP - k);
+      await client.query(`UPDATE "Center" SET "notifyTelegramChatId" = $1 WHERE "id" = $2`, [chat, c.id]);
+      api.addChat(chat);
+      groups.set(c.id, chat);
+    }
+    return groups;
+  } finally {
+    await client.end();
+  }
+}
+
+export interface OperatorChatCheck {
+  /** Requests whose center has an operators' group (each must be told there once). */
+  requests: number;
+  /** New-request notices that reached the operators' groups (every copy). */
+  notices: number;
+  /** Requests whose group never got their notice. */
+  lost: number;
+  /** A request's notice again in its group, not explained by a kill. */
+  duplicates: number;
+  /** A request's notice again, its first copy sent at most `inDoubtMs` before a kill. */
+  inDoubt: number;
+  /** Notices in a group other than the request's center's (or for no request of the database). */
+  misrouted: number;
+  /** Operators' groups that got at least one notice. */
+  groups: number;
+}
+
+/** New-request notice (locales/ru/handoff.ftl, handoff-new-request): the request's number. */
+const NOTICE = /^Новое обращение № \u2068?([^\s\u2069]+)/;
+
+/**
+ * Checks the operators' groups in the fake API's log: every request's new-request notice in its
+ * center's group exactly once (counted by request number), none lost, none twice (a repeat whose
+ * first copy went out just before a kill counted apart, as in the families' chats).
+ */
+export function checkOperatorChats(
+  api: FakeTelegramApi,
+  requests: Array<{ number: string; group: string | null }>,
+  killsAt: number[],
+  inDoubtMs: number,
+): OperatorChatCheck {
+  const inDoubt = inDoubtOf(killsAt, inDoubtMs);
+  const groupOf = new Map(requests.map((r) => [r.number, r.group]));
+  const copies = new Map<string, number[]>(); // request number → times its notice went out
+  const groups = new Set<string>();
+  let notices = 0;
+  let misrouted = 0;
+  for (const c of api.calls) {
+    if (c.method !== "sendMessage" || !String(c.payload.chat_id).startsWith("-")) continue;
+    const number = NOTICE.exec(String(c.payload.text ?? ""))?.[1];
+    if (!number) continue;
+    notices += 1;
+    groups.add(String(c.payload.chat_id));
+    if (groupOf.get(number) !== String(c.payload.chat_id)) {
+      misrouted += 1;
+      continue;
+    }
+    copies.set(number, [...(copies.get(number) ?? []), c.at]);
+  }
+  let lost = 0;
+  let duplicates = 0;
+  let doubtful = 0;
+  const linked = requests.filter((r) => r.group !== null);
+  for (const r of linked) {
+    const times = copies.get(r.number) ?? [];
+    if (times.length === 0) lost += 1;
+    for (let k = 1; k < times.length; k++) {
+      if (inDoubt(times[k - 1] as number, times[k] as number)) doubtful += 1;
+      else duplicates += 1;
+    }
+  }
+  return { requests: linked.length, notices, lost, duplicates, inDoubt: doubtful, misrouted, groups: groups.size };
 }
 
 /** Percentile of `xs` (0–100), nearest rank. */

@@ -13,6 +13,12 @@
 // The family may answer that copy and take another path (a "this question is behind" answer, a
 // question again), so such a chat is checked up to the repeat and must still finish.
 //
+// Operators' chats: every center has a linked operators' Telegram group (the link an admin makes
+// with the code the bot shows in the group), and the families type places spread over all the
+// demo centers (a group takes 20 messages a minute: 200 notices in one would take ten minutes).
+// Each request's new-request notice must reach its center's group exactly once — counted by request
+// number in the fake API's log, with the same in-doubt rule ("operatorInDoubt", counted apart).
+//
 // Runs with TEST_DATABASE_URL (PostgreSQL) and nginx (Debian package nginx-light or nginx); without
 // nginx it is skipped, except in CI (CI=true), where it fails. CHAOS_FAMILIES, CHAOS_KILLS,
 // CHAOS_SEED change the run; CHAOS_DUMP=file writes the chats that went wrong, with the instances' logs.
@@ -22,7 +28,20 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "../../scripts/build.mjs";
 import { createTempDb, type TempDb, testEngine } from "../helpers/temp-db.ts";
-import { type Cluster, checkChats, FIRST_USER, nginxBin, runFamilies, seeded, sleep, startCluster } from "./chaos-harness.ts";
+import {
+  type Cluster,
+  checkChats,
+  checkOperatorChats,
+  FIRST_USER,
+  linkOperatorGroups,
+  nginxBin,
+  PLACES,
+  placeScript,
+  runFamilies,
+  seeded,
+  sleep,
+  startCluster,
+} from "./chaos-harness.ts";
 
 const FAMILIES = Number(process.env.CHAOS_FAMILIES ?? 200);
 const KILLS = Number(process.env.CHAOS_KILLS ?? 3);
@@ -49,6 +68,7 @@ describe.skipIf(!enabled)("chaos: two instances behind nginx, one killed three t
     const databaseUrl = (tmp.target as { url: string }).url;
     const c = await startCluster({ databaseUrl, instances: 2, root: path.resolve(".") });
     cluster = c;
+    const groups = await linkOperatorGroups(databaseUrl, c.api);
     const random = seeded(SEED);
     const started = Date.now();
     const killsAt: number[] = [];
@@ -58,7 +78,7 @@ describe.skipIf(!enabled)("chaos: two instances behind nginx, one killed three t
     // busy part, one in each 25 s slot after the first 8 s. A reply the killed instance's outbox
     // worker had claimed waits out that claim (60 s, src/outbox/outbox.ts) before a survivor sends
     // it: a family may wait that long, twice over when a later kill hits the new worker.
-    const families = runFamilies(c, FAMILIES, { spreadMs: 30_000, stepTimeoutMs: 150_000 });
+    const families = runFamilies(c, FAMILIES, { spreadMs: 30_000, stepTimeoutMs: 150_000, scriptOf: placeScript });
     const chaos = (async () => {
       for (let k = 0; k < KILLS; k++) {
         await sleep(Math.max(0, started + 8_000 + k * 25_000 + random() * 20_000 - Date.now()));
@@ -90,9 +110,13 @@ describe.skipIf(!enabled)("chaos: two instances behind nginx, one killed three t
     await sleep(1_000);
     const requests = await q(`SELECT count(*) AS n FROM "Request"`);
     const dead = await q(`SELECT count(*) AS n FROM "Outbox" WHERE "status" = 'dead'`);
+    const told = await client.query<{ number: string; group: string | null }>(
+      `SELECT r."number", c."notifyTelegramChatId" AS "group" FROM "Request" r JOIN "Queue" qu ON qu."id" = r."queueId" JOIN "Center" c ON c."id" = qu."centerId"`,
+    );
     await client.end();
 
-    const { chats } = checkChats(c.api, FAMILIES, killsAt, IN_DOUBT_MS);
+    const { chats } = checkChats(c.api, FAMILIES, killsAt, IN_DOUBT_MS, (i) => String(i % PLACES.length));
+    const operators = checkOperatorChats(c.api, told.rows, killsAt, IN_DOUBT_MS);
     const sum = (f: (x: (typeof chats)[number]) => number) => chats.reduce((a, x) => a + f(x), 0);
     const finished = results.filter((r) => r.outcome === "done").length;
     const figures = {
@@ -105,6 +129,12 @@ describe.skipIf(!enabled)("chaos: two instances behind nginx, one killed three t
       staleAnswers: sum((x) => x.staleAnswers),
       chatsAfterInDoubt: sum((x) => (x.afterDoubt ? 1 : 0)),
       chatsOutOfOrder: sum((x) => (x.outOfOrder ? 1 : 0)),
+      operatorGroups: `${operators.groups}/${groups.size}`,
+      operatorNotices: operators.notices,
+      operatorLost: operators.lost,
+      operatorDuplicates: operators.duplicates,
+      operatorInDoubt: operators.inDoubt,
+      operatorMisrouted: operators.misrouted,
       kills: killsAt.length,
       killsAtS: killsAt.map((k) => Math.round((k - started) / 100) / 10),
       webhookPosts: c.counts.posts,
@@ -130,6 +160,13 @@ describe.skipIf(!enabled)("chaos: two instances behind nginx, one killed three t
     expect(figures.lostRequests).toBe(0);
     expect(figures.duplicateDeliveries).toBe(0);
     expect(figures.chatsOutOfOrder).toBe(0);
+    // Operators' chats: each request's notice in its center's group, once (in-doubt repeats apart).
+    expect(operators.requests).toBe(requests);
+    expect(operators.lost).toBe(0);
+    expect(operators.duplicates).toBe(0);
+    expect(operators.misrouted).toBe(0);
+    expect(operators.notices).toBe(requests + operators.inDoubt);
+    expect(operators.groups).toBeGreaterThan(1); // the places reach several centers (all nine by day)
     // A family is told "this question is behind" only after pressing a copy re-sent in doubt.
     expect(figures.staleAnswers).toBe(0);
     expect(rest).toEqual({ journal: 0, outbox: 0 });
