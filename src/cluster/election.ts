@@ -4,12 +4,17 @@
 // the 15 s the service promises). A holder that cannot renew in time (database unreachable, a long
 // pause) steps down by itself before the database would let another take over.
 import type { Logger } from "../logging/logger.ts";
-import type { Lease, Leases } from "./leases.ts";
+import { type Fence, type Lease, type Leases, leaseFence } from "./leases.ts";
 
-/** A spell of leadership: `signal` aborts when it ends. */
+/**
+ * A spell of leadership: `signal` aborts when it ends. `fence` is the term's lease: a write that
+ * must not land after another instance took over (a poller's stored marker) runs under it
+ * (`fenced`), so a holder that paused past its lease commits nothing.
+ */
 export interface LeaderTerm {
   term: number;
   signal: AbortSignal;
+  fence: Fence;
 }
 
 /** What a polling loop needs: wait for its turn, stop when the term ends. */
@@ -41,7 +46,7 @@ export function createElection({
   retryMs?: number;
 }): Election {
   let lease: Lease | undefined;
-  let current: { term: number; controller: AbortController } | undefined;
+  let current: { term: number; controller: AbortController; fence: Fence } | undefined;
   let terms = 0;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -77,10 +82,10 @@ export function createElection({
         if (got && running) {
           lease = got;
           terms += 1;
-          current = { term: terms, controller: new AbortController() };
+          current = { term: terms, controller: new AbortController(), fence: leaseFence(leases, got) };
           armWatchdog(got);
           log.info({ lease: name, token: got.token }, `this instance is now ${name}`);
-          const term = { term: current.term, signal: current.controller.signal };
+          const term = { term: current.term, signal: current.controller.signal, fence: current.fence };
           for (const w of waiters) w(term);
           waiters.clear();
         } else if (got) {
@@ -106,7 +111,7 @@ export function createElection({
       return current !== undefined && lease !== undefined && leases.valid(lease);
     },
     turn(stop) {
-      if (current && lease && leases.valid(lease)) return Promise.resolve({ term: current.term, signal: current.controller.signal });
+      if (current && lease && leases.valid(lease)) return Promise.resolve({ term: current.term, signal: current.controller.signal, fence: current.fence });
       if (stop.aborted) return Promise.resolve(undefined);
       return new Promise((resolve) => {
         const onStop = () => {

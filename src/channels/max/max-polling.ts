@@ -6,6 +6,7 @@
 import type { Db } from "../../db/client.ts";
 import type { Logger } from "../../logging/logger.ts";
 import type { Leadership } from "../../cluster/election.ts";
+import { type Fence, fenced } from "../../cluster/leases.ts";
 import { describeChannelError } from "../channel-status.ts";
 
 export interface MaxUpdatesPage {
@@ -49,10 +50,18 @@ export async function loadMarker(db: Db, channel: string): Promise<number | unde
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-async function saveMarker(db: Db, channel: string, marker: number): Promise<void> {
+/**
+ * Stores the marker. `fence`: the poller's election lease (several instances): the write commits
+ * only in a transaction that finds the lease still this poller's, so a poller that paused past its
+ * lease cannot move the marker back (or on) under the poller that took over.
+ */
+async function saveMarker(db: Db, channel: string, marker: number, fence: Fence | undefined): Promise<void> {
   const position = String(marker);
   const updatedAt = new Date();
-  await db.pollCursor.upsert({ where: { channel }, create: { channel, position, updatedAt }, update: { position, updatedAt } });
+  const write = (tx: Pick<Db, "pollCursor">) =>
+    tx.pollCursor.upsert({ where: { channel }, create: { channel, position, updatedAt }, update: { position, updatedAt } });
+  if (fence) await fenced(db, fence, write);
+  else await write(db);
 }
 
 export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
@@ -66,6 +75,7 @@ export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
 
   async function pollOnce(): Promise<void> {
     let signal = abort.signal;
+    let fence: Fence | undefined;
     if (deps.leadership) {
       const waited = !deps.leadership.leading;
       const turn = await deps.leadership.turn(abort.signal);
@@ -75,8 +85,9 @@ export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
         marker = (await loadMarker(db, channel)) ?? marker;
         await deps.onTakeover?.();
       }
-      if (marker === undefined) return pollOnceWith(0);
+      if (marker === undefined) return pollOnceWith(0, turn.fence);
       signal = AbortSignal.any([abort.signal, turn.signal]);
+      fence = turn.fence;
     }
     const page = await deps.getUpdates({
       ...(marker !== undefined ? { marker } : {}),
@@ -87,7 +98,7 @@ export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
     // Journal the whole batch first; only then may MAX forget it.
     for (const update of page.updates ?? []) await deps.deliver(update);
     if (typeof page.marker === "number" && page.marker !== marker) {
-      await saveMarker(db, channel, page.marker);
+      await saveMarker(db, channel, page.marker, fence);
       marker = page.marker;
     }
   }
@@ -133,7 +144,7 @@ export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
       if (marker === undefined && !deps.leadership) {
         // First start of this bot: take a marker now (nothing waits: timeout 0) so every later
         // poll carries one. What the marker-less poll returns is journaled like any batch.
-        await pollOnceWith(0);
+        await pollOnceWith(0, undefined);
       }
       loop = run();
     },
@@ -144,11 +155,11 @@ export function createMaxPolling(deps: MaxPollingDeps): MaxPolling {
     },
   };
 
-  async function pollOnceWith(seconds: number) {
+  async function pollOnceWith(seconds: number, fence: Fence | undefined) {
     const page = await deps.getUpdates({ timeout: seconds, limit: 100, signal: abort.signal });
     for (const update of page.updates ?? []) await deps.deliver(update);
     if (typeof page.marker === "number") {
-      await saveMarker(db, channel, page.marker);
+      await saveMarker(db, channel, page.marker, fence);
       marker = page.marker;
     }
   }
