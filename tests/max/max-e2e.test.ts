@@ -1,39 +1,11 @@
 // End to end: the real dialog service and a temp SQLite database behind the MAX channel, driven
 // through the fake MAX API over HTTP, in polling and in webhook mode.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { captureLog, Family, type Harness, i18n, log, startHarness, TOKEN } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { captureLog, Family, TOKEN } from "./harness.ts";
+import { maxWorld } from "./max-world.ts";
 
 const CONSENT_VERSION = "2025-09-test";
-
-let tmp: TempDb;
-let h: Harness | undefined;
-
-beforeEach(async () => {
-  tmp = await createTempDb();
-  await loadDemoRoutingIfEmpty(tmp.db, log);
-});
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  await tmp.cleanup();
-});
-
-function realService(db = tmp.db, serviceLog = log) {
-  return createDialogService({
-    db,
-    log: serviceLog,
-    i18n,
-    clock: () => new Date(),
-    config: {
-      consentVersion: CONSENT_VERSION,
-      publicBaseUrl: "https://opora.example",
-      operatorName: "ГБУ «Опора»",
-    },
-  });
-}
+const world = maxWorld({ consentVersion: CONSENT_VERSION });
 
 /** The standard conversation up to the consent screen: family conflict in Сызрань, Samara region. */
 async function toConsent(f: Family) {
@@ -53,12 +25,7 @@ async function giveConsent(f: Family) {
 describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => {
   it("a whole triage ends in a routed request, with keyboards cleaned up and callbacks answered", async () => {
     const captured = captureLog();
-    h = await startHarness({
-      service: realService(tmp.db, captured.log),
-      db: tmp.db,
-      mode,
-      channel: { log: captured.log },
-    });
+    const h = await world.start(mode, { service: world.service({ log: captured.log }), channel: { log: captured.log } });
     const f = new Family(h, { userId: 7001, chatId: 8001, locale: "ru" });
     await toConsent(f);
     await giveConsent(f);
@@ -71,7 +38,7 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
     await f.press("submit");
     expect(f.messages().at(-1)?.text ?? "").toMatch(/63-\d{5}/);
 
-    const requests = await tmp.db.request.findMany({
+    const requests = await world.db.request.findMany({
       include: { queue: true, municipality: true, consent: true },
     });
     expect(requests).toHaveLength(1);
@@ -92,7 +59,7 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
     expect(callbacks).toBe(7);
     const withButtons = f.messages().filter((m) => m.attachments.length > 0);
     expect(withButtons.map((m) => m.mid)).toEqual([f.messages().at(-1)?.mid]);
-    const conv = await tmp.db.conversation.findUnique({
+    const conv = await world.db.conversation.findUnique({
       where: { channel_chatId: { channel: "max", chatId: "8001" } },
     });
     expect(JSON.parse(conv?.channelData ?? "{}").questionMid).toBe(f.messages().at(-1)?.mid);
@@ -105,7 +72,7 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
   });
 
   it("P0: emergency numbers at once, from the category choice and from the SOS button", async () => {
-    h = await startHarness({ service: realService(), db: tmp.db, mode });
+    const h = await world.start(mode);
     const f = new Family(h, { userId: 7002, chatId: 8002 });
     await f.start();
     await f.press("c:suicide_crisis");
@@ -121,25 +88,25 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
   });
 
   it("declined consent: public contacts, nothing personal stored", async () => {
-    h = await startHarness({ service: realService(), db: tmp.db, mode });
+    const h = await world.start(mode);
     const f = new Family(h, { userId: 7003, chatId: 8003 });
     await toConsent(f);
     await f.press("decline");
     expect(f.lastTexts(4)).toContain("+7 000 000-63-01");
-    expect(await tmp.db.request.count()).toBe(0);
-    const consent = await tmp.db.consentRecord.findMany();
+    expect(await world.db.request.count()).toBe(0);
+    const consent = await world.db.consentRecord.findMany();
     expect(consent.filter((c) => c.decision === "given")).toEqual([]);
   });
 
   it("a stale button press changes nothing and is still answered", async () => {
-    h = await startHarness({ service: realService(), db: tmp.db, mode });
+    const h = await world.start(mode);
     const f = new Family(h, { userId: 7004, chatId: 8004 });
     await f.start();
     const firstQuestion = f.find("c:violence").message;
     await f.press("c:child_danger");
     const state = async () =>
       (
-        await tmp.db.conversation.findUnique({
+        await world.db.conversation.findUnique({
           where: { channel_chatId: { channel: "max", chatId: "8004" } },
         })
       )?.state;
@@ -154,7 +121,7 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
   });
 
   it("another person's contact is not taken as the family's phone without confirmation", async () => {
-    h = await startHarness({ service: realService(), db: tmp.db, mode });
+    const h = await world.start(mode);
     const f = new Family(h, { userId: 7005, chatId: 8005 });
     await toConsent(f);
     await giveConsent(f);
@@ -164,12 +131,12 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
     await f.press("other");
     await f.say("8 (999) 765-43-21");
     await f.press("submit");
-    const r = await tmp.db.request.findFirstOrThrow();
+    const r = await world.db.request.findFirstOrThrow();
     expect(r.contactPhone).toBe("+79997654321");
   });
 
   it("duplicated deliveries (same mid, same callback_id) are applied once", async () => {
-    h = await startHarness({ service: realService(), db: tmp.db, mode });
+    const h = await world.start(mode);
     const f = new Family(h, { userId: 7006, chatId: 8006 });
     const start = h.api.botStarted(f.user, "63");
     await f.send(start);
@@ -187,11 +154,11 @@ describe.each(["polling", "webhook"] as const)("MAX end to end (%s)", (mode) => 
     const afterText = f.messages().length;
     await f.send(text);
     expect(f.messages().length).toBe(afterText);
-    expect(await tmp.db.processedUpdate.count({ where: { channel: "max" } })).toBe(3);
+    expect(await world.db.processedUpdate.count({ where: { channel: "max" } })).toBe(3);
   });
 
   it("429 and 500 from MAX are retried and the dialog goes on", async () => {
-    h = await startHarness({ service: realService(), db: tmp.db, mode });
+    const h = await world.start(mode);
     const f = new Family(h, { userId: 7007, chatId: 8007 });
     h.api.failNext({ status: 429, times: 2, match: "POST /messages" });
     await f.start();

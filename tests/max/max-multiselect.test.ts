@@ -1,35 +1,15 @@
 // MAX multi-select (issue 12): ticking topics and paging between them edits the one question
 // message in place (the callback answer carries the new keyboard) instead of sending a new copy on
 // every press. Real dialog service, fake MAX API.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Family, type Harness, i18n, log, startHarness } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import { Family } from "./harness.ts";
+import { maxWorld } from "./max-world.ts";
 
-let tmp: TempDb;
-let h: Harness | undefined;
-
-beforeEach(async () => {
-  tmp = await createTempDb();
-  await loadDemoRoutingIfEmpty(tmp.db, log);
-});
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  await tmp.cleanup();
-});
+const world = maxWorld();
 
 describe.each(["polling", "webhook"] as const)("MAX topics question (%s)", (mode) => {
   it("one journey through the topics leaves one topics message, edited in place", async () => {
-    const service = createDialogService({
-      db: tmp.db,
-      log,
-      i18n,
-      clock: () => new Date(),
-      config: { consentVersion: "ms-test", publicBaseUrl: "https://opora.example", operatorName: "Opora test operator" },
-    });
-    h = await startHarness({ service, db: tmp.db, mode });
+    const h = await world.start(mode);
     const f = new Family(h, { userId: 7401, chatId: 8401, locale: "ru" });
     await f.start("63");
     const question = f.find("more").message;
@@ -55,7 +35,7 @@ describe.each(["polling", "webhook"] as const)("MAX topics question (%s)", (mode
     expect(f.messages().filter((m) => m.text.startsWith(question.text.slice(0, 40)))).toHaveLength(1);
     expect(h.api.buttonsOf(f.messages().find((m) => m.mid === question.mid))).toEqual([]);
     expect(f.messages().at(-1)?.mid).not.toBe(question.mid);
-    const state = JSON.parse((await tmp.db.conversation.findFirstOrThrow({ where: { channel: "max" } })).state);
+    const state = JSON.parse((await world.db.conversation.findFirstOrThrow({ where: { channel: "max" } })).state);
     expect(JSON.stringify(state)).toContain("family_conflict");
     expect(JSON.stringify(state)).toContain("housing");
     expect(JSON.stringify(state)).not.toContain("parental_burnout");

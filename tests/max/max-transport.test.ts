@@ -6,10 +6,8 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createUndiciFetch } from "../../src/channels/http-transport.ts";
 import { createLimiter } from "../../src/channels/max/max-outbound.ts";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Family, type Harness, i18n, log, startHarness } from "./harness.ts";
+import { Family } from "./harness.ts";
+import { maxWorld } from "./max-world.ts";
 
 describe("MAX HTTP transport", () => {
   let server: Server;
@@ -133,30 +131,11 @@ describe("outbound limiter", () => {
 });
 
 describe("MAX channel memory and state", () => {
-  let tmp: TempDb;
-  let h: Harness | undefined;
-  beforeEach(async () => {
-    tmp = await createTempDb();
-    await loadDemoRoutingIfEmpty(tmp.db, log);
-  });
-  afterEach(async () => {
-    await h?.close();
-    h = undefined;
-    await tmp.cleanup();
-  });
-
-  const service = () =>
-    createDialogService({
-      db: tmp.db,
-      log,
-      i18n,
-      clock: () => new Date(),
-      config: { consentVersion: "t-1", publicBaseUrl: "https://opora.example", operatorName: "Опора" },
-    });
+  const world = maxWorld();
 
   it("the fake API forgets updates once the bot has acknowledged them", async () => {
-    h = await startHarness({ service: service(), db: tmp.db, mode: "polling" });
-    const families = [1, 2, 3].map((i) => new Family(h!, { userId: 7100 + i, chatId: 8100 + i }));
+    const h = await world.start("polling");
+    const families = [1, 2, 3].map((i) => new Family(h, { userId: 7100 + i, chatId: 8100 + i }));
     for (const f of families) await f.start();
     await families[0]!.say("здравствуйте");
     expect(h.api.pendingUpdates).toBe(0);
@@ -164,7 +143,7 @@ describe("MAX channel memory and state", () => {
   });
 
   it("a question evicted from the cache is still cleaned up, by its id from channelData", async () => {
-    h = await startHarness({ service: service(), db: tmp.db, mode: "polling", channel: { maxCachedQuestions: 1 } });
+    const h = await world.start("polling", { channel: { maxCachedQuestions: 1 } });
     const anna = new Family(h, { userId: 7201, chatId: 8201 });
     const boris = new Family(h, { userId: 7202, chatId: 8202 });
     await anna.start();
