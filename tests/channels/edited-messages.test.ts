@@ -2,51 +2,21 @@
 // `edited_message` and MAX's `message_edited` become an `edited` event, and both the typed answer
 // and its edit carry the same `messageId` in the context, so the dialog can tell an edit of the
 // last answer (a new answer) from an edit of something older.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
-import { type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { type Harness, startHarness } from "../max/harness.ts";
+import { describe, expect, it } from "vitest";
+import { maxWorld } from "../max/max-world.ts";
 import { captureLog } from "../telegram/helpers.ts";
 import { createScriptedService, type ScriptedService } from "../telegram/scripted-service.ts";
+import { telegramWorld } from "../telegram/telegram-world.ts";
 
-let temp: TempDb;
-let service: ScriptedService;
-beforeEach(async () => {
-  temp = await createTempDb();
-  service = createScriptedService(temp.db);
-});
-
-const messageIdOf = (i: number) => (service.calls[i]?.ctx as { messageId?: string } | undefined)?.messageId;
+const messageIdOf = (service: ScriptedService, i: number) => (service.calls[i]?.ctx as { messageId?: string } | undefined)?.messageId;
 
 describe("edited messages", () => {
-  let api: FakeTelegramApi | undefined;
-  let channel: TelegramChannel | undefined;
-  let h: Harness | undefined;
-  afterEach(async () => {
-    await channel?.stop();
-    await api?.close();
-    await h?.close();
-    await temp.cleanup();
-    api = undefined;
-    channel = undefined;
-    h = undefined;
-  });
+  const telegram = telegramWorld({ demoRouting: false });
+  const max = maxWorld({ demoRouting: false });
 
   it("Telegram: the answer and its edit reach the dialog with the same message id; another message has its own", async () => {
-    api = await startFakeTelegramApi();
-    channel = createTelegramChannel({
-      token: api.token,
-      apiRoot: api.apiRoot,
-      service,
-      db: temp.db,
-      log: captureLog("warn").log,
-      i18n: createI18n(),
-      mode: { type: "polling", timeoutSeconds: 1 },
-      throttle: false,
-    });
-    await channel.start();
+    const service = createScriptedService(telegram.db);
+    const { api, channel } = await telegram.start({ service, channel: { log: captureLog("warn").log, throttle: false } });
     const parent = { id: 621, language_code: "ru" };
     const answer = api.push(api.text(parent, "Самара"));
     await api.waitFor(() => service.calls.length === 1);
@@ -59,13 +29,14 @@ describe("edited messages", () => {
       { type: "edited", text: "Сызрань" },
       { type: "text", text: "ещё" },
     ]);
-    expect(messageIdOf(0)).toBe(String((answer.message as { message_id: number }).message_id));
-    expect(messageIdOf(1)).toBe(messageIdOf(0));
-    expect(messageIdOf(2)).not.toBe(messageIdOf(0));
+    expect(messageIdOf(service, 0)).toBe(String((answer.message as { message_id: number }).message_id));
+    expect(messageIdOf(service, 1)).toBe(messageIdOf(service, 0));
+    expect(messageIdOf(service, 2)).not.toBe(messageIdOf(service, 0));
   });
 
   it("MAX: the answer and its edit reach the dialog with the same message id (mid)", async () => {
-    h = await startHarness({ service, db: temp.db, mode: "webhook" });
+    const service = createScriptedService(max.db);
+    const h = await max.start("webhook", { service });
     const parent = { userId: 731, chatId: 8731 };
     const answer = h.api.textMessage(parent, "Самара");
     await h.deliver(answer);
@@ -78,8 +49,8 @@ describe("edited messages", () => {
       { type: "edited", text: "Сызрань" },
       { type: "text", text: "ещё" },
     ]);
-    expect(messageIdOf(0)).toBe(answer.message.body.mid);
-    expect(messageIdOf(1)).toBe(messageIdOf(0));
-    expect(messageIdOf(2)).not.toBe(messageIdOf(0));
+    expect(messageIdOf(service, 0)).toBe(answer.message.body.mid);
+    expect(messageIdOf(service, 1)).toBe(messageIdOf(service, 0));
+    expect(messageIdOf(service, 2)).not.toBe(messageIdOf(service, 0));
   });
 });

@@ -5,38 +5,27 @@ import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Update } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel, type TelegramMode, telegramWebhookPlugin } from "../../src/channels/telegram/telegram-channel.ts";
-import { createDialogService } from "../../src/dialog/dialog-service.ts";
+import { type TelegramChannel, type TelegramMode, telegramWebhookPlugin } from "../../src/channels/telegram/telegram-channel.ts";
 import { parseUrgencyReasons } from "../../src/dialog/urgency-reasons.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
-import { loadDemoRoutingIfEmpty } from "../../src/routing/routing-store.ts";
-import { type FakeTelegramApi, type FakeUser, type SentMessage, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import type { FakeTelegramApi, FakeUser, SentMessage } from "../fakes/fake-telegram-api.ts";
 import { type CapturedLog, captureLog } from "./helpers.ts";
+import { telegramWorld } from "./telegram-world.ts";
 
-const i18n = createI18n();
-const FAST_THROTTLE = { globalPerSecond: 1000, perChatPerSecond: 100, perChatBurst: 20 };
+const world = telegramWorld();
 const SECRET = "wh-secret_123";
 const SERIOUS = "звучит очень серьёзно";
 
 let api: FakeTelegramApi;
-let temp: TempDb;
 let captured: CapturedLog;
 let channel: TelegramChannel;
 let app: FastifyInstance | undefined;
 
-beforeEach(async () => {
-  api = await startFakeTelegramApi();
-  temp = await createTempDb();
+beforeEach(() => {
   captured = captureLog();
-  await loadDemoRoutingIfEmpty(temp.db, captured.log);
 });
 afterEach(async () => {
-  await channel?.stop();
   await app?.close();
   app = undefined;
-  await api.close();
-  await temp.cleanup();
 });
 
 /** A parent in a private chat: sends updates through polling or the webhook and waits for the bot. */
@@ -76,16 +65,8 @@ class Parent {
 }
 
 async function begin(mode: "polling" | "webhook"): Promise<Parent> {
-  const service = createDialogService({
-    db: temp.db,
-    log: captured.log,
-    i18n,
-    clock: () => new Date(),
-    config: { consentVersion: "test-1", publicBaseUrl: "https://opora.example", operatorName: "Opora test operator" },
-  });
   const tgMode: TelegramMode = mode === "polling" ? { type: "polling", timeoutSeconds: 1 } : { type: "webhook", secret: SECRET, url: "https://opora.example/webhooks/telegram" };
-  channel = createTelegramChannel({ token: api.token, apiRoot: api.apiRoot, service, db: temp.db, log: captured.log, i18n, mode: tgMode, throttle: FAST_THROTTLE });
-  await channel.start();
+  ({ api, channel } = await world.start({ service: world.service({ log: captured.log }), channel: { log: captured.log, mode: tgMode } }));
   const user = { id: 9100 + Math.floor(Math.random() * 100), language_code: "ru" };
   if (mode === "polling") return new Parent(user, async (u) => void api.push(u));
   app = Fastify();
@@ -99,7 +80,7 @@ async function begin(mode: "polling" | "webhook"): Promise<Parent> {
 }
 
 const conversationOf = async (p: Parent) =>
-  JSON.parse((await temp.db.conversation.findFirstOrThrow({ where: { channel: "telegram", chatId: String(p.user.id) } })).state) as { step: string; urgent: boolean };
+  JSON.parse((await world.db.conversation.findFirstOrThrow({ where: { channel: "telegram", chatId: String(p.user.id) } })).state) as { step: string; urgent: boolean };
 
 /** Family conflict in Samara, up to and including a sent request. */
 async function sendRequest(p: Parent): Promise<void> {
@@ -135,7 +116,7 @@ describe.each(["polling", "webhook"] as const)("telegram: every free text is scr
     expect(reply).toContain(SERIOUS);
     expect((await conversationOf(p)).urgent).toBe(true);
     // The photo itself is not kept, and nothing personal is stored before consent.
-    expect(await temp.db.transcriptMessage.count()).toBe(0);
+    expect(await world.db.transcriptMessage.count()).toBe(0);
   });
 
   it("an edit into a danger phrase shows the numbers; a harmless edit gets a short note and the question", async () => {
@@ -159,23 +140,23 @@ describe.each(["polling", "webhook"] as const)("telegram: every free text is scr
   it("after the request: a caption and an edit re-raise it to P0 with their reasons", async () => {
     const p = await begin(mode);
     await sendRequest(p);
-    const [req] = await temp.db.request.findMany({ where: { channel: "telegram" } });
+    const [req] = await world.db.request.findMany({ where: { channel: "telegram" } });
     expect(req?.urgency).toBe("P2");
     let from = p.sent().length;
     await p.send(api.photo(p.user, "вот синяки, он опять бьёт ребёнка"));
     expect(p.since(from)).toContain("112");
-    const raised = await temp.db.request.findFirstOrThrow({ where: { id: req!.id } });
+    const raised = await world.db.request.findFirstOrThrow({ where: { id: req!.id } });
     expect(raised.urgency).toBe("P0");
     expect(JSON.parse(raised.flags)).toContain("danger_now");
     expect(parseUrgencyReasons(raised.urgencyReasons).some((r) => r.source === "phrase" && r.dangerNow)).toBe(true);
     // The caption is the family's words: in the transcript for the operator, marked as a caption.
-    expect((await temp.db.transcriptMessage.findMany({ where: { requestId: req!.id } })).map((m) => m.text)).toContain("📎 вот синяки, он опять бьёт ребёнка");
+    expect((await world.db.transcriptMessage.findMany({ where: { requestId: req!.id } })).map((m) => m.text)).toContain("📎 вот синяки, он опять бьёт ребёнка");
 
     const note = await p.text("спасибо");
     from = p.sent().length;
     await p.send(api.edited(note, "он сказал что убьёт меня"));
     expect(p.since(from)).toContain("112");
-    expect(await temp.db.auditLog.count({ where: { action: "request.escalate_red_flag", requestId: req!.id } })).toBe(2);
+    expect(await world.db.auditLog.count({ where: { action: "request.escalate_red_flag", requestId: req!.id } })).toBe(2);
     expect(captured.problems()).toEqual([]);
   });
 

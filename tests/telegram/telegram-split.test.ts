@@ -3,45 +3,25 @@
 // polling and webhook mode; anything that is not such a continuation is handled as before, in order.
 import Fastify from "fastify";
 import type { Update } from "grammy/types";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel, type TelegramMode, telegramWebhookPlugin } from "../../src/channels/telegram/telegram-channel.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
-import { type FakeTelegramApi, type FakeUser, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { describe, expect, it } from "vitest";
+import { type TelegramChannel, type TelegramMode, telegramWebhookPlugin } from "../../src/channels/telegram/telegram-channel.ts";
+import type { FakeTelegramApi, FakeUser } from "../fakes/fake-telegram-api.ts";
 import { captureLog } from "./helpers.ts";
 import { createScriptedService, type ScriptedService } from "./scripted-service.ts";
+import { telegramWorld } from "./telegram-world.ts";
 
 const SECRET = "split-secret-1";
+const world = telegramWorld({ demoRouting: false });
 let api: FakeTelegramApi;
-let temp: TempDb;
 let service: ScriptedService;
 let channel: TelegramChannel;
 const anna: FakeUser = { id: 611, language_code: "ru" };
 
+/** The channel over a scripted service (no limiter), polling unless `mode` says otherwise. */
 async function start(mode: TelegramMode = { type: "polling", timeoutSeconds: 1 }) {
-  channel = createTelegramChannel({
-    token: api.token,
-    apiRoot: api.apiRoot,
-    service,
-    db: temp.db,
-    log: captureLog("warn").log,
-    i18n: createI18n(),
-    mode,
-    throttle: false,
-  });
-  await channel.start();
+  service = createScriptedService(world.db);
+  ({ api, channel } = await world.start({ service, channel: { mode, log: captureLog("warn").log, throttle: false } }));
 }
-
-beforeEach(async () => {
-  api = await startFakeTelegramApi();
-  temp = await createTempDb();
-  service = createScriptedService(temp.db);
-});
-afterEach(async () => {
-  await channel.stop();
-  await api.close();
-  await temp.cleanup();
-});
 
 /** A story of `length` characters that ends where Telegram would cut it. */
 const story = (length: number) => "Муж пьёт, кричит на детей. ".repeat(200).slice(0, length);
@@ -66,7 +46,7 @@ describe("telegram: a long text split in two reaches the dialog as one", () => {
     await channel.idle();
     expect(texts()).toEqual([`${story(4096)}и вот теперь мы не знаем, куда идти.`]);
     expect(api.sentTo(anna.id)).toHaveLength(1);
-    expect(await temp.db.inboundUpdate.count()).toBe(0);
+    expect(await world.db.inboundUpdate.count()).toBe(0);
   });
 
   it("webhook: the second part posted a moment later is joined too", async () => {
