@@ -4,56 +4,26 @@
 // since: once a later step of the chat has committed (they answered it, or wrote anyway and that
 // step's replies show where they are), sending it again would only be a duplicate. A reply whose
 // send failed and said so (a 500) is not in doubt and is always sent; an urgent one always is.
-import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/logging/logger.ts";
-import { createOutboxWorker, enqueueReply } from "../../src/outbox/outbox.ts";
-import { createReplyDelivery, type ReplyPayload, type ReplySend } from "../../src/outbox/reply-delivery.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { describe, expect, it } from "vitest";
+import { createOutboxWorker } from "../../src/outbox/outbox.ts";
+import { createReplyDelivery, type ReplyPayload } from "../../src/outbox/reply-delivery.ts";
+import { commitReply, inChat, log, recordingChannel, replyDbPerTest } from "./reply-fakes.ts";
 
-const log = createLogger({ level: "silent" });
-let temp: TempDb | undefined;
-afterEach(async () => {
-  await temp?.cleanup();
-  temp = undefined;
-});
-
-const inChat = <T>(_chat: string, task: () => Promise<T>) => task();
-
-/** A channel that records what it sends; `fail` answers the next sends with a 500 (an outage). */
-function recordingChannel(out: string[], fail = { next: 0 }): ReplySend {
-  return async (_chatId, payload, how) => {
-    if (fail.next > 0) {
-      fail.next -= 1;
-      return { type: "retry", code: "HTTP_500" };
-    }
-    const texts = payload.replies.map((r) => (r.type === "text" ? r.text : "")).slice(payload.sent ?? 0);
-    for (const [i, t] of texts.entries()) {
-      out.push(t);
-      await how.wentOut?.(i + 1, (payload.sent ?? 0) + i + 1 === payload.replies.length);
-    }
-    return { type: "sent" };
-  };
-}
+const testDb = replyDbPerTest();
 
 async function world() {
-  temp = await createTempDb();
-  const db = temp.db;
+  const db = testDb();
   let now = new Date("2026-12-01T10:00:00Z").getTime();
   const clock = () => new Date(now);
   const out: string[] = [];
   const fail = { next: 0 };
-  const delivery = createReplyDelivery({ db, log, channel: "telegram", clock, send: recordingChannel(out, fail), inChat });
+  const delivery = createReplyDelivery({ db, log, channel: "telegram", clock, send: recordingChannel(out, { fail }), inChat });
   const worker = createOutboxWorker({ db, log, senders: { telegram: delivery.sender }, clock });
   await db.conversation.create({ data: { channel: "telegram", chatId: "42", userId: "42", state: "{}", stateVersion: 1, seq: 5 } });
   /** A step's reply row, committed at conversation step `seq`, held for a fast path that then died. */
   const committed = (text: string, seq: number, opts: { urgent?: boolean; held?: boolean } = {}) => {
     const payload: ReplyPayload = { replies: [{ type: "text", text }], seq };
-    const tx = db as unknown as Parameters<typeof enqueueReply>[0];
-    return enqueueReply(
-      tx,
-      { channel: "telegram", chatId: "42", updateKey: `u${seq}`, payload, urgent: opts.urgent ?? false, ...(opts.held === false ? {} : { holdMs: 20_000 }) },
-      clock(),
-    );
+    return commitReply(db, { updateKey: `u${seq}`, payload, urgent: opts.urgent ?? false, ...(opts.held === false ? {} : { holdMs: 20_000 }) }, clock());
   };
   const familyActs = (seq: number) => db.conversation.update({ where: { channel_chatId: { channel: "telegram", chatId: "42" } }, data: { seq } });
   const drain = async () => {

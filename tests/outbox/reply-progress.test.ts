@@ -3,91 +3,64 @@
 // send budget, which takes about a second in a busy chat) or during the keyboard clean-up leaves
 // the row saying so, and whoever takes it over sends only what is missing. Found by the chaos test
 // (tests/cluster/chaos.test.ts): families got a step's first message twice after a kill.
-import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../../src/logging/logger.ts";
-import { createOutboxWorker, enqueueReply } from "../../src/outbox/outbox.ts";
+import { describe, expect, it } from "vitest";
+import { createOutboxWorker } from "../../src/outbox/outbox.ts";
 import { createReplyDelivery, type ReplyPayload, type ReplySend } from "../../src/outbox/reply-delivery.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { commitReply, inChat, log, recordingChannel, replyDbPerTest } from "./reply-fakes.ts";
 
-const log = createLogger({ level: "silent" });
-let temp: TempDb | undefined;
-afterEach(async () => {
-  await temp?.cleanup();
-  temp = undefined;
-});
-
-/** A channel that "sends" by recording texts; `dieAfter` messages in, it never returns (the process died). */
-function fakeChannel(out: string[], dieAfter?: number): ReplySend {
-  return async (_chatId, payload, how) => {
-    const texts = payload.replies.map((r) => (r.type === "text" ? r.text : "")).slice(payload.sent ?? 0);
-    for (const [i, t] of texts.entries()) {
-      out.push(t);
-      await how.wentOut?.(i + 1, (payload.sent ?? 0) + i + 1 === payload.replies.length);
-      if (dieAfter !== undefined && i + 1 === dieAfter) return new Promise(() => undefined);
-    }
-    return { type: "sent" };
-  };
-}
-
-const inChat = <T>(_chat: string, task: () => Promise<T>) => task();
+const testDb = replyDbPerTest();
 const payload: ReplyPayload = { replies: [{ type: "text", text: "one" }, { type: "text", text: "two" }, { type: "text", text: "three" }] };
 
-async function row(db: TempDb["db"]) {
-  const tx = db as unknown as Parameters<typeof enqueueReply>[0];
-  return enqueueReply(tx, { channel: "telegram", chatId: "42", updateKey: "u1", payload, urgent: false, holdMs: 20_000 }, new Date());
-}
+/** The step's row, held for its fast path (20 s). */
+const row = (db: ReturnType<typeof testDb>, now = new Date()) => commitReply(db, { updateKey: "u1", payload, urgent: false, holdMs: 20_000 }, now);
 
 describe("a step's replies, recorded as they go out", () => {
   it("killed after the first of three messages: the next instance sends the other two only", async () => {
-    temp = await createTempDb();
-    const db = temp.db;
+    const db = testDb();
     const id = await row(db);
     const out: string[] = [];
-    const first = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: fakeChannel(out, 1), inChat });
+    const first = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: recordingChannel(out, { dieAfter: 1 }), inChat });
     void first.deliverNow("42", id, payload); // dies after "one"
     await expect.poll(async () => JSON.parse((await db.outbox.findUniqueOrThrow({ where: { id } })).payload).sent, { timeout: 5_000 }).toBe(1);
 
     // The outbox worker of another instance takes the row over (after the hold) with what it holds.
     const stored = await db.outbox.findUniqueOrThrow({ where: { id } });
-    const second = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: fakeChannel(out), inChat });
+    const second = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: recordingChannel(out), inChat });
     const result = await second.sender({ id, kind: stored.kind, target: "42", payload: JSON.parse(stored.payload) });
     expect(result.type).toBe("sent");
     expect(out).toEqual(["one", "two", "three"]);
   });
 
   it("the last message out: the row is gone at once, before the channel's own clean-up ends", async () => {
-    temp = await createTempDb();
-    const db = temp.db;
+    const db = testDb();
     const id = await row(db);
     const out: string[] = [];
     // Dies after its third (last) message, e.g. while removing the answered question's buttons.
-    const first = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: fakeChannel(out, 3), inChat });
+    const first = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: recordingChannel(out, { dieAfter: 3 }), inChat });
     void first.deliverNow("42", id, payload);
     await expect.poll(() => db.outbox.count({ where: { id } }), { timeout: 5_000 }).toBe(0);
     expect(out).toEqual(["one", "two", "three"]);
   });
 
   it("a step still waiting for its send budget past the hold is not sent a second time by the worker", async () => {
-    temp = await createTempDb();
-    const db = temp.db;
+    const db = testDb();
     let now = Date.now();
     const clock = () => new Date(now);
-    const tx = db as unknown as Parameters<typeof enqueueReply>[0];
-    const id = await enqueueReply(tx, { channel: "telegram", chatId: "42", updateKey: "u1", payload, urgent: false, holdMs: 20_000 }, clock());
+    const id = await row(db, clock());
     const out: string[] = [];
     let release: () => void = () => undefined;
     const waiting = new Promise<void>((r) => (release = r));
     // The fast path waits (a busy bot's budget) before sending anything.
     const slow: ReplySend = async (chatId, p, how) => {
       await waiting;
-      return fakeChannel(out)(chatId, p, how);
+      return recordingChannel(out)(chatId, p, how);
     };
     const fast = createReplyDelivery({ db, log, channel: "telegram", clock, send: slow, inChat });
     const done = fast.deliverNow("42", id, payload);
     now += 15_000;
     await new Promise((r) => setTimeout(r, 5_500)); // one renewal of the hold (every 5 s)
     now += 10_000; // 25 s after the commit: past the first hold
-    const other = createReplyDelivery({ db, log, channel: "telegram", clock, send: fakeChannel(out), inChat });
+    const other = createReplyDelivery({ db, log, channel: "telegram", clock, send: recordingChannel(out), inChat });
     const worker = createOutboxWorker({ db, log, senders: { telegram: other.sender }, clock });
     expect(await worker.runOnce()).toBe(0);
     release();
