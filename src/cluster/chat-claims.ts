@@ -15,11 +15,28 @@
 //   would otherwise take every instance down in turn), then dropped with an error line.
 // - An update applied but not yet deleted when its holder died is applied again by the next
 //   holder; the dialog service's processed-update keys make that a no-op.
+// - A holder that stalled (a long pause) past its claim while another instance took the chat over
+//   commits nothing more of the chat: its step's claim statement (src/dialog/conversation-store.ts,
+//   claimUpdate) marks the update processed and clears its journal entry only while the claim is
+//   still this holder's (`currentChatClaim`, one more condition in that statement, no round trip),
+//   and it deletes an entry only while it holds the claim — the new holder applies the update.
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Db } from "../db/client.ts";
 import { engineOf } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logging/logger.ts";
-import { clockSql, type Lease, type Leases } from "./leases.ts";
+import { clockSql, type Lease, type Leases, leaseHeldSql } from "./leases.ts";
+
+/** The claim of the chat whose update is being applied here (set around `apply`). */
+const appliedUnder = new AsyncLocalStorage<Lease>();
+
+/**
+ * The chat claim the current update is applied under (webhook mode, several instances), or
+ * undefined (one instance, polling): a step's transaction commits only while it still holds.
+ */
+export function currentChatClaim(): Lease | undefined {
+  return appliedUnder.getStore();
+}
 
 export interface ChatClaims {
   /** A new update of this chat is journaled: work on the chat here unless another instance holds it. */
@@ -102,8 +119,9 @@ export function createChatClaims(opts: ChatClaimsOptions): ChatClaims {
     return rows[0];
   }
 
-  async function done(updateKey: string) {
-    await db.$executeRaw`DELETE FROM "InboundUpdate" WHERE "channel" = ${channel} AND "updateKey" = ${updateKey}`;
+  /** Deletes an entry while the claim holds (else the chat's new holder applies it). */
+  async function done(updateKey: string, lease: Lease) {
+    await db.$executeRaw`DELETE FROM "InboundUpdate" WHERE "channel" = ${channel} AND "updateKey" = ${updateKey} AND ${leaseHeldSql(lease)}`;
   }
 
   /** The chat's entry after the first `skip` ones (not taken: it is applied with them or on its own later). */
@@ -170,26 +188,27 @@ export function createChatClaims(opts: ChatClaimsOptions): ChatClaims {
         if (!entry) return true;
         if (Number(entry.replays) > maxAttempts) {
           log.error({ updateKey: entry.updateKey, attempts: maxAttempts }, "dropped an update tried this many times without being applied");
-          await done(entry.updateKey);
+          await done(entry.updateKey, lease);
           continue;
         }
         let update: unknown;
         try {
           update = JSON.parse(entry.payload);
         } catch {
-          await done(entry.updateKey);
+          await done(entry.updateKey, lease);
           continue;
         }
         // A long text split into parts is applied as one (the parts' entries go with it).
         const more = await continuation(chatKey, lease, update);
         try {
-          await apply(more.keys.length > 0 ? opts.joiner?.join(more.updates) : update);
+          const next = more.keys.length > 0 ? opts.joiner?.join(more.updates) : update;
+          await appliedUnder.run(lease, () => apply(next));
         } catch (err) {
           // As without claims: a failing update is logged (no payload) and dropped; the chat goes on.
           log.error({ updateKey: entry.updateKey, error: (err as Error)?.name, code: (err as { code?: unknown })?.code }, "update failed");
         }
         if (killed) return false;
-        for (const key of [entry.updateKey, ...more.keys]) await done(key);
+        for (const key of [entry.updateKey, ...more.keys]) await done(key, lease);
       }
       return true;
     } finally {

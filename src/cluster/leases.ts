@@ -169,6 +169,19 @@ export async function assertLeaseHeld(tx: Tx, lease: Lease): Promise<void> {
   if (rows.length === 0) throw new LeaseLostError(lease.name);
 }
 
+/** The lease's row while `lease` is still the current holding (same token, not expired by the database's clock). */
+export function leaseRowSql(lease: Pick<Lease, "name" | "holder" | "token" | "engine">): Prisma.Sql {
+  return Prisma.sql`SELECT 1 FROM "Lease" WHERE "name" = ${lease.name} AND "holder" = ${lease.holder} AND "token" = ${lease.token} AND "expiresAt" > ${clockSql(lease.engine).now}`;
+}
+
+/**
+ * A condition, for a statement's WHERE: `lease` is still the current holding. Put into a statement
+ * that runs anyway, it fences the write without a round trip of its own (a chat's claim).
+ */
+export function leaseHeldSql(lease: Pick<Lease, "name" | "holder" | "token" | "engine">): Prisma.Sql {
+  return Prisma.sql`EXISTS (${leaseRowSql(lease)})`;
+}
+
 /**
  * A job's writes fenced by its lease: `check` goes first in each of the job's transactions (a holder
  * that paused past its expiry commits nothing once another instance took the job over), `valid` is

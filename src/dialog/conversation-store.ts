@@ -1,5 +1,7 @@
 // Conversation persistence for the dialog service. Every function runs inside the update's one
 // interactive transaction, so the "processed" mark, the state and the effects commit together.
+import { currentChatClaim } from "../cluster/chat-claims.ts";
+import { leaseHeldSql, leaseRowSql } from "../cluster/leases.ts";
 import type { DbEngine, Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
@@ -21,27 +23,60 @@ export interface ClaimInput {
   unchanged?: { id: string; text: string };
 }
 
+/** Journal keys a transaction's claim statement deleted under the chat's claim (the second claim's condition). */
+const clearedUnderClaim = new WeakMap<Tx, { channel: string; keys: readonly string[] }>();
+
 /**
  * Marks an update as processed and deletes its journal rows; false when it was processed before (a
  * re-delivery) or, with `unchanged`, when the conversation is no longer as cached (nothing written
  * then but the journal deletion). PostgreSQL: one statement (a round trip is the cost there);
- * SQLite: two (in-process, no round trips; SQLite has no data-modifying CTEs).
+ * SQLite: two (in-process, no round trips; SQLite has no data-modifying CTEs). Under a chat's claim
+ * (webhook mode, src/cluster/chat-claims.ts) both parts also need the claim still this instance's:
+ * one more condition, no round trip of its own.
  */
 export async function claimUpdate(tx: Tx, engine: DbEngine, input: ClaimInput): Promise<boolean> {
   const { channel, updateKey, now, unchanged } = input;
   const keys = input.journalKeys ?? [];
+  const pg = engine === "postgresql";
+  const same = unchanged
+    ? [Prisma.sql`EXISTS (SELECT 1 FROM "Conversation" WHERE "id" = ${unchanged.id} AND "state" = ${unchanged.text})`]
+    : [];
   // ON CONFLICT rather than catching a unique violation: on PostgreSQL an error aborts the transaction.
-  const row = unchanged
-    ? engine === "postgresql"
-      ? Prisma.sql`SELECT ${channel}::text, ${updateKey}::text, ${now}::timestamp(3) WHERE EXISTS (SELECT 1 FROM "Conversation" WHERE "id" = ${unchanged.id} AND "state" = ${unchanged.text})`
-      : Prisma.sql`SELECT ${channel}, ${updateKey}, ${now} WHERE EXISTS (SELECT 1 FROM "Conversation" WHERE "id" = ${unchanged.id} AND "state" = ${unchanged.text})`
-    : Prisma.sql`VALUES (${channel}, ${updateKey}, ${now})`;
-  const claim = Prisma.sql`INSERT INTO "ProcessedUpdate" ("channel", "updateKey", "processedAt") ${row} ON CONFLICT DO NOTHING`;
-  if (keys.length === 0) return (await tx.$executeRaw(claim)) === 1;
-  const journal = Prisma.sql`DELETE FROM "InboundUpdate" WHERE "channel" = ${channel} AND "updateKey" IN (${Prisma.join(keys)})`;
-  if (engine === "postgresql") return (await tx.$executeRaw`WITH "journal" AS (${journal}) ${claim}`) === 1;
-  await tx.$executeRaw(journal);
-  return (await tx.$executeRaw(claim)) === 1;
+  const insert = (conditions: Prisma.Sql[]) => {
+    const row =
+      conditions.length === 0
+        ? Prisma.sql`VALUES (${channel}, ${updateKey}, ${now})`
+        : pg
+          ? Prisma.sql`SELECT ${channel}::text, ${updateKey}::text, ${now}::timestamp(3) WHERE ${Prisma.join(conditions, " AND ")}`
+          : Prisma.sql`SELECT ${channel}, ${updateKey}, ${now} WHERE ${Prisma.join(conditions, " AND ")}`;
+    return Prisma.sql`INSERT INTO "ProcessedUpdate" ("channel", "updateKey", "processedAt") ${row} ON CONFLICT DO NOTHING`;
+  };
+  const journal = (ks: readonly string[]) => Prisma.sql`FROM "InboundUpdate" WHERE "channel" = ${channel} AND "updateKey" IN (${Prisma.join(ks)})`;
+  // Webhook mode on several instances: only while this instance still holds the chat's claim (a
+  // holder that stalled past it commits nothing; the chat's new holder applies the update).
+  const claim = currentChatClaim();
+  if (!claim) {
+    if (keys.length === 0) return (await tx.$executeRaw(insert(same))) === 1;
+    if (pg) return (await tx.$executeRaw`WITH "journal" AS (DELETE ${journal(keys)}) ${insert(same)}`) === 1;
+    await tx.$executeRaw`DELETE ${journal(keys)}`;
+    return (await tx.$executeRaw(insert(same))) === 1;
+  }
+  if (keys.length === 0) {
+    // Again in this transaction (the cached state was out of date): its journal rows gone means
+    // the first claim statement deleted them while the claim held.
+    const first = clearedUnderClaim.get(tx);
+    const held = first?.channel === channel ? Prisma.sql`NOT EXISTS (SELECT 1 ${journal(first.keys)})` : leaseHeldSql(claim);
+    return (await tx.$executeRaw(insert([...same, held]))) === 1;
+  }
+  clearedUnderClaim.set(tx, { channel, keys });
+  if (pg) {
+    // The claim read once for both parts (the clock could pass its expiry between two reads).
+    const held = Prisma.sql`EXISTS (SELECT 1 FROM "held")`;
+    return (await tx.$executeRaw`WITH "held" AS (${leaseRowSql(claim)}), "journal" AS (DELETE ${journal(keys)} AND ${held}) ${insert([...same, held])}`) === 1;
+  }
+  await tx.$executeRaw`DELETE ${journal(keys)} AND ${leaseHeldSql(claim)}`;
+  // Its journal rows gone now means they were deleted while the claim held.
+  return (await tx.$executeRaw(insert([...same, Prisma.sql`NOT EXISTS (SELECT 1 ${journal(keys)})`]))) === 1;
 }
 
 /**

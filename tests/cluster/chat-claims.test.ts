@@ -6,10 +6,14 @@
 // runs out and applies the rest in order.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
-import { type ChatClaims, chatClaimsFactory } from "../../src/cluster/chat-claims.ts";
-import { createLeases } from "../../src/cluster/leases.ts";
-import { type Db, openDb } from "../../src/db/client.ts";
+import { createInboundJournal } from "../../src/channels/inbound-journal.ts";
+import { createMaxChannel } from "../../src/channels/max/max-channel.ts";
+import { type ChatClaims, chatClaimsFactory, createChatClaims, currentChatClaim } from "../../src/cluster/chat-claims.ts";
+import { createLeases, type Leases } from "../../src/cluster/leases.ts";
+import { type Db, engineOf, openDb } from "../../src/db/client.ts";
+import { claimUpdate } from "../../src/dialog/conversation-store.ts";
 import type { DialogService } from "../../src/dialog/service-types.ts";
+import { startFakeMaxApi } from "../fakes/fake-max-api.ts";
 import { type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 import { i18n, log, waitFor } from "../max/harness.ts";
@@ -21,6 +25,8 @@ interface Applied {
 
 // What the dialog service sees, per chat; processed-update keys shared as the database shares them.
 const applied = new Map<string, Applied[]>();
+/** The chat claim each step ran under (currentChatClaim), by update key. */
+const claimSeen = new Map<string, string | undefined>();
 const active = new Set<string>();
 const seen = new Set<string>();
 let overlaps = 0;
@@ -30,6 +36,7 @@ let release: () => void = () => undefined;
 function serviceOf(instance: string): DialogService {
   return {
     async handle(ctx, event) {
+      claimSeen.set(ctx.updateKey, currentChatClaim()?.name);
       if (seen.has(ctx.updateKey)) return { type: "duplicate" };
       const chat = ctx.chatId;
       if (active.has(chat)) overlaps += 1;
@@ -57,6 +64,7 @@ const claims: Record<string, ChatClaims> = {};
 
 beforeEach(async () => {
   applied.clear();
+  claimSeen.clear();
   active.clear();
   seen.clear();
   overlaps = 0;
@@ -122,6 +130,9 @@ describe("webhook mode on two instances", () => {
     expect(by.some((x) => x.instance === "A") && by.some((x) => x.instance === "B")).toBe(true);
     expect(await tmp.db.inboundUpdate.count()).toBe(0);
     expect(await tmp.db.lease.count({ where: { name: { startsWith: "chat:" } } })).toBe(0); // claims leave no rows
+    // Each step ran under its chat's claim (what the dialog's claim statement checks).
+    expect(claimSeen.size).toBe(families.length * N);
+    for (const [key, name] of claimSeen) expect(name, `update ${key}`).toMatch(/^chat:telegram:700\d$/);
   });
 
   it("when the instance holding a chat dies mid-update, the other takes the chat over and keeps its order", async () => {
@@ -146,5 +157,140 @@ describe("webhook mode on two instances", () => {
     await b.idle();
     expect(api.sentTo(id).map((m) => m.text)).toEqual(["ok m1", "ok m2", "ok m3", "ok m4"]);
     expect(await tmp.db.inboundUpdate.count()).toBe(0);
+  });
+});
+
+describe("webhook mode, MAX", () => {
+  it("a chat's step runs under the chat's claim (what the dialog's claim statement checks)", async () => {
+    const max = await startFakeMaxApi({ token: "max-claims-token" });
+    const seenClaims: Array<string | undefined> = [];
+    const service: DialogService = {
+      async handle() {
+        seenClaims.push(currentChatClaim()?.name);
+        return { type: "handled", replies: [{ type: "text", text: "ok" }] };
+      },
+    };
+    const channel = createMaxChannel({
+      token: "max-claims-token",
+      baseUrl: max.baseUrl,
+      service,
+      db: tmp.db,
+      log,
+      i18n,
+      mode: { type: "webhook", secret: "max-claims-secret-123" },
+      outbound: { minRetryDelayMs: 20, maxRetryDelayMs: 100, ratePerSecond: 1000, maxConcurrent: 20 },
+      chatClaims: chatClaimsFactory({ db: tmp.db, leases: createLeases({ db: tmp.db, holder: "A" }), log, channel: "max", ttlMs: TTL, sweepMs: 200 }),
+    });
+    try {
+      await channel.start();
+      await channel.accept(max.textMessage({ userId: 9300, chatId: 9300 }, "m1"));
+      await waitFor(() => seenClaims.length === 1, 5000, "applied");
+      expect(seenClaims).toEqual(["chat:max:9300"]);
+    } finally {
+      await channel.stop();
+      await max.close();
+    }
+  });
+});
+
+// A holder that stalled past its claim (its renewals stopped: a long pause) while another instance
+// took the chat over: its step, resumed late, must commit nothing — the dialog's claim statement
+// (src/dialog/conversation-store.ts, claimUpdate) checks the claim — and it must not delete the
+// chat's entry, which the new holder applies. The steps here are that claim statement alone.
+describe("a holder that lost its chat's claim", () => {
+  const CHAT = "chat-9";
+  const SHORT = 600;
+  const committed: string[] = [];
+  const gates = new Map<string, { entered: boolean; open: () => void; opened: Promise<void> }>();
+  const gate = (name: string) => {
+    let open: () => void = () => undefined;
+    const opened = new Promise<void>((r) => (open = r));
+    const g = { entered: false, open, opened };
+    gates.set(name, g);
+    return g;
+  };
+
+  /**
+   * One instance's claims on `db`; its step for an update waits at the gate named `<name>:<key>`.
+   * `cached`: the step first claims with a cached conversation state that is out of date, then
+   * again without it (the dialog service's path when another instance changed the conversation).
+   */
+  function holder(name: string, db: Db, leases: Leases, cached: boolean) {
+    return createChatClaims({
+      db,
+      leases,
+      log,
+      channel: "telegram",
+      order: "numericKey",
+      ttlMs: SHORT,
+      sweepMs: 60_000,
+      apply: async (update) => {
+        const key = String((update as { update_id: number }).update_id);
+        const g = gates.get(`${name}:${key}`);
+        if (g) {
+          g.entered = true;
+          await g.opened;
+        }
+        const claim = { channel: "telegram" as const, updateKey: key, now: new Date(), journalKeys: [key] };
+        const ok = await db.$transaction(async (tx) =>
+          cached
+            ? (await claimUpdate(tx, engineOf(db), { ...claim, unchanged: { id: "none", text: "{}" } })) ||
+              (await claimUpdate(tx, engineOf(db), { ...claim, journalKeys: [] }))
+            : claimUpdate(tx, engineOf(db), claim),
+        );
+        if (ok) committed.push(`${name}:${key}`);
+      },
+    });
+  }
+  /** A's leases, its renewals lost (the pause): the claim runs out in the database after SHORT. */
+  const stalled = (db: Db): Leases => {
+    const leases = createLeases({ db, holder: "A" });
+    return { ...leases, renew: async () => false };
+  };
+  const journal = async (keys: number[]) =>
+    createInboundJournal(tmp.db, log, "telegram").record(
+      keys.map((k) => ({ updateKey: String(k), payload: JSON.stringify({ update_id: k }), chatKey: CHAT })),
+      new Date(),
+    );
+
+  beforeEach(() => {
+    committed.length = 0;
+    gates.clear();
+  });
+
+  it.each([false, true])("commits no step once another instance took the chat over; the new holder applies it, in order (cached state: %s)", async (cached) => {
+    await journal([101, 102]);
+    const ga = gate("A:101");
+    const a = holder("A", tmp.db, stalled(tmp.db), cached);
+    const drainA = a.kick(CHAT);
+    await waitFor(() => ga.entered, 5000, "A at its step");
+    await new Promise((r) => setTimeout(r, SHORT + 200)); // A's claim runs out
+    const gb = gate("B:101");
+    const b = holder("B", dbB, createLeases({ db: dbB, holder: "B" }), cached);
+    const drainB = b.kick(CHAT);
+    await waitFor(() => gb.entered, 5000, "B took the chat over and is at the same step");
+    ga.open(); // A resumes its step late
+    await drainA;
+    expect(committed).toEqual([]); // nothing of A's
+    gb.open();
+    await drainB;
+    expect(committed).toEqual(["B:101", "B:102"]);
+    expect(await tmp.db.inboundUpdate.count()).toBe(0);
+  });
+
+  it.each([false, true])("leaves the chat's entry to the new holder: its step and its clean-up delete nothing (cached state: %s)", async (cached) => {
+    await journal([201]);
+    const ga = gate("A:201");
+    const a = holder("A", tmp.db, stalled(tmp.db), cached);
+    const drainA = a.kick(CHAT);
+    await waitFor(() => ga.entered, 5000, "A at its step");
+    await new Promise((r) => setTimeout(r, SHORT + 200));
+    // B has just taken the claim (its drain is about to take the chat's oldest entry).
+    const claimB = await createLeases({ db: dbB, holder: "B" }).acquire(`chat:telegram:${CHAT}`, 10_000);
+    expect(claimB).not.toBeNull();
+    ga.open();
+    await drainA;
+    expect(committed).toEqual([]);
+    expect((await tmp.db.inboundUpdate.findMany()).map((e) => e.updateKey)).toEqual(["201"]); // still there for B
   });
 });
