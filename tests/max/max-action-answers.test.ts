@@ -1,11 +1,11 @@
 // MAX answers some refusals with HTTP 200 and `{success: false}`: the channel must not take them
 // for success. A refused keyboard removal or callback answer is logged (by stable code only), and a
 // refused answer is not remembered as given, so a redelivered press is answered then.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DialogService } from "../../src/dialog/service-types.ts";
 import type { FakeUser } from "../fakes/fake-max-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { captureLog, type Harness, startHarness, waitFor } from "./harness.ts";
+import { captureLog, type Harness, waitFor } from "./harness.ts";
+import { maxWorld } from "./max-world.ts";
 
 const service: DialogService = {
   async handle(ctx, event) {
@@ -18,21 +18,13 @@ const service: DialogService = {
 };
 const ANNA: FakeUser = { userId: 7, chatId: 77 };
 
-let tmp: TempDb;
+const world = maxWorld({ demoRouting: false });
 let h: Harness | undefined;
-beforeEach(async () => {
-  tmp = await createTempDb();
-});
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  await tmp.cleanup();
-});
 
 describe("MAX success:false answers", () => {
   it("a refused keyboard edit and a refused callback answer are logged; the press is answered when it comes again", async () => {
     const cap = captureLog();
-    h = await startHarness({ service, db: tmp.db, mode: "webhook", channel: { log: cap.log, menuRow: false } });
+    h = await world.start("webhook", { service, channel: { log: cap.log, menuRow: false } });
     await h.deliver(h.api.botStarted(ANNA));
     const q1 = await waitFor(() => h!.api.lastMessage(ANNA.chatId), 5000, "question");
     h.api.failNext({ status: 200, times: 1, match: "POST /answers", code: "callback.expired" });

@@ -1,6 +1,6 @@
 // The MAX channel against the fake MAX API with a scripted dialog service: translation of every
 // update kind, rendering, keyboard removal, callbacks, retries, blocking, order and dedupe.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type {
   DialogService,
   HandleResult,
@@ -8,8 +8,8 @@ import type {
   InboundEvent,
 } from "../../src/dialog/service-types.ts";
 import type { FakeUser } from "../fakes/fake-max-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 import { type Harness, SECRET, startHarness, waitFor } from "./harness.ts";
+import { maxWorld } from "./max-world.ts";
 
 /** A tiny dialog: each step asks a question with two buttons whose tokens carry the step number. */
 function scriptedService(opts: { delayMs?: (ctx: InboundContext) => number } = {}) {
@@ -68,22 +68,13 @@ function scriptedService(opts: { delayMs?: (ctx: InboundContext) => number } = {
 const ANNA: FakeUser = { userId: 501, chatId: 9001, locale: "ru" };
 const BORIS: FakeUser = { userId: 502, chatId: 9002, locale: "en-US" };
 
-let tmp: TempDb;
+const world = maxWorld({ demoRouting: false });
 let h: Harness | undefined;
-
-beforeEach(async () => {
-  tmp = await createTempDb();
-});
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  await tmp.cleanup();
-});
 
 describe("MAX channel (polling, scripted service)", () => {
   it("follows the polling protocol and turns bot_started into a start event with payload and locale", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     await h.deliver(h.api.botStarted(BORIS, "63"));
     const msg = await waitFor(() => h!.api.lastMessage(BORIS.chatId), 5000, "first reply");
     expect(h.api.callsTo("GET", "/me").length).toBeGreaterThan(0);
@@ -111,7 +102,7 @@ describe("MAX channel (polling, scripted service)", () => {
 
   it("answers every callback, removes the pressed keyboard and the answered question's keyboard", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     await h.deliver(h.api.botStarted(ANNA));
     const q1 = await waitFor(() => h!.api.lastMessage(ANNA.chatId), 5000, "q1");
     await h.deliver(h.api.callback(ANNA, q1, "s1:yes", "cb-1"));
@@ -140,7 +131,7 @@ describe("MAX channel (polling, scripted service)", () => {
     const rows = q3.attachments[0]?.payload?.buttons ?? [];
     expect(rows[0]).toEqual([{ type: "request_contact", text: "Поделиться номером" }]);
     expect(rows.at(-1)?.map((b) => b.payload)).toEqual(["max:menu:help", "max:menu:revoke"]);
-    const conv = await tmp.db.conversation.findUnique({
+    const conv = await world.db.conversation.findUnique({
       where: { channel_chatId: { channel: "max", chatId: "9001" } },
     });
     expect(conv).toBeNull(); // the scripted service stores no conversation; the channel never creates one
@@ -148,7 +139,7 @@ describe("MAX channel (polling, scripted service)", () => {
 
   it("a stale button press is answered and passed on; the service decides it is stale", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     await h.deliver(h.api.botStarted(ANNA));
     const q1 = await waitFor(() => h!.api.lastMessage(ANNA.chatId), 5000, "q1");
     await h.deliver(h.api.callback(ANNA, q1, "s1:yes"));
@@ -161,7 +152,7 @@ describe("MAX channel (polling, scripted service)", () => {
 
   it("contacts: own card trusted, another person's card is not; other attachments are unsupported", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     await h.deliver(h.api.contactMessage(ANNA));
     await h.deliver(h.api.contactMessage(ANNA, { ownerUserId: 777, phone: "+7 (912) 000-11-22" }));
     await h.deliver(
@@ -186,7 +177,7 @@ describe("MAX channel (polling, scripted service)", () => {
 
   it("commands, the /menu reply and menu buttons", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     await h.deliver(h.api.textMessage(ANNA, "/lang en"));
     await h.deliver(h.api.textMessage(ANNA, "/status"));
     await h.deliver(h.api.textMessage(ANNA, "/start 72"));
@@ -217,7 +208,7 @@ describe("MAX channel (polling, scripted service)", () => {
 
   it("duplicated deliveries (same mid, same callback_id) are applied once; a press is answered once", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     const start = h.api.botStarted(ANNA);
     await h.deliver(start);
     const q1 = await waitFor(() => h!.api.lastMessage(ANNA.chatId), 5000, "q1");
@@ -241,7 +232,7 @@ describe("MAX channel (polling, scripted service)", () => {
 
   it("a press MAX delivers again after a restart is not answered again (MAX refuses a second answer)", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "webhook" });
+    h = await world.start("webhook", { service: s.service });
     await h.deliver(h.api.botStarted(ANNA));
     const q1 = await waitFor(() => h!.api.lastMessage(ANNA.chatId), 5000, "q1");
     const cb = h.api.callback(ANNA, q1, "s1:yes", "cb-restart");
@@ -250,7 +241,7 @@ describe("MAX channel (polling, scripted service)", () => {
     await h.settle();
     await h.channel.stop();
     // The next process (same database) gets the same press again.
-    const next = await startHarness({ service: s.service, db: tmp.db, mode: "webhook", api: h.api });
+    const next = await startHarness({ service: s.service, db: world.db, mode: "webhook", api: h.api });
     try {
       await next.deliver(h.api.callback(ANNA, q1, "s1:yes", "cb-restart"));
       await next.settle();
@@ -268,7 +259,7 @@ describe("MAX channel (polling, scripted service)", () => {
         return { type: "handled", replies: [{ type: "text", text: "" }, { type: "text", text: "  " }, { type: "text", text: "Дальше" }] };
       },
     };
-    h = await startHarness({ service, db: tmp.db, mode: "webhook", channel: { menuRow: false } });
+    h = await world.start("webhook", { service, channel: { menuRow: false } });
     await h.deliver(h.api.botStarted(ANNA));
     await waitFor(() => h!.api.lastMessage(ANNA.chatId), 5000, "the reply");
     await h.settle();
@@ -278,7 +269,7 @@ describe("MAX channel (polling, scripted service)", () => {
 
   it("retries 429 and 500 with backoff, then delivers", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     h.api.failNext({ status: 429, times: 2, match: "POST /messages" });
     h.api.failNext({ status: 500, times: 1, match: "POST /messages" });
     await h.deliver(h.api.botStarted(ANNA));
@@ -289,7 +280,7 @@ describe("MAX channel (polling, scripted service)", () => {
 
   it("a blocked chat (403) and bot_stopped mark the conversation as blocked; no retry", async () => {
     const s = scriptedService();
-    await tmp.db.conversation.create({
+    await world.db.conversation.create({
       data: {
         channel: "max",
         chatId: String(ANNA.chatId),
@@ -298,7 +289,7 @@ describe("MAX channel (polling, scripted service)", () => {
         stateVersion: 1,
       },
     });
-    await tmp.db.conversation.create({
+    await world.db.conversation.create({
       data: {
         channel: "max",
         chatId: String(BORIS.chatId),
@@ -307,13 +298,13 @@ describe("MAX channel (polling, scripted service)", () => {
         stateVersion: 1,
       },
     });
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     h.api.blockChat(ANNA.chatId);
     await h.deliver(h.api.textMessage(ANNA, "привет"));
     await h.deliver(h.api.botStopped(BORIS));
     const blocked = async (chatId: number) =>
       (
-        await tmp.db.conversation.findUnique({
+        await world.db.conversation.findUnique({
           where: { channel_chatId: { channel: "max", chatId: String(chatId) } },
         })
       )?.blockedAt;
@@ -335,7 +326,7 @@ describe("MAX channel (polling, scripted service)", () => {
     // Slow, uneven handling: without per-chat ordering, later updates would overtake earlier ones.
     let i = 0;
     const s = scriptedService({ delayMs: () => [30, 1, 15, 0, 25][i++ % 5] ?? 0 });
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     const users: FakeUser[] = Array.from({ length: 5 }, (_, k) => ({ userId: 600 + k, chatId: 9100 + k }));
     for (let n = 0; n < 8; n++) for (const u of users) h.api.pushUpdate(h.api.textMessage(u, `msg ${n}`));
     await waitFor(() => s.calls.length === 40, 10000, "40 events");
@@ -350,7 +341,7 @@ describe("MAX channel (polling, scripted service)", () => {
 
   it("stop waits for in-flight work", async () => {
     const s = scriptedService({ delayMs: () => 150 });
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "polling" });
+    h = await world.start("polling", { service: s.service });
     h.api.pushUpdate(h.api.textMessage(ANNA, "одно"));
     await waitFor(
       () => h!.api.pendingUpdates === 0 && h!.api.callsTo("GET", "/updates").length > 1,
@@ -368,7 +359,7 @@ describe("MAX channel (polling, scripted service)", () => {
 describe("MAX channel (webhook, scripted service)", () => {
   it("rejects a wrong or missing secret with 401 and processes nothing", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "webhook" });
+    h = await world.start("webhook", { service: s.service });
     const update = h.api.botStarted(ANNA);
     for (const headers of [{ "x-max-bot-api-secret": "wrong" }, {}]) {
       const res = await h.app!.inject({ method: "POST", url: "/webhooks/max", headers, payload: update });
@@ -389,7 +380,7 @@ describe("MAX channel (webhook, scripted service)", () => {
 
   it("answers 503 while the channel is not accepting (before start, after stop)", async () => {
     const s = scriptedService();
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "webhook" });
+    h = await world.start("webhook", { service: s.service });
     const update = h.api.botStarted(ANNA);
     await h.channel.stop();
     const res = await h.app!.inject({
@@ -405,7 +396,7 @@ describe("MAX channel (webhook, scripted service)", () => {
   it("keeps order per chat for webhook deliveries too", async () => {
     let i = 0;
     const s = scriptedService({ delayMs: () => [20, 0, 10][i++ % 3] ?? 0 });
-    h = await startHarness({ service: s.service, db: tmp.db, mode: "webhook" });
+    h = await world.start("webhook", { service: s.service });
     for (let n = 0; n < 6; n++) await h.deliver(h.api.textMessage(ANNA, `m${n}`));
     await waitFor(() => s.calls.length === 6, 5000, "six");
     expect(s.calls.map((c) => (c.event as { text: string }).text)).toEqual([
