@@ -1,8 +1,7 @@
 // After the request is sent (issue 12.5): what the family writes goes to the specialist with a short
 // acknowledgement — no «начните заново», no restart button; an edit is one more message.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { makeService, Person, seedRouting, walkToSummary } from "./db-fixture.ts";
+import { describe, expect, it } from "vitest";
+import { makeService, Person, routedDbPerTest, walkToSummary } from "./db-fixture.ts";
 import { i18n, Talk } from "./fixture.ts";
 
 /** A normal request in Samara, sent. */
@@ -62,15 +61,8 @@ describe("messages after the request (engine)", () => {
 });
 
 describe("messages after the request (service)", () => {
-  let tmp: TempDb;
+  const tmp = routedDbPerTest();
   const now = new Date("2026-03-02T06:00:00Z");
-  beforeEach(async () => {
-    tmp = await createTempDb();
-    await seedRouting(tmp.db);
-  });
-  afterEach(async () => {
-    await tmp.cleanup();
-  });
 
   it("a reply to the specialist joins the request's transcript and gets a short acknowledgement with the request number", async () => {
     const p = new Person(makeService(tmp.db, () => now));

@@ -1,18 +1,10 @@
 import { PassThrough } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createConsoleChannel, parseConsoleLine } from "../../src/channels/console/console-channel.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { makeService, seedRouting } from "./db-fixture.ts";
+import { makeService, routedDbPerTest } from "./db-fixture.ts";
 import { i18n } from "./fixture.ts";
 
-let tmp: TempDb;
-beforeEach(async () => {
-  tmp = await createTempDb();
-  await seedRouting(tmp.db);
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
+const tmp = routedDbPerTest();
 
 describe("console channel", () => {
   it("parses commands, numbers and phones", () => {

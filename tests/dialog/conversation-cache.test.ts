@@ -2,22 +2,13 @@
 // ConversationCache) so the next update of a chat skips the read. A conversation changed meanwhile
 // by someone else — another instance taking the chat, an erasure from the web view — must be read
 // again, never overwritten from the stale copy.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { resetConversationState } from "../../src/privacy/reset-conversation.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { makeService, Person, seedRouting, walkToConsent } from "./db-fixture.ts";
+import { makeService, Person, routedDbPerTest, walkToConsent } from "./db-fixture.ts";
 
-let tmp: TempDb;
+const tmp = routedDbPerTest();
 const now = new Date("2026-03-02T06:00:00Z");
 const clock = () => now;
-
-beforeEach(async () => {
-  tmp = await createTempDb();
-  await seedRouting(tmp.db);
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
 
 const step = async () => JSON.parse((await tmp.db.conversation.findFirstOrThrow()).state).step as string;
 

@@ -1,9 +1,11 @@
 // A temp database with minimal routing rows (federal fallback, a Samara center with a default queue
 // and the Syzran municipality) and a driver that talks to the real dialog service.
+import { afterEach, beforeEach } from "vitest";
 import { createDialogService } from "../../src/dialog/dialog-service.ts";
 import type { DialogService, InboundContext, InboundEvent, Reply, ReplyOption } from "../../src/dialog/service-types.ts";
 import type { Db } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logging/logger.ts";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 import { i18n } from "./fixture.ts";
 
 export const HOURS = JSON.stringify({ mon: [["09:00", "18:00"]], tue: [["09:00", "18:00"]], wed: [["09:00", "18:00"]], thu: [["09:00", "18:00"]], fri: [["09:00", "18:00"]] });
@@ -15,6 +17,43 @@ export async function seedRouting(db: Db): Promise<{ samaraQueueId: string; fall
   const c = await db.center.create({ data: { key: "samara-family", regionCode: "63", name: "Служба «Дети в семье»", publicPhone: "+7 846 000-00-00", hours: HOURS } });
   const q = await db.queue.create({ data: { key: "samara", centerId: c.id, name: "Самара", isDefault: true } });
   return { samaraQueueId: q.id, fallbackQueueId: fq.id, syzranId: syz.id };
+}
+
+export type RoutingIds = Awaited<ReturnType<typeof seedRouting>>;
+
+/**
+ * A temp database with these routing rows, made before each test (with `operatorsChat` as the
+ * Samara center's linked Telegram chat, if given) and removed after it. Read `.db` inside a test.
+ */
+export function routedDbPerTest(options: { operatorsChat?: string } = {}): { readonly db: Db; readonly ids: RoutingIds; readonly file: string } {
+  let tmp: TempDb | undefined;
+  let ids: RoutingIds | undefined;
+  beforeEach(async () => {
+    tmp = await createTempDb();
+    ids = await seedRouting(tmp.db);
+    if (options.operatorsChat) await tmp.db.center.update({ where: { key: "samara-family" }, data: { notifyTelegramChatId: options.operatorsChat } });
+  });
+  afterEach(async () => {
+    await tmp?.cleanup();
+    tmp = undefined;
+    ids = undefined;
+  });
+  const current = () => {
+    if (!tmp || !ids) throw new Error("routedDbPerTest: the database exists only inside a test");
+    return { tmp, ids };
+  };
+  return {
+    get db() {
+      return current().tmp.db;
+    },
+    get ids() {
+      return current().ids;
+    },
+    /** The SQLite file ("" on PostgreSQL). */
+    get file() {
+      return current().tmp.file;
+    },
+  };
 }
 
 export const quietLog = createLogger({ level: "silent" });

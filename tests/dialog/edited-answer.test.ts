@@ -1,9 +1,8 @@
 // An edit of the last typed answer counts as the new answer (issue 12.5): Telegram's edited_message
 // and MAX's message_edited reach the engine as an "edited" event with the message id in the context.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { InboundEvent } from "../../src/dialog/service-types.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { makeService, Person, seedRouting } from "./db-fixture.ts";
+import { makeService, Person, routedDbPerTest } from "./db-fixture.ts";
 import { engineCtx, i18n, Talk } from "./fixture.ts";
 
 /** A Talk whose typed messages carry message ids, like the messengers' updates. */
@@ -105,14 +104,7 @@ describe("an edited message", () => {
 });
 
 describe("an edited message through the service", () => {
-  let tmp: TempDb;
-  beforeEach(async () => {
-    tmp = await createTempDb();
-    await seedRouting(tmp.db);
-  });
-  afterEach(async () => {
-    await tmp.cleanup();
-  });
+  const tmp = routedDbPerTest();
 
   it("the channel's message id reaches the engine: an edited region is the new answer, stored", async () => {
     const service = makeService(tmp.db, () => new Date("2026-03-02T06:00:00Z"));

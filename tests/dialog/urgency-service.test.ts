@@ -2,25 +2,17 @@
 // request page and in the operators'-chat notice (never the family's words), "danger now" only
 // when true; a danger phrase after the request exists re-raises it and alerts the center, in the
 // same transaction as the family's message.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { parseUrgencyReasons } from "../../src/dialog/urgency-reasons.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 import { Browser, buildAdminTestApp, makeRequest, seedWorld } from "../web/helpers.ts";
-import { makeService, Person, seedRouting, walkToSummary } from "./db-fixture.ts";
+import { makeService, Person, routedDbPerTest, walkToSummary } from "./db-fixture.ts";
 
-let tmp: TempDb;
 // Monday 2 March 2026, 10:00 in Samara: the center is open.
 const clock = () => new Date("2026-03-02T06:00:00Z");
 
 describe("reasons on requests made through the dialog", () => {
-  beforeEach(async () => {
-    tmp = await createTempDb();
-    await seedRouting(tmp.db);
-    await tmp.db.center.update({ where: { key: "samara-family" }, data: { notifyTelegramChatId: "-100500" } });
-  });
-  afterEach(async () => {
-    await tmp.cleanup();
-  });
+  const tmp = routedDbPerTest({ operatorsChat: "-100500" });
 
   it("a burned-out mother's «Да»: P0 with its reason, no «danger now», and the notice says why", async () => {
     const p = new Person(makeService(tmp.db, clock));

@@ -2,7 +2,6 @@
 // database, downloaded from the messenger by the outbox (retried from the database), never kept
 // before consent or without an open request, refused kindly when too large, erased with the rest on
 // withdrawal and retention; a red flag in a caption brings the emergency numbers like any text.
-import { readFileSync } from "node:fs";
 import type { Update } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { translateUpdate as translateMax } from "../../src/channels/max/max-updates.ts";
@@ -13,40 +12,25 @@ import { maxFileSource, telegramFileSource, withAttachmentDownloads } from "../.
 import { purgeExpiredPersonalData } from "../../src/requests/retention-purge.ts";
 import { startFakeMaxApi } from "../fakes/fake-max-api.ts";
 import { startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { makeService, Person, quietLog, seedRouting, walkToConsent, walkToSummary } from "../dialog/db-fixture.ts";
+import { makeService, Person, quietLog, routedDbPerTest, walkToConsent, walkToSummary } from "../dialog/db-fixture.ts";
 import { i18n } from "../dialog/fixture.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { sqliteFileBytes } from "../helpers/temp-db.ts";
 
-let tmp: TempDb;
+const tmp = routedDbPerTest();
 let clockNow: Date;
 const clock = () => clockNow;
 const closers: (() => Promise<void>)[] = [];
-beforeEach(async () => {
+beforeEach(() => {
   clockNow = new Date("2026-03-02T06:00:00Z");
-  tmp = await createTempDb();
-  await seedRouting(tmp.db);
 });
 afterEach(async () => {
   for (const c of closers.splice(0)) await c();
-  await tmp.cleanup();
 });
 
 /** A file's bytes with a marker that a byte search of the database can find. */
 function fileBytes(marker: string, size = 3000): Buffer {
   const head = Buffer.from(`%PDF-1.4 ${marker} `);
   return Buffer.concat([head, Buffer.alloc(Math.max(0, size - head.length), 0x41)]);
-}
-
-function dbBytes(file: string): Buffer {
-  const parts = [readFileSync(file)];
-  for (const extra of ["-wal", "-shm", "-journal"]) {
-    try {
-      parts.push(readFileSync(file + extra));
-    } catch {
-      // absent: nothing to search
-    }
-  }
-  return Buffer.concat(parts);
 }
 
 async function submitted(p: Person): Promise<{ id: number; number: string }> {
@@ -291,14 +275,14 @@ describe("erasure", () => {
   it("withdrawal (/revoke) deletes the file: its bytes are in none of the database files", async () => {
     const marker = "FAMILY-FILE-MARKER-93417";
     const { p } = await storedFile("5101", marker);
-    if (tmp.file) expect(dbBytes(tmp.file).includes(Buffer.from(marker))).toBe(true);
+    if (tmp.file) expect(sqliteFileBytes(tmp.file).includes(Buffer.from(marker))).toBe(true);
     await p.send({ type: "command", name: "revoke" });
     await p.press("revoke_yes");
     expect(await tmp.db.requestAttachment.count()).toBe(0);
     const log = await tmp.db.destructionLog.findFirstOrThrow({ where: { reason: "withdrawal", requestId: { not: null } } });
     expect(JSON.parse(log.fields)).toContain("attachments");
     if (!tmp.file) return; // PostgreSQL: VACUUM, no file to search
-    expect(dbBytes(tmp.file).includes(Buffer.from(marker))).toBe(false);
+    expect(sqliteFileBytes(tmp.file).includes(Buffer.from(marker))).toBe(false);
   });
 
   it("the retention purge deletes the file of a request closed longer ago than the term", async () => {
@@ -308,7 +292,7 @@ describe("erasure", () => {
     await purgeExpiredPersonalData({ db: tmp.db, log: quietLog, clock, retentionDays: 180 });
     expect(await tmp.db.requestAttachment.count()).toBe(0);
     if (!tmp.file) return;
-    expect(dbBytes(tmp.file).includes(Buffer.from(marker))).toBe(false);
+    expect(sqliteFileBytes(tmp.file).includes(Buffer.from(marker))).toBe(false);
   });
 
   it("a download still queued when the family withdraws fetches nothing afterwards", async () => {

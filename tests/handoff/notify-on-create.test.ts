@@ -1,19 +1,10 @@
 // A family finishing the dialog → the center's operators' chat gets a notice (through the outbox,
 // in the same transaction as the request), and the notice holds no personal data.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { makeService, Person, seedRouting, walkToSummary } from "../dialog/db-fixture.ts";
+import { describe, expect, it } from "vitest";
+import { makeService, Person, routedDbPerTest, walkToSummary } from "../dialog/db-fixture.ts";
 
-let tmp: TempDb;
+const tmp = routedDbPerTest({ operatorsChat: "-100500" });
 const clock = () => new Date("2026-03-02T06:00:00Z");
-beforeEach(async () => {
-  tmp = await createTempDb();
-  await seedRouting(tmp.db);
-  await tmp.db.center.update({ where: { key: "samara-family" }, data: { notifyTelegramChatId: "-100500" } });
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
 
 describe("notice on a new request", () => {
   it("enqueues one notice per linked chat with the number and link, none of the family's words", async () => {

@@ -1,38 +1,18 @@
 // Nothing personal left behind: a byte search of the database file, its -wal and -shm finds none of
 // the family's values after /revoke, after the retention purge, after declined consent and after a
 // teen's dialog (secure_delete + a WAL checkpoint once something personal is dropped).
-import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logging/logger.ts";
 import { enqueueDelivery } from "../../src/outbox/outbox.ts";
 import { purgeExpiredPersonalData } from "../../src/requests/retention-purge.ts";
-import { makeService, Person, seedRouting, walkToConsent } from "../dialog/db-fixture.ts";
-import { createTempDb, type TempDb, testEngine } from "../helpers/temp-db.ts";
+import { makeService, Person, routedDbPerTest, walkToConsent } from "../dialog/db-fixture.ts";
+import { sqliteFileBytes, testEngine } from "../helpers/temp-db.ts";
 
-let tmp: TempDb;
+const tmp = routedDbPerTest();
 const clock = () => new Date("2026-03-02T06:00:00Z");
-beforeEach(async () => {
-  tmp = await createTempDb();
-  await seedRouting(tmp.db);
-});
-afterEach(async () => {
-  await tmp.cleanup();
-});
-
-function dbBytes(file: string): Buffer {
-  const parts = [readFileSync(file)];
-  for (const extra of ["-wal", "-shm", "-journal"]) {
-    try {
-      parts.push(readFileSync(file + extra));
-    } catch {
-      // absent: nothing to search
-    }
-  }
-  return Buffer.concat(parts);
-}
 
 const found = (markers: string[]) => {
-  const bytes = dbBytes(tmp.file);
+  const bytes = sqliteFileBytes(tmp.file);
   return markers.filter((m) => bytes.includes(Buffer.from(m)));
 };
 

@@ -29,6 +29,19 @@ export function testEngine(): DbEngine {
 /** Why a test that reads the SQLite file itself does not run on PostgreSQL. */
 export const SQLITE_FILE_ONLY = "reads the SQLite file's bytes; PostgreSQL's erasure is described in README";
 
+/** The SQLite file's bytes with its -wal, -shm and -journal files (those that exist), for a byte search. */
+export function sqliteFileBytes(file: string): Buffer {
+  const parts = [readFileSync(file)];
+  for (const extra of ["-wal", "-shm", "-journal"]) {
+    try {
+      parts.push(readFileSync(file + extra));
+    } catch {
+      // absent: nothing to search
+    }
+  }
+  return Buffer.concat(parts);
+}
+
 export async function createTempDb(): Promise<TempDb> {
   const dir = mkdtempSync(path.join(tmpdir(), "opora-test-"));
   if (testEngine() === "postgresql") {

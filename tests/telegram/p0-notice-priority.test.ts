@@ -8,9 +8,8 @@ import { createTelegramOutboxSender } from "../../src/handoff/outbox-senders.ts"
 import { createI18n } from "../../src/i18n/i18n.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { createOutboxWorker, enqueueDelivery } from "../../src/outbox/outbox.ts";
-import { seedRouting } from "../dialog/db-fixture.ts";
+import { routedDbPerTest } from "../dialog/db-fixture.ts";
 import { type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 
 const i18n = createI18n();
 const log = createLogger({ level: "silent" });
@@ -18,21 +17,16 @@ const deps = { i18n, publicBaseUrl: "https://opora.example", categoryLabel: cate
 const OPERATORS_CHAT = "-100500";
 const PER_SECOND = 4;
 
+const tmp = routedDbPerTest({ operatorsChat: OPERATORS_CHAT });
 let api: FakeTelegramApi;
-let tmp: TempDb;
-let queueId: string;
 
 beforeEach(async () => {
   api = await startFakeTelegramApi();
-  tmp = await createTempDb();
-  queueId = (await seedRouting(tmp.db)).samaraQueueId;
-  await tmp.db.center.update({ where: { key: "samara-family" }, data: { notifyTelegramChatId: OPERATORS_CHAT } });
   api.addChat(OPERATORS_CHAT);
   for (let i = 1; i <= 20; i++) api.addChat(1000 + i);
 });
 afterEach(async () => {
   await api.close();
-  await tmp.cleanup();
 });
 
 async function createRequest(number: string, urgency: "P0" | "P2") {
@@ -45,7 +39,7 @@ async function createRequest(number: string, urgency: "P0" | "P2") {
         categories: JSON.stringify(["violence"]),
         urgency,
         regionCode: "63",
-        queueId,
+        queueId: tmp.ids.samaraQueueId,
         routingReason: "region_default",
         routingExplanation: "test",
         dueAt: new Date(now.getTime() + 3_600_000),
