@@ -3,30 +3,10 @@
 // name («Самарская обл.») still asks where in the region — where the municipality changes the
 // recipient (Samara's municipal teams); elsewhere it is not asked at all.
 import { describe, expect, it } from "vitest";
-import { readRegionsCsv } from "../../src/db/seed-regions.ts";
-import type { EngineContext } from "../../src/dialog/engine.ts";
-import { createRegionMatcher } from "../../src/dialog/region-match.ts";
-import { filesToSnapshot } from "../../src/routing/routing-file.ts";
-import { DEMO_ROUTING_FILES, readRoutingFile } from "../../src/routing/routing-store.ts";
-import { i18n, Talk } from "./fixture.ts";
+import { demoCtx } from "./demo-context.ts";
+import { Talk } from "./fixture.ts";
 
-function demo(): EngineContext {
-  const rows = readRegionsCsv();
-  const routing = filesToSnapshot(DEMO_ROUTING_FILES.map(readRoutingFile));
-  const regions = rows.map((r) => ({ code: r.code, name: r.name, plateCodes: r.plateCodes }));
-  const municipalities = routing.municipalities.map((m) => ({ ...m, aliases: m.aliases ?? [] }));
-  return {
-    now: new Date("2026-03-02T07:00:00Z"),
-    i18n,
-    localeHint: "ru",
-    catalog: { regions, municipalities, matcher: createRegionMatcher(regions, municipalities) },
-    routing,
-    consent: { version: "v1-test", publicBaseUrl: "https://opora.example", operatorName: "АНО «Опора»", retentionDays: 180 },
-    descriptionMaxLength: 1000,
-  };
-}
-
-const ctx = demo();
+const ctx = demoCtx();
 const keyOf = (id: string | null | undefined) => ctx.routing.municipalities.find((m) => m.id === id)?.key ?? id;
 
 /** Up to the region question (family conflict, no danger), then the typed place. */
