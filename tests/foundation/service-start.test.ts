@@ -15,6 +15,27 @@ afterEach(async () => {
   for (const c of closers.splice(0)) await c();
 });
 
+/**
+ * The compiled service on a fresh database, its Bot API behind a proxy that holds each send for
+ * `sendDelayMs` (-1: never answers); a parent's /start has reached the proxy as a send.
+ */
+async function replyOnItsWay(sendDelayMs: number, parentId: number) {
+  const fake = await startFakeTelegramApi();
+  closers.push(() => fake.close());
+  const proxy = await startSlowSendProxy(fake, sendDelayMs);
+  closers.push(() => proxy.close());
+  const s = startBuilt({
+    DATABASE_FILE: path.join(tempDir(), "opora.db"),
+    PORT: "0",
+    TELEGRAM_BOT_TOKEN: fake.token,
+    TELEGRAM_API_ROOT: proxy.apiRoot,
+  });
+  await s.listening;
+  fake.push(fake.text({ id: parentId, first_name: "Parent" }, "/start"));
+  await proxy.sendArrived;
+  return { fake, s };
+}
+
 describe("npm start (the compiled service)", () => {
   it("migrates, seeds, answers /healthz and /readyz, refuses a second start on the same port, stops on SIGTERM", async () => {
     const dir = tempDir();
@@ -79,20 +100,7 @@ describe("npm start (the compiled service)", () => {
   }, 180_000);
 
   it("SIGTERM while a reply is on its way: the reply is delivered, then the service exits 0", async () => {
-    const fake = await startFakeTelegramApi();
-    closers.push(() => fake.close());
-    const proxy = await startSlowSendProxy(fake, 1500);
-    closers.push(() => proxy.close());
-    const dir = tempDir();
-    const s = startBuilt({
-      DATABASE_FILE: path.join(dir, "opora.db"),
-      PORT: "0",
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: proxy.apiRoot,
-    });
-    await s.listening;
-    fake.push(fake.text({ id: 501, first_name: "Parent" }, "/start"));
-    await proxy.sendArrived;
+    const { fake, s } = await replyOnItsWay(1500, 501);
     const signalled = Date.now();
     s.child.kill("SIGTERM");
     expect(await s.exited).toBe(0);
@@ -102,20 +110,7 @@ describe("npm start (the compiled service)", () => {
   }, 60_000);
 
   it("SIGTERM while the Bot API never answers: the service still exits within the stop bound", async () => {
-    const fake = await startFakeTelegramApi();
-    closers.push(() => fake.close());
-    const proxy = await startSlowSendProxy(fake, -1);
-    closers.push(() => proxy.close());
-    const dir = tempDir();
-    const s = startBuilt({
-      DATABASE_FILE: path.join(dir, "opora.db"),
-      PORT: "0",
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: proxy.apiRoot,
-    });
-    await s.listening;
-    fake.push(fake.text({ id: 502, first_name: "Parent" }, "/start"));
-    await proxy.sendArrived;
+    const { s } = await replyOnItsWay(-1, 502);
     const signalled = Date.now();
     s.child.kill("SIGTERM");
     const code = await s.exited;
