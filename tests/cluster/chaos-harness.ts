@@ -275,7 +275,9 @@ export function checkChats(
     byChat.set(key, list);
   }
   const all = Array.from({ length: n }, (_, i) => byChat.get(String(FIRST_USER + i)) ?? []);
-  const seqs = all.map((s) => s.filter((m) => !m.edit));
+  // A question's next page is an edit in place or, now and then, a new message (timing): the same
+  // text either way, so both count in the order (an edit is never a repeat).
+  const seqs = all;
   const tallies = new Map<string, Map<string, number>>();
   seqs.forEach((s, i) => {
     const tally = tallies.get(groupOf(i)) ?? new Map<string, number>();
@@ -313,11 +315,7 @@ export function checkChats(
       }
       const sh = shape(m.text);
       const times = seen.get(m.text) ?? [];
-      if (m.edit) {
-        seen.set(m.text, [...times, m.at]);
-        continue;
-      }
-      if (times.length >= (usualCount.get(sh) ?? 1)) {
+      if (!m.edit && times.length >= (usualCount.get(sh) ?? 1)) {
         // Shown again: the current question after a "behind" answer, or a repeat.
         if (!afterStale) {
           const last = times[times.length - 1] ?? 0;
@@ -325,7 +323,7 @@ export function checkChats(
           else duplicates += 1;
         }
       } else if (kept.filter((k) => k === sh).length < (usualCount.get(sh) ?? 1)) kept.push(sh);
-      afterStale = false;
+      if (!m.edit) afterStale = false;
       times.push(m.at);
       seen.set(m.text, times);
     }
