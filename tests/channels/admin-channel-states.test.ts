@@ -1,23 +1,18 @@
 // The admin overview shows each messenger's state and its last error in the reader's language;
 // the centers page tells a MAX admin that the bot must be an administrator of the operators' chat.
 import Fastify from "fastify";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAdminPlugin } from "../../src/admin/admin-plugin.ts";
 import { createChannelStatusBoard } from "../../src/channels/channel-status.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
 import { createLogger } from "../../src/logging/logger.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, NOW, seedWorld } from "../web/helpers.ts";
+import { Browser, NOW } from "../web/helpers.ts";
+import { seededDbPerTest } from "../web/seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 async function setup() {
-  t = await createTempDb();
-  await seedWorld(t.db);
+  const t = await seeded();
   const board = createChannelStatusBoard(() => NOW);
   board.register("telegram", "webhook");
   board.register("max", "polling");

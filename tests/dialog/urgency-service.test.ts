@@ -2,10 +2,10 @@
 // request page and in the operators'-chat notice (never the family's words), "danger now" only
 // when true; a danger phrase after the request exists re-raises it and alerts the center, in the
 // same transaction as the family's message.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseUrgencyReasons } from "../../src/dialog/urgency-reasons.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, makeRequest, seedWorld } from "../web/helpers.ts";
+import { Browser, buildAdminTestApp, makeRequest } from "../web/helpers.ts";
+import { seededDbPerTest } from "../web/seeded-db.ts";
 import { makeService, Person, routedDbPerTest, walkToSummary } from "./db-fixture.ts";
 
 // Monday 2 March 2026, 10:00 in Samara: the center is open.
@@ -110,15 +110,11 @@ describe("reasons on requests made through the dialog", () => {
 });
 
 describe("the request page shows why", () => {
-  let t: TempDb | undefined;
-  afterEach(async () => {
-    await t?.cleanup();
-    t = undefined;
-  });
+  const seeded = seededDbPerTest();
 
   it("lists the reasons, and marks danger now only where the family said so", async () => {
-    t = await createTempDb();
-    const w = await seedWorld(t.db);
+    const t = await seeded();
+    const w = t.w;
     const app = await buildAdminTestApp({ db: t.db });
     const burnout = await makeRequest(t.db, { number: "63-00100", queueId: w.queues.samara, regionCode: "63", urgency: "P0", categories: ["parental_burnout"] });
     await t.db.request.update({

@@ -1,20 +1,16 @@
 // Operators write to the family from the request page; the family hears when the request is taken
 // and closed; a blocked chat is shown and nothing is queued for it.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createFamilyMessenger } from "../../src/handoff/family-messages.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, makeRequest, seedWorld } from "../web/helpers.ts";
+import { Browser, buildAdminTestApp, makeRequest } from "../web/helpers.ts";
+import { seededDbPerTest } from "../web/seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 async function setup(channel = "telegram") {
-  t = await createTempDb();
-  const w = await seedWorld(t.db);
+  const t = await seeded();
+  const w = t.w;
   const app = await buildAdminTestApp({ db: t.db, family: createFamilyMessenger({ i18n: createI18n() }) });
   const conv = await t.db.conversation.create({ data: { channel, chatId: "9001", userId: "9001", state: "{}", stateVersion: 1, locale: "ru" } });
   const r = await makeRequest(t.db, { queueId: w.queues.samara, regionCode: "63" });

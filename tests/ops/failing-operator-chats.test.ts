@@ -1,17 +1,13 @@
 // The admin overview lists the centers whose operators' chat is not receiving notices (given up on
 // or being retried since the last one that got through), with what to do: the regional admin sees
 // their region's centers, the superadmin every region's; a chat that works again drops off.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "../../src/db/client.ts";
 import { failingOperatorChats } from "../../src/handoff/operator-chat-health.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, NOW, seedWorld } from "../web/helpers.ts";
+import { Browser, buildAdminTestApp, NOW } from "../web/helpers.ts";
+import { seededDbPerTest } from "../web/seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000);
 let n = 0;
@@ -26,9 +22,7 @@ async function notice(db: Db, channel: "telegram" | "max", target: string, statu
 }
 
 async function setup() {
-  t = await createTempDb();
-  const db = t.db;
-  await seedWorld(db);
+  const { db } = await seeded();
   const chat = (key: string, data: { notifyTelegramChatId?: string; notifyMaxChatId?: string }) => db.center.update({ where: { key }, data });
   await chat("samara-deti-v-seme", { notifyTelegramChatId: "-1001" }); // bot removed from the chat: failing
   await chat("samara-crisis-line", { notifyTelegramChatId: "-1003" }); // failed once, works again

@@ -1,23 +1,18 @@
 // The regional admin's view of the night: "where would it go?" at a time shows the 24/7 chain and
 // works when submitted as it opens; the coverage page and the overview mark the hours in which a
 // P0 or P1 would find no open queue even through the chain — with no inline styles (CSP).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createStaffUser } from "../../src/auth/users.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, PASSWORD, seedWorld } from "../web/helpers.ts";
+import { Browser, buildAdminTestApp, PASSWORD } from "../web/helpers.ts";
+import { seededDbPerTest } from "../web/seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 // Wednesday 25 Nov 2026, 12:00 UTC (17:00 in Tyumen).
 const CLOCK = new Date("2026-11-25T12:00:00Z");
 
 async function setup(opts: { federal24x7?: boolean } = {}) {
-  t = await createTempDb();
-  await seedWorld(t.db);
+  const t = await seeded();
   const r = await createStaffUser(t.db, { email: "admin72@test.local", password: PASSWORD, name: "admin72", role: "regional_admin", regionCode: "72" });
   if (r.type !== "created") throw new Error("cannot create admin72");
   if (opts.federal24x7 === false) {

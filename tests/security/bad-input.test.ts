@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createAdminPlugin } from "../../src/admin/admin-plugin.ts";
 import { maxWebhookPlugin } from "../../src/channels/max/max-webhook.ts";
 import { telegramWebhookPlugin } from "../../src/channels/telegram/telegram-webhook.ts";
@@ -14,19 +14,15 @@ import { migrateDatabase } from "../../src/db/migrate.ts";
 import { createHttpServer } from "../../src/http/server.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
 import { createLogger } from "../../src/logging/logger.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, NOW, PASSWORD, seedWorld } from "../web/helpers.ts";
+import type { TempDb } from "../helpers/temp-db.ts";
+import { Browser, NOW, PASSWORD } from "../web/helpers.ts";
+import { seededDbPerTest } from "../web/seeded-db.ts";
 
 const SECRET = "webhook-secret-0123456789";
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 async function setup() {
-  t = await createTempDb();
-  await seedWorld(t.db);
+  const t = await seeded();
   const log = createLogger({ level: "silent" });
   const app = createHttpServer({ db: t.db, log, trustProxy: false, publicBaseUrl: "http://127.0.0.1" });
   const accepted: unknown[] = [];

@@ -2,19 +2,15 @@
 // probe's web findings: no session row before login, open-redirect-proof next/back, HSTS, login
 // behind an https proxy.
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAdminPlugin } from "../../src/admin/admin-plugin.ts";
 import { createHttpServer } from "../../src/http/server.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
 import { createLogger } from "../../src/logging/logger.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { NOW, PASSWORD, seedWorld } from "../web/helpers.ts";
+import { NOW, PASSWORD } from "../web/helpers.ts";
+import { seededDbPerTest } from "../web/seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 interface Setup {
   trustProxy?: false | number | string[];
@@ -22,8 +18,7 @@ interface Setup {
 }
 
 async function setup(opts: Setup = {}) {
-  t = await createTempDb();
-  await seedWorld(t.db);
+  const t = await seeded();
   let now = NOW.getTime();
   const clock = () => new Date(now);
   const publicBaseUrl = opts.publicBaseUrl ?? "http://127.0.0.1:3000";

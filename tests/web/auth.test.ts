@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, PASSWORD, seedWorld } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { Browser, buildAdminTestApp, PASSWORD } from "./helpers.ts";
+import { seededDbPerTest } from "./seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 async function setup(opts: { cookieSecure?: boolean } = {}) {
-  t = await createTempDb();
-  const w = await seedWorld(t.db);
+  const t = await seeded();
+  const w = t.w;
   const app = await buildAdminTestApp({ db: t.db, ...opts });
   return { app, w, db: t.db };
 }

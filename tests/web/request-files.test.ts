@@ -1,20 +1,16 @@
 // The family's pictures and documents on the operator's request page (issue 15.11): listed with a
 // download link, served only within the viewer's scope, always as a download with a safe type
 // (an HTML or SVG file is never rendered by the browser).
-import { afterEach, describe, expect, it } from "vitest";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, makeRequest, seedWorld } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { Browser, buildAdminTestApp, makeRequest } from "./helpers.ts";
+import { seededDbPerTest } from "./seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 async function setup() {
-  t = await createTempDb();
+  const t = await seeded();
   const db = t.db;
-  const w = await seedWorld(db);
+  const w = t.w;
   const app = await buildAdminTestApp({ db });
   const r = await makeRequest(db, { queueId: w.queues.samara, regionCode: "63" });
   const add = (data: { kind: string; fileName: string | null; mime: string | null; bytes: Buffer | null; status?: string }, requestId = r.id) =>

@@ -1,16 +1,12 @@
 // Statistics (issue 16): numbers computed by the database on a small fixture whose expected values
 // are worked out by hand below; the page draws them as accessible SVG with tables; the CSV carries
 // no personal data.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { regionStats, statsPeriod } from "../../src/requests/stats-repository.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, makeRequest, NOW, seedWorld } from "./helpers.ts";
+import { Browser, buildAdminTestApp, makeRequest, NOW } from "./helpers.ts";
+import { seededDbPerTest } from "./seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -18,8 +14,8 @@ const TZ = "Europe/Samara"; // UTC+4
 
 // NOW = 2025-03-12T09:00Z, Wednesday 13:00 in Samara. The last 4 weeks: Mon 17 Feb … Wed 12 Mar.
 async function fixture() {
-  t = await createTempDb();
-  const w = await seedWorld(t.db);
+  const t = await seeded();
+  const w = t.w;
   const db = t.db;
   const crisis = (await db.queue.findUniqueOrThrow({ where: { key: "samara-crisis-24x7" } })).id;
   const op = w.ids.opSamara;

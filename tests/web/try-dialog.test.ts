@@ -1,20 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createDialogService } from "../../src/dialog/dialog-service.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
 import { createLogger } from "../../src/logging/logger.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, NOW, seedWorld } from "./helpers.ts";
+import { Browser, buildAdminTestApp, NOW } from "./helpers.ts";
+import { seededDbPerTest } from "./seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 describe("try the dialog", () => {
   it("chats with the real dialog service over the web channel, as a test conversation", async () => {
-    t = await createTempDb();
-    await seedWorld(t.db);
+    const t = await seeded();
     const service = createDialogService({
       db: t.db,
       log: createLogger({ level: "silent" }),

@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { Browser, buildAdminTestApp, seedWorld } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import { Browser, buildAdminTestApp } from "./helpers.ts";
+import { seededDbPerTest } from "./seeded-db.ts";
 
-let t: TempDb | undefined;
-afterEach(async () => {
-  await t?.cleanup();
-  t = undefined;
-});
+const seeded = seededDbPerTest();
 
 describe("users of the region", () => {
   it("a regional admin adds an operator of a center of the region, who can then log in; deactivation ends access", async () => {
-    t = await createTempDb();
-    await seedWorld(t.db);
+    const t = await seeded();
     const app = await buildAdminTestApp({ db: t.db });
     const admin = new Browser(app);
     await admin.login("admin63@test.local");
