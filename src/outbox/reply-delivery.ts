@@ -140,14 +140,19 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
   /**
    * A reply in doubt (its last attempt died in flight: it may have reached the family, and neither
    * messenger has an idempotency key) is not sent again once the family has acted since: a later
-   * step of the chat committed, so they answered it, or wrote anyway and that step's replies show
-   * where they are. Until then it is sent again (at least once). Urgent replies always are: the
-   * emergency numbers twice rather than never.
+   * step of the chat committed or their next update waits in the journal, so they answered it, or
+   * wrote anyway and that step's replies show where they are. Until then it is sent again (at least
+   * once). Urgent replies always are: the emergency numbers twice rather than never.
    */
   async function superseded(kind: string, target: string, payload: ReplyPayload): Promise<boolean> {
     if (kind !== REPLY_KIND || payload.seq === undefined) return false;
     const conv = await db.conversation.findFirst({ where: { channel, chatId: target }, select: { seq: true } });
-    return conv !== null && conv.seq > payload.seq;
+    if (conv !== null && conv.seq > payload.seq) return true;
+    // The family's next update is already here, not yet applied (e.g. waiting out the killed
+    // instance's claim on the chat): its step comes after this one and answers where they are.
+    // (A step deletes its own journal rows in the transaction that wrote this reply.)
+    const waiting = await db.inboundUpdate.findFirst({ where: { channel, chatKey: target }, select: { updateKey: true } });
+    return waiting !== null;
   }
 
   const sender: Sender = ({ id, kind, target, payload, inDoubt }) =>

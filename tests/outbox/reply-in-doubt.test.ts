@@ -45,6 +45,25 @@ describe("a reply left in doubt by a killed instance", () => {
     expect(await w.db.outbox.count()).toBe(0);
   });
 
+  it("the family's answer is already here but waits for the chat (a dead holder's claim): not sent again", async () => {
+    const w = await world();
+    await w.committed("Вопрос 3: кто нуждается в помощи?", 5);
+    // The press reached the other instance and is journaled; the chat's claim still belongs to the
+    // killed one, so it is applied only after the claim expires — after this reply's hold.
+    await w.db.inboundUpdate.create({
+      data: { channel: "telegram", updateKey: "777", payload: "{}", receivedAt: new Date("2026-12-01T10:00:01Z"), chatKey: "42" },
+    });
+    w.advance(21_000);
+    await w.drain();
+    expect(w.out).toEqual([]);
+    // Another chat's waiting update does not count.
+    await w.db.inboundUpdate.update({ where: { channel_updateKey: { channel: "telegram", updateKey: "777" } }, data: { chatKey: "43" } });
+    await w.committed("Вопрос 4: где вы живёте?", 5);
+    w.advance(21_000);
+    await w.drain();
+    expect(w.out).toEqual(["Вопрос 4: где вы живёте?"]);
+  });
+
   it("the family has not acted: sent again after the hold (it may never have gone out)", async () => {
     const w = await world();
     await w.committed("Вопрос 3: кто нуждается в помощи?", 5);
