@@ -4,49 +4,31 @@
 // cannot be stored stays 503 (so the messenger retries it and nothing is lost).
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTelegramChannel, type TelegramChannel, telegramWebhookPlugin } from "../../src/channels/telegram/telegram-channel.ts";
-import { createI18n } from "../../src/i18n/i18n.ts";
-import { type FakeTelegramApi, startFakeTelegramApi } from "../fakes/fake-telegram-api.ts";
-import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { type Harness, startHarness, SECRET as MAX_SECRET } from "../max/harness.ts";
+import { type TelegramChannel, telegramWebhookPlugin } from "../../src/channels/telegram/telegram-channel.ts";
+import type { FakeTelegramApi } from "../fakes/fake-telegram-api.ts";
+import { type Harness, SECRET as MAX_SECRET } from "../max/harness.ts";
+import { maxWorld } from "../max/max-world.ts";
 import { captureLog } from "../telegram/helpers.ts";
 import { createScriptedService, type ScriptedService } from "../telegram/scripted-service.ts";
+import { telegramWorld } from "../telegram/telegram-world.ts";
 
 const TG_SECRET = "tg-webhook-secret-42";
-let temp: TempDb;
 let service: ScriptedService;
 
-beforeEach(async () => {
-  temp = await createTempDb();
-  service = createScriptedService(temp.db);
-});
-
 describe("Telegram webhook bodies", () => {
+  const world = telegramWorld({ demoRouting: false });
   let api: FakeTelegramApi;
   let channel: TelegramChannel;
   let app: FastifyInstance;
 
   beforeEach(async () => {
-    api = await startFakeTelegramApi();
-    channel = createTelegramChannel({
-      token: api.token,
-      apiRoot: api.apiRoot,
-      service,
-      db: temp.db,
-      log: captureLog().log,
-      i18n: createI18n(),
-      mode: { type: "webhook", secret: TG_SECRET },
-      throttle: false,
-    });
-    await channel.start();
+    service = createScriptedService(world.db);
+    ({ api, channel } = await world.start({ service, channel: { log: captureLog().log, mode: { type: "webhook", secret: TG_SECRET }, throttle: false } }));
     app = Fastify();
     await app.register(telegramWebhookPlugin(channel, { secret: TG_SECRET }));
   });
   afterEach(async () => {
-    await channel.stop();
     await app.close();
-    await api.close();
-    await temp.cleanup();
   });
 
   const post = (payload: unknown, secret = TG_SECRET) =>
@@ -59,16 +41,16 @@ describe("Telegram webhook bodies", () => {
     }
     await channel.idle();
     expect(service.calls).toHaveLength(0);
-    expect(await temp.db.inboundUpdate.count()).toBe(0);
+    expect(await world.db.inboundUpdate.count()).toBe(0);
     expect(api.sent).toHaveLength(0);
   });
 
   it("a wrong secret stays 401; an update that cannot be stored stays 503 and is taken when re-sent", async () => {
     const update = api.stamp(api.text({ id: 601 }, "/start"));
     expect((await post(update, "wrong-secret")).statusCode).toBe(401);
-    await temp.db.$executeRawUnsafe('ALTER TABLE "InboundUpdate" RENAME TO "InboundUpdateGone"');
+    await world.db.$executeRawUnsafe('ALTER TABLE "InboundUpdate" RENAME TO "InboundUpdateGone"');
     expect((await post(update)).statusCode).toBe(503);
-    await temp.db.$executeRawUnsafe('ALTER TABLE "InboundUpdateGone" RENAME TO "InboundUpdate"');
+    await world.db.$executeRawUnsafe('ALTER TABLE "InboundUpdateGone" RENAME TO "InboundUpdate"');
     await channel.idle();
     expect(service.calls).toHaveLength(0);
     expect((await post(update)).statusCode).toBe(200);
@@ -78,13 +60,11 @@ describe("Telegram webhook bodies", () => {
 });
 
 describe("MAX webhook bodies", () => {
+  const world = maxWorld({ demoRouting: false });
   let h: Harness;
   beforeEach(async () => {
-    h = await startHarness({ service, db: temp.db, mode: "webhook" });
-  });
-  afterEach(async () => {
-    await h.close();
-    await temp.cleanup();
+    service = createScriptedService(world.db);
+    h = await world.start("webhook", { service });
   });
 
   const post = (payload: unknown, secret = MAX_SECRET) =>
@@ -106,16 +86,16 @@ describe("MAX webhook bodies", () => {
     }
     await h.settle();
     expect(service.calls).toHaveLength(0);
-    expect(await temp.db.inboundUpdate.count()).toBe(0);
+    expect(await world.db.inboundUpdate.count()).toBe(0);
     expect(h.api.callsTo("POST", "/messages")).toHaveLength(0);
   });
 
   it("a wrong secret stays 401; an update that cannot be stored stays 503 and is taken when re-sent", async () => {
     const update = h.api.botStarted({ userId: 701, chatId: 7701 });
     expect((await post(update, "wrong-secret")).statusCode).toBe(401);
-    await temp.db.$executeRawUnsafe('ALTER TABLE "InboundUpdate" RENAME TO "InboundUpdateGone"');
+    await world.db.$executeRawUnsafe('ALTER TABLE "InboundUpdate" RENAME TO "InboundUpdateGone"');
     expect((await post(update)).statusCode).toBe(503);
-    await temp.db.$executeRawUnsafe('ALTER TABLE "InboundUpdateGone" RENAME TO "InboundUpdate"');
+    await world.db.$executeRawUnsafe('ALTER TABLE "InboundUpdateGone" RENAME TO "InboundUpdate"');
     await h.settle();
     expect(service.calls).toHaveLength(0);
     expect((await post(update)).statusCode).toBe(200);
