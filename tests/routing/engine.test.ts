@@ -9,6 +9,7 @@ import type {
   RoutingRuleData,
   RoutingSnapshot,
 } from "../../src/routing/types.ts";
+import { ruleData as rule } from "./rule-data.ts";
 
 const demo = filesToSnapshot(DEMO_ROUTING_FILES.map(readRoutingFile));
 
@@ -418,21 +419,6 @@ function queue(id: string, centerId: string, extra: Partial<RoutingQueue> = {}):
     centerId,
     isDefault: false,
     isFallback: false,
-    active: true,
-    ...extra,
-  };
-}
-function rule(key: string, queueId: string, extra: Partial<RoutingRuleData> = {}): RoutingRuleData {
-  return {
-    id: key,
-    key,
-    regionCode: "63",
-    municipalityId: null,
-    categories: [],
-    urgency: null,
-    flags: [],
-    queueId,
-    priority: 0,
     active: true,
     ...extra,
   };

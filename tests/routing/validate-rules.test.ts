@@ -3,22 +3,9 @@ import { filesToSnapshot } from "../../src/routing/routing-file.ts";
 import { DEMO_ROUTING_FILES, readRoutingFile } from "../../src/routing/routing-store.ts";
 import type { RoutingRuleData, RoutingSnapshot } from "../../src/routing/types.ts";
 import { validateRoutingSnapshot } from "../../src/routing/validate-rules.ts";
+import { ruleData } from "./rule-data.ts";
 
-function rule(key: string, extra: Partial<RoutingRuleData> = {}): RoutingRuleData {
-  return {
-    id: key,
-    key,
-    regionCode: "63",
-    municipalityId: null,
-    categories: [],
-    urgency: null,
-    flags: [],
-    queueId: "q1",
-    priority: 0,
-    active: true,
-    ...extra,
-  };
-}
+const rule = (key: string, extra: Partial<RoutingRuleData> = {}) => ruleData(key, "q1", extra);
 function world(rules: RoutingRuleData[]): RoutingSnapshot {
   const c = {
     regionCode: "63",
