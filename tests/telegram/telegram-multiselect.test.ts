@@ -2,10 +2,10 @@
 // question in place (editMessageReplyMarkup, or editMessageText when the page note changes) instead
 // of removing its buttons and sending a new copy. Real dialog service, fake Bot API.
 import { beforeEach, describe, expect, it } from "vitest";
-import type { TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
+import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
 import type { FakeTelegramApi, SentMessage } from "../fakes/fake-telegram-api.ts";
 import { captureLog } from "./helpers.ts";
-import { telegramWorld } from "./telegram-world.ts";
+import { FAST_THROTTLE, i18n, telegramWorld } from "./telegram-world.ts";
 
 const parent = { id: 641, language_code: "ru" };
 const world = telegramWorld({ log: captureLog("warn").log });
@@ -54,5 +54,37 @@ describe("telegram topics question", () => {
     expect(state).toContain("family_conflict");
     expect(state).toContain("housing");
     expect(state).not.toContain("parental_burnout");
+  });
+
+  it("the instance that sent the question died before writing the chat's keyboard: the next one still edits in place", async () => {
+    api.push(api.text(parent, "/start 63"));
+    await api.waitFor(() => api.sentTo(parent.id).some((m) => buttons(m).some((b) => b.callback_data.endsWith(".more"))));
+    await channel.idle();
+    const question = api.sentTo(parent.id).find((m) => buttons(m).some((b) => b.callback_data.endsWith(".more")))!;
+    // Killed right after the send: the batched chat-state write (which message holds the keyboard)
+    // never reached the database. Another instance takes the chat over with nothing in memory.
+    await channel.stop();
+    await world.db.conversation.updateMany({ where: { channel: "telegram" }, data: { channelData: "{}" } });
+    channel = createTelegramChannel({
+      token: api.token,
+      apiRoot: api.apiRoot,
+      service: world.service(),
+      db: world.db,
+      log: captureLog("warn").log,
+      i18n,
+      mode: { type: "polling", timeoutSeconds: 1 },
+      throttle: FAST_THROTTLE,
+    });
+    await channel.start();
+    const sentBefore = api.callsOf("sendMessage").length;
+    await press(question, "more");
+    // The pressed message turned to the next page of topics; no second copy with live buttons beside it.
+    expect(api.callsOf("sendMessage").length).toBe(sentBefore);
+    expect(buttons(question).some((b) => b.callback_data.endsWith(".less"))).toBe(true);
+    // Answered from that page: its buttons go and the next question is the one new message.
+    await press(question, "c:family_conflict");
+    expect(buttons(question)).toEqual([]);
+    expect(api.callsOf("sendMessage").length).toBe(sentBefore + 1);
+    await channel.stop();
   });
 });

@@ -361,12 +361,15 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
     // A press that re-renders the same question (a topic ticked, another page of topics) edits the
     // pressed message in place: one call instead of removing its buttons and sending a new copy.
+    // Also when no keyboard is known for the chat: an instance killed right after sending the
+    // question took that knowledge with it (chat state is written in batches), and a new copy would
+    // leave the pressed one's buttons live beside it (chaos test: families pressed both).
     const only = rendered.messages.length === 1 ? rendered.messages[0] : undefined;
     if (
       !how.retry &&
       callback?.messageText !== undefined &&
       meta.event === "option" &&
-      callback.messageId === state.keyboardMessageId &&
+      (callback.messageId === state.keyboardMessageId || state.keyboardMessageId === undefined) &&
       only?.markup?.type === "inline" &&
       sameQuestion(only.text, callback.messageText)
     ) {
