@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
 import type { FakeTelegramApi, SentMessage } from "../fakes/fake-telegram-api.ts";
 import { captureLog } from "./helpers.ts";
+import { createOutboxWorker, enqueueReply } from "../../src/outbox/outbox.ts";
 import { FAST_THROTTLE, i18n, telegramWorld } from "./telegram-world.ts";
 
 const parent = { id: 641, language_code: "ru" };
@@ -85,6 +86,43 @@ describe("telegram topics question", () => {
     await press(question, "c:family_conflict");
     expect(buttons(question)).toEqual([]);
     expect(api.callsOf("sendMessage").length).toBe(sentBefore + 1);
+    await channel.stop();
+  });
+
+  it("a topics press answered later by the outbox worker (the chat backlogged after a crash) edits in place too", async () => {
+    api.push(api.text(parent, "/start 63"));
+    await api.waitFor(() => api.sentTo(parent.id).some((m) => buttons(m).some((b) => b.callback_data.endsWith(".more"))));
+    await channel.idle();
+    const question = api.sentTo(parent.id).find((m) => buttons(m).some((b) => b.callback_data.endsWith(".more")))!;
+    // The instance died with a reply of this chat undelivered; the one started next finds it and
+    // queues the chat's new replies behind it, for the outbox worker.
+    await channel.stop();
+    await world.db.$transaction((tx) =>
+      enqueueReply(tx, { channel: "telegram", chatId: String(parent.id), updateKey: "left", payload: { replies: [{ type: "text", text: "Ответ, оставшийся после сбоя" }] }, urgent: false }, new Date()),
+    );
+    channel = createTelegramChannel({
+      token: api.token,
+      apiRoot: api.apiRoot,
+      service: world.service(),
+      db: world.db,
+      log: captureLog("warn").log,
+      i18n,
+      mode: { type: "polling", timeoutSeconds: 1 },
+      throttle: FAST_THROTTLE,
+    });
+    await channel.start();
+    const sentBefore = api.callsOf("sendMessage").length;
+    const b = buttons(question).find((x) => x.callback_data.endsWith(".more"))!;
+    api.push(api.press(parent, question.message_id, b.callback_data));
+    await expect.poll(() => world.db.outbox.count({ where: { target: String(parent.id) } }), { timeout: 10_000 }).toBe(2);
+    await channel.idle();
+    const worker = createOutboxWorker({ db: world.db, log: captureLog("warn").log, senders: { telegram: channel.replySender }, clock: () => new Date() });
+    while ((await worker.runOnce()) > 0) {
+      /* both rows, in order */
+    }
+    // The left-over reply is the one new message; the press's answer turned the pressed question.
+    expect(api.callsOf("sendMessage").length).toBe(sentBefore + 1);
+    expect(buttons(question).some((x) => x.callback_data.endsWith(".less"))).toBe(true);
     await channel.stop();
   });
 });

@@ -361,12 +361,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
     // A press that re-renders the same question (a topic ticked, another page of topics) edits the
     // pressed message in place: one call instead of removing its buttons and sending a new copy.
-    // Also when no keyboard is known for the chat: an instance killed right after sending the
-    // question took that knowledge with it (chat state is written in batches), and a new copy would
-    // leave the pressed one's buttons live beside it (chaos test: families pressed both).
+    // Also when no keyboard is known for the chat (an instance killed right after sending the
+    // question took that knowledge with it: chat state is written in batches) and when the outbox
+    // worker sends the reply (the chat was backlogged after a crash): a new copy would leave the
+    // pressed one's buttons live beside it (chaos test: families pressed both). An edit that had
+    // already gone through (a retry) is answered "message is not modified": that is done too.
     const only = rendered.messages.length === 1 ? rendered.messages[0] : undefined;
     if (
-      !how.retry &&
       callback?.messageText !== undefined &&
       meta.event === "option" &&
       (callback.messageId === state.keyboardMessageId || state.keyboardMessageId === undefined) &&
@@ -379,6 +380,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       ).then(
         () => true,
         (err: unknown) => {
+          if (err instanceof GrammyError && err.error_code === 400 && /message is not modified/i.test(err.description)) return true;
           evLog().debug({ error: describeError(err) }, "telegram: question not edited in place; sending it anew");
           return false;
         },
