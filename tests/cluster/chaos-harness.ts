@@ -315,11 +315,16 @@ export function checkChats(
       }
       const sh = shape(m.text);
       const times = seen.get(m.text) ?? [];
-      if (!m.edit && times.length >= (usualCount.get(sh) ?? 1)) {
+      const last = times[times.length - 1];
+      if (!m.edit && !afterStale && last !== undefined && inDoubt(last, m.at)) {
+        // The very text again, its last copy in flight at a kill: an in-doubt re-send, also where the
+        // usual dialog has that shape twice (the topics question's two pages) — the family may
+        // answer this copy, so the chat is checked up to here.
+        doubtful += 1;
+      } else if (!m.edit && times.length >= (usualCount.get(sh) ?? 1)) {
         // Shown again: the current question after a "behind" answer, or a repeat.
         if (!afterStale) {
-          const last = times[times.length - 1] ?? 0;
-          if (inDoubt(last, m.at)) doubtful += 1;
+          if (inDoubt(last ?? 0, m.at)) doubtful += 1;
           else duplicates += 1;
         }
       } else if (kept.filter((k) => k === sh).length < (usualCount.get(sh) ?? 1)) kept.push(sh);
