@@ -28,12 +28,34 @@ async function press(m: SentMessage, id: string): Promise<void> {
   await channel.idle();
 }
 
+/** /start up to the topics question; the message. */
+async function topicsQuestion(): Promise<SentMessage> {
+  api.push(api.text(parent, "/start 63"));
+  await api.waitFor(() => api.sentTo(parent.id).some((m) => buttons(m).some((b) => b.callback_data.endsWith(".more"))));
+  await channel.idle();
+  return api.sentTo(parent.id).find((m) => buttons(m).some((b) => b.callback_data.endsWith(".more")))!;
+}
+
+/** The channel stops (an instance gone), `meanwhile` changes the database, another one starts on it. */
+async function restarted(meanwhile: () => Promise<unknown>): Promise<void> {
+  await channel.stop();
+  await meanwhile();
+  channel = createTelegramChannel({
+    token: api.token,
+    apiRoot: api.apiRoot,
+    service: world.service(),
+    db: world.db,
+    log: captureLog("warn").log,
+    i18n,
+    mode: { type: "polling", timeoutSeconds: 1 },
+    throttle: FAST_THROTTLE,
+  });
+  await channel.start();
+}
+
 describe("telegram topics question", () => {
   it("one journey through the topics leaves one topics message, edited in place", async () => {
-    api.push(api.text(parent, "/start 63"));
-    await api.waitFor(() => api.sentTo(parent.id).some((m) => buttons(m).some((b) => b.callback_data.endsWith(".more"))));
-    await channel.idle();
-    const question = api.sentTo(parent.id).find((m) => buttons(m).some((b) => b.callback_data.endsWith(".more")))!;
+    const question = await topicsQuestion();
     const sentBefore = api.callsOf("sendMessage").length;
     // «Несколько тем»: the same message turns into ticks and «Готово».
     await press(question, "multi");
@@ -58,25 +80,10 @@ describe("telegram topics question", () => {
   });
 
   it("the instance that sent the question died before writing the chat's keyboard: the next one still edits in place", async () => {
-    api.push(api.text(parent, "/start 63"));
-    await api.waitFor(() => api.sentTo(parent.id).some((m) => buttons(m).some((b) => b.callback_data.endsWith(".more"))));
-    await channel.idle();
-    const question = api.sentTo(parent.id).find((m) => buttons(m).some((b) => b.callback_data.endsWith(".more")))!;
+    const question = await topicsQuestion();
     // Killed right after the send: the batched chat-state write (which message holds the keyboard)
     // never reached the database. Another instance takes the chat over with nothing in memory.
-    await channel.stop();
-    await world.db.conversation.updateMany({ where: { channel: "telegram" }, data: { channelData: "{}" } });
-    channel = createTelegramChannel({
-      token: api.token,
-      apiRoot: api.apiRoot,
-      service: world.service(),
-      db: world.db,
-      log: captureLog("warn").log,
-      i18n,
-      mode: { type: "polling", timeoutSeconds: 1 },
-      throttle: FAST_THROTTLE,
-    });
-    await channel.start();
+    await restarted(() => world.db.conversation.updateMany({ where: { channel: "telegram" }, data: { channelData: "{}" } }));
     const sentBefore = api.callsOf("sendMessage").length;
     await press(question, "more");
     // The pressed message turned to the next page of topics; no second copy with live buttons beside it.
@@ -90,27 +97,14 @@ describe("telegram topics question", () => {
   });
 
   it("a topics press answered later by the outbox worker (the chat backlogged after a crash) edits in place too", async () => {
-    api.push(api.text(parent, "/start 63"));
-    await api.waitFor(() => api.sentTo(parent.id).some((m) => buttons(m).some((b) => b.callback_data.endsWith(".more"))));
-    await channel.idle();
-    const question = api.sentTo(parent.id).find((m) => buttons(m).some((b) => b.callback_data.endsWith(".more")))!;
+    const question = await topicsQuestion();
     // The instance died with a reply of this chat undelivered; the one started next finds it and
     // queues the chat's new replies behind it, for the outbox worker.
-    await channel.stop();
-    await world.db.$transaction((tx) =>
-      enqueueReply(tx, { channel: "telegram", chatId: String(parent.id), updateKey: "left", payload: { replies: [{ type: "text", text: "Ответ, оставшийся после сбоя" }] }, urgent: false }, new Date()),
+    await restarted(() =>
+      world.db.$transaction((tx) =>
+        enqueueReply(tx, { channel: "telegram", chatId: String(parent.id), updateKey: "left", payload: { replies: [{ type: "text", text: "Ответ, оставшийся после сбоя" }] }, urgent: false }, new Date()),
+      ),
     );
-    channel = createTelegramChannel({
-      token: api.token,
-      apiRoot: api.apiRoot,
-      service: world.service(),
-      db: world.db,
-      log: captureLog("warn").log,
-      i18n,
-      mode: { type: "polling", timeoutSeconds: 1 },
-      throttle: FAST_THROTTLE,
-    });
-    await channel.start();
     const sentBefore = api.callsOf("sendMessage").length;
     const b = buttons(question).find((x) => x.callback_data.endsWith(".more"))!;
     api.push(api.press(parent, question.message_id, b.callback_data));
