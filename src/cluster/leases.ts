@@ -160,12 +160,8 @@ export function createLeases({ db, holder = newInstanceId(), monotonic = () => p
  * file's write lock from its start (BEGIN IMMEDIATE, sqlite-isolation.ts).
  */
 export async function assertLeaseHeld(tx: Tx, lease: Lease): Promise<void> {
-  const clock = clockSql(lease.engine);
   const lock = lease.engine === "postgresql" ? Prisma.raw("FOR SHARE") : Prisma.empty;
-  const rows = await tx.$queryRaw<unknown[]>`
-    SELECT 1 AS ok FROM "Lease"
-    WHERE "name" = ${lease.name} AND "holder" = ${lease.holder} AND "token" = ${lease.token} AND "expiresAt" > ${clock.now}
-    ${lock}`;
+  const rows = await tx.$queryRaw<unknown[]>`${leaseRowSql(lease)} ${lock}`;
   if (rows.length === 0) throw new LeaseLostError(lease.name);
 }
 
