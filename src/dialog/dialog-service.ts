@@ -18,6 +18,7 @@ import { findActiveConsentId, withdrawConsents } from "./consent.ts";
 import {
   type CachedConversation,
   claimUpdate,
+  commitCachedStep,
   conversationUpdate,
   createConversationCache,
   isResting,
@@ -41,10 +42,11 @@ import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply }
 import { type DialogState, initialState, serializeState } from "./state.ts";
 import { writeAudit } from "../audit/write-audit.ts";
 import { isRatingPress, recordRatingPress } from "../requests/help-rating.ts";
-import { enqueueReply } from "../outbox/outbox.ts";
+import { enqueueReply, type ReplyInput } from "../outbox/outbox.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { FAST_PATH_HOLD_MS } from "../outbox/reply-delivery.ts";
 import { parseToken } from "./tokens.ts";
+import { currentChatClaim } from "../cluster/chat-claims.ts";
 import { keepAttachment } from "../requests/attachments.ts";
 
 export interface DialogServiceConfig {
@@ -107,27 +109,28 @@ async function finishDelivery(
   replies: Reply[] | null,
   extra: { locale?: string; urgent?: boolean; before?: Prisma.Sql; seq?: number },
 ): Promise<number | undefined> {
+  const reply = replyRow(ctx, replies, extra);
+  return reply ? enqueueReply(tx, reply, now, extra.before) : undefined;
+}
+
+/** The outbox row of a step's replies to a messenger (none for other channels or no replies). */
+function replyRow(ctx: InboundContext, replies: Reply[] | null, extra: { locale?: string; urgent?: boolean; seq?: number }): ReplyInput | undefined {
   const d = ctx.delivery;
   if (!d || (ctx.channel !== "telegram" && ctx.channel !== "max")) return undefined;
   if (!replies || replies.length === 0) return undefined;
-  return enqueueReply(
-    tx,
-    {
-      channel: ctx.channel,
-      chatId: ctx.chatId,
-      updateKey: ctx.updateKey,
-      payload: {
-        replies,
-        ...(extra.locale ? { locale: extra.locale } : {}),
-        ...(d.meta !== undefined ? { meta: d.meta } : {}),
-        ...(extra.seq !== undefined ? { seq: extra.seq } : {}),
-      },
-      urgent: extra.urgent ?? false,
-      ...(d.queued ? {} : { holdMs: FAST_PATH_HOLD_MS }),
+  return {
+    channel: ctx.channel,
+    chatId: ctx.chatId,
+    updateKey: ctx.updateKey,
+    payload: {
+      replies,
+      ...(extra.locale ? { locale: extra.locale } : {}),
+      ...(d.meta !== undefined ? { meta: d.meta } : {}),
+      ...(extra.seq !== undefined ? { seq: extra.seq } : {}),
     },
-    now,
-    extra.before,
-  );
+    urgent: extra.urgent ?? false,
+    ...(d.queued ? {} : { holdMs: FAST_PATH_HOLD_MS }),
+  };
 }
 
 export function createDialogService(deps: DialogServiceDeps): DialogService & { invalidateCatalog(): void } {
@@ -265,11 +268,51 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     ulog.info({ conversationId: conv.id, from: state.step, to: next.step, seq: next.seq, effects: result.effects.map((e) => e.type) }, "dialog step");
   }
 
+  /**
+   * Most updates: a messenger's answer in mid-dialog, the conversation cached, a step with no
+   * effects. It is run on the cached state and committed without an interactive transaction
+   * (commitCachedStep); null when the update is not such a one or its claim failed, and the step
+   * takes the full way (the conversation read again).
+   */
+  async function cachedStep(ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog, ulog: Logger): Promise<HandleResult | null> {
+    const cached = conversations.get(ctx.channel, ctx.chatId);
+    // Under a chat's claim (webhook mode on several instances) the claim goes in the same statement.
+    if (!cached || currentChatClaim()) return null;
+    const engineCtx = engineContext(now, pickLocale(ctx.locale), loaded);
+    if (ctx.messageId !== undefined) engineCtx.messageId = ctx.messageId;
+    const result = step(cached.state, event, engineCtx);
+    if (result.effects.length > 0 || forgetsPersonalAnswers(cached.state, result.state)) return null;
+    const next = result.state;
+    const replies = finalReplies(result.replies, {});
+    const urgent = isUrgentStep(event, result);
+    const reply = replyRow(ctx, replies, { locale: next.locale, urgent, seq: next.seq });
+    if (!reply) return null;
+    const text = serializeState(next);
+    const deliveryId = await commitCachedStep(db, engine, {
+      channel: ctx.channel,
+      updateKey: ctx.updateKey,
+      now,
+      journalKeys: journalKeysOf(ctx),
+      cached,
+      save: { state: next, text, userId: ctx.userId },
+      reply,
+    });
+    if (deliveryId === null) {
+      conversations.delete(ctx.channel, ctx.chatId);
+      return null;
+    }
+    conversations.set(ctx.channel, ctx.chatId, { id: cached.id, text, state: next });
+    logStep(ulog, { conv: { id: cached.id, state: cached.state, resetReason: null, seq: cached.state.seq }, state: cached.state, result }, next);
+    return { type: "handled", replies, locale: next.locale, urgent, deliveryId, ...(isResting(next) ? { resting: true as const } : {}) };
+  }
+
   async function handleOnce(ctx: InboundContext, event: InboundEvent, ulog: Logger): Promise<HandleResult> {
     const now = clock();
     // "Did this help?" buttons under a closing message: counted anonymously, the dialog untouched.
     if (event.type === "option" && isRatingPress(event.token)) return await answerRating(ctx, event.token, now, ulog);
     const loaded = await loadCatalog(now);
+    const quick = await cachedStep(ctx, event, now, loaded, ulog);
+    if (quick) return quick;
     let erased = false;
     let saved: CachedConversation | undefined;
     const handled = await db.$transaction(

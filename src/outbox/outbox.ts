@@ -3,7 +3,7 @@
 // memory), so a crash or a failing API loses nothing. The idempotency key makes enqueueing the same
 // effect twice a no-op.
 import { type Fence, fenced } from "../cluster/leases.ts";
-import type { Db, Tx } from "../db/client.ts";
+import type { Db, DbEngine, Tx } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logging/logger.ts";
 import { type OutboundPriority, withOutboundPriority } from "../channels/outbound-limiter.ts";
@@ -83,6 +83,39 @@ export async function enqueueDelivery(tx: Tx | Db, input: DeliveryInput, now: Da
   return true;
 }
 
+/** A dialog step's replies as one outbox row (see enqueueReply). */
+export interface ReplyInput {
+  channel: OutboxChannel;
+  chatId: string;
+  updateKey: string;
+  payload: unknown;
+  urgent: boolean;
+  holdMs?: number;
+}
+
+/**
+ * The INSERT of a step's reply row, returning its id. `when`: a condition the row is written under
+ * (nothing is written when it is false); PostgreSQL then needs the timestamps' type spelled out.
+ */
+export function replyInsertSql(input: ReplyInput, now: Date, when?: { condition: Prisma.Sql; engine: DbEngine }): Prisma.Sql {
+  const at = (d: Date) => (when?.engine === "postgresql" ? Prisma.sql`${d}::timestamp(3)` : Prisma.sql`${d}`);
+  const columns = Prisma.sql`INSERT INTO "Outbox" ("idempotencyKey", "kind", "channel", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt")`;
+  const values = Prisma.join([
+    `reply:${input.channel}:${input.updateKey}`,
+    input.urgent ? URGENT_REPLY_KIND : REPLY_KIND,
+    input.channel,
+    input.chatId,
+    JSON.stringify(input.payload),
+    input.holdMs ? "sending" : "pending",
+    Prisma.raw("0"),
+    at(new Date(now.getTime() + (input.holdMs ?? 0))),
+    at(now),
+  ]);
+  return when
+    ? Prisma.sql`${columns} SELECT ${values} WHERE ${when.condition} RETURNING "id"`
+    : Prisma.sql`${columns} VALUES (${values}) RETURNING "id"`;
+}
+
 /**
  * The replies of one dialog step, in the step's transaction: one INSERT. `hold`: the fast path sends
  * them at once, so the worker leaves them alone for that long (a crash before they are sent leaves
@@ -91,17 +124,13 @@ export async function enqueueDelivery(tx: Tx | Db, input: DeliveryInput, now: Da
  */
 export async function enqueueReply(
   tx: Tx,
-  input: { channel: OutboxChannel; chatId: string; updateKey: string; payload: unknown; urgent: boolean; holdMs?: number },
+  input: ReplyInput,
   now: Date,
   /** PostgreSQL only: another write of the step run in the same statement (one round trip less). */
   before?: Prisma.Sql,
 ): Promise<number> {
   // Typed SQL: on the per-update path Prisma's query compiler costs more CPU than the INSERT.
-  const rows = await tx.$queryRaw<{ id: number | bigint }[]>`${before ? Prisma.sql`WITH "step" AS (${before}) ` : Prisma.empty}
-    INSERT INTO "Outbox" ("idempotencyKey", "kind", "channel", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt")
-    VALUES (${`reply:${input.channel}:${input.updateKey}`}, ${input.urgent ? URGENT_REPLY_KIND : REPLY_KIND}, ${input.channel}, ${input.chatId},
-      ${JSON.stringify(input.payload)}, ${input.holdMs ? "sending" : "pending"}, 0, ${new Date(now.getTime() + (input.holdMs ?? 0))}, ${now})
-    RETURNING "id"`;
+  const rows = await tx.$queryRaw<{ id: number | bigint }[]>`${before ? Prisma.sql`WITH "step" AS (${before}) ` : Prisma.empty}${replyInsertSql(input, now)}`;
   return Number(rows[0]?.id);
 }
 

@@ -1,0 +1,134 @@
+// The usual messenger step — the conversation cached, no effects — commits without an interactive
+// transaction (conversation-store.ts, commitCachedStep): on SQLite a batch whose statements each
+// require the one before to have changed its row, on PostgreSQL one statement. Its claim must hold
+// exactly as claimUpdate's does: a re-delivered update, or a conversation someone else changed
+// meanwhile, writes nothing but the journal deletion, and the step is then taken the full way.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { engineOf } from "../../src/db/client.ts";
+import { commitCachedStep } from "../../src/dialog/conversation-store.ts";
+import type { HandleResult, InboundEvent } from "../../src/dialog/service-types.ts";
+import { initialState, serializeState } from "../../src/dialog/state.ts";
+import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
+import { makeService, Person, routedDbPerTest } from "./db-fixture.ts";
+
+const now = new Date("2026-03-02T06:00:00Z");
+
+describe("commitCachedStep", () => {
+  let tmp: TempDb;
+  beforeEach(async () => {
+    tmp = await createTempDb();
+  });
+  afterEach(async () => {
+    await tmp.cleanup();
+  });
+
+  const cachedState = initialState("ru", 4);
+  const cachedText = serializeState(cachedState);
+  const nextState = { ...cachedState, seq: 5, step: "categories" as const };
+  const nextText = serializeState(nextState);
+
+  async function seed(): Promise<string> {
+    const conv = await tmp.db.conversation.create({
+      data: { channel: "telegram", chatId: "77", userId: "77", state: cachedText, stateVersion: cachedState.v, seq: 4 },
+    });
+    await tmp.db.inboundUpdate.create({ data: { channel: "telegram", updateKey: "u-5", payload: "{}", receivedAt: now, chatKey: "77" } });
+    return conv.id;
+  }
+
+  const commit = (id: string, text = cachedText) =>
+    commitCachedStep(tmp.db, engineOf(tmp.db), {
+      channel: "telegram",
+      updateKey: "u-5",
+      now,
+      journalKeys: ["u-5"],
+      cached: { id, text },
+      save: { state: nextState, text: nextText, userId: "77" },
+      reply: { channel: "telegram", chatId: "77", updateKey: "u-5", payload: { replies: [{ type: "text", text: "Что случилось?" }] }, urgent: false },
+    });
+
+  it("claims the update: the state, the reply row, the processed mark and the journal deletion together", async () => {
+    const id = await seed();
+    const deliveryId = await commit(id);
+    expect(deliveryId).toBeTypeOf("number");
+    const conv = await tmp.db.conversation.findUniqueOrThrow({ where: { id } });
+    expect(conv.state).toBe(nextText);
+    expect(conv.seq).toBe(5);
+    const outbox = await tmp.db.outbox.findMany();
+    expect(outbox.map((o) => [o.id, o.idempotencyKey, o.target, JSON.parse(o.payload).replies[0].text])).toEqual([
+      [deliveryId, "reply:telegram:u-5", "77", "Что случилось?"],
+    ]);
+    expect(await tmp.db.processedUpdate.count({ where: { updateKey: "u-5" } })).toBe(1);
+    expect(await tmp.db.inboundUpdate.count()).toBe(0);
+  });
+
+  it("a conversation changed meanwhile: nothing written but the journal deletion", async () => {
+    const id = await seed();
+    const other = serializeState({ ...cachedState, seq: 5, step: "region" });
+    await tmp.db.conversation.update({ where: { id }, data: { state: other, seq: 5 } });
+    expect(await commit(id)).toBeNull();
+    expect((await tmp.db.conversation.findUniqueOrThrow({ where: { id } })).state).toBe(other);
+    expect(await tmp.db.outbox.count()).toBe(0);
+    expect(await tmp.db.processedUpdate.count()).toBe(0);
+    expect(await tmp.db.inboundUpdate.count()).toBe(0);
+  });
+
+  it("an update processed before: nothing written, though the cached state still matches", async () => {
+    const id = await seed();
+    await tmp.db.processedUpdate.create({ data: { channel: "telegram", updateKey: "u-5", processedAt: new Date(now.getTime() - 1000) } });
+    expect(await commit(id)).toBeNull();
+    const conv = await tmp.db.conversation.findUniqueOrThrow({ where: { id } });
+    expect([conv.state, conv.seq]).toEqual([cachedText, 4]);
+    expect(await tmp.db.outbox.count()).toBe(0);
+  });
+});
+
+/** A Telegram user: updates carry their journal keys, so the service writes replies to the outbox. */
+class MessengerPerson extends Person {
+  last: HandleResult | undefined;
+  override async send(event: InboundEvent, updateKey = `m${++keys}`): Promise<this> {
+    this.lastKey = updateKey;
+    this.last = await this.service.handle(
+      { channel: "telegram", chatId: this.chatId, userId: this.chatId, updateKey, locale: "ru", delivery: { journalKeys: [updateKey] } },
+      event,
+    );
+    if (this.last.type === "handled") this.replies = this.last.replies;
+    return this;
+  }
+}
+let keys = 0;
+
+describe("the dialog service's cached steps on a messenger", () => {
+  const routed = routedDbPerTest();
+  const conversation = () => routed.db.conversation.findFirstOrThrow();
+
+  it("a re-delivered answer is a duplicate: one reply row, the state moved once", async () => {
+    const p = new MessengerPerson(makeService(routed.db, () => now), "501");
+    await p.send({ type: "start" });
+    await p.press("c:family_conflict");
+    const seqBefore = (await conversation()).seq;
+    const shown = p.replies;
+    await p.press("no");
+    expect(p.last?.type).toBe("handled");
+    const rows = await routed.db.outbox.count();
+    p.replies = shown;
+    await p.send({ type: "option", token: p.options().find((o) => o.token.endsWith(".no"))!.token }, p.lastKey);
+    expect(p.last).toEqual({ type: "duplicate" });
+    expect(await routed.db.outbox.count()).toBe(rows);
+    expect((await conversation()).seq).toBe(seqBefore + 1);
+  });
+
+  it("another instance's step is built on, not overwritten, when this one's cache is stale", async () => {
+    const a = new MessengerPerson(makeService(routed.db, () => now), "502");
+    const b = new MessengerPerson(makeService(routed.db, () => now), "502");
+    await a.send({ type: "start" });
+    await a.press("c:family_conflict"); // a caches the conversation here
+    b.replies = a.replies;
+    await b.press("no"); // b reads it and moves it on
+    const afterB = await conversation();
+    await a.text("Сызрань"); // a's cached copy is stale now
+    expect(a.last?.type).toBe("handled");
+    const after = await conversation();
+    expect(after.seq).toBe(afterB.seq + 1);
+    expect(JSON.parse(after.state).answers.regionCode).toBe("63");
+  });
+});
