@@ -6,12 +6,9 @@ import { writeAudit } from "../audit/write-audit.ts";
 
 /** The consent a new request rests on: the latest given, not withdrawn, of this person. */
 export async function findActiveConsentId(tx: Tx, channel: string, userId: string): Promise<string | null> {
-  const row = await tx.consentRecord.findFirst({
-    where: { channel, userId, decision: "given", withdrawnAt: null },
-    orderBy: { givenAt: "desc" },
-    select: { id: true },
-  });
-  return row?.id ?? null;
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "ConsentRecord"
+    WHERE "channel" = ${channel} AND "userId" = ${userId} AND "decision" = 'given' AND "withdrawnAt" IS NULL ORDER BY "givenAt" DESC LIMIT 1`;
+  return rows[0]?.id ?? null;
 }
 
 export async function withdrawConsents(

@@ -25,20 +25,47 @@ export interface OperatorChatPayload {
 }
 
 
-async function loadForNotice(tx: Tx | Db, requestId: number) {
-  return tx.request.findUnique({
-    where: { id: requestId },
-    include: { queue: { include: { center: true } }, region: true, municipality: true },
-  });
+/** What a notice about a request says and where it goes: the request, its place and its center's chats. */
+interface NoticeRequest {
+  id: number;
+  number: string;
+  urgency: string;
+  categories: string;
+  urgencyReasons: string;
+  isTest: boolean;
+  assigneeId: string | null;
+  dueAt: Date;
+  createdAt: Date;
+  regionName: string;
+  municipalityName: string | null;
+  notifyTelegramChatId: string | null;
+  notifyMaxChatId: string | null;
 }
 
-type NoticeRequest = NonNullable<Awaited<ReturnType<typeof loadForNotice>>>;
+// Typed SQL, one statement: the new-request notice is written in the family's "send" step, where
+// Prisma's query compiler would cost more CPU than the query (bench/README.md).
+async function loadForNotice(tx: Tx | Db, requestId: number): Promise<NoticeRequest | null> {
+  const rows = await tx.$queryRaw<(Omit<NoticeRequest, "isTest" | "dueAt" | "createdAt"> & { isTest: unknown; dueAt: unknown; createdAt: unknown })[]>`
+    SELECT r."id", r."number", r."urgency", r."categories", r."urgencyReasons", r."isTest", r."assigneeId", r."dueAt", r."createdAt",
+      g."name" AS "regionName", m."name" AS "municipalityName", c."notifyTelegramChatId", c."notifyMaxChatId"
+    FROM "Request" r JOIN "Queue" q ON q."id" = r."queueId" JOIN "Center" c ON c."id" = q."centerId"
+      JOIN "Region" g ON g."code" = r."regionCode" LEFT JOIN "Municipality" m ON m."id" = r."municipalityId"
+    WHERE r."id" = ${requestId}`;
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    ...row,
+    id: Number(row.id),
+    isTest: Boolean(row.isTest),
+    dueAt: new Date(row.dueAt as string | Date),
+    createdAt: new Date(row.createdAt as string | Date),
+  };
+}
 
 function chatsOf(req: NoticeRequest): [OutboxChannel, string][] {
-  const c = req.queue.center;
   const chats: [OutboxChannel, string][] = [];
-  if (c.notifyTelegramChatId) chats.push(["telegram", c.notifyTelegramChatId]);
-  if (c.notifyMaxChatId) chats.push(["max", c.notifyMaxChatId]);
+  if (req.notifyTelegramChatId) chats.push(["telegram", req.notifyTelegramChatId]);
+  if (req.notifyMaxChatId) chats.push(["max", req.notifyMaxChatId]);
   return chats;
 }
 
@@ -57,7 +84,7 @@ export function renderNewRequestNotice(deps: CenterNotificationDeps, req: Notice
     .filter(isCategory)
     .map((c) => deps.categoryLabel(locale, c))
     .join(", ");
-  const place = req.municipality ? `${req.region.name}, ${req.municipality.name}` : req.region.name;
+  const place = req.municipalityName ? `${req.regionName}, ${req.municipalityName}` : req.regionName;
   const text = deps.i18n.t(locale, "handoff-new-request", {
     number: req.number,
     urgency: deps.i18n.t(locale, `handoff-urgency-${urgency}`),

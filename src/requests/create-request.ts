@@ -53,12 +53,9 @@ export function formatRequestNumber(regionCode: string, n: number): string {
 
 /** Takes the region's next request number (one row per region, incremented in the transaction). */
 async function nextNumber(tx: Tx, regionCode: string): Promise<number> {
-  const counter = await tx.requestNumberCounter.upsert({
-    where: { regionCode },
-    create: { regionCode, last: 1 },
-    update: { last: { increment: 1 } },
-  });
-  return counter.last;
+  const rows = await tx.$queryRaw<{ last: number | bigint }[]>`INSERT INTO "RequestNumberCounter" ("regionCode", "last") VALUES (${regionCode}, 1)
+    ON CONFLICT ("regionCode") DO UPDATE SET "last" = "RequestNumberCounter"."last" + 1 RETURNING "last"`;
+  return Number(rows[0]!.last);
 }
 
 export async function createRequest(tx: Tx, input: CreateRequestInput): Promise<CreatedRequest> {
@@ -72,66 +69,47 @@ export async function createRequest(tx: Tx, input: CreateRequestInput): Promise<
     now,
   });
   const dueAt = computeDueAt(r.urgency, now);
+  // Typed SQL: this runs in the family's "send" step, where Prisma's query compiler would cost more
+  // CPU than the queries (bench/README.md).
   for (let attempt = 0; ; attempt++) {
     const number = formatRequestNumber(r.regionCode, await nextNumber(tx, r.regionCode));
-    try {
-      const created = await tx.request.create({
-        data: {
-          number,
-          conversationId: input.conversationId,
-          channel: input.channel,
-          isTest: input.isTest,
-          categories: JSON.stringify(r.categories),
-          urgency: r.urgency,
-          flags: JSON.stringify(r.flags),
-          answers: JSON.stringify(r.answers),
-          urgencyReasons: JSON.stringify(r.reasons ?? []),
-          regionCode: r.regionCode,
-          municipalityId: r.municipalityId,
-          description: r.description,
-          contactName: r.contactName,
-          contactPhone: r.contactPhone,
-          contactMethod: r.contactMethod,
-          contactTime: r.contactTime,
-          queueId: decision.queue.id,
-          ruleId: decision.rule?.id ?? null,
-          routingReason: decision.reason,
-          routingExplanation: decision.explanation,
-          consentId: input.consentId,
-          dueAt,
-          createdAt: now,
-        },
-      });
-      if (input.conversationId) {
-        await tx.transcriptMessage.updateMany({
-          where: { conversationId: input.conversationId, requestId: null },
-          data: { requestId: created.id },
-        });
-      }
-      await writeAudit(tx, {
-        at: now,
-        actor: { type: "family" },
-        action: "request.create",
-        entityType: "request",
-        entityId: String(created.id),
-        regionCode: r.regionCode,
-        requestId: created.id,
-        details: {
-          number,
-          urgency: r.urgency,
-          queue: decision.queue.key,
-          reason: decision.reason,
-          overflow: decision.overflow,
-          overflowStep: decision.overflowStep,
-          chosenQueue: decision.chosen.queue.key,
-          isTest: input.isTest,
-        },
-      });
-      return { id: created.id, number, urgency: r.urgency, dueAt, decision };
-    } catch (err) {
+    const rows = await tx.$queryRaw<{ id: number | bigint }[]>`INSERT INTO "Request" ("number", "conversationId", "channel", "isTest",
+        "categories", "urgency", "flags", "answers", "urgencyReasons", "regionCode", "municipalityId", "description", "contactName",
+        "contactPhone", "contactMethod", "contactTime", "queueId", "ruleId", "routingReason", "routingExplanation", "consentId",
+        "dueAt", "createdAt", "updatedAt")
+      VALUES (${number}, ${input.conversationId}, ${input.channel}, ${input.isTest}, ${JSON.stringify(r.categories)}, ${r.urgency},
+        ${JSON.stringify(r.flags)}, ${JSON.stringify(r.answers)}, ${JSON.stringify(r.reasons ?? [])}, ${r.regionCode}, ${r.municipalityId},
+        ${r.description}, ${r.contactName}, ${r.contactPhone}, ${r.contactMethod}, ${r.contactTime}, ${decision.queue.id},
+        ${decision.rule?.id ?? null}, ${decision.reason}, ${decision.explanation}, ${input.consentId}, ${dueAt}, ${now}, ${now})
+      ON CONFLICT ("number") DO NOTHING RETURNING "id"`;
+    if (!rows[0]) {
       // The number exists already (a database older than the counter, edited by hand): take the next one.
-      if (attempt < 5 && (err as { code?: string }).code === "P2002") continue;
-      throw err;
+      if (attempt < 5) continue;
+      throw new Error(`no free request number in region ${r.regionCode} after ${attempt + 1} tries`);
     }
+    const id = Number(rows[0].id);
+    if (input.conversationId) {
+      await tx.$executeRaw`UPDATE "TranscriptMessage" SET "requestId" = ${id} WHERE "conversationId" = ${input.conversationId} AND "requestId" IS NULL`;
+    }
+    await writeAudit(tx, {
+      at: now,
+      actor: { type: "family" },
+      action: "request.create",
+      entityType: "request",
+      entityId: String(id),
+      regionCode: r.regionCode,
+      requestId: id,
+      details: {
+        number,
+        urgency: r.urgency,
+        queue: decision.queue.key,
+        reason: decision.reason,
+        overflow: decision.overflow,
+        overflowStep: decision.overflowStep,
+        chosenQueue: decision.chosen.queue.key,
+        isTest: input.isTest,
+      },
+    });
+    return { id, number, urgency: r.urgency, dueAt, decision };
   }
 }

@@ -113,11 +113,8 @@ export function createChatStateStore({ db, log, maxCached = 10_000 }: { db: Db; 
         remember(chatId, cached);
         return cached;
       }
-      const row = await db.conversation.findUnique({
-        where: { channel_chatId: { channel: CHANNEL, chatId } },
-        select: { channelData: true },
-      });
-      const state = parseChatState(row?.channelData);
+      const rows = await db.$queryRaw<{ channelData: string }[]>`SELECT "channelData" FROM "Conversation" WHERE "channel" = ${CHANNEL} AND "chatId" = ${chatId}`;
+      const state = parseChatState(rows[0]?.channelData);
       remember(chatId, state);
       return state;
     },
