@@ -64,7 +64,22 @@ interface LocalTime {
   minutes: number;
 }
 
+// formatToParts is slow next to the rest of routing (a step routes its answers several times, each
+// center's hours checked), and the result depends only on the zone and the minute: kept per minute.
+const localTimes = new Map<string, LocalTime>();
+
 function localTime(timezone: string, at: Date): LocalTime {
+  const key = `${timezone}\u0000${Math.floor(at.getTime() / MINUTE)}`;
+  let local = localTimes.get(key);
+  if (!local) {
+    if (localTimes.size >= 4096) localTimes.clear();
+    local = computeLocalTime(timezone, at);
+    localTimes.set(key, local);
+  }
+  return local;
+}
+
+function computeLocalTime(timezone: string, at: Date): LocalTime {
   const parts: Record<string, number> = {};
   for (const p of formatterFor(timezone).formatToParts(at)) {
     if (p.type !== "literal") parts[p.type] = Number(p.value);
