@@ -218,7 +218,13 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     return out;
   }
 
-  /** What a step needs before its effects: the claimed update's conversation and the engine's result. */
+  /** The engine's result on a cached conversation's state, computed before its claim (cachedStep). */
+interface RanOnCache {
+  state: DialogState;
+  result: StepResult;
+}
+
+/** What a step needs before its effects: the claimed update's conversation and the engine's result. */
   interface Begun {
     conv: LoadedConversation;
     state: DialogState;
@@ -226,7 +232,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   }
 
   /** Claims the update, loads or creates the conversation and runs the engine; null for a re-delivery. */
-  async function begin(tx: Tx, ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog): Promise<Begun | null> {
+  async function begin(tx: Tx, ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog, ran?: RanOnCache): Promise<Begun | null> {
     const claim = { channel: ctx.channel, updateKey: ctx.updateKey, now, journalKeys: journalKeysOf(ctx) };
     const hint = pickLocale(ctx.locale);
     const cached = conversations.get(ctx.channel, ctx.chatId);
@@ -250,7 +256,8 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     const engineCtx = engineContext(now, hint, loaded);
     // Which message this is (or which one was edited): an edit of the last answer is a new answer.
     if (ctx.messageId !== undefined) engineCtx.messageId = ctx.messageId;
-    return { conv, state, result: step(state, event, engineCtx) };
+    // The engine is pure: on the very state cachedStep ran it on, its result is the same.
+    return { conv, state, result: ran?.state === state ? ran.result : step(state, event, engineCtx) };
   }
 
   /** Effects that are one plain row each. */
@@ -271,22 +278,29 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   /**
    * Most updates: a messenger's answer in mid-dialog, the conversation cached, a step with no
    * effects. It is run on the cached state and committed without an interactive transaction
-   * (commitCachedStep); null when the update is not such a one or its claim failed, and the step
-   * takes the full way (the conversation read again).
+   * (commitCachedStep). Otherwise the step takes the full way: `full`, with the engine's result when
+   * it ran (a step with effects), or without it when the claim failed (the conversation read again).
    */
-  async function cachedStep(ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog, ulog: Logger): Promise<HandleResult | null> {
+  async function cachedStep(
+    ctx: InboundContext,
+    event: InboundEvent,
+    now: Date,
+    loaded: Catalog,
+    ulog: Logger,
+  ): Promise<{ type: "done"; handled: HandleResult } | { type: "full"; ran?: RanOnCache }> {
     const cached = conversations.get(ctx.channel, ctx.chatId);
     // Under a chat's claim (webhook mode on several instances) the claim goes in the same statement.
-    if (!cached || currentChatClaim()) return null;
+    if (!cached || currentChatClaim()) return { type: "full" };
     const engineCtx = engineContext(now, pickLocale(ctx.locale), loaded);
     if (ctx.messageId !== undefined) engineCtx.messageId = ctx.messageId;
     const result = step(cached.state, event, engineCtx);
-    if (result.effects.length > 0 || forgetsPersonalAnswers(cached.state, result.state)) return null;
+    const ran = { state: cached.state, result };
+    if (result.effects.length > 0 || forgetsPersonalAnswers(cached.state, result.state)) return { type: "full", ran };
     const next = result.state;
     const replies = finalReplies(result.replies, {});
     const urgent = isUrgentStep(event, result);
     const reply = replyRow(ctx, replies, { locale: next.locale, urgent, seq: next.seq });
-    if (!reply) return null;
+    if (!reply) return { type: "full", ran };
     const text = serializeState(next);
     const deliveryId = await commitCachedStep(db, engine, {
       channel: ctx.channel,
@@ -299,11 +313,14 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     });
     if (deliveryId === null) {
       conversations.delete(ctx.channel, ctx.chatId);
-      return null;
+      return { type: "full" };
     }
     conversations.set(ctx.channel, ctx.chatId, { id: cached.id, text, state: next });
     logStep(ulog, { conv: { id: cached.id, state: cached.state, resetReason: null, seq: cached.state.seq }, state: cached.state, result }, next);
-    return { type: "handled", replies, locale: next.locale, urgent, deliveryId, ...(isResting(next) ? { resting: true as const } : {}) };
+    return {
+      type: "done",
+      handled: { type: "handled", replies, locale: next.locale, urgent, deliveryId, ...(isResting(next) ? { resting: true as const } : {}) },
+    };
   }
 
   async function handleOnce(ctx: InboundContext, event: InboundEvent, ulog: Logger): Promise<HandleResult> {
@@ -312,12 +329,12 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     if (event.type === "option" && isRatingPress(event.token)) return await answerRating(ctx, event.token, now, ulog);
     const loaded = await loadCatalog(now);
     const quick = await cachedStep(ctx, event, now, loaded, ulog);
-    if (quick) return quick;
+    if (quick.type === "done") return quick.handled;
     let erased = false;
     let saved: CachedConversation | undefined;
     const handled = await db.$transaction(
       async (tx) => {
-        const begun = await begin(tx, ctx, event, now, loaded);
+        const begun = await begin(tx, ctx, event, now, loaded, quick.ran);
         if (!begun) {
           ulog.debug("duplicate update ignored");
           return { type: "duplicate" } as const;
