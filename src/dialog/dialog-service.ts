@@ -219,12 +219,12 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   }
 
   /** The engine's result on a cached conversation's state, computed before its claim (cachedStep). */
-interface RanOnCache {
-  state: DialogState;
-  result: StepResult;
-}
+  interface RanOnCache {
+    state: DialogState;
+    result: StepResult;
+  }
 
-/** What a step needs before its effects: the claimed update's conversation and the engine's result. */
+  /** What a step needs before its effects: the claimed update's conversation and the engine's result. */
   interface Begun {
     conv: LoadedConversation;
     state: DialogState;
@@ -253,11 +253,27 @@ interface RanOnCache {
       });
     }
     const state = conv.state ?? initialState(hint, conv.seq);
-    const engineCtx = engineContext(now, hint, loaded);
+    // The engine is pure: on the very state cachedStep ran it on, its result is the same.
+    return { conv, state, result: ran?.state === state ? ran.result : runEngine(state, ctx, event, now, loaded) };
+  }
+
+  function runEngine(state: DialogState, ctx: InboundContext, event: InboundEvent, now: Date, loaded: Catalog): StepResult {
+    const engineCtx = engineContext(now, pickLocale(ctx.locale), loaded);
     // Which message this is (or which one was edited): an edit of the last answer is a new answer.
     if (ctx.messageId !== undefined) engineCtx.messageId = ctx.messageId;
-    // The engine is pure: on the very state cachedStep ran it on, its result is the same.
-    return { conv, state, result: ran?.state === state ? ran.result : step(state, event, engineCtx) };
+    return step(state, event, engineCtx);
+  }
+
+  /** What the channel hears of an applied step. */
+  function handledStep(next: DialogState, replies: Reply[], urgent: boolean, deliveryId: number | undefined): HandleResult {
+    return {
+      type: "handled",
+      replies,
+      locale: next.locale,
+      urgent,
+      ...(deliveryId !== undefined ? { deliveryId } : {}),
+      ...(isResting(next) ? { resting: true as const } : {}),
+    };
   }
 
   /** Effects that are one plain row each. */
@@ -291,9 +307,7 @@ interface RanOnCache {
     const cached = conversations.get(ctx.channel, ctx.chatId);
     // Under a chat's claim (webhook mode on several instances) the claim goes in the same statement.
     if (!cached || currentChatClaim()) return { type: "full" };
-    const engineCtx = engineContext(now, pickLocale(ctx.locale), loaded);
-    if (ctx.messageId !== undefined) engineCtx.messageId = ctx.messageId;
-    const result = step(cached.state, event, engineCtx);
+    const result = runEngine(cached.state, ctx, event, now, loaded);
     const ran = { state: cached.state, result };
     if (result.effects.length > 0 || forgetsPersonalAnswers(cached.state, result.state)) return { type: "full", ran };
     const next = result.state;
@@ -317,10 +331,7 @@ interface RanOnCache {
     }
     conversations.set(ctx.channel, ctx.chatId, { id: cached.id, text, state: next });
     logStep(ulog, { conv: { id: cached.id, state: cached.state, resetReason: null, seq: cached.state.seq }, state: cached.state, result }, next);
-    return {
-      type: "done",
-      handled: { type: "handled", replies, locale: next.locale, urgent, deliveryId, ...(isResting(next) ? { resting: true as const } : {}) },
-    };
+    return { type: "done", handled: handledStep(next, replies, urgent, deliveryId) };
   }
 
   async function handleOnce(ctx: InboundContext, event: InboundEvent, ulog: Logger): Promise<HandleResult> {
@@ -364,14 +375,7 @@ interface RanOnCache {
         const withReply = engine === "postgresql" && replies.length > 0 && ctx.delivery !== undefined && (ctx.channel === "telegram" || ctx.channel === "max");
         if (!withReply) await tx.$executeRaw(save);
         const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale: next.locale, urgent, seq: next.seq, ...(withReply ? { before: save } : {}) });
-        return {
-          type: "handled",
-          replies,
-          locale: next.locale,
-          urgent,
-          ...(deliveryId !== undefined ? { deliveryId } : {}),
-          ...(isResting(next) ? { resting: true as const } : {}),
-        } as const;
+        return handledStep(next, replies, urgent, deliveryId);
       },
       { timeout: 20_000 },
     );
