@@ -36,8 +36,6 @@ export async function prepareBotSide<I>(opts: {
   extraFlags?: Record<string, { type: "boolean"; default: boolean } | { type: "string"; default: string }>;
   /** Which bot is measured (reported as is): "opora" unless the caller says otherwise. */
   bot?: (flags: Record<string, string | boolean | undefined>) => string;
-  /** Updates one family of the measured bot sends (paced arrivals are spaced by it). */
-  updatesPerFamily?: (flags: Record<string, string | boolean | undefined>) => number;
 }): Promise<BotSide<I>> {
   const { values } = parseArgs({
     options: {
@@ -77,7 +75,6 @@ export async function prepareBotSide<I>(opts: {
     String(values["step-timeout"]),
     "--think",
     String(values.think),
-    ...(opts.updatesPerFamily ? ["--per-family", String(opts.updatesPerFamily(values))] : []),
     // --throttle: the fake API enforces the messenger's real limits too (429 with retry_after).
     ...((values as Record<string, unknown>).throttle === true ? ["--throttle"] : []),
   ]);

@@ -1,5 +1,5 @@
-// One line of a benchmark's JSON report (read from stdin), per family as well as per update: the
-// dialogs differ in length (Opora 10 updates a family, the peer 16), so a family is the fair unit.
+// One line of a benchmark's JSON report (read from stdin), per update and per family (Opora and the
+// peer both take 10 updates a family, so the two units agree).
 //   node --expose-gc --import tsx bench/telegram-bench.ts … | node --import tsx bench/summary-line.ts [load]
 let input = "";
 process.stdin.setEncoding("utf8");

@@ -22,8 +22,6 @@ const bot = await prepareBotSide<{ apiRoot: string; token: string }>({
   familiesScript: "./telegram-families.ts",
   extraFlags: { throttle: { type: "boolean", default: false }, bot: { type: "string", default: "opora" } },
   bot: (flags) => String(flags.bot),
-  // Opora's dialog takes 10 updates since issue 12; the peer still asks 16.
-  updatesPerFamily: (flags) => (flags.bot === "peer" ? 16 : 10),
 });
 const botInfo = {
   ...FAKE_BOT,

@@ -2,9 +2,11 @@
 // `@grammyjs/conversations` conversation (the plugin replays it from the start on every update and
 // keeps its log in a Prisma-backed storage, one read and one write per update), run concurrently
 // across chats by `@grammyjs/runner` with `sequentialize` per chat, grammY's own HTTP client.
-// Same questions, buttons ("<step>.<id>") and messages as Opora, so the simulated families of
+// Same dialog as Opora's (ten updates a family since issue 12), same questions, buttons
+// ("<step>.<id>") and messages, and the same Bot API calls, so the simulated families of
 // bench/telegram-families.ts drive it unchanged; at the end one transaction numbers and stores the
-// request. Simplified where the script never goes (editing answers, urgent paths, other languages).
+// request. Simplified where the script never goes (several topics, editing answers, urgent paths,
+// under-18s, other languages).
 import {
   type Conversation,
   type ConversationFlavor,
@@ -15,7 +17,7 @@ import { run, sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
 import type { InlineKeyboardButton, UserFromGetMe } from "grammy/types";
 import type { Db } from "../../src/db/client.ts";
-import { CATEGORY_PAGES, categoriesQuestion, FAMILY_FLAGS, T, WELCOME } from "./peer-texts.ts";
+import { CATEGORY_PAGES, categoriesQuestion, T, WELCOME } from "./peer-texts.ts";
 import { createPeerStorageTable, prismaStorage } from "./prisma-storage.ts";
 
 type BotCtx = ConversationFlavor<Context>;
@@ -105,41 +107,32 @@ function triage(db: Db) {
       }
     };
 
-    // Categories, two pages, several may be chosen.
+    // Categories on two pages; a press picks one (the script never takes «Несколько тем»).
     await say(first, WELCOME);
-    const chosen: string[] = [];
     let page = 0;
-    const categoryRows = (): Button[] => [
-      ...CATEGORY_PAGES[page]!.map(([code, label]): [string, string] => [
-        `c:${code}`,
-        chosen.includes(code) ? `✓ ${label}` : label,
-      ]),
-      page === 0 ? ["more", T.more] : ["less", T.less],
-      ["done", chosen.length ? T.doneCount(chosen.length) : T.done],
+    const categoryRows = (): Row[] => [
+      ...CATEGORY_PAGES[page]!.map(([code, label]): Row => [[`c:${code}`, label]]),
+      [page === 0 ? ["more", T.more] : ["less", T.less]],
+      [["multi", T.multi]],
     ];
-    await ask(
-      first,
-      categoriesQuestion(page),
-      categoryRows().map((r) => [r]),
-    );
+    await ask(first, categoriesQuestion(page), categoryRows());
     let ctx: Context;
+    let category = "";
     for (;;) {
       const p = await press();
       ctx = p.ctx;
-      if (p.id === "done" && chosen.length) break;
-      if (p.id === "more") page = 1;
-      else if (p.id === "less") page = 0;
-      else if (p.id.startsWith("c:")) {
-        const code = p.id.slice(2);
-        const at = chosen.indexOf(code);
-        if (at >= 0) chosen.splice(at, 1);
-        else chosen.push(code);
+      if (p.id.startsWith("c:")) {
+        category = p.id.slice(2);
+        break;
       }
-      await ask(
-        ctx,
-        categoriesQuestion(page),
-        categoryRows().map((r) => [r]),
-      );
+      if (p.id !== "more" && p.id !== "less") continue;
+      // Another page replaces the question in place, as Opora does.
+      page = p.id === "more" ? 1 : 0;
+      seq += 1;
+      await ctx.editMessageText(categoriesQuestion(page), {
+        reply_markup: inline(categoryRows()),
+        link_preview_options: { is_disabled: true },
+      });
     }
 
     await ask(ctx, T.danger, [
@@ -147,42 +140,13 @@ function triage(db: Db) {
         ["yes", T.yes],
         ["no", T.no],
       ],
+      [["minor", T.minor]],
     ]);
     const danger = await press();
     if (danger.id === "yes") await say(danger.ctx, T.emergency);
-    await ask(danger.ctx, T.age, [[["adult", T.adult]], [["minor", T.minor]]]);
-    const age = await press();
-
-    const flags: string[] = [];
-    const flagRows = (): Button[] => [
-      ...FAMILY_FLAGS.map(([code, label]): [string, string] => [
-        `f:${code}`,
-        flags.includes(code) ? `✓ ${label}` : label,
-      ]),
-      ["none", T.none],
-      ["done", T.done],
-    ];
-    await ask(
-      age.ctx,
-      T.flags,
-      flagRows().map((r) => [r]),
-    );
-    for (;;) {
-      const p = await press();
-      ctx = p.ctx;
-      if (p.id === "none" || p.id === "done") break;
-      const code = p.id.slice(2);
-      if (flags.includes(code)) flags.splice(flags.indexOf(code), 1);
-      else flags.push(code);
-      await ask(
-        ctx,
-        T.flags,
-        flagRows().map((r) => [r]),
-      );
-    }
 
     // Region typed as text, looked up in the database; then the municipality.
-    await ask(ctx, T.region, []);
+    await ask(danger.ctx, T.region, []);
     let region: {
       code: string;
       name: string;
@@ -197,7 +161,6 @@ function triage(db: Db) {
       if (!region) await say(ctx, T.regionUnknown);
     }
     const where = region;
-    await say(ctx, T.regionIs(where.name));
     await ask(ctx, T.municipality(where.name), [
       ...where.municipalities.map((m): Row => [[`m:${m.id}`, m.name]]),
       [["other", T.other]],
@@ -216,19 +179,16 @@ function triage(db: Db) {
     const consentId = await conversation.external(() =>
       recordConsent(db, String(first.from!.id), where.center, String(consent.ctx.update.update_id)),
     );
-    await say(consent.ctx, T.thanks);
 
     await ask(consent.ctx, T.description, [[["skip", T.skip]]]);
     const description = await text();
-    await ask(description.ctx, T.name, [[["skip", T.noName]]]);
-    const name = await text();
 
     seq += 1;
-    await name.ctx.api.editMessageReplyMarkup(chatId, keyboardMessage!, {
+    await description.ctx.api.editMessageReplyMarkup(chatId, keyboardMessage!, {
       reply_markup: { inline_keyboard: [] },
     });
     keyboardMessage = undefined;
-    await name.ctx.reply(T.phone, {
+    await description.ctx.reply(T.phone, {
       reply_markup: {
         keyboard: [[{ text: T.sharePhone, request_contact: true }], [{ text: T.noPhone }], [{ text: T.sos }]],
         one_time_keyboard: true,
@@ -243,22 +203,10 @@ function triage(db: Db) {
       link_preview_options: { is_disabled: true },
     });
 
-    await ask(phoneAnswer, T.method, [[["call", T.call]], [["message", T.message]]]);
-    const method = await press();
-    await ask(method.ctx, T.time, [T.times.slice(0, 2), T.times.slice(2)]);
-    const time = await press();
-    const timeLabel = T.times.find(([id]) => id === time.id)?.[1] ?? "";
-    const topics = chosen.map((c) => CATEGORY_PAGES.flat().find(([code]) => code === c)?.[1]).join(", ");
+    const topics = CATEGORY_PAGES.flat().find(([code]) => code === category)?.[1] ?? "";
     await ask(
-      time.ctx,
-      T.summary({
-        topics,
-        region: where.name,
-        description: description.text,
-        name: name.text,
-        phone,
-        contact: `${method.id === "call" ? T.call : T.message}, ${timeLabel}`,
-      }),
+      phoneAnswer,
+      T.summary({ topics, region: where.name, description: description.text, phone }),
       [[["submit", T.submit]], ...[0, 2, 4].map((i) => T.edits.slice(i, i + 2))],
     );
     for (;;) {
@@ -270,21 +218,18 @@ function triage(db: Db) {
       createRequest(db, {
         regionCode: where.code,
         municipalityId,
-        categories: chosen,
-        flags,
+        categories: [category],
+        flags: [],
         urgency: danger.id === "yes" ? "P0" : "P2",
         description: description.skipped ? null : description.text,
-        contactName: name.skipped ? null : name.text,
+        contactName: null,
         contactPhone: phone,
-        contactMethod: method.id,
-        contactTime: time.id,
+        contactMethod: "call",
+        contactTime: "any",
         consentId,
       }),
     );
-    await ask(ctx, T.submitted(number, where.center, where.centerPhone), [
-      [["status", T.myRequests]],
-      [["restart", T.restart]],
-    ]);
+    await ask(ctx, T.submitted(number, where.center, where.centerPhone), [[["status", T.myRequests]]]);
   };
 }
 
