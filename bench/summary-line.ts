@@ -1,26 +1,16 @@
 // One line of a benchmark's JSON report (read from stdin), per update and per family (Opora and the
 // peer both take 10 updates a family, so the two units agree).
 //   node --expose-gc --import tsx bench/telegram-bench.ts … | node --import tsx bench/summary-line.ts [load]
+import { parseReport } from "./report-file.ts";
+
 let input = "";
 process.stdin.setEncoding("utf8");
 for await (const chunk of process.stdin) input += chunk;
-const start = input.indexOf("{");
-if (start < 0) {
+const r = parseReport(input);
+if (!r) {
   console.log(`no report: ${input.slice(-300)}`);
   process.exit(1);
 }
-const r = JSON.parse(input.slice(start)) as {
-  bot: string;
-  db: string;
-  families: number;
-  pacedRate: number | "unpaced";
-  updates: number;
-  updatesPerSecond: number;
-  botCpuMsPerUpdate: number;
-  latencyMs: { p50: number; p95: number; p99: number };
-  botHeapAfterGcMb: { before: number | null; after: number | null };
-  outcomes: Record<string, number>;
-};
 const perFamily = r.updates / r.families;
 const cells = [
   process.argv[2] ? `load ${process.argv[2]}` : "",
