@@ -176,6 +176,8 @@ export interface CachedStepCommit {
   cached: { id: string; text: string };
   /** The new state: conversationUpdate's arguments but the condition. */
   save: { state: DialogState; text: string; userId: string };
+  /** The step's row effects (a transcript message, a consent record), written with the state. */
+  rows?: readonly StepRow[];
   reply: ReplyInput;
 }
 
@@ -190,21 +192,27 @@ export interface CachedStepCommit {
  */
 export async function commitCachedStep(db: Db, engine: DbEngine, input: CachedStepCommit): Promise<number | null> {
   const { cached, save, now } = input;
+  const stepRows = input.rows ?? [];
   if (engine === "postgresql") {
     const claimed = processedInsert(engine, input, [unchangedSql(cached)]);
     const journal = input.journalKeys.length > 0 ? Prisma.sql`"journal" AS (DELETE ${journalRows(input.channel, input.journalKeys)}), ` : Prisma.empty;
     const update = conversationUpdate(cached.id, save.state, save.text, now, save.userId, Prisma.sql`EXISTS (SELECT 1 FROM "claimed")`);
-    const rows = await db.$queryRaw<{ id: number | bigint }[]>`WITH ${journal}"claimed" AS (${claimed} RETURNING 1), "step" AS (${update} RETURNING 1)
-      ${replyInsertSql(input.reply, now, { condition: Prisma.sql`EXISTS (SELECT 1 FROM "step")`, engine })}`;
+    const stepped = { condition: Prisma.sql`EXISTS (SELECT 1 FROM "step")`, engine };
+    const effects = stepRows.map((row, i) => Prisma.sql`, ${Prisma.raw(`"row${i}"`)} AS (${row(stepped)})`);
+    const rows = await db.$queryRaw<{ id: number | bigint }[]>`WITH ${journal}"claimed" AS (${claimed} RETURNING 1), "step" AS (${update} RETURNING 1)${effects.length > 0 ? Prisma.join(effects, "") : Prisma.empty}
+      ${replyInsertSql(input.reply, now, stepped)}`;
     return rows[0] ? Number(rows[0].id) : null;
   }
   // changes(): the rows the statement just before changed (one connection, in order, in BEGIN IMMEDIATE).
+  // Each row effect inserts one row, so the chain goes on through them to the reply row.
   const previousChanged = Prisma.sql`changes() = 1`;
+  const chained = { condition: previousChanged, engine };
   const results = await db.$transaction([
     ...(input.journalKeys.length > 0 ? [db.$executeRaw`DELETE ${journalRows(input.channel, input.journalKeys)}`] : []),
     db.$executeRaw(processedInsert(engine, input, [unchangedSql(cached)])),
     db.$executeRaw(conversationUpdate(cached.id, save.state, save.text, now, save.userId, previousChanged)),
-    db.$queryRaw<{ id: number | bigint }[]>(replyInsertSql(input.reply, now, { condition: previousChanged, engine })),
+    ...stepRows.map((row) => db.$executeRaw(row(chained))),
+    db.$queryRaw<{ id: number | bigint }[]>(replyInsertSql(input.reply, now, chained)),
   ]);
   const rows = results.at(-1) as { id: number | bigint }[];
   return rows[0] ? Number(rows[0].id) : null;
@@ -216,24 +224,46 @@ export async function saveConversation(tx: Tx, id: string, state: DialogState, n
   return text;
 }
 
+/**
+ * A row a step writes besides its state and replies (the engine's row effects): an INSERT, written
+ * only under `when.condition` if given (commitCachedStep's chain), else unconditionally.
+ */
+export type StepRow = (when?: { condition: Prisma.Sql; engine: DbEngine }) => Prisma.Sql;
+
+/** `INSERT … VALUES (…)`, or `INSERT … SELECT … WHERE condition` (PostgreSQL needs its timestamps typed there). */
+function rowInsert(table: string, columns: readonly string[], values: readonly (string | Date | Prisma.Sql)[], when?: { condition: Prisma.Sql; engine: DbEngine }): Prisma.Sql {
+  const head = Prisma.raw(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")})`);
+  const typed = values.map((v) => (v instanceof Date && when?.engine === "postgresql" ? Prisma.sql`${v}::timestamp(3)` : v));
+  return when ? Prisma.sql`${head} SELECT ${Prisma.join(typed)} WHERE ${when.condition}` : Prisma.sql`${head} VALUES (${Prisma.join(typed)})`;
+}
+
 /** A message of the family kept in the transcript, linked to their open request if there is one. */
-export async function recordInbound(tx: Tx, conversationId: string, text: string, now: Date): Promise<void> {
-  await tx.$executeRaw`INSERT INTO "TranscriptMessage" ("id", "conversationId", "requestId", "direction", "text", "createdAt")
-    VALUES (${randomUUID()}, ${conversationId}, (SELECT "id" FROM "Request" WHERE "conversationId" = ${conversationId}
-      AND "status" IN (${Prisma.join([...OPEN_STATUSES])}) ORDER BY "id" DESC LIMIT 1), 'in', ${text}, ${now})`;
+export function inboundRow(conversationId: string, text: string, now: Date): StepRow {
+  const openRequest = Prisma.sql`(SELECT "id" FROM "Request" WHERE "conversationId" = ${conversationId}
+    AND "status" IN (${Prisma.join([...OPEN_STATUSES])}) ORDER BY "id" DESC LIMIT 1)`;
+  const values = [randomUUID(), conversationId, openRequest, Prisma.sql`'in'`, text, now];
+  return (when) => rowInsert("TranscriptMessage", ["id", "conversationId", "requestId", "direction", "text", "createdAt"], values, when);
 }
 
 /** Consent records (152-ФЗ, design.md §4): what was shown, to whom, when, from which update. */
-export async function recordConsent(
-  tx: Tx,
-  input: { channel: string; userId: string; consent: ConsentDraft; sourceUpdateId: string; now: Date },
-): Promise<string> {
+export function consentRow(input: { channel: string; userId: string; consent: ConsentDraft; sourceUpdateId: string; now: Date }): StepRow {
   const c = input.consent;
-  const id = randomUUID();
-  await tx.$executeRaw`INSERT INTO "ConsentRecord" ("id", "channel", "userId", "decision", "textVersion", "textHash", "operatorName",
-      "purposes", "dataList", "recipients", "term", "withdrawalMethod", "sourceUpdateId", "givenAt")
-    VALUES (${id}, ${input.channel}, ${input.userId}, ${c.decision}, ${c.textVersion}, ${c.textHash}, ${c.operatorName},
-      ${JSON.stringify(c.purposes)}, ${JSON.stringify(c.dataList)}, ${JSON.stringify(c.recipients)}, ${c.term}, ${c.withdrawalMethod},
-      ${input.sourceUpdateId}, ${input.now})`;
-  return id;
+  const columns = ["id", "channel", "userId", "decision", "textVersion", "textHash", "operatorName", "purposes", "dataList", "recipients", "term", "withdrawalMethod", "sourceUpdateId", "givenAt"];
+  const values = [
+    randomUUID(),
+    input.channel,
+    input.userId,
+    c.decision,
+    c.textVersion,
+    c.textHash,
+    c.operatorName,
+    JSON.stringify(c.purposes),
+    JSON.stringify(c.dataList),
+    JSON.stringify(c.recipients),
+    c.term,
+    c.withdrawalMethod,
+    input.sourceUpdateId,
+    input.now,
+  ];
+  return (when) => rowInsert("ConsentRecord", columns, values, when);
 }

@@ -24,8 +24,9 @@ import {
   isResting,
   type LoadedConversation,
   loadOrCreateConversation,
-  recordConsent,
-  recordInbound,
+  consentRow,
+  inboundRow,
+  type StepRow,
 } from "./conversation-store.ts";
 import {
   type DialogCatalog,
@@ -276,13 +277,11 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     };
   }
 
-  /** Effects that are one plain row each. */
-  async function applyRowEffect(tx: Tx, effect: RowEffect, ctx: InboundContext, conversationId: string, now: Date): Promise<void> {
-    if (effect.type === "recordConsent") {
-      await recordConsent(tx, { channel: ctx.channel, userId: ctx.userId, consent: effect.consent, sourceUpdateId: ctx.updateKey, now });
-    } else {
-      await recordInbound(tx, conversationId, effect.text, now);
-    }
+  /** Effects that are one plain row each: written in the step's transaction, or in its cached commit. */
+  function rowOf(effect: RowEffect, ctx: InboundContext, conversationId: string, now: Date): StepRow {
+    return effect.type === "recordConsent"
+      ? consentRow({ channel: ctx.channel, userId: ctx.userId, consent: effect.consent, sourceUpdateId: ctx.updateKey, now })
+      : inboundRow(conversationId, effect.text, now);
   }
 
   function logStep(ulog: Logger, begun: Begun, next: DialogState): void {
@@ -292,10 +291,11 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   }
 
   /**
-   * Most updates: a messenger's answer in mid-dialog, the conversation cached, a step with no
-   * effects. It is run on the cached state and committed without an interactive transaction
-   * (commitCachedStep). Otherwise the step takes the full way: `full`, with the engine's result when
-   * it ran (a step with effects), or without it when the claim failed (the conversation read again).
+   * Most updates: a messenger's answer in mid-dialog, the conversation cached, a step whose only
+   * effects are plain rows (a consent record, a transcript message). It is run on the cached state
+   * and committed without an interactive transaction (commitCachedStep). Otherwise the step takes
+   * the full way: `full`, with the engine's result when it ran (a step with other effects), or
+   * without it when the claim failed (the conversation read again).
    */
   async function cachedStep(
     ctx: InboundContext,
@@ -309,7 +309,9 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     if (!cached || currentChatClaim()) return { type: "full" };
     const result = runEngine(cached.state, ctx, event, now, loaded);
     const ran = { state: cached.state, result };
-    if (result.effects.length > 0 || forgetsPersonalAnswers(cached.state, result.state)) return { type: "full", ran };
+    // Row effects (a consent record, a transcript message) ride in the same commit; others need the full way.
+    const rowEffects = result.effects.filter(isRowEffect);
+    if (rowEffects.length < result.effects.length || forgetsPersonalAnswers(cached.state, result.state)) return { type: "full", ran };
     const next = result.state;
     const replies = finalReplies(result.replies, {});
     const urgent = isUrgentStep(event, result);
@@ -323,6 +325,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
       journalKeys: journalKeysOf(ctx),
       cached,
       save: { state: next, text, userId: ctx.userId },
+      rows: rowEffects.map((e) => rowOf(e, ctx, cached.id, now)),
       reply,
     });
     if (deliveryId === null) {
@@ -357,7 +360,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
         const outcomes: Outcomes = {};
         for (const effect of result.effects) {
           if (isRowEffect(effect)) {
-            await applyRowEffect(tx, effect, ctx, conv.id, now);
+            await tx.$executeRaw(rowOf(effect, ctx, conv.id, now)());
             continue;
           }
           const out = await applyEffect(tx, effect, { ctx, conversationId: conv.id, locale: next.locale, now, snapshot: loaded.snapshot });

@@ -3,13 +3,13 @@
 // require the one before to have changed its row, on PostgreSQL one statement. Its claim must hold
 // exactly as claimUpdate's does: a re-delivered update, or a conversation someone else changed
 // meanwhile, writes nothing but the journal deletion, and the step is then taken the full way.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { engineOf } from "../../src/db/client.ts";
-import { commitCachedStep } from "../../src/dialog/conversation-store.ts";
+import { commitCachedStep, consentRow, inboundRow, type StepRow } from "../../src/dialog/conversation-store.ts";
 import type { HandleResult, InboundEvent } from "../../src/dialog/service-types.ts";
 import { initialState, serializeState } from "../../src/dialog/state.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { makeService, Person, routedDbPerTest } from "./db-fixture.ts";
+import { makeService, Person, routedDbPerTest, walkToConsent } from "./db-fixture.ts";
 
 const now = new Date("2026-03-02T06:00:00Z");
 
@@ -35,7 +35,7 @@ describe("commitCachedStep", () => {
     return conv.id;
   }
 
-  const commit = (id: string, text = cachedText) =>
+  const commit = (id: string, text = cachedText, rows: StepRow[] = []) =>
     commitCachedStep(tmp.db, engineOf(tmp.db), {
       channel: "telegram",
       updateKey: "u-5",
@@ -43,8 +43,31 @@ describe("commitCachedStep", () => {
       journalKeys: ["u-5"],
       cached: { id, text },
       save: { state: nextState, text: nextText, userId: "77" },
+      rows,
       reply: { channel: "telegram", chatId: "77", updateKey: "u-5", payload: { replies: [{ type: "text", text: "Что случилось?" }] }, urgent: false },
     });
+
+  /** A consent record and a transcript message: the row effects a cached step may carry. */
+  const rowEffects = (conversationId: string): StepRow[] => [
+    consentRow({
+      channel: "telegram",
+      userId: "77",
+      sourceUpdateId: "u-5",
+      now,
+      consent: {
+        decision: "given",
+        textVersion: "v1",
+        textHash: "abc",
+        operatorName: "АНО «Опора»",
+        purposes: ["contact"],
+        dataList: ["phone"],
+        recipients: ["Центр"],
+        term: "180d",
+        withdrawalMethod: "/revoke",
+      },
+    }),
+    inboundRow(conversationId, "Ссоры дома, сын не разговаривает", now),
+  ];
 
   it("claims the update: the state, the reply row, the processed mark and the journal deletion together", async () => {
     const id = await seed();
@@ -59,6 +82,32 @@ describe("commitCachedStep", () => {
     ]);
     expect(await tmp.db.processedUpdate.count({ where: { updateKey: "u-5" } })).toBe(1);
     expect(await tmp.db.inboundUpdate.count()).toBe(0);
+  });
+
+  it("the step's row effects commit with its state: the consent record and the transcript message", async () => {
+    const id = await seed();
+    const deliveryId = await commit(id, cachedText, rowEffects(id));
+    expect(deliveryId).toBeTypeOf("number");
+    expect((await tmp.db.conversation.findUniqueOrThrow({ where: { id } })).state).toBe(nextText);
+    const consent = await tmp.db.consentRecord.findMany();
+    expect(consent.map((c) => [c.userId, c.decision, c.sourceUpdateId, c.givenAt.toISOString(), JSON.parse(c.recipients)])).toEqual([
+      ["77", "given", "u-5", now.toISOString(), ["Центр"]],
+    ]);
+    const transcript = await tmp.db.transcriptMessage.findMany();
+    expect(transcript.map((t) => [t.conversationId, t.direction, t.text, t.requestId, t.createdAt.toISOString()])).toEqual([
+      [id, "in", "Ссоры дома, сын не разговаривает", null, now.toISOString()],
+    ]);
+    expect(await tmp.db.outbox.count()).toBe(1);
+  });
+
+  it("a conversation changed meanwhile: its row effects are not written either", async () => {
+    const id = await seed();
+    await tmp.db.conversation.update({ where: { id }, data: { state: serializeState({ ...cachedState, seq: 5, step: "region" }), seq: 5 } });
+    expect(await commit(id, cachedText, rowEffects(id))).toBeNull();
+    expect(await tmp.db.consentRecord.count()).toBe(0);
+    expect(await tmp.db.transcriptMessage.count()).toBe(0);
+    expect(await tmp.db.outbox.count()).toBe(0);
+    expect(await tmp.db.processedUpdate.count()).toBe(0);
   });
 
   it("a conversation changed meanwhile: nothing written but the journal deletion", async () => {
@@ -130,5 +179,21 @@ describe("the dialog service's cached steps on a messenger", () => {
     const after = await conversation();
     expect(after.seq).toBe(afterB.seq + 1);
     expect(JSON.parse(after.state).answers.regionCode).toBe("63");
+  });
+
+  it("consent and the description take the cached commit, not an interactive transaction, and are kept", async () => {
+    const p = new MessengerPerson(makeService(routed.db, () => now), "503");
+    await walkToConsent(p);
+    const transactions = vi.spyOn(routed.db, "$transaction");
+    const interactive = () => transactions.mock.calls.filter(([arg]) => typeof arg === "function").length;
+    await p.press("give");
+    await p.text("Ссоры с сыном, нужна консультация");
+    expect(interactive()).toBe(0);
+    transactions.mockRestore();
+    expect(await routed.db.consentRecord.count({ where: { userId: "503", decision: "given" } })).toBe(1);
+    const conv = await conversation();
+    const transcript = await routed.db.transcriptMessage.findMany({ where: { conversationId: conv.id } });
+    expect(transcript.map((t) => [t.direction, t.text])).toEqual([["in", "Ссоры с сыном, нужна консультация"]]);
+    expect(JSON.parse(conv.state).answers.description).toBe("Ссоры с сыном, нужна консультация");
   });
 });
