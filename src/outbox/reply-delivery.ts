@@ -72,11 +72,22 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
   const { db, log, channel, clock } = deps;
   const maxAttempts = deps.maxAttempts ?? 10;
   const backlog = new Set<string>();
-  // The fast path's deliveries are deleted at once, and together while a DELETE is running (one
-  // statement for many rows under load, no wait when idle). A crash before the DELETE commits sends
-  // those replies again after the hold, as a crash right after a send would.
+  // The fast path's deliveries are deleted together: those finished in the same turn of the event
+  // loop, and those finished while a DELETE is running (one statement for many rows under load, no
+  // timer when idle). A crash before the DELETE commits sends those replies again after the hold,
+  // as a crash right after a send would.
   let delivered: number[] = [];
   let flushing: Promise<void> | undefined;
+  let scheduled = false;
+  function recordDelivered(id: number): void {
+    delivered.push(id);
+    if (scheduled || flushing) return; // a running flush takes it in its loop
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      void flush();
+    });
+  }
   function flush(): Promise<void> {
     flushing ??= (async () => {
       while (delivered.length > 0) {
@@ -102,8 +113,7 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
         if (all) {
           state.recorded = true;
           if (fastPath) {
-            delivered.push(id);
-            void flush();
+            recordDelivered(id);
           } else await db.$executeRaw`DELETE FROM "Outbox" WHERE "id" = ${id}`;
           return;
         }
@@ -192,8 +202,7 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
       const result = await attempt(chatId, payload, false, record.wentOut).finally(() => clearInterval(renewal));
       if (result.type === "sent") {
         if (!record.state.recorded) {
-          delivered.push(id);
-          void flush();
+          recordDelivered(id);
         }
         return;
       }

@@ -68,3 +68,22 @@ describe("a step's replies, recorded as they go out", () => {
     expect(out).toEqual(["one", "two", "three"]);
   }, 20_000);
 });
+
+describe("delivered replies, recorded together", () => {
+  it("replies of many chats sent at once are deleted in one statement, and none is left behind", async () => {
+    const db = testDb();
+    const one: ReplyPayload = { replies: [{ type: "text", text: "ответ" }] };
+    const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => commitReply(db, { updateKey: `u${i}`, payload: one, urgent: false, holdMs: 20_000 }, new Date())));
+    const sent: ReplySend = async () => ({ type: "sent", sent: 1 });
+    const delivery = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: sent, inChat });
+    const deletes: string[] = [];
+    const executeRaw = db.$executeRaw.bind(db);
+    db.$executeRaw = ((query: TemplateStringsArray, ...values: unknown[]) => {
+      if (query.join("?").startsWith('DELETE FROM "Outbox"')) deletes.push(query.join("?"));
+      return executeRaw(query, ...values);
+    }) as typeof db.$executeRaw;
+    await Promise.all(ids.map((id) => delivery.deliverNow("42", id, one)));
+    await expect.poll(() => db.outbox.count(), { timeout: 5_000 }).toBe(0);
+    expect(deletes).toHaveLength(1);
+  });
+});
