@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { currentChatClaim } from "../cluster/chat-claims.ts";
 import { leaseHeldSql, leaseRowSql } from "../cluster/leases.ts";
 import type { Db, DbEngine, Tx } from "../db/client.ts";
+import { insertRow, type WriteCondition } from "../db/conditional-insert.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type ReplyInput, replyInsertSql } from "../outbox/outbox.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
@@ -197,7 +198,7 @@ export async function commitCachedStep(db: Db, engine: DbEngine, input: CachedSt
     const claimed = processedInsert(engine, input, [unchangedSql(cached)]);
     const journal = input.journalKeys.length > 0 ? Prisma.sql`"journal" AS (DELETE ${journalRows(input.channel, input.journalKeys)}), ` : Prisma.empty;
     const update = conversationUpdate(cached.id, save.state, save.text, now, save.userId, Prisma.sql`EXISTS (SELECT 1 FROM "claimed")`);
-    const stepped = { condition: Prisma.sql`EXISTS (SELECT 1 FROM "step")`, engine };
+    const stepped: WriteCondition = { condition: Prisma.sql`EXISTS (SELECT 1 FROM "step")`, engine };
     const effects = stepRows.map((row, i) => Prisma.sql`, ${Prisma.raw(`"row${i}"`)} AS (${row(stepped)})`);
     const rows = await db.$queryRaw<{ id: number | bigint }[]>`WITH ${journal}"claimed" AS (${claimed} RETURNING 1), "step" AS (${update} RETURNING 1)${effects.length > 0 ? Prisma.join(effects, "") : Prisma.empty}
       ${replyInsertSql(input.reply, now, stepped)}`;
@@ -206,7 +207,7 @@ export async function commitCachedStep(db: Db, engine: DbEngine, input: CachedSt
   // changes(): the rows the statement just before changed (one connection, in order, in BEGIN IMMEDIATE).
   // Each row effect inserts one row, so the chain goes on through them to the reply row.
   const previousChanged = Prisma.sql`changes() = 1`;
-  const chained = { condition: previousChanged, engine };
+  const chained: WriteCondition = { condition: previousChanged, engine };
   const results = await db.$transaction([
     ...(input.journalKeys.length > 0 ? [db.$executeRaw`DELETE ${journalRows(input.channel, input.journalKeys)}`] : []),
     db.$executeRaw(processedInsert(engine, input, [unchangedSql(cached)])),
@@ -224,25 +225,15 @@ export async function saveConversation(tx: Tx, id: string, state: DialogState, n
   return text;
 }
 
-/**
- * A row a step writes besides its state and replies (the engine's row effects): an INSERT, written
- * only under `when.condition` if given (commitCachedStep's chain), else unconditionally.
- */
-export type StepRow = (when?: { condition: Prisma.Sql; engine: DbEngine }) => Prisma.Sql;
-
-/** `INSERT … VALUES (…)`, or `INSERT … SELECT … WHERE condition` (PostgreSQL needs its timestamps typed there). */
-function rowInsert(table: string, columns: readonly string[], values: readonly (string | Date | Prisma.Sql)[], when?: { condition: Prisma.Sql; engine: DbEngine }): Prisma.Sql {
-  const head = Prisma.raw(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")})`);
-  const typed = values.map((v) => (v instanceof Date && when?.engine === "postgresql" ? Prisma.sql`${v}::timestamp(3)` : v));
-  return when ? Prisma.sql`${head} SELECT ${Prisma.join(typed)} WHERE ${when.condition}` : Prisma.sql`${head} VALUES (${Prisma.join(typed)})`;
-}
+/** A row a step writes besides its state and replies (the engine's row effects), under `when` if given. */
+export type StepRow = (when?: WriteCondition) => Prisma.Sql;
 
 /** A message of the family kept in the transcript, linked to their open request if there is one. */
 export function inboundRow(conversationId: string, text: string, now: Date): StepRow {
   const openRequest = Prisma.sql`(SELECT "id" FROM "Request" WHERE "conversationId" = ${conversationId}
     AND "status" IN (${Prisma.join([...OPEN_STATUSES])}) ORDER BY "id" DESC LIMIT 1)`;
   const values = [randomUUID(), conversationId, openRequest, Prisma.sql`'in'`, text, now];
-  return (when) => rowInsert("TranscriptMessage", ["id", "conversationId", "requestId", "direction", "text", "createdAt"], values, when);
+  return (when) => insertRow("TranscriptMessage", ["id", "conversationId", "requestId", "direction", "text", "createdAt"], values, when);
 }
 
 /** Consent records (152-ФЗ, design.md §4): what was shown, to whom, when, from which update. */
@@ -265,5 +256,5 @@ export function consentRow(input: { channel: string; userId: string; consent: Co
     input.sourceUpdateId,
     input.now,
   ];
-  return (when) => rowInsert("ConsentRecord", columns, values, when);
+  return (when) => insertRow("ConsentRecord", columns, values, when);
 }

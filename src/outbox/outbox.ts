@@ -3,7 +3,8 @@
 // memory), so a crash or a failing API loses nothing. The idempotency key makes enqueueing the same
 // effect twice a no-op.
 import { type Fence, fenced } from "../cluster/leases.ts";
-import type { Db, DbEngine, Tx } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
+import { insertRow, type WriteCondition } from "../db/conditional-insert.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logging/logger.ts";
 import { type OutboundPriority, withOutboundPriority } from "../channels/outbound-limiter.ts";
@@ -93,14 +94,10 @@ export interface ReplyInput {
   holdMs?: number;
 }
 
-/**
- * The INSERT of a step's reply row, returning its id. `when`: a condition the row is written under
- * (nothing is written when it is false); PostgreSQL then needs the timestamps' type spelled out.
- */
-export function replyInsertSql(input: ReplyInput, now: Date, when?: { condition: Prisma.Sql; engine: DbEngine }): Prisma.Sql {
-  const at = (d: Date) => (when?.engine === "postgresql" ? Prisma.sql`${d}::timestamp(3)` : Prisma.sql`${d}`);
-  const columns = Prisma.sql`INSERT INTO "Outbox" ("idempotencyKey", "kind", "channel", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt")`;
-  const values = Prisma.join([
+/** The INSERT of a step's reply row, returning its id; `when`: written only under that condition. */
+export function replyInsertSql(input: ReplyInput, now: Date, when?: WriteCondition): Prisma.Sql {
+  const columns = ["idempotencyKey", "kind", "channel", "target", "payload", "status", "attempts", "nextAttemptAt", "createdAt"];
+  const values = [
     `reply:${input.channel}:${input.updateKey}`,
     input.urgent ? URGENT_REPLY_KIND : REPLY_KIND,
     input.channel,
@@ -108,12 +105,10 @@ export function replyInsertSql(input: ReplyInput, now: Date, when?: { condition:
     JSON.stringify(input.payload),
     input.holdMs ? "sending" : "pending",
     Prisma.raw("0"),
-    at(new Date(now.getTime() + (input.holdMs ?? 0))),
-    at(now),
-  ]);
-  return when
-    ? Prisma.sql`${columns} SELECT ${values} WHERE ${when.condition} RETURNING "id"`
-    : Prisma.sql`${columns} VALUES (${values}) RETURNING "id"`;
+    new Date(now.getTime() + (input.holdMs ?? 0)),
+    now,
+  ];
+  return Prisma.sql`${insertRow("Outbox", columns, values, when)} RETURNING "id"`;
 }
 
 /**
