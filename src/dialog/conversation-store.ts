@@ -33,15 +33,9 @@ const clearedUnderClaim = new WeakMap<Tx, { channel: string; keys: readonly stri
 
 /** The "processed" mark of an update, written only under `conditions` (and only once). */
 function processedInsert(engine: DbEngine, u: { channel: string; updateKey: string; now: Date }, conditions: Prisma.Sql[]): Prisma.Sql {
-  const { channel, updateKey, now } = u;
-  const row =
-    conditions.length === 0
-      ? Prisma.sql`VALUES (${channel}, ${updateKey}, ${now})`
-      : engine === "postgresql"
-        ? Prisma.sql`SELECT ${channel}::text, ${updateKey}::text, ${now}::timestamp(3) WHERE ${Prisma.join(conditions, " AND ")}`
-        : Prisma.sql`SELECT ${channel}, ${updateKey}, ${now} WHERE ${Prisma.join(conditions, " AND ")}`;
+  const when = conditions.length > 0 ? { condition: Prisma.join(conditions, " AND "), engine } : undefined;
   // ON CONFLICT rather than catching a unique violation: on PostgreSQL an error aborts the transaction.
-  return Prisma.sql`INSERT INTO "ProcessedUpdate" ("channel", "updateKey", "processedAt") ${row} ON CONFLICT DO NOTHING`;
+  return Prisma.sql`${insertRow("ProcessedUpdate", ["channel", "updateKey", "processedAt"], [u.channel, u.updateKey, u.now], when)} ON CONFLICT DO NOTHING`;
 }
 
 /** An update's inbound-journal rows (`DELETE ${journalRows(…)}`). */
