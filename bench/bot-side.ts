@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { Db } from "../src/db/client.ts";
+import type { Db, DbTarget } from "../src/db/client.ts";
 import { createDialogService } from "../src/dialog/dialog-service.ts";
 import type { DialogService } from "../src/dialog/service-types.ts";
 import { createI18n, type I18n } from "../src/i18n/i18n.ts";
@@ -23,6 +23,8 @@ export interface BotSide<I> {
   info: I;
   /** The database engine of this run. */
   engine: "sqlite" | "postgresql";
+  /** Where this run's database is, for a bot that opens its own client (the peer build). */
+  target: DbTarget;
   /** Flags parsed beyond the shared ones. */
   flags: Record<string, string | boolean | undefined>;
   /** Runs the families against `channel` (started here, stopped after), prints the JSON report. */
@@ -85,6 +87,7 @@ export async function prepareBotSide<I>(opts: {
     service,
     info: load.info,
     engine: temp.target.engine,
+    target: temp.target,
     flags: values,
     async measure(channel) {
       await channel.start();

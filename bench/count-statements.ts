@@ -1,6 +1,6 @@
 // Counts the SQL statements one family's triage costs (SQLite, counted where better-sqlite3
 // prepares them), for Opora or the peer build (bench/peer/): one warm-up family, then one counted.
-//   node --import tsx bench/count-statements.ts [opora|peer]
+//   node --import tsx bench/count-statements.ts [opora|peer|peer-raw]
 import Database from "better-sqlite3";
 
 const counts = new Map<string, number>();
@@ -34,8 +34,14 @@ const i18n = createI18n();
 const api = await startFakeTelegramApi({ record: false });
 const botInfo = { ...FAKE_BOT } as never;
 const bot =
-  process.argv[2] === "peer"
-    ? await createPeerBot({ token: api.token, apiRoot: api.apiRoot, db: temp.db, botInfo })
+  process.argv[2] === "peer" || process.argv[2] === "peer-raw"
+    ? await createPeerBot({
+        token: api.token,
+        apiRoot: api.apiRoot,
+        target: temp.target,
+        botInfo,
+        sessions: process.argv[2] === "peer-raw" ? "raw-sql" : "adapter",
+      })
     : createTelegramChannel({
         token: api.token,
         apiRoot: api.apiRoot,

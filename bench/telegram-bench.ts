@@ -6,7 +6,9 @@
 //   node --expose-gc --import tsx bench/telegram-bench.ts --families 100
 //   node --expose-gc --import tsx bench/telegram-bench.ts --families 5000
 //   node --expose-gc --import tsx bench/telegram-bench.ts --families 1000 --rate 200   (paced: latency at a fixed load)
-//   … --bot peer      the conventional grammY + conversations build of the same triage (bench/peer/)
+//   … --bot peer      the conventional grammY + conversations build of the same triage (bench/peer/),
+//                     its sessions in the published @grammyjs/storage-prisma adapter
+//   … --bot peer-raw  the same peer with its sessions through typed raw SQL (hand-tuned)
 //   … --db postgres   on PostgreSQL (TEST_DATABASE_URL's server, or a throwaway one started here)
 // (--expose-gc lets the report give the heap left after a full GC, before and after the run.)
 //
@@ -31,11 +33,17 @@ const botInfo = {
   can_connect_to_business: false,
   has_main_web_app: false,
 } as never;
-if (bot.flags.bot !== "opora" && bot.flags.bot !== "peer")
-  throw new Error(`--bot must be opora or peer, not ${bot.flags.bot}`);
+if (bot.flags.bot !== "opora" && bot.flags.bot !== "peer" && bot.flags.bot !== "peer-raw")
+  throw new Error(`--bot must be opora, peer or peer-raw, not ${bot.flags.bot}`);
 await bot.measure(
-  bot.flags.bot === "peer"
-    ? await createPeerBot({ token: bot.info.token, apiRoot: bot.info.apiRoot, db: bot.db, botInfo })
+  bot.flags.bot !== "opora"
+    ? await createPeerBot({
+        token: bot.info.token,
+        apiRoot: bot.info.apiRoot,
+        target: bot.target,
+        botInfo,
+        sessions: bot.flags.bot === "peer-raw" ? "raw-sql" : "adapter",
+      })
     : createTelegramChannel({
         token: bot.info.token,
         apiRoot: bot.info.apiRoot,

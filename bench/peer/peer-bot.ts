@@ -1,6 +1,6 @@
 // The peer build for the benchmark: the same triage written the conventional grammY way — one
 // `@grammyjs/conversations` conversation (the plugin replays it from the start on every update and
-// keeps its log in a Prisma-backed storage, one read and one write per update), run concurrently
+// keeps its log in a Prisma session storage, one read and one write per update), run concurrently
 // across chats by `@grammyjs/runner` with `sequentialize` per chat, grammY's own HTTP client.
 // Same dialog as Opora's (ten updates a family since issue 12), same questions, buttons
 // ("<step>.<id>") and messages, and the same Bot API calls, so the simulated families of
@@ -9,16 +9,20 @@
 // under-18s, other languages).
 import {
   type Conversation,
+  type ConversationData,
   type ConversationFlavor,
   conversations,
+  type VersionedState,
   createConversation,
 } from "@grammyjs/conversations";
 import { run, sequentialize } from "@grammyjs/runner";
 import { Bot, type Context } from "grammy";
 import type { InlineKeyboardButton, UserFromGetMe } from "grammy/types";
-import type { Db } from "../../src/db/client.ts";
+import { PrismaAdapter } from "@grammyjs/storage-prisma";
+import type { Db, DbTarget } from "../../src/db/client.ts";
+import { openPeerDb } from "./peer-client.ts";
 import { CATEGORY_PAGES, categoriesQuestion, T, WELCOME } from "./peer-texts.ts";
-import { createPeerStorageTable, prismaStorage } from "./prisma-storage.ts";
+import { rawSqlStorage } from "./raw-sql-storage.ts";
 
 type BotCtx = ConversationFlavor<Context>;
 type Convo = Conversation<BotCtx, Context>;
@@ -30,17 +34,26 @@ export interface PeerBot {
   stop(): Promise<void>;
 }
 
+/**
+ * Where the conversations plugin keeps its log: "adapter" is the published @grammyjs/storage-prisma
+ * over a `Session` model (the obvious build); "raw-sql" the same table through typed raw SQL, a
+ * hand-tuned variant kept to show how much of the gap is the adapter's model queries.
+ */
+export type PeerSessions = "adapter" | "raw-sql";
+
 export async function createPeerBot(opts: {
   token: string;
   apiRoot: string;
-  db: Db;
+  target: DbTarget;
   botInfo: UserFromGetMe;
+  sessions?: PeerSessions;
 }): Promise<PeerBot> {
-  const { db } = opts;
-  await createPeerStorageTable(db);
+  const db = await openPeerDb(opts.target);
   const bot = new Bot<BotCtx>(opts.token, { client: { apiRoot: opts.apiRoot }, botInfo: opts.botInfo });
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
-  bot.use(conversations({ storage: { type: "key", adapter: prismaStorage(db) } }));
+  type Log = VersionedState<ConversationData>;
+  const adapter = opts.sessions === "raw-sql" ? rawSqlStorage<Log>(db) : new PrismaAdapter<Log>(db.session);
+  bot.use(conversations({ storage: { type: "key", adapter } }));
   bot.use(createConversation(triage(db), "triage"));
   // `bot.command` needs the bot_command entity, which the fake API's text updates do not carry.
   bot.hears(/^\/start(?:\s|$)/, (ctx) => ctx.conversation.enter("triage"));
@@ -52,6 +65,7 @@ export async function createPeerBot(opts: {
     },
     async stop() {
       await runner?.stop();
+      await db.$disconnect();
     },
   };
 }
