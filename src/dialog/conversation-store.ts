@@ -7,6 +7,7 @@ import { currentChatClaim } from "../cluster/chat-claims.ts";
 import { leaseHeldSql, leaseRowSql } from "../cluster/leases.ts";
 import type { Db, DbEngine, Tx } from "../db/client.ts";
 import { insertRow, type WriteCondition } from "../db/conditional-insert.ts";
+import { commitGrouped } from "../db/group-commit.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { type ReplyInput, replyInsertSql } from "../outbox/outbox.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
@@ -202,7 +203,8 @@ export async function commitCachedStep(db: Db, engine: DbEngine, input: CachedSt
   // Each row effect inserts one row, so the chain goes on through them to the reply row.
   const previousChanged = Prisma.sql`changes() = 1`;
   const chained: WriteCondition = { condition: previousChanged, engine };
-  const results = await db.$transaction([
+  // Committed with the other chats' steps ready in the same turn (group-commit.ts).
+  const results = await commitGrouped(db, () => [
     ...(input.journalKeys.length > 0 ? [db.$executeRaw`DELETE ${journalRows(input.channel, input.journalKeys)}`] : []),
     db.$executeRaw(processedInsert(engine, input, [unchangedSql(cached)])),
     db.$executeRaw(conversationUpdate(cached.id, save.state, save.text, now, save.userId, previousChanged)),

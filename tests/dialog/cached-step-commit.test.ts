@@ -121,6 +121,48 @@ describe("commitCachedStep", () => {
     expect(await tmp.db.inboundUpdate.count()).toBe(0);
   });
 
+  it("several chats' steps ready together: each keeps its own claim, one changed meanwhile writes nothing", async () => {
+    const chats = ["81", "82", "83"];
+    const ids: string[] = [];
+    for (const chat of chats) {
+      const conv = await tmp.db.conversation.create({
+        data: { channel: "telegram", chatId: chat, userId: chat, state: cachedText, stateVersion: cachedState.v, seq: 4 },
+      });
+      ids.push(conv.id);
+      await tmp.db.inboundUpdate.create({ data: { channel: "telegram", updateKey: `u-${chat}`, payload: "{}", receivedAt: now, chatKey: chat } });
+    }
+    const other = serializeState({ ...cachedState, seq: 5, step: "region" });
+    await tmp.db.conversation.update({ where: { id: ids[1] }, data: { state: other, seq: 5 } });
+    const transactions = vi.spyOn(tmp.db, "$transaction");
+    const results = await Promise.all(
+      chats.map((chat, i) =>
+        commitCachedStep(tmp.db, engineOf(tmp.db), {
+          channel: "telegram",
+          updateKey: `u-${chat}`,
+          now,
+          journalKeys: [`u-${chat}`],
+          cached: { id: ids[i]!, text: cachedText },
+          save: { state: nextState, text: nextText, userId: chat },
+          rows: [inboundRow(ids[i]!, `Сообщение ${chat}`, now)],
+          reply: { channel: "telegram", chatId: chat, updateKey: `u-${chat}`, payload: { replies: [{ type: "text", text: `Ответ ${chat}` }] }, urgent: false },
+        }),
+      ),
+    );
+    // SQLite commits them in one batch transaction (group-commit.ts); PostgreSQL, one statement each.
+    if (engineOf(tmp.db) === "sqlite") expect(transactions).toHaveBeenCalledTimes(1);
+    expect(results.map((r) => r === null)).toEqual([false, true, false]);
+    const outbox = await tmp.db.outbox.findMany({ orderBy: { id: "asc" } });
+    expect(outbox.map((o) => [o.id, o.target, JSON.parse(o.payload).replies[0].text])).toEqual([
+      [results[0], "81", "Ответ 81"],
+      [results[2], "83", "Ответ 83"],
+    ]);
+    const states = await tmp.db.conversation.findMany({ orderBy: { chatId: "asc" } });
+    expect(states.map((c) => c.state)).toEqual([nextText, other, nextText]);
+    expect((await tmp.db.transcriptMessage.findMany({ orderBy: { text: "asc" } })).map((t) => t.text)).toEqual(["Сообщение 81", "Сообщение 83"]);
+    expect((await tmp.db.processedUpdate.findMany({ orderBy: { updateKey: "asc" } })).map((p) => p.updateKey)).toEqual(["u-81", "u-83"]);
+    expect(await tmp.db.inboundUpdate.count()).toBe(0);
+  });
+
   it("an update processed before: nothing written, though the cached state still matches", async () => {
     const id = await seed();
     await tmp.db.processedUpdate.create({ data: { channel: "telegram", updateKey: "u-5", processedAt: new Date(now.getTime() - 1000) } });
