@@ -58,10 +58,13 @@ function ensureClient(engine: DbTarget["engine"]): string {
   const schemaFile = path.join(out, `schema-${engine}.prisma`);
   writeFileSync(schemaFile, schema);
   const cli = path.join(root, "node_modules", "prisma", "build", "index.js");
-  execFileSync(process.execPath, [cli, "generate", "--schema", schemaFile], {
+  // Each engine's Prisma config (the JS engine and its driver adapter): without it the CLI would fetch a native engine.
+  const config = engine === "postgresql" ? ["--config", path.join(root, "prisma", "postgresql", "prisma.config.ts")] : [];
+  execFileSync(process.execPath, [cli, "generate", ...config, "--schema", schemaFile], {
     cwd: root,
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? "file:./unused.db", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+    // Generating connects nowhere; the schema's datasource only needs a URL of its engine's kind.
+    env: { ...process.env, DATABASE_URL: engine === "postgresql" ? "postgresql://localhost/unused" : "file:./unused.db", PRISMA_HIDE_UPDATE_MESSAGE: "1" },
   });
   writeFileSync(stamp, hash);
   return dir;
