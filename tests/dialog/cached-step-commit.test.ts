@@ -163,6 +163,34 @@ describe("commitCachedStep", () => {
     expect(await tmp.db.inboundUpdate.count()).toBe(0);
   });
 
+  it("a step that fails in a group fails alone: the other chats' steps are committed", async () => {
+    const ids: string[] = [];
+    for (const chat of ["91", "92"]) {
+      const conv = await tmp.db.conversation.create({
+        data: { channel: "telegram", chatId: chat, userId: chat, state: cachedText, stateVersion: cachedState.v, seq: 4 },
+      });
+      ids.push(conv.id);
+    }
+    const stepOf = (chat: string, conversationId: string, transcriptOf: string) =>
+      commitCachedStep(tmp.db, engineOf(tmp.db), {
+        channel: "telegram",
+        updateKey: `u-${chat}`,
+        now,
+        journalKeys: [],
+        cached: { id: conversationId, text: cachedText },
+        save: { state: nextState, text: nextText, userId: chat },
+        rows: [inboundRow(transcriptOf, `Сообщение ${chat}`, now)],
+        reply: { channel: "telegram", chatId: chat, updateKey: `u-${chat}`, payload: { replies: [{ type: "text", text: `Ответ ${chat}` }] }, urgent: false },
+      });
+    // The second step's transcript row names a conversation that does not exist: a foreign-key violation.
+    const outcomes = await Promise.allSettled([stepOf("91", ids[0]!, ids[0]!), stepOf("92", ids[1]!, "no-such-conversation")]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected"]);
+    expect((await tmp.db.outbox.findMany()).map((o) => o.target)).toEqual(["91"]);
+    const states = await tmp.db.conversation.findMany({ orderBy: { chatId: "asc" } });
+    expect(states.map((c) => c.state)).toEqual([nextText, cachedText]);
+    expect((await tmp.db.processedUpdate.findMany()).map((p) => p.updateKey)).toEqual(["u-91"]);
+  });
+
   it("an update processed before: nothing written, though the cached state still matches", async () => {
     const id = await seed();
     await tmp.db.processedUpdate.create({ data: { channel: "telegram", updateKey: "u-5", processedAt: new Date(now.getTime() - 1000) } });
