@@ -38,7 +38,7 @@ for (const where of wheres) {
     const speed = (bot: string) => median(bot, where, (r) => r.updatesPerSecond)!;
     const cpu = (bot: string) => median(bot, where, (r) => r.botCpuMsPerUpdate)!;
     const label = `${where}${runs > 1 ? ` (median of ${runs})` : ""}`;
-    if (!where.includes("paced ")) {
+    if (where.includes(" unpaced ")) {
       const faster = speed("opora") / speed(peerBot);
       // CPU: the peer's per update over Opora's, so "1.5×" reads the same way for both targets.
       const cheaper = cpu(peerBot) / cpu("opora");
