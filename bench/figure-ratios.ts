@@ -29,31 +29,34 @@ function median(bot: string, where: string, figure: (r: BenchReport) => number):
 const round = (n: number) => Number(n.toFixed(2));
 
 // Verdicts against "peer", the obvious build the issue names; "peer-raw" (hand-tuned sessions) for comparison.
-const wheres = [...new Set(reports.filter((r) => r.bot === "opora").map(key))];
-for (const where of wheres) {
-  for (const peerBot of ["peer", "peer-raw"]) {
-    const against = peerBot === "peer" ? "the peer" : "the raw-SQL peer";
-    const runs = reports.filter((r) => r.bot === "opora" && key(r) === where).length;
-    if (median(peerBot, where, (r) => r.updatesPerSecond) === undefined) continue;
-    const speed = (bot: string) => median(bot, where, (r) => r.updatesPerSecond)!;
-    const cpu = (bot: string) => median(bot, where, (r) => r.botCpuMsPerUpdate)!;
-    const label = `${where}${runs > 1 ? ` (median of ${runs})` : ""}`;
-    if (where.includes(" unpaced ")) {
-      const faster = speed("opora") / speed(peerBot);
-      // CPU: the peer's per update over Opora's, so "1.5×" reads the same way for both targets.
-      const cheaper = cpu(peerBot) / cpu("opora");
-      const target = peerBot === "peer" ? (met: boolean) => ` target ≥ ${TARGET_SPEEDUP}× — ${verdict(met)}` : () => " for comparison";
-      console.log(`${label}: updates/s ${faster.toFixed(2)}× ${against}'s (${round(speed("opora"))} vs ${round(speed(peerBot))};${target(faster >= TARGET_SPEEDUP)})`);
-      console.log(
-        `${label}: CPU per update ${round(cpu("opora"))} vs ${round(cpu(peerBot))} ms, ${against} needs ${cheaper.toFixed(2)}× Opora's (${target(cheaper >= TARGET_SPEEDUP).trim()})`,
-      );
-    } else if (peerBot === "peer") {
-      const p99 = median("opora", where, (r) => r.latencyMs.p99)!;
-      const peerP99 = median(peerBot, where, (r) => r.latencyMs.p99)!;
-      console.log(
-        `${label}: p99 ${p99} ms (the peer's ${peerP99}; target ≤ ${TARGET_P99_MS} ms — ${verdict(p99 <= TARGET_P99_MS)}); CPU per update ${round(cpu("opora"))} vs ${round(cpu(peerBot))} ms`,
-      );
-    }
+const PEERS = [
+  { bot: "peer", name: "the peer", judged: true },
+  { bot: "peer-raw", name: "the raw-SQL peer", judged: false },
+];
+for (const where of new Set(reports.filter((r) => r.bot === "opora").map(key))) {
+  const runs = reports.filter((r) => r.bot === "opora" && key(r) === where).length;
+  const label = `${where}${runs > 1 ? ` (median of ${runs})` : ""}`;
+  const speed = (bot: string) => median(bot, where, (r) => r.updatesPerSecond);
+  const cpu = (bot: string) => median(bot, where, (r) => r.botCpuMsPerUpdate);
+  const p99 = (bot: string) => median(bot, where, (r) => r.latencyMs.p99);
+  const [ours, ourCpu] = [speed("opora")!, cpu("opora")!];
+  if (!where.includes(" unpaced ")) {
+    const [mine, theirs] = [p99("opora")!, p99("peer")];
+    if (theirs === undefined) continue;
+    console.log(
+      `${label}: p99 ${mine} ms (the peer's ${theirs}; target ≤ ${TARGET_P99_MS} ms — ${verdict(mine <= TARGET_P99_MS)}); CPU per update ${round(ourCpu)} vs ${round(cpu("peer")!)} ms`,
+    );
+    continue;
+  }
+  for (const peer of PEERS) {
+    const [theirs, theirCpu] = [speed(peer.bot), cpu(peer.bot)];
+    if (theirs === undefined || theirCpu === undefined) continue;
+    const faster = ours / theirs;
+    // CPU: the peer's per update over Opora's, so "1.5×" reads the same way for both targets.
+    const cheaper = theirCpu / ourCpu;
+    const judge = (ratio: number) => (peer.judged ? `target ≥ ${TARGET_SPEEDUP}× — ${verdict(ratio >= TARGET_SPEEDUP)}` : "for comparison");
+    console.log(`${label}: updates/s ${faster.toFixed(2)}× ${peer.name}'s (${round(ours)} vs ${round(theirs)}; ${judge(faster)})`);
+    console.log(`${label}: CPU per update ${round(ourCpu)} vs ${round(theirCpu)} ms, ${peer.name} needs ${cheaper.toFixed(2)}× Opora's (${judge(cheaper)})`);
   }
 }
 

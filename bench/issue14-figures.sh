@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every figure of bench/README.md's "Opora against the peer build" in one go (about 12 minutes on
-# the 2-core machine): Opora and the peer, unpaced, on SQLite and PostgreSQL; p50/p99 at 100
+# the 2-core machine): Opora, the peer and the raw-SQL peer, unpaced, on SQLite and PostgreSQL; p50/p99 at 100
 # updates/s; Opora's heap after 300 and after 3,000 finished families. One line per run, with the
 # load average before it, then each target of issue 14 with its verdict. PostgreSQL: TEST_DATABASE_URL's server, or a throwaway cluster started
 # here (.ci/postgres-setup.sh) and stopped at the end.
