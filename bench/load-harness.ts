@@ -63,6 +63,8 @@ export async function spawnLoad<I>(script: string, args: string[]): Promise<Load
 /** Child side: `setup` starts the fake API; `run` drives the families once the parent says go. */
 export async function serveLoad<I>(setup: () => Promise<{ info: I; run(): Promise<Omit<LoadReport, "peakRss">>; close(): Promise<void> }>) {
   const send = (m: FromChild<I>) => process.send?.(m);
+  // The bot's process gone (it crashed before closing us): nothing left to measure for.
+  process.once("disconnect", () => process.exit(0));
   try {
     const load = await setup();
     let peakRss = process.memoryUsage().rss;
