@@ -1,5 +1,5 @@
-// Issue 14's targets, checked on the reports of one `bench/issue14-figures.sh` run: each Opora run
-// against the peer's run with the same engine, load and pacing, one verdict line per target.
+// Issue 14's targets, checked on the reports of one `bench/issue14-figures.sh` run: Opora's runs
+// against the peer's with the same engine, load and pacing, one verdict line per target.
 //   node --import tsx bench/figure-ratios.ts REPORT.json…
 // Both bots ask the same ten-update dialog, so per update and per family give the same ratios.
 import { readFileSync } from "node:fs";
@@ -16,15 +16,24 @@ const reports = process.argv
 const key = (r: BenchReport) => `${r.db} ${r.pacedRate === "unpaced" ? "unpaced" : `paced ${r.pacedRate}/s`} ${r.families} families`;
 const verdict = (met: boolean) => (met ? "met" : "NOT met");
 
-/** The median of one bot's runs with this key (runs move by ±10 % on the bench machine). */
-function median(bot: string, where: string, figure: (r: BenchReport) => number): number | undefined {
-  const values = reports
-    .filter((r) => r.bot === bot && key(r) === where)
-    .map(figure)
-    .sort((a, b) => a - b);
-  if (values.length === 0) return undefined;
-  const mid = Math.floor(values.length / 2);
-  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+const runsOf = (bot: string, where: string) => reports.filter((r) => r.bot === bot && key(r) === where);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Opora's figure against the peer's, run by run: the i-th Opora run with the i-th peer run of the
+ * same kind (the script runs them back to back, so each pair saw the same machine), then the
+ * median of those ratios. The machine's own speed drifts by 20 % and more within one script run,
+ * which the median of each bot's runs taken apart would read as a difference between the bots.
+ */
+function pairedRatios(peer: string, where: string, ratio: (opora: BenchReport, peer: BenchReport) => number): number[] {
+  const ours = runsOf("opora", where);
+  const theirs = runsOf(peer, where);
+  return ours.slice(0, theirs.length).map((r, i) => ratio(r, theirs[i]!));
 }
 const round = (n: number) => Number(n.toFixed(2));
 
@@ -34,29 +43,30 @@ const PEERS = [
   { bot: "peer-raw", name: "the raw-SQL peer", judged: false },
 ];
 for (const where of new Set(reports.filter((r) => r.bot === "opora").map(key))) {
-  const runs = reports.filter((r) => r.bot === "opora" && key(r) === where).length;
-  const label = `${where}${runs > 1 ? ` (median of ${runs})` : ""}`;
-  const speed = (bot: string) => median(bot, where, (r) => r.updatesPerSecond);
-  const cpu = (bot: string) => median(bot, where, (r) => r.botCpuMsPerUpdate);
-  const p99 = (bot: string) => median(bot, where, (r) => r.latencyMs.p99);
-  const [ours, ourCpu] = [speed("opora")!, cpu("opora")!];
+  const ours = runsOf("opora", where);
   if (!where.includes(" unpaced ")) {
-    const [mine, theirs] = [p99("opora")!, p99("peer")];
-    if (theirs === undefined) continue;
+    const theirs = runsOf("peer", where);
+    if (theirs.length === 0) continue;
+    const p99 = median(ours.map((r) => r.latencyMs.p99));
     console.log(
-      `${label}: p99 ${mine} ms (the peer's ${theirs}; target ≤ ${TARGET_P99_MS} ms — ${verdict(mine <= TARGET_P99_MS)}); CPU per update ${round(ourCpu)} vs ${round(cpu("peer")!)} ms`,
+      `${where}: p99 ${ours.map((r) => r.latencyMs.p99).join(" / ")} ms (the peer's ${theirs.map((r) => r.latencyMs.p99).join(" / ")}; target ≤ ${TARGET_P99_MS} ms — ${verdict(p99 <= TARGET_P99_MS)}); CPU per update ${ours.map((r) => r.botCpuMsPerUpdate).join(" / ")} vs ${theirs.map((r) => r.botCpuMsPerUpdate).join(" / ")} ms`,
     );
     continue;
   }
   for (const peer of PEERS) {
-    const [theirs, theirCpu] = [speed(peer.bot), cpu(peer.bot)];
-    if (theirs === undefined || theirCpu === undefined) continue;
-    const faster = ours / theirs;
     // CPU: the peer's per update over Opora's, so "1.5×" reads the same way for both targets.
-    const cheaper = theirCpu / ourCpu;
-    const judge = (ratio: number) => (peer.judged ? `target ≥ ${TARGET_SPEEDUP}× — ${verdict(ratio >= TARGET_SPEEDUP)}` : "for comparison");
-    console.log(`${label}: updates/s ${faster.toFixed(2)}× ${peer.name}'s (${round(ours)} vs ${round(theirs)}; ${judge(faster)})`);
-    console.log(`${label}: CPU per update ${round(ourCpu)} vs ${round(theirCpu)} ms, ${peer.name} needs ${cheaper.toFixed(2)}× Opora's (${judge(cheaper)})`);
+    const figures = [
+      { what: "updates/s", ratios: pairedRatios(peer.bot, where, (o, p) => o.updatesPerSecond / p.updatesPerSecond) },
+      { what: "CPU per update", ratios: pairedRatios(peer.bot, where, (o, p) => p.botCpuMsPerUpdate / o.botCpuMsPerUpdate) },
+    ];
+    for (const { what, ratios } of figures) {
+      if (ratios.length === 0) continue;
+      const m = median(ratios);
+      const judged = peer.judged ? `target ≥ ${TARGET_SPEEDUP}× — ${verdict(m >= TARGET_SPEEDUP)}` : "for comparison";
+      const each = ratios.length > 1 ? ` (run by run ${ratios.map((r) => `${round(r)}×`).join(" / ")})` : "";
+      const how = what === "updates/s" ? `Opora's updates/s over ${peer.name}'s` : `${peer.name}'s CPU per update over Opora's`;
+      console.log(`${where}: ${how} ${m.toFixed(2)}×${each}; ${judged}`);
+    }
   }
 }
 
