@@ -55,32 +55,32 @@ export async function joinInstances({
   schemaVersion?: string;
   heartbeatMs?: number;
 }): Promise<JoinResult> {
-  const clock = clockSql(engineOf(db));
+  const engine = engineOf(db);
+  const clock = clockSql(engine);
   const secretCheck = sessionSecret ? secretCheckOf(sessionSecret) : null;
-  // Registered first, then the others read: of two instances starting together, at least one sees
-  // the other. Only one that started earlier (by the database's clock, then by id) can refuse this
-  // one, so of two that disagree and start at the same moment exactly the second refuses.
-  await db.$executeRaw`
-    INSERT INTO "Instance" ("id", "startedAt", "heartbeatAt", "schemaVersion", "secretCheck")
-    VALUES (${id}, ${clock.now}, ${clock.now}, ${schemaVersion}, ${secretCheck})`;
-  const live = await db.$queryRaw<{ id: string; schemaVersion: string; secretCheck: string | null; startedAt: Date | string }[]>`
-    SELECT "id", "schemaVersion", "secretCheck", "startedAt" FROM "Instance"
-    WHERE "heartbeatAt" > ${clock.plus(-INSTANCE_LIVE_MS)}
-    ORDER BY "startedAt", "id"`;
-  const others = live.filter((o) => o.id !== id);
-  const myPlace = live.findIndex((o) => o.id === id);
-  const earlier = new Set(live.slice(0, Math.max(0, myPlace)).map((o) => o.id));
-  // A process on this machine that no longer exists (killed, then restarted at once) is not in the way.
-  const gone = others.filter((o) => deadHere(o.id)).map((o) => o.id);
-  if (gone.length > 0) await db.instance.deleteMany({ where: { id: { in: gone } } });
-  const problem = others
-    .filter((o) => !gone.includes(o.id) && earlier.has(o.id))
-    .map((o) => disagreement(o, { schemaVersion, secretCheck }))
-    .find(Boolean);
-  if (problem) {
-    await db.instance.deleteMany({ where: { id } });
-    return { type: "refused", message: problem };
-  }
+  // Joins take turns (one transaction: SQLite's write lock, a table lock on PostgreSQL), so the
+  // instances already registered are exactly the earlier ones, and only they can refuse this one:
+  // of two that disagree and start at the same moment exactly the second refuses. (Ordering by the
+  // rows' start times was not enough: a start whose INSERT began first could commit last.)
+  const joined = await db.$transaction(async (tx) => {
+    if (engine === "postgresql") await tx.$executeRaw`LOCK TABLE "Instance" IN EXCLUSIVE MODE`;
+    const earlier = await tx.$queryRaw<{ id: string; schemaVersion: string; secretCheck: string | null }[]>`
+      SELECT "id", "schemaVersion", "secretCheck" FROM "Instance"
+      WHERE "heartbeatAt" > ${clock.plus(-INSTANCE_LIVE_MS)} AND "id" <> ${id}
+      ORDER BY "startedAt", "id"`;
+    // A process on this machine that no longer exists (killed, then restarted at once) is not in the way.
+    const gone = earlier.filter((o) => deadHere(o.id)).map((o) => o.id);
+    if (gone.length > 0) await tx.instance.deleteMany({ where: { id: { in: gone } } });
+    const others = earlier.filter((o) => !gone.includes(o.id));
+    const problem = others.map((o) => disagreement(o, { schemaVersion, secretCheck })).find(Boolean);
+    if (problem) return { type: "refused", message: problem } as const;
+    await tx.$executeRaw`
+      INSERT INTO "Instance" ("id", "startedAt", "heartbeatAt", "schemaVersion", "secretCheck")
+      VALUES (${id}, ${clock.now}, ${clock.now}, ${schemaVersion}, ${secretCheck})`;
+    return { type: "joined", others } as const;
+  });
+  if (joined.type === "refused") return joined;
+  const { others } = joined;
   const beat = async () => {
     await db.$executeRaw`UPDATE "Instance" SET "heartbeatAt" = ${clock.now} WHERE "id" = ${id}`;
     await db.$executeRaw`DELETE FROM "Instance" WHERE "heartbeatAt" < ${clock.plus(-FORGET_AFTER_MS)}`;
@@ -92,7 +92,7 @@ export async function joinInstances({
   if (others.length > 0) log.info({ instance: id, others: others.map((o) => o.id) }, "joined the other instances on this database");
   return {
     type: "joined",
-    others: others.length - gone.length,
+    others: others.length,
     registration: {
       id,
       async leave() {
