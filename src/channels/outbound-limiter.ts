@@ -8,9 +8,10 @@
 // - Overall: a p-queue with a strict sliding window (never more than `perSecond` calls started in
 //   any second) and priorities: when the bot is over its overall limit, urgent families (P0, the
 //   emergency numbers) go first, then dialog replies, then notices, then keyboard clean-up.
-// The priority of a call comes from the caller's async context (`withOutboundPriority`), so the
-// messenger libraries' call signatures stay as they are.
-import { AsyncLocalStorage } from "node:async_hooks";
+// Each call names its priority (`OutboundCall.priority`): a messenger library's calls get it from
+// the client they go through (one per priority, see telegram-throttle.ts). Not from an
+// AsyncLocalStorage context: on Node 20 one turns on promise hooks for the whole process, which
+// cost 7–10 % of the CPU per update under load (bench/README.md, Batch 9).
 import { createHash } from "node:crypto";
 import { TokenBucket } from "limiter";
 import PQueue from "p-queue";
@@ -18,17 +19,6 @@ import PQueue from "p-queue";
 export type OutboundPriority = "urgent" | "reply" | "notice" | "cleanup";
 
 const RANK: Record<OutboundPriority, number> = { urgent: 3, reply: 2, notice: 1, cleanup: 0 };
-
-const priorityContext = new AsyncLocalStorage<OutboundPriority>();
-
-/** Runs `fn` with its outbound calls at `priority` (default for calls outside any: "notice"). */
-export function withOutboundPriority<T>(priority: OutboundPriority, fn: () => T): T {
-  return priorityContext.run(priority, fn);
-}
-
-export function currentOutboundPriority(): OutboundPriority {
-  return priorityContext.getStore() ?? "notice";
-}
 
 export interface LimiterOptions {
   /** Calls started per second over the whole bot (a sliding window). */
@@ -46,7 +36,7 @@ export interface OutboundCall {
   counted?: boolean;
   /** False: only the chat's budget applies, not the overall one (Telegram: edits). Default true. */
   overall?: boolean;
-  /** Default: the caller's context (`withOutboundPriority`). */
+  /** Default: "notice". */
   priority?: OutboundPriority;
 }
 
@@ -120,7 +110,7 @@ export function createOutboundLimiter(options: LimiterOptions, bot?: string): Ou
 
   return {
     async run(call, callFn) {
-      const priority = RANK[call.priority ?? currentOutboundPriority()];
+      const priority = RANK[call.priority ?? "notice"];
       if (call.counted === false) return callFn();
       const fn = () => (outboundGate && bot !== undefined ? outboundGate(bot, options, call).then(callFn) : callFn());
       // Calls outside the overall budget (overall: false) start as soon as the chat allows.

@@ -6,7 +6,8 @@ import { z } from "zod";
 import type { FetchFn } from "../channels/http-transport.ts";
 import { maxBotLimiter } from "../channels/max/max-outbound.ts";
 import { limitTelegramApi } from "../channels/telegram/telegram-throttle.ts";
-import type { Sender } from "../outbox/outbox.ts";
+import type { OutboundPriority } from "../channels/outbound-limiter.ts";
+import { deliveryPriority, type Sender } from "../outbox/outbox.ts";
 
 /** What the outbox stores for a chat message: text and an optional single callback button. */
 export const chatPayloadSchema = z.object({
@@ -21,10 +22,20 @@ export const chatPayloadSchema = z.object({
 const buttonRow = (p: z.infer<typeof chatPayloadSchema>) => (p.take ? [p.take] : (p.buttons ?? []));
 
 export function createTelegramOutboxSender({ token, apiRoot, fetch }: { token: string; apiRoot: string; fetch?: FetchFn }): Sender {
-  const api = new Api(token, { apiRoot, ...(fetch ? { fetch: fetch as never } : {}) });
-  // The bot's one limiter in this process, shared with the channel's replies (outbound-limiter.ts).
-  limitTelegramApi(api, { token, apiRoot });
-  return async ({ target, payload }) => {
+  // The bot's one limiter in this process, shared with the channel's replies (outbound-limiter.ts):
+  // a client per priority there (urgent alerts to centers go before ordinary notices).
+  const apis = new Map<OutboundPriority, Api>();
+  const apiAt = (priority: OutboundPriority): Api => {
+    let api = apis.get(priority);
+    if (!api) {
+      api = new Api(token, { apiRoot, ...(fetch ? { fetch: fetch as never } : {}) });
+      limitTelegramApi(api, { token, apiRoot }, undefined, priority);
+      apis.set(priority, api);
+    }
+    return api;
+  };
+  return async ({ kind, target, payload }) => {
+    const api = apiAt(deliveryPriority(kind));
     const parsed = chatPayloadSchema.safeParse(payload);
     if (!parsed.success) return { type: "failed", code: "BAD_PAYLOAD" };
     const { text } = parsed.data;
@@ -56,7 +67,7 @@ export function createMaxOutboxSender({ token, baseUrl, fetch }: { token: string
   const bot = new MaxBot(token, { clientOptions: { baseUrl, ...(fetch ? { fetch } : {}) } });
   // The bot's one limiter in this process, shared with the channel (outbound-limiter.ts).
   const limiter = maxBotLimiter({ token, baseUrl });
-  return async ({ target, payload }) => {
+  return async ({ kind, target, payload }) => {
     const parsed = chatPayloadSchema.safeParse(payload);
     if (!parsed.success) return { type: "failed", code: "BAD_PAYLOAD" };
     const { text } = parsed.data;
@@ -67,7 +78,7 @@ export function createMaxOutboxSender({ token, baseUrl, fetch }: { token: string
     if (!Number.isSafeInteger(chatId)) return { type: "failed", code: "BAD_TARGET" };
     try {
       const send = toUser ? bot.api.sendMessageToUser : bot.api.sendMessageToChat;
-      const sent = await limiter.run({}, () => send(chatId, text.slice(0, 4000), {
+      const sent = await limiter.run({ priority: deliveryPriority(kind) }, () => send(chatId, text.slice(0, 4000), {
         ...(row.length > 0
           ? {
               attachments: [

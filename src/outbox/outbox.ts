@@ -7,7 +7,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { insertRow, type WriteCondition } from "../db/conditional-insert.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Logger } from "../logging/logger.ts";
-import { type OutboundPriority, withOutboundPriority } from "../channels/outbound-limiter.ts";
+import type { OutboundPriority } from "../channels/outbound-limiter.ts";
 
 export type OutboxChannel = "telegram" | "max";
 
@@ -255,7 +255,8 @@ export function createOutboxWorker({
       try {
         const payload = JSON.parse(item.payload) as unknown;
         const inDoubt = status === "sending";
-        result = await withOutboundPriority(deliveryPriority(item.kind), () => sender({ id: item.id, kind: item.kind, target: item.target, payload, inDoubt }));
+        // Each sender takes the limiter's priority from the kind (deliveryPriority).
+        result = await sender({ id: item.id, kind: item.kind, target: item.target, payload, inDoubt });
       } catch (err) {
         result = { type: "retry", code: (err as { code?: string }).code ?? "SEND_ERROR" };
       }

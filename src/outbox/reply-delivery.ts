@@ -11,7 +11,8 @@ import type { Db } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Reply } from "../dialog/service-types.ts";
 import type { Logger } from "../logging/logger.ts";
-import { type OutboxChannel, REPLY_KIND, type SendResult, type Sender, settleDelivery, URGENT_REPLY_KIND } from "./outbox.ts";
+import type { OutboundPriority } from "../channels/outbound-limiter.ts";
+import { deliveryPriority, type OutboxChannel, REPLY_KIND, type SendResult, type Sender, settleDelivery, URGENT_REPLY_KIND } from "./outbox.ts";
 
 /** What the outbox holds for one step: the replies, the conversation's language, the channel's notes. */
 export interface ReplyPayload {
@@ -37,7 +38,7 @@ export type ReplyAttempt = SendResult & { sent?: number };
 export type ReplySend = (
   chatId: string,
   payload: ReplyPayload,
-  how: { retry: boolean; wentOut?: (sent: number, all: boolean) => Promise<void> },
+  how: { retry: boolean; priority: OutboundPriority; wentOut?: (sent: number, all: boolean) => Promise<void> },
 ) => Promise<ReplyAttempt>;
 
 export interface ReplyDeliveryDeps {
@@ -56,7 +57,7 @@ export interface ReplyDelivery {
   /** True while the chat has replies not yet delivered: the next step's replies queue behind them. */
   backlogged(chatId: string): boolean;
   /** The fast path, in the chat's queue right after the step committed the row `id`. */
-  deliverNow(chatId: string, id: number, payload: ReplyPayload): Promise<void>;
+  deliverNow(chatId: string, id: number, payload: ReplyPayload, priority: OutboundPriority): Promise<void>;
   /** The outbox worker's sender for reply rows (see `routeSenders`). */
   readonly sender: Sender;
   /** At start: the chats left with undelivered replies (a crash, an outage) are backlogged. */
@@ -138,10 +139,11 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
     chatId: string,
     payload: ReplyPayload,
     retry: boolean,
+    priority: OutboundPriority,
     wentOut?: (sent: number, all: boolean) => Promise<void>,
   ): Promise<ReplyAttempt> {
     try {
-      return await deps.send(chatId, payload, { retry, ...(wentOut ? { wentOut } : {}) });
+      return await deps.send(chatId, payload, { retry, priority, ...(wentOut ? { wentOut } : {}) });
     } catch (err) {
       return { type: "retry", code: (err as { code?: string }).code ?? "SEND_ERROR" };
     }
@@ -172,7 +174,8 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
         return { type: "sent" };
       }
       if (inDoubt && (await superseded(kind, target, payload as ReplyPayload))) return { type: "superseded" };
-      const result = await attempt(target, payload as ReplyPayload, true, id !== undefined ? recorder(id, payload as ReplyPayload, false).wentOut : undefined);
+      const wentOut = id !== undefined ? recorder(id, payload as ReplyPayload, false).wentOut : undefined;
+      const result = await attempt(target, payload as ReplyPayload, true, deliveryPriority(kind), wentOut);
       if (result.type === "retry" && result.sent && id !== undefined) {
         const p = payload as ReplyPayload;
         await db.outbox.updateMany({ where: { id }, data: { payload: JSON.stringify({ ...p, sent: (p.sent ?? 0) + result.sent }) } });
@@ -189,7 +192,7 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
 
   return {
     backlogged: (chatId) => backlog.has(chatId),
-    async deliverNow(chatId, id, payload) {
+    async deliverNow(chatId, id, payload, priority) {
       const record = recorder(id, payload, true);
       // The hold is renewed while this path is still at work (a busy bot's send budget can keep a
       // step waiting longer than the hold): else the worker would send the same replies beside it.
@@ -199,7 +202,7 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
           WHERE "id" = ${id} AND "status" = 'sending' AND "attempts" = 0`.catch(() => undefined);
       }, FAST_PATH_HOLD_MS / 4);
       renewal.unref();
-      const result = await attempt(chatId, payload, false, record.wentOut).finally(() => clearInterval(renewal));
+      const result = await attempt(chatId, payload, false, priority, record.wentOut).finally(() => clearInterval(renewal));
       if (result.type === "sent") {
         if (!record.state.recorded) {
           recordDelivered(id);

@@ -3,7 +3,7 @@
 // a recording fetch, so the log's times are the fake clock's).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createOutbound, maxBotLimiter } from "../../src/channels/max/max-outbound.ts";
-import { createOutboundLimiter, withOutboundPriority } from "../../src/channels/outbound-limiter.ts";
+import { createOutboundLimiter } from "../../src/channels/outbound-limiter.ts";
 import { createTelegramChannel } from "../../src/channels/telegram/telegram-channel.ts";
 import { TELEGRAM_THROTTLE } from "../../src/channels/telegram/telegram-throttle.ts";
 import { createMaxOutboxSender, createTelegramOutboxSender } from "../../src/handoff/outbox-senders.ts";
@@ -140,10 +140,10 @@ describe("one outbound limiter per bot, shared by every sender", () => {
     const work = [
       limiter.run({}, go("first")),
       limiter.run({}, go("second")),
-      withOutboundPriority("cleanup", () => limiter.run({}, go("cleanup"))),
+      limiter.run({ priority: "cleanup" }, go("cleanup")),
       limiter.run({}, go("notice")),
-      withOutboundPriority("reply", () => limiter.run({}, go("reply"))),
-      withOutboundPriority("urgent", () => limiter.run({}, go("urgent"))),
+      limiter.run({ priority: "reply" }, go("reply")),
+      limiter.run({ priority: "urgent" }, go("urgent")),
     ];
     await vi.advanceTimersByTimeAsync(0);
     expect(started).toEqual(["first", "second"]);

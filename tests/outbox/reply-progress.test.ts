@@ -20,7 +20,7 @@ describe("a step's replies, recorded as they go out", () => {
     const id = await row(db);
     const out: string[] = [];
     const first = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: recordingChannel(out, { dieAfter: 1 }), inChat });
-    void first.deliverNow("42", id, payload); // dies after "one"
+    void first.deliverNow("42", id, payload, "reply"); // dies after "one"
     await expect.poll(async () => JSON.parse((await db.outbox.findUniqueOrThrow({ where: { id } })).payload).sent, { timeout: 5_000 }).toBe(1);
 
     // The outbox worker of another instance takes the row over (after the hold) with what it holds.
@@ -37,7 +37,7 @@ describe("a step's replies, recorded as they go out", () => {
     const out: string[] = [];
     // Dies after its third (last) message, e.g. while removing the answered question's buttons.
     const first = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: recordingChannel(out, { dieAfter: 3 }), inChat });
-    void first.deliverNow("42", id, payload);
+    void first.deliverNow("42", id, payload, "reply");
     await expect.poll(() => db.outbox.count({ where: { id } }), { timeout: 5_000 }).toBe(0);
     expect(out).toEqual(["one", "two", "three"]);
   });
@@ -56,7 +56,7 @@ describe("a step's replies, recorded as they go out", () => {
       return recordingChannel(out)(chatId, p, how);
     };
     const fast = createReplyDelivery({ db, log, channel: "telegram", clock, send: slow, inChat });
-    const done = fast.deliverNow("42", id, payload);
+    const done = fast.deliverNow("42", id, payload, "reply");
     now += 15_000;
     await new Promise((r) => setTimeout(r, 5_500)); // one renewal of the hold (every 5 s)
     now += 10_000; // 25 s after the commit: past the first hold
@@ -82,7 +82,7 @@ describe("delivered replies, recorded together", () => {
       if (query.join("?").startsWith('DELETE FROM "Outbox"')) deletes.push(query.join("?"));
       return executeRaw(query, ...values);
     }) as typeof db.$executeRaw;
-    await Promise.all(ids.map((id) => delivery.deliverNow("42", id, one)));
+    await Promise.all(ids.map((id) => delivery.deliverNow("42", id, one, "reply")));
     await expect.poll(() => db.outbox.count(), { timeout: 5_000 }).toBe(0);
     expect(deletes).toHaveLength(1);
   });

@@ -2,7 +2,9 @@
 // the bot's outbound limiter starts it before ordinary traffic already waiting (families' replies,
 // other notices), so a saturated bot does not keep operators from an urgent family.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { sharedOutboundLimiter, withOutboundPriority } from "../../src/channels/outbound-limiter.ts";
+import { Api } from "grammy";
+import { sharedOutboundLimiter } from "../../src/channels/outbound-limiter.ts";
+import { limitTelegramApi } from "../../src/channels/telegram/telegram-throttle.ts";
 import { categoryLabelFor, enqueueNewRequestNotices } from "../../src/handoff/center-notifications.ts";
 import { createTelegramOutboxSender } from "../../src/handoff/outbox-senders.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
@@ -63,9 +65,9 @@ describe("a P0 request's notice to the operators' chat", () => {
     sharedOutboundLimiter({ token: api.token, apiRoot: api.apiRoot }, { perSecond: PER_SECOND, perChat: { perSecond: 100, burst: 100 }, perGroupPerMinute: 20 });
     const sender = createTelegramOutboxSender({ token: api.token, apiRoot: api.apiRoot });
     // Families' replies already waiting for the bot's budget (dialog replies rank above notices).
-    const ordinary = Array.from({ length: 12 }, (_, i) =>
-      withOutboundPriority("reply", () => sender({ kind: "family_status", target: String(1001 + i), payload: { text: `ordinary ${i + 1}` } })),
-    );
+    const replies = new Api(api.token, { apiRoot: api.apiRoot });
+    limitTelegramApi(replies, { token: api.token, apiRoot: api.apiRoot }, undefined, "reply");
+    const ordinary = Array.from({ length: 12 }, (_, i) => replies.sendMessage(String(1001 + i), `ordinary ${i + 1}`));
     await api.waitFor(() => api.callsOf("sendMessage").length >= PER_SECOND, 5000, "the first window");
     // Ordinary notices in the outbox, older than the P0 request.
     for (let i = 13; i <= 16; i++) {

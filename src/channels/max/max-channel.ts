@@ -18,7 +18,7 @@ import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
-import { withOutboundPriority } from "../outbound-limiter.ts";
+import type { OutboundPriority } from "../outbound-limiter.ts";
 import { createReplyDelivery, type ReplyAttempt, type ReplyPayload, type ReplySend } from "../../outbox/reply-delivery.ts";
 import type { Sender } from "../../outbox/outbox.ts";
 import type { ChatClaimsFactory } from "../../cluster/chat-claims.ts";
@@ -329,10 +329,10 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   }
 
   /** Removes the buttons of an answered question by editing the message. Never fatal. */
-  async function removeKeyboard(chatLog: UpdateLog, ref: QuestionRef) {
+  async function removeKeyboard(chatLog: UpdateLog, ref: QuestionRef, priority?: OutboundPriority) {
     try {
       const body = ref.text !== undefined ? { text: ref.text, attachments: [] } : { attachments: [] };
-      await checked("edit", () => api.editMessage(ref.mid, body));
+      await checked("edit", () => api.editMessage(ref.mid, body), priority);
     } catch (err) {
       chatLog.warn({ err: errInfo(err) }, "max keyboard removal failed");
     }
@@ -350,13 +350,13 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
   };
   /** Answers a press once; `success: false` is logged as a failure, not taken for an answer. */
-  async function answerOnce(chatLog: UpdateLog, id: string, extra: Parameters<typeof api.answerOnCallback>[1]): Promise<boolean> {
+  async function answerOnce(chatLog: UpdateLog, id: string, extra: Parameters<typeof api.answerOnCallback>[1], priority?: OutboundPriority): Promise<boolean> {
     if (answeredCallbacks.has(id)) {
       chatLog.debug("max callback already answered");
       return false;
     }
     try {
-      await checked("answer", () => api.answerOnCallback(id, extra));
+      await checked("answer", () => api.answerOnCallback(id, extra), priority);
       remember(answeredCallbacks, id);
       refusedCallbacks.delete(id);
       return true;
@@ -373,6 +373,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     callback: { id: string; messageText?: string },
     how: "clear" | "notify",
     locale: Locale,
+    priority?: OutboundPriority,
   ) {
     try {
       // Answering with a replacement message removes the pressed keyboard in the same call.
@@ -380,13 +381,13 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         how === "clear" && callback.messageText !== undefined
           ? { message: { text: callback.messageText, attachments: [] } }
           : { notification: i18n.t(locale, "max-callback-received") };
-      await answerOnce(chatLog, callback.id, extra as Parameters<typeof api.answerOnCallback>[1]);
+      await answerOnce(chatLog, callback.id, extra as Parameters<typeof api.answerOnCallback>[1], priority);
     } catch (err) {
       chatLog.warn({ err: errInfo(err) }, "max callback answer failed");
     }
   }
 
-  async function send(chatLog: UpdateLog, chatId: string, messages: OutboundMessage[]): Promise<string[]> {
+  async function send(chatLog: UpdateLog, chatId: string, messages: OutboundMessage[], priority?: OutboundPriority): Promise<string[]> {
     const mids: string[] = [];
     for (const m of messages) {
       const sent = await out.call("send", () =>
@@ -395,6 +396,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
           m.text,
           m.attachments.length > 0 ? { attachments: m.attachments } : {},
         ),
+        priority,
       );
       mids.push(sent.body.mid);
     }
@@ -453,8 +455,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       const deliveryId = result.deliveryId;
       // Committed with the step (outbox): sent now, or by the outbox worker after earlier replies.
       // Queued behind the chat's undelivered replies: the outbox worker sends it (sending it here too sent it twice).
-      if (deliveryId !== undefined) return queued ? undefined : withOutboundPriority(priority, () => replyDelivery.deliverNow(t.chatId, deliveryId, payload));
-      if (!queued) await withOutboundPriority(priority, () => sendReplies(t.chatId, payload, { retry: false }));
+      if (deliveryId !== undefined) return queued ? undefined : replyDelivery.deliverNow(t.chatId, deliveryId, payload, priority);
+      if (!queued) await sendReplies(t.chatId, payload, { retry: false, priority });
       return;
     }
     // The service failed: the press is still answered (the spinner stops). Applied before (a
@@ -502,7 +504,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
       const only = messages.length === 1 ? messages[0] : undefined;
       if (only && only.attachments.length > 0 && sameQuestion(only.text, pressed.messageText)) {
         if (dropped > 0) chatLog.warn({ dropped }, "max buttons dropped to fit limits");
-        const replaced = await answerOnce(chatLog, pressed.id, { message: { text: only.text, attachments: only.attachments } } as Parameters<typeof api.answerOnCallback>[1]);
+        const replaced = await answerOnce(chatLog, pressed.id, { message: { text: only.text, attachments: only.attachments } } as Parameters<typeof api.answerOnCallback>[1], how.priority);
         if (replaced) {
           if (conv?.blockedAt) await updateConversation(chatId, { blockedAt: null });
           rememberQuestion(chatId, { mid: pressed.messageMid, text: only.text });
@@ -512,7 +514,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     }
     if (pressed) {
       const isOption = meta.event === "option";
-      await answerCallback(chatLog, pressed, isOption ? "clear" : "notify", locale);
+      await answerCallback(chatLog, pressed, isOption ? "clear" : "notify", locale, how.priority);
       if (isOption && pressed.messageText !== undefined && current?.mid === pressed.messageMid) {
         questionCleared = true;
       }
@@ -528,7 +530,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     // The previous question's buttons go away once it is answered or superseded by a new one.
     // A press beside the dialog (a rating under a closing message) leaves the open question alone.
     if (current && already === 0 && !meta.aside && !questionCleared && messages.length > 0 && ((meta.event && ANSWERS.has(meta.event)) || asksQuestion)) {
-      await removeKeyboard(chatLog, current);
+      await removeKeyboard(chatLog, current, how.priority);
       questionCleared = true;
     }
     const toSend = messages.slice(already);
@@ -536,7 +538,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     let outcome: ReplyAttempt = { type: "sent" };
     try {
       for (const [i, m] of toSend.entries()) {
-        mids.push(...(await send(chatLog, chatId, [m])));
+        mids.push(...(await send(chatLog, chatId, [m], how.priority)));
         // Recorded before the next message waits for its budget (a crash re-sends as little as possible).
         await how.wentOut?.(i + 1, already + i + 1 === messages.length);
       }
@@ -768,8 +770,8 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
   }
 
   /** An action call whose `success: false` (HTTP 200) is an error, not a silent no-op. */
-  async function checked(what: string, fn: () => Promise<{ success: boolean; message?: string }>) {
-    const res = await out.call(what, fn);
+  async function checked(what: string, fn: () => Promise<{ success: boolean; message?: string }>, priority?: OutboundPriority) {
+    const res = await out.call(what, fn, priority);
     if (!res.success) throw new MaxActionRefused(what);
     return res;
   }

@@ -7,7 +7,7 @@ import { MaxError } from "@maxhub/max-bot-api";
 import { Semaphore } from "async-mutex";
 import pRetry, { AbortError } from "p-retry";
 import type { Logger } from "../../logging/logger.ts";
-import { createOutboundLimiter, type OutboundLimiter, sharedOutboundLimiter } from "../outbound-limiter.ts";
+import { createOutboundLimiter, type OutboundLimiter, type OutboundPriority, sharedOutboundLimiter } from "../outbound-limiter.ts";
 
 /** MAX allows about 30 requests per second per bot. */
 export const MAX_REQUESTS_PER_SECOND = 30;
@@ -42,8 +42,8 @@ export class OutboundError extends Error {
 }
 
 export interface Outbound {
-  /** Runs `fn` through the rate limiter with retries; `op` is a short label for logs. */
-  call<T>(op: string, fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` through the rate limiter (at `priority`, default "notice") with retries; `op` is a short label for logs. */
+  call<T>(op: string, fn: () => Promise<T>, priority?: OutboundPriority): Promise<T>;
   /** Waits until every queued call has finished. */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -60,7 +60,7 @@ const isBlocked = (err: unknown): boolean =>
   (err.status === 403 || /chat\.denied|dialog\.suspended|user\.blocked|bot\.blocked/i.test(err.code ?? ""));
 
 interface Limiter {
-  schedule<T>(fn: () => Promise<T>): Promise<T>;
+  schedule<T>(fn: () => Promise<T>, priority?: OutboundPriority): Promise<T>;
 }
 
 /**
@@ -72,7 +72,7 @@ export function createLimiter(perSecond: number, maxConcurrent: number, rate?: O
   const shared = rate ?? createOutboundLimiter({ perSecond });
   const slots = new Semaphore(maxConcurrent);
   return {
-    schedule: (fn) => slots.runExclusive(() => shared.run({}, fn)),
+    schedule: (fn, priority) => slots.runExclusive(() => shared.run(priority ? { priority } : {}, fn)),
   };
 }
 
@@ -80,12 +80,12 @@ export function createOutbound(log: Logger, opts: OutboundOptions = {}, rate?: O
   const limiter = createLimiter(opts.ratePerSecond ?? MAX_REQUESTS_PER_SECOND, opts.maxConcurrent ?? 10, rate);
   const inFlight = new Set<Promise<unknown>>();
 
-  async function run<T>(op: string, fn: () => Promise<T>): Promise<T> {
+  async function run<T>(op: string, fn: () => Promise<T>, priority?: OutboundPriority): Promise<T> {
     try {
       return await pRetry(
         async () => {
           try {
-            return await limiter.schedule(() => fn());
+            return await limiter.schedule(() => fn(), priority);
           } catch (err) {
             if (isBlocked(err))
               throw new AbortError(new OutboundError("blocked", 403, (err as MaxError).code));
@@ -120,8 +120,8 @@ export function createOutbound(log: Logger, opts: OutboundOptions = {}, rate?: O
   }
 
   return {
-    call(op, fn) {
-      const p = run(op, fn);
+    call(op, fn, priority) {
+      const p = run(op, fn, priority);
       inFlight.add(p);
       const done = () => inFlight.delete(p);
       p.then(done, done);

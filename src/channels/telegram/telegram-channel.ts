@@ -12,7 +12,7 @@
 // - Outbound: auto-retry (429 after retry_after, 5xx with backoff) inside a throttler (per chat and
 //   overall), so a retried message keeps its place in its chat. 403 marks the conversation blocked.
 import { autoRetry } from "@grammyjs/auto-retry";
-import { type Api, Bot, GrammyError, HttpError } from "grammy";
+import { Api, Bot, GrammyError, HttpError } from "grammy";
 import type { BotCommand, Update, UserFromGetMe } from "grammy/types";
 import type { Db } from "../../db/client.ts";
 import type { DialogService, InboundEvent } from "../../dialog/service-types.ts";
@@ -22,7 +22,7 @@ import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
 import type { Leadership } from "../../cluster/election.ts";
 import { createChatQueue } from "../chat-queue.ts";
-import { withOutboundPriority } from "../outbound-limiter.ts";
+import type { OutboundPriority } from "../outbound-limiter.ts";
 import { createUndiciFetch, type FetchFn } from "../http-transport.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
 import { createReplyDelivery, type ReplyAttempt, type ReplyPayload, type ReplySend } from "../../outbox/reply-delivery.ts";
@@ -142,21 +142,29 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   const clock = deps.clock ?? (() => new Date());
   const maxInFlight = deps.maxInFlight ?? 1000;
   const apiRoot = deps.apiRoot ?? "https://api.telegram.org";
-  const bot = new Bot(deps.token, {
-    // undici instead of grammY's node-fetch: a fraction of the CPU per call (see http-transport.ts).
-    client: { apiRoot, fetch: deps.fetch ?? (createUndiciFetch() as never) },
-    ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
-  });
+  // undici instead of grammY's node-fetch: a fraction of the CPU per call (see http-transport.ts).
+  const client = { apiRoot, fetch: deps.fetch ?? (createUndiciFetch() as never) };
+  const bot = new Bot(deps.token, { client, ...(deps.botInfo ? { botInfo: deps.botInfo } : {}) });
   // Order matters: the last installed transformer is the outermost. Retries run inside the
   // throttler's per-chat slot, so a message waiting out a 429 is not overtaken in its chat; each
   // retried send still takes a place in the bot's overall window (innermost: countTelegramRetries).
   // The bot's one limiter in this process, shared with the outbox worker's sender (outbound-limiter.ts).
   const throttle = deps.throttle === undefined ? TELEGRAM_THROTTLE : deps.throttle;
-  if (throttle) countTelegramRetries(bot.api, { token: deps.token, apiRoot }, throttle);
-  bot.api.config.use(
-    autoRetry({ maxRetryAttempts: deps.retry?.maxRetryAttempts ?? 5, maxDelaySeconds: deps.retry?.maxDelaySeconds ?? 120 }),
-  );
-  if (throttle) limitTelegramApi(bot.api, { token: deps.token, apiRoot }, throttle);
+  const limited = (api: Api, priority: OutboundPriority): Api => {
+    if (throttle) countTelegramRetries(api, { token: deps.token, apiRoot }, throttle, priority);
+    api.config.use(
+      autoRetry({ maxRetryAttempts: deps.retry?.maxRetryAttempts ?? 5, maxDelaySeconds: deps.retry?.maxDelaySeconds ?? 120 }),
+    );
+    if (throttle) limitTelegramApi(api, { token: deps.token, apiRoot }, throttle, priority);
+    return api;
+  };
+  // The bot's calls at each priority of the shared limiter: bot.api's (and its contexts') are notices.
+  const apiAt: Record<OutboundPriority, Api> = {
+    notice: limited(bot.api, "notice"),
+    urgent: limited(new Api(deps.token, client), "urgent"),
+    reply: limited(new Api(deps.token, client), "reply"),
+    cleanup: limited(new Api(deps.token, client), "cleanup"),
+  };
 
   const queue = createChatQueue();
   // Several instances: the journal is the per-chat queue, applied under a chat claim in update_id
@@ -326,13 +334,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       // Queued behind the chat's undelivered replies: the outbox worker sends it (sending it here too sent it twice).
       if (queued) return;
       const deliveryId = result.deliveryId;
-      await withOutboundPriority(priority, () => replyDelivery.deliverNow(chatId, deliveryId, payload));
+      await replyDelivery.deliverNow(chatId, deliveryId, payload, priority);
       // A resting dialog's chat state leaves memory once written (read back if the person goes on).
       if (result.resting) store.forget(chatId);
       return;
     }
     // Nothing stored (no replies, or the step failed): keyboards still tidied, a failure still said.
-    if (!queued) await withOutboundPriority(priority, () => sendReplies(chatId, payload, { retry: false }));
+    if (!queued) await sendReplies(chatId, payload, { retry: false, priority });
   }
 
   /**
@@ -341,7 +349,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
    * sent, and remembers the chat's keyboard and message ids.
    */
   async function sendReplies(chatId: string, payload: ReplyPayload, how: Parameters<ReplySend>[2]): Promise<ReplyAttempt> {
-    const api = bot.api;
+    const api = apiAt[how.priority];
     const meta = (payload.meta ?? {}) as ReplyMeta;
     const callback = meta.callback;
     // A pino child only when a line is written: one per update is measurable under load.
@@ -406,7 +414,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     // about one message a second is spent on what the family waits for first (issue 15.7).
     const clearKeyboards = async () => {
       for (const messageId of toClear) {
-        await withOutboundPriority("cleanup", () => api.editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } })).catch(
+        await apiAt.cleanup.editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } }).catch(
           (err: unknown) => evLog().debug({ error: describeError(err) }, "telegram: keyboard not removed"),
         );
         if (messageId === keyboardMessageId) keyboardMessageId = undefined;

@@ -4,7 +4,7 @@
 // against the bot's overall one (Telegram's 30/s is about sent messages); other calls
 // (getUpdates, answerCallbackQuery, deleteMessage, setMyCommands…) are not messages and go at once.
 import type { Api, Transformer } from "grammy";
-import { createOutboundLimiter, type OutboundLimiter, sharedOutboundLimiter } from "../outbound-limiter.ts";
+import { createOutboundLimiter, type OutboundLimiter, type OutboundPriority, sharedOutboundLimiter } from "../outbound-limiter.ts";
 
 export interface ThrottleOptions {
   /** Messages per second over all chats (Telegram: about 30). */
@@ -38,8 +38,11 @@ function limiterOptions(options: ThrottleOptions) {
   };
 }
 
-/** A transformer over `limiter`; without one, a limiter of its own (tests of the throttle alone). */
-export function createTelegramThrottle(options: ThrottleOptions, limiter?: OutboundLimiter): Transformer {
+/**
+ * A transformer over `limiter`; without one, a limiter of its own (tests of the throttle alone).
+ * Every call through it has `priority` (an Api per priority: the channel's `apiAt`).
+ */
+export function createTelegramThrottle(options: ThrottleOptions, limiter?: OutboundLimiter, priority?: OutboundPriority): Transformer {
   const shared = limiter ?? createOutboundLimiter(limiterOptions(options));
   return (prev, method, payload, signal) => {
     const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
@@ -49,6 +52,7 @@ export function createTelegramThrottle(options: ThrottleOptions, limiter?: Outbo
         ...(counted && (typeof chatId === "number" || typeof chatId === "string") ? { chatId: String(chatId) } : {}),
         counted,
         overall: sendsMessage(method),
+        ...(priority ? { priority } : {}),
       },
       () => prev(method, payload, signal),
     );
@@ -62,7 +66,7 @@ export function createTelegramThrottle(options: ThrottleOptions, limiter?: Outbo
  * first takes its own place in the bot's overall window, as the API counts it; without this, one
  * 429 under load led to retries beyond 30/s and more 429s (the bench's cascade at 25 updates/s).
  */
-export function createRetryAccounting(limiter: OutboundLimiter): Transformer {
+export function createRetryAccounting(limiter: OutboundLimiter, priority?: OutboundPriority): Transformer {
   const attempted = new WeakSet<object>();
   return (prev, method, payload, signal) => {
     if (!sendsMessage(method) || typeof payload !== "object" || payload === null) return prev(method, payload, signal);
@@ -70,16 +74,16 @@ export function createRetryAccounting(limiter: OutboundLimiter): Transformer {
       attempted.add(payload); // the first attempt: the throttler outside counted it
       return prev(method, payload, signal);
     }
-    return limiter.run({ counted: true, overall: true }, () => prev(method, payload, signal));
+    return limiter.run({ counted: true, overall: true, ...(priority ? { priority } : {}) }, () => prev(method, payload, signal));
   };
 }
 
 /** Installs `createRetryAccounting` on `api` over its bot's shared limiter (call before auto-retry). */
-export function countTelegramRetries(api: Api, bot: { token: string; apiRoot: string }, options: ThrottleOptions = TELEGRAM_THROTTLE): void {
-  api.config.use(createRetryAccounting(sharedOutboundLimiter(bot, limiterOptions(options))));
+export function countTelegramRetries(api: Api, bot: { token: string; apiRoot: string }, options: ThrottleOptions = TELEGRAM_THROTTLE, priority?: OutboundPriority): void {
+  api.config.use(createRetryAccounting(sharedOutboundLimiter(bot, limiterOptions(options)), priority));
 }
 
-/** Puts `api` under its bot's shared limiter (one per token and API root in this process). */
-export function limitTelegramApi(api: Api, bot: { token: string; apiRoot: string }, options: ThrottleOptions = TELEGRAM_THROTTLE): void {
-  api.config.use(createTelegramThrottle(options, sharedOutboundLimiter(bot, limiterOptions(options))));
+/** Puts `api` under its bot's shared limiter (one per token and API root in this process), its calls at `priority` (default "notice"). */
+export function limitTelegramApi(api: Api, bot: { token: string; apiRoot: string }, options: ThrottleOptions = TELEGRAM_THROTTLE, priority?: OutboundPriority): void {
+  api.config.use(createTelegramThrottle(options, sharedOutboundLimiter(bot, limiterOptions(options)), priority));
 }
