@@ -7,11 +7,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SessionDelegate } from "@grammyjs/storage-prisma";
-import type { Db, DbTarget } from "../../src/db/client.ts";
-import { isolatedSqlite } from "../../src/db/sqlite-isolation.ts";
+import { type Db, type DbTarget, SQLITE_PRAGMAS, sqliteAdapter, TRANSACTION_OPTIONS } from "../../src/db/client.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..", "..");
@@ -77,18 +75,14 @@ export async function openPeerDb(target: DbTarget): Promise<PeerDb> {
   const { PrismaClient } = (await import(path.join(dir, "client.ts"))) as {
     PrismaClient: new (options: object) => PeerDb;
   };
-  const transactionOptions = { maxWait: 15_000, timeout: 20_000 };
+  const transactionOptions = TRANSACTION_OPTIONS;
   let db: PeerDb;
   if (target.engine === "postgresql") {
     db = new PrismaClient({ adapter: new PrismaPg({ connectionString: target.url, max: 10 }), transactionOptions });
   } else {
     // Opora's connection settings, so the two builds write the file the same way.
-    db = new PrismaClient({
-      adapter: isolatedSqlite(new PrismaBetterSQLite3({ url: `file:${target.file}`, timeout: 50 })),
-      transactionOptions,
-    });
-    for (const pragma of ["busy_timeout = 50", "journal_mode = WAL", "foreign_keys = ON", "secure_delete = ON", "synchronous = NORMAL"])
-      await db.$queryRawUnsafe(`PRAGMA ${pragma}`);
+    db = new PrismaClient({ adapter: sqliteAdapter(target.file), transactionOptions });
+    for (const pragma of SQLITE_PRAGMAS) await db.$queryRawUnsafe(`PRAGMA ${pragma}`);
   }
   for (const ddl of SESSION_TABLE[target.engine]) await db.$executeRawUnsafe(ddl);
   return db;

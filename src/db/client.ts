@@ -33,10 +33,20 @@ export function engineOf(db: Db | Tx): DbEngine {
 
 // Interactive transactions wait for one another (one writer on SQLite, row locks on PostgreSQL);
 // under a burst of updates the default 2 s wait for a start is too short.
-const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 20_000 };
+export const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 20_000 };
 
 /** SQLite's own (synchronous, loop-blocking) wait for a lock; longer waits are async retries (sqlite-isolation.ts). */
 const BUSY_TIMEOUT_MS = 50;
+
+/**
+ * A SQLite file's driver adapter and the settings every connection to it gets (the benchmark's
+ * peer build opens the same file the same way). PRAGMA statements return rows, so they go through
+ * $queryRawUnsafe.
+ */
+export function sqliteAdapter(file: string, lockWaitMs?: number) {
+  return isolatedSqlite(new PrismaBetterSQLite3({ url: `file:${file}`, timeout: BUSY_TIMEOUT_MS }), lockWaitMs);
+}
+export const SQLITE_PRAGMAS = [`busy_timeout = ${BUSY_TIMEOUT_MS}`, "journal_mode = WAL", "foreign_keys = ON", "secure_delete = ON", "synchronous = NORMAL"];
 
 export async function openDb(options: OpenDbOptions, tuning: { lockWaitMs?: number } = {}): Promise<Db> {
   const target = toTarget(options);
@@ -46,14 +56,8 @@ export async function openDb(options: OpenDbOptions, tuning: { lockWaitMs?: numb
     engines.set(db, "postgresql");
     return db;
   }
-  const factory = isolatedSqlite(new PrismaBetterSQLite3({ url: `file:${target.file}`, timeout: BUSY_TIMEOUT_MS }), tuning.lockWaitMs);
-  const db = new PrismaClient({ adapter: factory, transactionOptions: TRANSACTION_OPTIONS });
-  // PRAGMA statements return rows, so they go through $queryRawUnsafe.
-  await db.$queryRawUnsafe(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
-  await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
-  await db.$queryRawUnsafe("PRAGMA secure_delete = ON");
-  await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+  const db = new PrismaClient({ adapter: sqliteAdapter(target.file, tuning.lockWaitMs), transactionOptions: TRANSACTION_OPTIONS });
+  for (const pragma of SQLITE_PRAGMAS) await db.$queryRawUnsafe(`PRAGMA ${pragma}`);
   engines.set(db, "sqlite");
   return db;
 }
