@@ -106,6 +106,24 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
     return flushing;
   }
 
+  // A step's progress (its first messages out, the next still to go) is written before the next
+  // message is sent; the rows of several chats that got that far in the same turn of the event loop
+  // are written by one statement. Each caller waits for its own row's write.
+  let progress = new Map<number, string>();
+  let progressWrite: Promise<void> | undefined;
+  function recordProgress(id: number, payloadText: string): Promise<void> {
+    progress.set(id, payloadText);
+    progressWrite ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const rows = progress;
+      progress = new Map();
+      progressWrite = undefined;
+      const ids = [...rows.keys()];
+      const cases = ids.map((rowId) => Prisma.sql`WHEN ${rowId} THEN ${rows.get(rowId)}`);
+      await db.$executeRaw`UPDATE "Outbox" SET "payload" = CASE "id" ${Prisma.join(cases, " ")} END WHERE "id" IN (${Prisma.join(ids)})`;
+    });
+    return progressWrite;
+  }
+
   /** Records, as each message goes out, how far the row `id` has gone (see ReplySend). */
   function recorder(id: number, payload: ReplyPayload, fastPath: boolean) {
     const state = { recorded: false };
@@ -118,8 +136,7 @@ export function createReplyDelivery(deps: ReplyDeliveryDeps): ReplyDelivery {
           } else await db.$executeRaw`DELETE FROM "Outbox" WHERE "id" = ${id}`;
           return;
         }
-        const progress = JSON.stringify({ ...payload, sent: (payload.sent ?? 0) + sent });
-        await db.$executeRaw`UPDATE "Outbox" SET "payload" = ${progress} WHERE "id" = ${id}`;
+        await recordProgress(id, JSON.stringify({ ...payload, sent: (payload.sent ?? 0) + sent }));
       } catch (err) {
         // Best effort: the outcome is recorded after the attempt anyway.
         log.warn({ channel, code: (err as { code?: string }).code }, "reply progress not recorded");

@@ -4,7 +4,7 @@
 // the row saying so, and whoever takes it over sends only what is missing. Found by the chaos test
 // (tests/cluster/chaos.test.ts): families got a step's first message twice after a kill.
 import { describe, expect, it } from "vitest";
-import { createOutboxWorker } from "../../src/outbox/outbox.ts";
+import { createOutboxWorker, REPLY_KIND } from "../../src/outbox/outbox.ts";
 import { createReplyDelivery, type ReplyPayload, type ReplySend } from "../../src/outbox/reply-delivery.ts";
 import { commitReply, inChat, log, recordingChannel, replyDbPerTest } from "./reply-fakes.ts";
 
@@ -67,6 +67,33 @@ describe("a step's replies, recorded as they go out", () => {
     await done;
     expect(out).toEqual(["one", "two", "three"]);
   }, 20_000);
+});
+
+describe("progress of several chats' steps, recorded together", () => {
+  it("steps killed after their first message in the same moment: one statement records each row's own progress, and each is finished without a repeat", async () => {
+    const db = testDb();
+    const payloads: ReplyPayload[] = ["а", "б", "в"].map((c) => ({ replies: [1, 2, 3].map((n) => ({ type: "text" as const, text: `${c}${n}` })) }));
+    const ids = await Promise.all(payloads.map((p, i) => commitReply(db, { updateKey: `p${i}`, payload: p, urgent: false, holdMs: 20_000 }, new Date())));
+    const updates: string[] = [];
+    const executeRaw = db.$executeRaw.bind(db);
+    db.$executeRaw = ((query: TemplateStringsArray, ...values: unknown[]) => {
+      if (query.join("?").startsWith('UPDATE "Outbox" SET "payload"')) updates.push(query.join("?"));
+      return executeRaw(query, ...values);
+    }) as typeof db.$executeRaw;
+    const out: string[] = [];
+    const first = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: recordingChannel(out, { dieAfter: 1 }), inChat });
+    for (const [i, id] of ids.entries()) void first.deliverNow("42", id, payloads[i] as ReplyPayload, "reply");
+    const stored = () => Promise.all(ids.map(async (id) => JSON.parse((await db.outbox.findUniqueOrThrow({ where: { id } })).payload) as ReplyPayload));
+    await expect.poll(async () => (await stored()).map((p) => p.sent), { timeout: 5_000 }).toEqual([1, 1, 1]);
+    expect(updates).toHaveLength(1);
+    // Each row still holds its own replies, so the instance taking over sends each chat's rest.
+    const rows = await stored();
+    const rest: string[] = [];
+    const second = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: recordingChannel(rest), inChat });
+    for (const [i, id] of ids.entries()) expect((await second.sender({ id, kind: REPLY_KIND, target: "42", payload: rows[i] })).type).toBe("sent");
+    expect(out.sort()).toEqual(["а1", "б1", "в1"]);
+    expect(rest).toEqual(["а2", "а3", "б2", "б3", "в2", "в3"]);
+  });
 });
 
 describe("delivered replies, recorded together", () => {
