@@ -46,3 +46,14 @@ export function commitReply(db: Db, reply: Omit<Parameters<typeof enqueueReply>[
   const tx = db as unknown as Parameters<typeof enqueueReply>[0];
   return enqueueReply(tx, { channel: "telegram", chatId: "42", ...reply }, now);
 }
+
+/** Records each `$executeRaw` statement (its text, `?` for the values) that starts with `prefix`. */
+export function captureStatements(db: Db, prefix: string): string[] {
+  const seen: string[] = [];
+  const executeRaw = db.$executeRaw.bind(db);
+  db.$executeRaw = ((query: TemplateStringsArray, ...values: unknown[]) => {
+    if (query.join("?").startsWith(prefix)) seen.push(query.join("?"));
+    return executeRaw(query, ...values);
+  }) as typeof db.$executeRaw;
+  return seen;
+}

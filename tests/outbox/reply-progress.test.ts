@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { createOutboxWorker, REPLY_KIND } from "../../src/outbox/outbox.ts";
 import { createReplyDelivery, type ReplyPayload, type ReplySend } from "../../src/outbox/reply-delivery.ts";
-import { commitReply, inChat, log, recordingChannel, replyDbPerTest } from "./reply-fakes.ts";
+import { captureStatements, commitReply, inChat, log, recordingChannel, replyDbPerTest } from "./reply-fakes.ts";
 
 const testDb = replyDbPerTest();
 const payload: ReplyPayload = { replies: [{ type: "text", text: "one" }, { type: "text", text: "two" }, { type: "text", text: "three" }] };
@@ -74,12 +74,7 @@ describe("progress of several chats' steps, recorded together", () => {
     const db = testDb();
     const payloads: ReplyPayload[] = ["а", "б", "в"].map((c) => ({ replies: [1, 2, 3].map((n) => ({ type: "text" as const, text: `${c}${n}` })) }));
     const ids = await Promise.all(payloads.map((p, i) => commitReply(db, { updateKey: `p${i}`, payload: p, urgent: false, holdMs: 20_000 }, new Date())));
-    const updates: string[] = [];
-    const executeRaw = db.$executeRaw.bind(db);
-    db.$executeRaw = ((query: TemplateStringsArray, ...values: unknown[]) => {
-      if (query.join("?").startsWith('UPDATE "Outbox" SET "payload"')) updates.push(query.join("?"));
-      return executeRaw(query, ...values);
-    }) as typeof db.$executeRaw;
+    const updates = captureStatements(db, 'UPDATE "Outbox" SET "payload"');
     const out: string[] = [];
     const first = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: recordingChannel(out, { dieAfter: 1 }), inChat });
     for (const [i, id] of ids.entries()) void first.deliverNow("42", id, payloads[i] as ReplyPayload, "reply");
@@ -103,12 +98,7 @@ describe("delivered replies, recorded together", () => {
     const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => commitReply(db, { updateKey: `u${i}`, payload: one, urgent: false, holdMs: 20_000 }, new Date())));
     const sent: ReplySend = async () => ({ type: "sent", sent: 1 });
     const delivery = createReplyDelivery({ db, log, channel: "telegram", clock: () => new Date(), send: sent, inChat });
-    const deletes: string[] = [];
-    const executeRaw = db.$executeRaw.bind(db);
-    db.$executeRaw = ((query: TemplateStringsArray, ...values: unknown[]) => {
-      if (query.join("?").startsWith('DELETE FROM "Outbox"')) deletes.push(query.join("?"));
-      return executeRaw(query, ...values);
-    }) as typeof db.$executeRaw;
+    const deletes = captureStatements(db, 'DELETE FROM "Outbox"');
     await Promise.all(ids.map((id) => delivery.deliverNow("42", id, one, "reply")));
     await expect.poll(() => db.outbox.count(), { timeout: 5_000 }).toBe(0);
     expect(deletes).toHaveLength(1);
