@@ -6,6 +6,7 @@ import { type Db, engineOf, type Tx } from "../db/client.ts";
 import { isUrgency, maxUrgency, type Urgency } from "../domain/taxonomy.ts";
 import { type I18n, type Locale, pickLocale } from "../i18n/i18n.ts";
 import type { Logger } from "../logging/logger.ts";
+import { logForUpdate, type UpdateLog } from "../logging/update-log.ts";
 import { loadRoutingSnapshot } from "../routing/routing-store.ts";
 import type { RoutingSnapshot } from "../routing/types.ts";
 import { categoryLabelFor, enqueueEscalationNotices, enqueueNewRequestNotices } from "../handoff/center-notifications.ts";
@@ -284,7 +285,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
       : inboundRow(conversationId, effect.text, now);
   }
 
-  function logStep(ulog: Logger, begun: Begun, next: DialogState): void {
+  function logStep(ulog: UpdateLog, begun: Begun, next: DialogState): void {
     const { conv, state, result } = begun;
     if (conv.resetReason && conv.resetReason !== "missing") ulog.warn({ conversationId: conv.id, reason: conv.resetReason }, "dialog state reset");
     ulog.info({ conversationId: conv.id, from: state.step, to: next.step, seq: next.seq, effects: result.effects.map((e) => e.type) }, "dialog step");
@@ -302,7 +303,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     event: InboundEvent,
     now: Date,
     loaded: Catalog,
-    ulog: Logger,
+    ulog: UpdateLog,
   ): Promise<{ type: "done"; handled: HandleResult } | { type: "full"; ran?: RanOnCache }> {
     const cached = conversations.get(ctx.channel, ctx.chatId);
     // Under a chat's claim (webhook mode on several instances) the claim goes in the same statement.
@@ -337,7 +338,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     return { type: "done", handled: handledStep(next, replies, urgent, deliveryId) };
   }
 
-  async function handleOnce(ctx: InboundContext, event: InboundEvent, ulog: Logger): Promise<HandleResult> {
+  async function handleOnce(ctx: InboundContext, event: InboundEvent, ulog: UpdateLog): Promise<HandleResult> {
     const now = clock();
     // "Did this help?" buttons under a closing message: counted anonymously, the dialog untouched.
     if (event.type === "option" && isRatingPress(event.token)) return await answerRating(ctx, event.token, now, ulog);
@@ -389,7 +390,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   }
 
   async function handle(ctx: InboundContext, event: InboundEvent): Promise<HandleResult> {
-    const ulog = log.child({ channel: ctx.channel, updateKey: ctx.updateKey, event: event.type });
+    const ulog = logForUpdate(log, { channel: ctx.channel, updateKey: ctx.updateKey, event: event.type });
     // A step whose transaction fails (an overloaded PostgreSQL: a pool or transaction timeout; a
     // long SQLite lock) is tried again here, a little later; nothing of a failed attempt was kept.
     // After the last attempt the update stays in the inbound journal and is tried again from there
@@ -414,7 +415,7 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   }
 
   /** One press of a rating button, deduped like any update; never logs which answer was given. */
-  function answerRating(ctx: InboundContext, token: string, now: Date, ulog: Logger): Promise<HandleResult> {
+  function answerRating(ctx: InboundContext, token: string, now: Date, ulog: UpdateLog): Promise<HandleResult> {
     return db.$transaction(async (tx) => {
       if (!(await claimUpdate(tx, engine, { channel: ctx.channel, updateKey: ctx.updateKey, now, journalKeys: journalKeysOf(ctx) }))) {
         return { type: "duplicate" } as const;

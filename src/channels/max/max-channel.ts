@@ -16,6 +16,7 @@ import type { FamilyMessenger } from "../../handoff/family-messages.ts";
 import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../handoff/linking.ts";
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
+import { logForUpdate, type UpdateLog } from "../../logging/update-log.ts";
 import { type ChatQueue, createChatQueue } from "../chat-queue.ts";
 import { createInboundJournal } from "../inbound-journal.ts";
 import type { OutboundPriority } from "../outbound-limiter.ts";
@@ -130,32 +131,6 @@ interface ConversationRow {
   channelData: string;
 }
 
-type LogFn = { (msg: string): void; (obj: object, msg: string): void };
-/** The log calls the channel makes for one update. */
-interface UpdateLog {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-}
-
-/**
- * A logger bound to one update's ids. The pino child is made on the first line actually written:
- * most updates log nothing at the usual levels, and a child per update is measurable at load.
- */
-function updateLog(log: Logger, bindings: Record<string, unknown>): UpdateLog {
-  let child: Logger | undefined;
-  const at =
-    (level: "debug" | "info" | "warn" | "error"): LogFn =>
-    (a: string | object, msg?: string) => {
-      if (!log.isLevelEnabled(level)) return;
-      child ??= log.child(bindings);
-      if (typeof a === "string") child[level](a);
-      else child[level](a, msg);
-    };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
-
 /** The message whose buttons belong to the current question, so they can be removed once answered. */
 interface QuestionRef {
   mid: string;
@@ -214,7 +189,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
     apply: async (raw) => {
       const t = translateUpdate(raw);
       const updateType = typeof raw === "object" && raw !== null ? String((raw as { update_type?: unknown }).update_type) : "unknown";
-      await dispatch(t, updateLog(log, { channel: CHANNEL, updateType, chatId: "chatId" in t ? t.chatId : undefined }));
+      await dispatch(t, logForUpdate(log, { channel: CHANNEL, updateType, chatId: "chatId" in t ? t.chatId : undefined }));
     },
   });
   // Least recently used first: bounded, so memory does not grow with finished conversations.
@@ -487,7 +462,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
    */
   async function sendReplies(chatId: string, payload: ReplyPayload, how: Parameters<ReplySend>[2]): Promise<ReplyAttempt> {
     const meta = (payload.meta ?? {}) as ReplyMeta;
-    const chatLog = updateLog(log, { channel: CHANNEL, chatId, retry: how.retry });
+    const chatLog = logForUpdate(log, { channel: CHANNEL, chatId, retry: how.retry });
     const conv = await loadConversation(chatId);
     const locale = pickLocale(payload.locale ?? conv?.locale ?? meta.hint);
     const stored = parseChannelData(conv?.channelData);
@@ -733,7 +708,7 @@ export function createMaxChannel(deps: MaxChannelDeps): MaxChannel {
         : "unknown";
     const chatId = "chatId" in t ? t.chatId : undefined;
     // Ids and types only: texts, names and phones never reach the logs.
-    const chatLog = updateLog(log, { channel: CHANNEL, updateType, chatId });
+    const chatLog = logForUpdate(log, { channel: CHANNEL, updateType, chatId });
     if (t.type === "ignored") chatLog.debug({ reason: t.reason }, "max update ignored");
     try {
       if (!chatId) return await dispatch(t, chatLog);

@@ -20,6 +20,7 @@ import type { FamilyMessenger } from "../../handoff/family-messages.ts";
 import { issueCenterChatCode, linkStaffAccount, takeFromChat } from "../../handoff/linking.ts";
 import { type I18n, type Locale, pickLocale } from "../../i18n/i18n.ts";
 import type { Logger } from "../../logging/logger.ts";
+import { logForUpdate, type UpdateLog } from "../../logging/update-log.ts";
 import type { Leadership } from "../../cluster/election.ts";
 import { createChatQueue } from "../chat-queue.ts";
 import type { OutboundPriority } from "../outbound-limiter.ts";
@@ -222,7 +223,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
 
   async function processUpdate(update: Update, api: Api): Promise<void> {
     const translated = translateUpdate(update, { botUsername: bot.botInfo.username });
-    const updateLog = log.child({ updateId: update.update_id });
+    const updateLog = logForUpdate(log, { updateId: update.update_id });
     switch (translated.type) {
       case "event":
         return handleEvent(translated, api, updateLog);
@@ -255,7 +256,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   // is too old … or query ID is invalid"), and a press may come again (a webhook retry, a step
   // retried from the journal). Bounded, oldest out.
   const answeredPresses = new Set<string>();
-  async function answerPress(api: Api, id: string, other: Parameters<Api["answerCallbackQuery"]>[1], pressLog: Logger): Promise<void> {
+  async function answerPress(api: Api, id: string, other: Parameters<Api["answerCallbackQuery"]>[1], pressLog: UpdateLog): Promise<void> {
     if (answeredPresses.has(id)) {
       pressLog.debug("telegram: press already answered");
       return;
@@ -276,10 +277,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     return i18n.t(pickLocale(localeHint), key);
   }
 
-  async function handleEvent(tr: Extract<TranslatedUpdate, { type: "event" }>, api: Api, updateLog: Logger): Promise<void> {
+  async function handleEvent(tr: Extract<TranslatedUpdate, { type: "event" }>, api: Api, updateLog: UpdateLog): Promise<void> {
     const { source, callback } = tr;
     const chatId = source.chatId;
-    const evLog = updateLog.child({ chatId, event: tr.event.type });
+    const evLog = updateLog.with({ chatId, event: tr.event.type });
     const state = await store.load(chatId);
     let event: InboundEvent = tr.event;
     if (event.type === "text") {
@@ -352,9 +353,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const api = apiAt[how.priority];
     const meta = (payload.meta ?? {}) as ReplyMeta;
     const callback = meta.callback;
-    // A pino child only when a line is written: one per update is measurable under load.
-    let child: Logger | undefined;
-    const evLog = () => (child ??= log.child({ chatId, event: meta.event, retry: how.retry }));
+    const evLog = logForUpdate(log, { chatId, event: meta.event, retry: how.retry });
     const state = await store.load(chatId);
     // The conversation's language (it follows /lang), not only the app's language_code.
     const locale = payload.locale;
@@ -363,8 +362,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       { replyOptions: state.replyOptions, removePending: state.removePending },
       { shareLabel: text(locale, "telegram-share-contact"), keyboardClosed: text(locale, "telegram-keyboard-closed") },
     );
-    if (rendered.droppedTokens > 0) evLog().error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
-    if (rendered.emptyReplies > 0) evLog().error({ empty: rendered.emptyReplies }, "telegram: reply with an empty text not sent");
+    if (rendered.droppedTokens > 0) evLog.error({ dropped: rendered.droppedTokens }, "telegram: option token longer than 64 bytes");
+    if (rendered.emptyReplies > 0) evLog.error({ empty: rendered.emptyReplies }, "telegram: reply with an empty text not sent");
     const already = payload.sent ?? 0;
 
     // A press that re-renders the same question (a topic ticked, another page of topics) edits the
@@ -389,7 +388,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         () => true,
         (err: unknown) => {
           if (err instanceof GrammyError && err.error_code === 400 && /message is not modified/i.test(err.description)) return true;
-          evLog().debug({ error: describeError(err) }, "telegram: question not edited in place; sending it anew");
+          evLog.debug({ error: describeError(err) }, "telegram: question not edited in place; sending it anew");
           return false;
         },
       );
@@ -415,7 +414,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     const clearKeyboards = async () => {
       for (const messageId of toClear) {
         await apiAt.cleanup.editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } }).catch(
-          (err: unknown) => evLog().debug({ error: describeError(err) }, "telegram: keyboard not removed"),
+          (err: unknown) => evLog.debug({ error: describeError(err) }, "telegram: keyboard not removed"),
         );
         if (messageId === keyboardMessageId) keyboardMessageId = undefined;
       }
@@ -441,11 +440,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     } catch (err) {
       if (isBlockedError(err)) {
         // The person blocked the bot: remember it and do not retry (auto-retry never retries 403).
-        evLog().info("telegram: bot blocked by the person");
+        evLog.info("telegram: bot blocked by the person");
         await store.markBlocked(chatId, true, clock());
         outcome = { type: "blocked", code: "HTTP_403" };
       } else {
-        evLog().warn({ error: describeError(err), sent }, "telegram: reply not sent");
+        evLog.warn({ error: describeError(err), sent }, "telegram: reply not sent");
         const code = err instanceof GrammyError ? err.error_code : undefined;
         outcome =
           code !== undefined && code >= 400 && code < 500 && code !== 429
@@ -475,10 +474,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
    * then deletes the chat's messages we know of that Telegram still lets a bot delete (the person's
    * and ours, younger than 48 hours), newest first. The dialog state and the request are not touched.
    */
-  async function handleHide(tr: Extract<TranslatedUpdate, { type: "hide" }>, api: Api, updateLog: Logger): Promise<void> {
+  async function handleHide(tr: Extract<TranslatedUpdate, { type: "hide" }>, api: Api, updateLog: UpdateLog): Promise<void> {
     const { source, callback } = tr;
     const chatId = source.chatId;
-    const hideLog = updateLog.child({ chatId, hide: tr.stage });
+    const hideLog = updateLog.with({ chatId, hide: tr.stage });
     const state = await store.load(chatId);
     const locale = await conversationLocale(chatId, source.locale);
     const t = (key: string) => i18n.t(locale, key);
@@ -550,7 +549,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
    * in the web view) and takes requests with the button under a notice; to anyone else the bot
    * says once that it works in private messages.
    */
-  async function handleGroupUpdate(tr: Extract<TranslatedUpdate, { type: "group" }>, api: Api, updateLog: Logger): Promise<void> {
+  async function handleGroupUpdate(tr: Extract<TranslatedUpdate, { type: "group" }>, api: Api, updateLog: UpdateLog): Promise<void> {
     const notice = text(tr.locale, "telegram-group-notice");
     if (tr.callbackId && tr.callbackData?.startsWith("take:") && tr.fromId) {
       // A re-delivered press was taken and answered already.
