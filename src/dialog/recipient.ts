@@ -1,7 +1,7 @@
 // Who would receive the request now: the routing decision for the answers so far, and what the
 // dialog says about that center (its contacts, the consent that names it).
 import { GENERIC_RECIPIENT, renderConsentText } from "../privacy/consent-texts.ts";
-import { routeRequest } from "../routing/engine.ts";
+import { chosenPlacement, routeRequest } from "../routing/engine.ts";
 import type { RoutingDecision } from "../routing/types.ts";
 import { formatHours } from "./confirmation.ts";
 import type { EngineContext } from "./engine-types.ts";
@@ -11,20 +11,30 @@ import type { FlowCatalog } from "./steps/step-module.ts";
 import { computeUrgency, deriveFlags } from "./urgency.ts";
 
 export function routeOf(ctx: EngineContext, s: DialogState): RoutingDecision | null {
-  const a = s.answers;
-  if (!a.regionCode) return null;
+  const input = routingInput(s);
+  if (!input) return null;
   try {
-    return routeRequest(ctx.routing, {
-      regionCode: a.regionCode,
-      municipalityId: a.municipalityId ?? null,
-      categories: a.categories,
-      urgency: computeUrgency(s),
-      flags: deriveFlags(s),
-      now: ctx.now,
-    });
+    return routeRequest(ctx.routing, { ...input, now: ctx.now });
   } catch {
     return null;
   }
+}
+
+/** The center and queue the rules choose for these answers, before overflow (no working hours). */
+function chosenOf(ctx: EngineContext, s: DialogState): RoutingDecision["chosen"] | null {
+  const input = routingInput(s);
+  if (!input) return null;
+  try {
+    return chosenPlacement(ctx.routing, input);
+  } catch {
+    return null;
+  }
+}
+
+function routingInput(s: DialogState) {
+  const a = s.answers;
+  if (!a.regionCode) return null;
+  return { regionCode: a.regionCode, municipalityId: a.municipalityId ?? null, categories: a.categories, urgency: computeUrgency(s), flags: deriveFlags(s) };
 }
 
 export function routeFor(r: Run): RoutingDecision | null {
@@ -38,7 +48,7 @@ export function recipientCatalog(r: Run): FlowCatalog {
 
 /** The queue the rules choose for these answers (before overflow), or null when unknown. */
 function chosenQueue(ctx: EngineContext, s: DialogState, patch: Partial<DialogState["answers"]>): string | null {
-  return routeOf(ctx, { ...s, answers: { ...s.answers, ...patch } })?.chosen.queue.key ?? null;
+  return chosenOf(ctx, { ...s, answers: { ...s.answers, ...patch } })?.queue.key ?? null;
 }
 
 /**
@@ -65,7 +75,7 @@ export function flowCatalog(ctx: EngineContext): FlowCatalog {
   return {
     hasMunicipalities: (code: string) => ctx.catalog.municipalities.some((m) => m.regionCode === code),
     // The center the rules choose; overflow at submission is not a new recipient.
-    recipientOf: (s) => routeOf(ctx, s)?.chosen.center.key ?? null,
+    recipientOf: (s) => chosenOf(ctx, s)?.center.key ?? null,
     municipalityMatters: (s) => municipalityMatters(ctx, s),
     flagsThatMatter: (s) => flagsThatMatter(ctx, s),
   };

@@ -123,43 +123,56 @@ class Index {
   }
 }
 
+/** What the rules choose (steps 1–3 of the header), before any overflow: the clock plays no part. */
+interface Choice extends Placement {
+  rule: RoutingRuleData | null;
+  reason: RoutingReason;
+}
+
+type ChoiceInput = Omit<RoutingInput, "now">;
+
+function choose(index: Index, input: ChoiceInput): Choice {
+  const snapshot = index.snapshot;
+  const best = snapshot.rules
+    .filter((r) => r.active && ruleMatches(r, input) && index.live(r.queueId))
+    .sort(compareRules)[0];
+  if (best) return { ...index.live(best.queueId)!, rule: best, reason: "rule" };
+  const regionDefault = index.liveWhere((p) => p.queue.isDefault && p.center.regionCode === input.regionCode)[0];
+  if (regionDefault) return { ...regionDefault, rule: null, reason: "region_default" };
+  const fallback = index.liveWhere((p) => p.queue.isFallback)[0];
+  if (!fallback) {
+    throw new Error(
+      `routing: no active federal fallback queue (isFallback) — load src/routing/demo/federal.json or import a federal routing file`,
+    );
+  }
+  return { ...fallback, rule: null, reason: "federal_fallback" };
+}
+
+/**
+ * The queue and center the rules choose for these answers, before overflow — what the dialog
+ * compares while it decides which questions change the recipient (several times a step), without
+ * the working hours and the explanation of a whole decision.
+ */
+export function chosenPlacement(snapshot: RoutingSnapshot, input: ChoiceInput): { queue: RoutingQueue; center: RoutingCenter } {
+  const { queue, center } = choose(new Index(snapshot), input);
+  return { queue, center };
+}
+
 export function routeRequest(snapshot: RoutingSnapshot, input: RoutingInput): RoutingDecision {
   const index = new Index(snapshot);
   const region = snapshot.regions.find((r) => r.code === input.regionCode) ?? null;
   const timezone = region?.timezone ?? FEDERAL_TIMEZONE;
   const regionLabel = region ? `«${region.name}»` : `с кодом "${input.regionCode}" (неизвестен)`;
 
-  let placement: Placement;
-  let rule: RoutingRuleData | null = null;
-  let reason: RoutingReason;
-  let why: string;
-
-  const best = snapshot.rules
-    .filter((r) => r.active && ruleMatches(r, input) && index.live(r.queueId))
-    .sort(compareRules)[0];
-  const regionDefault = best
-    ? undefined
-    : index.liveWhere((p) => p.queue.isDefault && p.center.regionCode === input.regionCode)[0];
-  if (best) {
-    rule = best;
-    placement = index.live(best.queueId)!;
-    reason = "rule";
-    why = `Правило "${best.key}" (${describeConditions(snapshot, best)}) → очередь`;
-  } else if (regionDefault) {
-    placement = regionDefault;
-    reason = "region_default";
-    why = `Нет подходящего правила в регионе ${regionLabel} → очередь региона по умолчанию`;
-  } else {
-    const fallback = index.liveWhere((p) => p.queue.isFallback)[0];
-    if (!fallback) {
-      throw new Error(
-        `routing: no active federal fallback queue (isFallback) — load src/routing/demo/federal.json or import a federal routing file`,
-      );
-    }
-    placement = fallback;
-    reason = "federal_fallback";
-    why = `В регионе ${regionLabel} нет ни подходящего правила, ни очереди по умолчанию → федеральная резервная очередь`;
-  }
+  const choice = choose(index, input);
+  const { rule, reason } = choice;
+  let placement: Placement = { queue: choice.queue, center: choice.center };
+  let why =
+    reason === "rule"
+      ? `Правило "${rule!.key}" (${describeConditions(snapshot, rule!)}) → очередь`
+      : reason === "region_default"
+        ? `Нет подходящего правила в регионе ${regionLabel} → очередь региона по умолчанию`
+        : `В регионе ${regionLabel} нет ни подходящего правила, ни очереди по умолчанию → федеральная резервная очередь`;
   why += ` «${placement.queue.name}» центра «${placement.center.name}»`;
 
   const chosen = placement;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Category, Flag, Urgency } from "../../src/domain/taxonomy.ts";
-import { nextInChain, routeRequest, ruleSpecificity } from "../../src/routing/engine.ts";
+import { CATEGORIES, type Category, FLAGS, type Flag, URGENCIES, type Urgency } from "../../src/domain/taxonomy.ts";
+import { chosenPlacement, nextInChain, routeRequest, ruleSpecificity } from "../../src/routing/engine.ts";
 import { filesToSnapshot } from "../../src/routing/routing-file.ts";
 import { DEMO_ROUTING_FILES, readRoutingFile } from "../../src/routing/routing-store.ts";
 import type {
@@ -544,5 +544,27 @@ describe("resolution order", () => {
     const w = world([]);
     const none = { ...w, queues: w.queues.filter((q) => !q.isDefault && !q.isFallback) };
     expect(() => routeRequest(none, request)).toThrow(/no active federal fallback queue/);
+  });
+});
+
+describe("chosenPlacement (what the dialog compares while deciding which questions matter)", () => {
+  it("is the decision's choice before overflow for every region, topic, urgency and flag of the demo data, day and night", () => {
+    const regions = [...new Set(demo.rules.map((r) => r.regionCode)), "99"];
+    let compared = 0;
+    for (const regionCode of regions) {
+      const municipalities = [null, ...demo.municipalities.filter((m) => m.regionCode === regionCode).map((m) => m.id)];
+      for (const municipalityId of municipalities)
+        for (const category of CATEGORIES)
+          for (const urgency of URGENCIES)
+            for (const flags of [[], ...FLAGS.map((f) => [f])] as Flag[][])
+              for (const now of [WED_NOON_SAMARA, WED_NIGHT_SAMARA]) {
+                const input = { regionCode, municipalityId, categories: [category], urgency, flags };
+                const chosen = chosenPlacement(demo, input);
+                const decision = routeRequest(demo, { ...input, now });
+                expect([chosen.queue.key, chosen.center.key]).toEqual([decision.chosen.queue.key, decision.chosen.center.key]);
+                compared += 1;
+              }
+    }
+    expect(compared).toBeGreaterThan(1000);
   });
 });
