@@ -437,6 +437,13 @@ function wordQuality(token: Token, stem: string): number {
 // A key matches where its stems appear as consecutive typed words; its quality is its weakest word.
 // `literal`: the key's words were typed exactly as they are («Октябрьск» is not «Октябрьский»).
 // Both in one number (quality × 2, plus 1 when literal): called per key of every candidate.
+// A loop, not `words.every(…)` inside keyQuality's loop: a closure over the loop's `start` made
+// V8 allocate a context on every iteration — about 180 KB per region typed, for every town's key.
+function typedAsIs(tokens: Token[], start: number, words: string[]): boolean {
+  for (let k = 0; k < words.length; k++) if (tokens[start + k]!.word !== words[k]) return false;
+  return true;
+}
+
 function keyQuality(tokens: Token[], key: Key): number {
   let best = 0;
   let literal = false;
@@ -445,7 +452,7 @@ function keyQuality(tokens: Token[], key: Key): number {
     for (let k = 0; k < key.stems.length && quality > 0; k++) {
       quality = Math.min(quality, wordQuality(tokens[start + k]!, key.stems[k]!));
     }
-    const same = key.routing === true && quality === EXACT && key.words.every((w, k) => tokens[start + k]!.word === w);
+    const same = key.routing === true && quality === EXACT && typedAsIs(tokens, start, key.words);
     if (quality > best || (quality === best && same)) literal = same || (quality === best && literal);
     best = Math.max(best, quality);
   }
@@ -456,11 +463,13 @@ function scoreCandidates(candidates: Candidate[], tokens: Token[], kinds: Set<st
   if (tokens.length === 0) return [];
   const typedKinds = [...kinds];
   const scored: Scored[] = [];
-  for (const candidate of candidates) {
+  for (let c = 0; c < candidates.length; c++) {
+    const candidate = candidates[c]!;
     let bestScore = 0;
     let bestQuality = 0;
     let kindBonus = -1;
-    for (const key of candidate.keys) {
+    for (let n = 0; n < candidate.keys.length; n++) {
+      const key = candidate.keys[n]!;
       const rated = keyQuality(tokens, key);
       const quality = rated >> 1;
       if (quality === 0) continue;
