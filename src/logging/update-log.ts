@@ -15,21 +15,39 @@ export interface UpdateLog {
   with(bindings: Record<string, unknown>): UpdateLog;
 }
 
+type Level = "debug" | "info" | "warn" | "error";
+
+// A class, so an update's log is one small object rather than five closures (its methods are
+// called on it, never passed on alone).
+class LazyUpdateLog implements UpdateLog {
+  #child: Logger | undefined;
+  constructor(
+    readonly log: Logger,
+    readonly bindings: Record<string, unknown>,
+  ) {}
+  #write(level: Level, a: string | object, msg?: string): void {
+    if (!this.log.isLevelEnabled(level)) return;
+    this.#child ??= this.log.child(this.bindings);
+    if (typeof a === "string") this.#child[level](a);
+    else this.#child[level](a, msg);
+  }
+  debug(a: string | object, msg?: string): void {
+    this.#write("debug", a, msg);
+  }
+  info(a: string | object, msg?: string): void {
+    this.#write("info", a, msg);
+  }
+  warn(a: string | object, msg?: string): void {
+    this.#write("warn", a, msg);
+  }
+  error(a: string | object, msg?: string): void {
+    this.#write("error", a, msg);
+  }
+  with(more: Record<string, unknown>): UpdateLog {
+    return new LazyUpdateLog(this.log, { ...this.bindings, ...more });
+  }
+}
+
 export function logForUpdate(log: Logger, bindings: Record<string, unknown>): UpdateLog {
-  let child: Logger | undefined;
-  const at =
-    (level: "debug" | "info" | "warn" | "error"): LogFn =>
-    (a: string | object, msg?: string) => {
-      if (!log.isLevelEnabled(level)) return;
-      child ??= log.child(bindings);
-      if (typeof a === "string") child[level](a);
-      else child[level](a, msg);
-    };
-  return {
-    debug: at("debug"),
-    info: at("info"),
-    warn: at("warn"),
-    error: at("error"),
-    with: (more) => logForUpdate(log, { ...bindings, ...more }),
-  };
+  return new LazyUpdateLog(log, bindings);
 }
