@@ -434,9 +434,6 @@ function wordQuality(token: Token, stem: string): number {
   return 0;
 }
 
-// A key matches where its stems appear as consecutive typed words; its quality is its weakest word.
-// `literal`: the key's words were typed exactly as they are («Октябрьск» is not «Октябрьский»).
-// Both in one number (quality × 2, plus 1 when literal): called per key of every candidate.
 // A loop, not `words.every(…)` inside keyQuality's loop: a closure over the loop's `start` made
 // V8 allocate a context on every iteration — about 180 KB per region typed, for every town's key.
 function typedAsIs(tokens: Token[], start: number, words: string[]): boolean {
@@ -444,6 +441,9 @@ function typedAsIs(tokens: Token[], start: number, words: string[]): boolean {
   return true;
 }
 
+// A key matches where its stems appear as consecutive typed words; its quality is its weakest word.
+// `literal`: the key's words were typed exactly as they are («Октябрьск» is not «Октябрьский»).
+// Both in one number (quality × 2, plus 1 when literal): called per key of every candidate.
 function keyQuality(tokens: Token[], key: Key): number {
   let best = 0;
   let literal = false;

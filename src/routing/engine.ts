@@ -124,10 +124,7 @@ class Index {
 }
 
 /** What the rules choose (steps 1–3 of the header), before any overflow: the clock plays no part. */
-interface Choice extends Placement {
-  rule: RoutingRuleData | null;
-  reason: RoutingReason;
-}
+type Choice = Placement & ({ reason: "rule"; rule: RoutingRuleData } | { reason: Exclude<RoutingReason, "rule">; rule: null });
 
 type ChoiceInput = Omit<RoutingInput, "now">;
 
@@ -168,8 +165,8 @@ export function routeRequest(snapshot: RoutingSnapshot, input: RoutingInput): Ro
   const { rule, reason } = choice;
   let placement: Placement = { queue: choice.queue, center: choice.center };
   let why =
-    reason === "rule"
-      ? `Правило "${rule!.key}" (${describeConditions(snapshot, rule!)}) → очередь`
+    choice.reason === "rule"
+      ? `Правило "${choice.rule.key}" (${describeConditions(snapshot, choice.rule)}) → очередь`
       : reason === "region_default"
         ? `Нет подходящего правила в регионе ${regionLabel} → очередь региона по умолчанию`
         : `В регионе ${regionLabel} нет ни подходящего правила, ни очереди по умолчанию → федеральная резервная очередь`;
