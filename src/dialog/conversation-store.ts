@@ -162,14 +162,20 @@ export function conversationUpdate(id: string, state: DialogState, text: string,
     WHERE "id" = ${id}${when ? Prisma.sql` AND ${when}` : Prisma.empty}`;
 }
 
-/** A step computed on a cached conversation that writes nothing but its state and its reply row. */
+/**
+ * What the conversation row must be for a cached-way step to commit: exactly as cached or read
+ * (claimUpdate's `unchanged`), or not there yet (a chat's first update: the row is created with the
+ * step's state, under a new id).
+ */
+export type StepBase = { type: "unchanged"; id: string; text: string } | { type: "absent"; id: string; chatId: string; isTest: boolean };
+
+/** A step computed on a known conversation that writes nothing but its state, its row effects and its reply row. */
 export interface CachedStepCommit {
   channel: ChannelName;
   updateKey: string;
   now: Date;
   journalKeys: readonly string[];
-  /** The conversation as cached (claimUpdate's `unchanged`). */
-  cached: { id: string; text: string };
+  cached: StepBase;
   /** The new state: conversationUpdate's arguments but the condition. */
   save: { state: DialogState; text: string; userId: string };
   /** The step's row effects (a transcript message, a consent record), written with the state. */
@@ -182,20 +188,28 @@ export interface CachedStepCommit {
  * Prisma: SQLite, one batch transaction whose statements each require the one before to have
  * changed its row (SQLite's changes()); PostgreSQL, one statement. The same claim as claimUpdate
  * with `unchanged`: nothing is written but the journal deletion when the update was processed
- * before or the conversation is no longer as cached (null then: the caller reads and runs it
- * again). Not under a chat's claim (webhook mode on several instances): that takes claimUpdate.
- * Returns the reply row's id.
+ * before or the conversation is no longer as cached, or (`absent`) exists by now (null then: the
+ * caller reads and runs it again). Not under a chat's claim (webhook mode on several instances):
+ * that takes claimUpdate. Returns the reply row's id.
  */
 export async function commitCachedStep(db: Db, engine: DbEngine, input: CachedStepCommit): Promise<number | null> {
-  const { cached, save, now } = input;
+  const { cached, now } = input;
   const stepRows = input.rows ?? [];
+  const journal = input.journalKeys.length > 0 ? journalRows(input.channel, input.journalKeys) : undefined;
+  const absent = cached.type === "absent";
   if (engine === "postgresql") {
-    const claimed = processedInsert(engine, input, [unchangedSql(cached)]);
-    const journal = input.journalKeys.length > 0 ? Prisma.sql`"journal" AS (DELETE ${journalRows(input.channel, input.journalKeys)}), ` : Prisma.empty;
-    const update = conversationUpdate(cached.id, save.state, save.text, now, save.userId, Prisma.sql`EXISTS (SELECT 1 FROM "claimed")`);
-    const stepped: WriteCondition = { condition: Prisma.sql`EXISTS (SELECT 1 FROM "step")`, engine };
+    // The conversation's write and the processed mark each only with the other: `absent` writes
+    // the row first (its conflict with a row created since is the condition), `unchanged` claims first.
+    const claimed = absent
+      ? processedInsert(engine, input, [Prisma.sql`EXISTS (SELECT 1 FROM "saved")`])
+      : processedInsert(engine, input, [unchangedSql(cached)]);
+    const save = absent
+      ? conversationInsert(cached, input, { condition: notProcessedSql(input), engine })
+      : conversationUpdate(cached.id, input.save.state, input.save.text, now, input.save.userId, Prisma.sql`EXISTS (SELECT 1 FROM "claimed")`);
+    const writes = absent ? Prisma.sql`"saved" AS (${save} RETURNING 1), "claimed" AS (${claimed} RETURNING 1)` : Prisma.sql`"claimed" AS (${claimed} RETURNING 1), "saved" AS (${save} RETURNING 1)`;
+    const stepped: WriteCondition = { condition: Prisma.sql`EXISTS (SELECT 1 FROM "claimed") AND EXISTS (SELECT 1 FROM "saved")`, engine };
     const effects = stepRows.map((row, i) => Prisma.sql`, ${Prisma.raw(`"row${i}"`)} AS (${row(stepped)})`);
-    const rows = await db.$queryRaw<{ id: number | bigint }[]>`WITH ${journal}"claimed" AS (${claimed} RETURNING 1), "step" AS (${update} RETURNING 1)${effects.length > 0 ? Prisma.join(effects, "") : Prisma.empty}
+    const rows = await db.$queryRaw<{ id: number | bigint }[]>`WITH ${journal ? Prisma.sql`"journal" AS (DELETE ${journal}), ` : Prisma.empty}${writes}${effects.length > 0 ? Prisma.join(effects, "") : Prisma.empty}
       ${replyInsertSql(input.reply, now, stepped)}`;
     return rows[0] ? Number(rows[0].id) : null;
   }
@@ -203,16 +217,51 @@ export async function commitCachedStep(db: Db, engine: DbEngine, input: CachedSt
   // Each row effect inserts one row, so the chain goes on through them to the reply row.
   const previousChanged = Prisma.sql`changes() = 1`;
   const chained: WriteCondition = { condition: previousChanged, engine };
+  const claimAndSave = (): Prisma.PrismaPromise<number>[] =>
+    absent
+      ? [db.$executeRaw(conversationInsert(cached, input, { condition: notProcessedSql(input), engine })), db.$executeRaw(processedInsert(engine, input, [previousChanged]))]
+      : [
+          db.$executeRaw(processedInsert(engine, input, [unchangedSql(cached)])),
+          db.$executeRaw(conversationUpdate(cached.id, input.save.state, input.save.text, now, input.save.userId, previousChanged)),
+        ];
   // Committed with the other chats' steps ready in the same turn (group-commit.ts).
   const results = await commitGrouped(db, () => [
-    ...(input.journalKeys.length > 0 ? [db.$executeRaw`DELETE ${journalRows(input.channel, input.journalKeys)}`] : []),
-    db.$executeRaw(processedInsert(engine, input, [unchangedSql(cached)])),
-    db.$executeRaw(conversationUpdate(cached.id, save.state, save.text, now, save.userId, previousChanged)),
+    ...(journal ? [db.$executeRaw`DELETE ${journal}`] : []),
+    ...claimAndSave(),
     ...stepRows.map((row) => db.$executeRaw(row(chained))),
     db.$queryRaw<{ id: number | bigint }[]>(replyInsertSql(input.reply, now, chained)),
   ]);
   const rows = results.at(-1) as { id: number | bigint }[];
   return rows[0] ? Number(rows[0].id) : null;
+}
+
+/** The update has no "processed" mark yet. */
+const notProcessedSql = (u: { channel: string; updateKey: string }) =>
+  Prisma.sql`NOT EXISTS (SELECT 1 FROM "ProcessedUpdate" WHERE "channel" = ${u.channel} AND "updateKey" = ${u.updateKey})`;
+
+/** A chat's first conversation row, holding its first step's state; nothing when the chat has one by now. */
+function conversationInsert(base: Extract<StepBase, { type: "absent" }>, input: CachedStepCommit, when: WriteCondition): Prisma.Sql {
+  const { state, text, userId } = input.save;
+  const columns = ["id", "channel", "chatId", "userId", "locale", "state", "stateVersion", "seq", "isTest", "lastActivityAt", "createdAt", "updatedAt"];
+  // Integers and the flag as literals: PostgreSQL types an INSERT … SELECT's parameters as text.
+  const int = (n: number) => Prisma.raw(String(Math.trunc(n)));
+  const values = [base.id, input.channel, base.chatId, userId, state.locale, text, int(STATE_VERSION), int(state.seq), Prisma.raw(base.isTest ? "TRUE" : "FALSE"), input.now, input.now, input.now];
+  return Prisma.sql`${insertRow("Conversation", columns, values, when)} ON CONFLICT DO NOTHING`;
+}
+
+export type ReadConversation = { type: "found"; conversation: CachedConversation } | { type: "absent" } | { type: "unreadable" };
+
+/**
+ * A chat's conversation read outside any transaction, for a step to be computed on it and committed
+ * the cached way (its claim checks that the row is still as read, or still absent). `unreadable`:
+ * a state that cannot be parsed (an old version, bad JSON) takes the full way, which resets it.
+ */
+export async function readConversation(db: Db, channel: ChannelName, chatId: string): Promise<ReadConversation> {
+  const rows = await db.$queryRaw<{ id: string; state: string }[]>`SELECT "id", "state" FROM "Conversation" WHERE "channel" = ${channel} AND "chatId" = ${chatId}`;
+  const row = rows[0];
+  if (!row) return { type: "absent" };
+  const parsed = parseState(row.state);
+  return parsed.type === "ok" ? { type: "found", conversation: { id: row.id, text: row.state, state: parsed.state } } : { type: "unreadable" };
 }
 
 export async function saveConversation(tx: Tx, id: string, state: DialogState, now: Date, userId: string): Promise<string> {

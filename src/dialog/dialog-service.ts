@@ -2,6 +2,7 @@
 // update, loads the conversation, runs the pure engine, applies its effects (consent, request,
 // erasure, transcript) and saves the new state. Replies are returned only after the commit.
 // Personal data is never logged: ids, step names and effect types only.
+import { randomUUID } from "node:crypto";
 import { type Db, engineOf, type Tx } from "../db/client.ts";
 import { isUrgency, maxUrgency, type Urgency } from "../domain/taxonomy.ts";
 import { type I18n, type Locale, pickLocale } from "../i18n/i18n.ts";
@@ -27,6 +28,8 @@ import {
   loadOrCreateConversation,
   consentRow,
   inboundRow,
+  readConversation,
+  type StepBase,
   type StepRow,
 } from "./conversation-store.ts";
 import {
@@ -292,11 +295,12 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
   }
 
   /**
-   * Most updates: a messenger's answer in mid-dialog, the conversation cached, a step whose only
-   * effects are plain rows (a consent record, a transcript message). It is run on the cached state
-   * and committed without an interactive transaction (commitCachedStep). Otherwise the step takes
-   * the full way: `full`, with the engine's result when it ran (a step with other effects), or
-   * without it when the claim failed (the conversation read again).
+   * Most updates: a messenger's answer in mid-dialog, a step whose only effects are plain rows (a
+   * consent record, a transcript message). It is run on the conversation as cached (or read just
+   * now, outside any transaction; a chat's first update: on a new state) and committed without an
+   * interactive transaction (commitCachedStep). Otherwise the step takes the full way: `full`,
+   * with the engine's result when it ran (a step with other effects), or without it when the
+   * claim failed (the conversation read again).
    */
   async function cachedStep(
     ctx: InboundContext,
@@ -305,14 +309,16 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     loaded: Catalog,
     ulog: UpdateLog,
   ): Promise<{ type: "done"; handled: HandleResult } | { type: "full"; ran?: RanOnCache }> {
-    const cached = conversations.get(ctx.channel, ctx.chatId);
     // Under a chat's claim (webhook mode on several instances) the claim goes in the same statement.
-    if (!cached || currentChatClaim()) return { type: "full" };
-    const result = runEngine(cached.state, ctx, event, now, loaded);
-    const ran = { state: cached.state, result };
+    if (currentChatClaim()) return { type: "full" };
+    const known = await knownConversation(ctx);
+    if (!known) return { type: "full" };
+    const { base, state } = known;
+    const result = runEngine(state, ctx, event, now, loaded);
+    const ran = { state, result };
     // Row effects (a consent record, a transcript message) ride in the same commit; others need the full way.
     const rowEffects = result.effects.filter(isRowEffect);
-    if (rowEffects.length < result.effects.length || forgetsPersonalAnswers(cached.state, result.state)) return { type: "full", ran };
+    if (rowEffects.length < result.effects.length || forgetsPersonalAnswers(state, result.state)) return { type: "full", ran };
     const next = result.state;
     const replies = finalReplies(result.replies, {});
     const urgent = isUrgentStep(event, result);
@@ -324,18 +330,38 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
       updateKey: ctx.updateKey,
       now,
       journalKeys: journalKeysOf(ctx),
-      cached,
+      cached: base,
       save: { state: next, text, userId: ctx.userId },
-      rows: rowEffects.map((e) => rowOf(e, ctx, cached.id, now)),
+      rows: rowEffects.map((e) => rowOf(e, ctx, base.id, now)),
       reply,
     });
     if (deliveryId === null) {
       conversations.delete(ctx.channel, ctx.chatId);
       return { type: "full" };
     }
-    conversations.set(ctx.channel, ctx.chatId, { id: cached.id, text, state: next });
-    logStep(ulog, { conv: { id: cached.id, state: cached.state, resetReason: null, seq: cached.state.seq }, state: cached.state, result }, next);
+    conversations.set(ctx.channel, ctx.chatId, { id: base.id, text, state: next });
+    logStep(ulog, { conv: { id: base.id, state, resetReason: null, seq: state.seq }, state, result }, next);
     return { type: "done", handled: handledStep(next, replies, urgent, deliveryId) };
+  }
+
+  /**
+   * The conversation a cached-way step starts from: the cached one; else read (one statement, no
+   * transaction held) and cached, so the full way's claim can use it unread too; or none yet (a new
+   * id and the first state). Null: a stored state that cannot be read (the full way resets it).
+   */
+  async function knownConversation(ctx: InboundContext): Promise<{ base: StepBase; state: DialogState } | null> {
+    let cached = conversations.get(ctx.channel, ctx.chatId);
+    if (!cached) {
+      const read = await readConversation(db, ctx.channel, ctx.chatId);
+      if (read.type === "unreadable") return null;
+      if (read.type === "absent") {
+        const base = { type: "absent" as const, id: randomUUID(), chatId: ctx.chatId, isTest: ctx.isTest ?? false };
+        return { base, state: initialState(pickLocale(ctx.locale), 0) };
+      }
+      cached = read.conversation;
+      conversations.set(ctx.channel, ctx.chatId, cached);
+    }
+    return { base: { type: "unchanged", id: cached.id, text: cached.text }, state: cached.state };
   }
 
   async function handleOnce(ctx: InboundContext, event: InboundEvent, ulog: UpdateLog): Promise<HandleResult> {

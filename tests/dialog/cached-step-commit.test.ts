@@ -41,7 +41,7 @@ describe("commitCachedStep", () => {
       updateKey: "u-5",
       now,
       journalKeys: ["u-5"],
-      cached: { id, text },
+      cached: { type: "unchanged", id, text },
       save: { state: nextState, text: nextText, userId: "77" },
       rows,
       reply: { channel: "telegram", chatId: "77", updateKey: "u-5", payload: { replies: [{ type: "text", text: "Что случилось?" }] }, urgent: false },
@@ -141,7 +141,7 @@ describe("commitCachedStep", () => {
           updateKey: `u-${chat}`,
           now,
           journalKeys: [`u-${chat}`],
-          cached: { id: ids[i]!, text: cachedText },
+          cached: { type: "unchanged", id: ids[i]!, text: cachedText },
           save: { state: nextState, text: nextText, userId: chat },
           rows: [inboundRow(ids[i]!, `Сообщение ${chat}`, now)],
           reply: { channel: "telegram", chatId: chat, updateKey: `u-${chat}`, payload: { replies: [{ type: "text", text: `Ответ ${chat}` }] }, urgent: false },
@@ -177,7 +177,7 @@ describe("commitCachedStep", () => {
         updateKey: `u-${chat}`,
         now,
         journalKeys: [],
-        cached: { id: conversationId, text: cachedText },
+        cached: { type: "unchanged", id: conversationId, text: cachedText },
         save: { state: nextState, text: nextText, userId: chat },
         rows: [inboundRow(transcriptOf, `Сообщение ${chat}`, now)],
         reply: { channel: "telegram", chatId: chat, updateKey: `u-${chat}`, payload: { replies: [{ type: "text", text: `Ответ ${chat}` }] }, urgent: false },
@@ -197,6 +197,61 @@ describe("commitCachedStep", () => {
     expect(await commit(id)).toBeNull();
     const conv = await tmp.db.conversation.findUniqueOrThrow({ where: { id } });
     expect([conv.state, conv.seq]).toEqual([cachedText, 4]);
+    expect(await tmp.db.outbox.count()).toBe(0);
+  });
+});
+
+describe("commitCachedStep on a chat's first update (no conversation yet)", () => {
+  let tmp: TempDb;
+  beforeEach(async () => {
+    tmp = await createTempDb();
+    await tmp.db.inboundUpdate.create({ data: { channel: "telegram", updateKey: "u-1", payload: "{}", receivedAt: now, chatKey: "88" } });
+  });
+  afterEach(async () => {
+    await tmp.cleanup();
+  });
+
+  const first = { ...initialState("ru", 0), seq: 1, step: "categories" as const };
+  const firstText = serializeState(first);
+  const commitFirst = (id: string, rows: StepRow[] = [], isTest = false) =>
+    commitCachedStep(tmp.db, engineOf(tmp.db), {
+      channel: "telegram",
+      updateKey: "u-1",
+      now,
+      journalKeys: ["u-1"],
+      cached: { type: "absent", id, chatId: "88", isTest },
+      save: { state: first, text: firstText, userId: "88" },
+      rows,
+      reply: { channel: "telegram", chatId: "88", updateKey: "u-1", payload: { replies: [{ type: "text", text: "Что случилось?" }] }, urgent: false },
+    });
+
+  it("creates the conversation with the step's state, and writes its rows, reply, processed mark and journal deletion with it", async () => {
+    const id = "5b0e7c52-1f0a-4b61-9d4e-0c1a2b3c4d5e";
+    const deliveryId = await commitFirst(id, [inboundRow(id, "Сын перестал ходить в школу", now)], true);
+    expect(deliveryId).toBeTypeOf("number");
+    const conv = await tmp.db.conversation.findUniqueOrThrow({ where: { id } });
+    expect([conv.channel, conv.chatId, conv.userId, conv.state, conv.seq, conv.locale, conv.isTest]).toEqual(["telegram", "88", "88", firstText, 1, "ru", true]);
+    expect(conv.lastActivityAt.toISOString()).toBe(now.toISOString());
+    expect((await tmp.db.transcriptMessage.findMany()).map((t) => [t.conversationId, t.text])).toEqual([[id, "Сын перестал ходить в школу"]]);
+    expect((await tmp.db.outbox.findMany()).map((o) => [o.id, o.target])).toEqual([[deliveryId, "88"]]);
+    expect(await tmp.db.processedUpdate.count({ where: { updateKey: "u-1" } })).toBe(1);
+    expect(await tmp.db.inboundUpdate.count()).toBe(0);
+  });
+
+  it("a conversation created meanwhile (another instance): nothing written but the journal deletion", async () => {
+    const other = await tmp.db.conversation.create({ data: { channel: "telegram", chatId: "88", userId: "88", state: "{}", stateVersion: first.v } });
+    expect(await commitFirst("0f6c1b9e-8a7d-4c3b-b2a1-9e8d7c6b5a4f", [inboundRow("0f6c1b9e-8a7d-4c3b-b2a1-9e8d7c6b5a4f", "Текст", now)])).toBeNull();
+    expect((await tmp.db.conversation.findMany()).map((c) => [c.id, c.state])).toEqual([[other.id, "{}"]]);
+    expect(await tmp.db.processedUpdate.count()).toBe(0);
+    expect(await tmp.db.transcriptMessage.count()).toBe(0);
+    expect(await tmp.db.outbox.count()).toBe(0);
+    expect(await tmp.db.inboundUpdate.count()).toBe(0);
+  });
+
+  it("a first update processed before (its conversation erased since): no conversation is created again", async () => {
+    await tmp.db.processedUpdate.create({ data: { channel: "telegram", updateKey: "u-1", processedAt: new Date(now.getTime() - 1000) } });
+    expect(await commitFirst("3c2b1a09-8f7e-4d6c-a5b4-c3d2e1f0a9b8")).toBeNull();
+    expect(await tmp.db.conversation.count()).toBe(0);
     expect(await tmp.db.outbox.count()).toBe(0);
   });
 });
@@ -249,6 +304,31 @@ describe("the dialog service's cached steps on a messenger", () => {
     const after = await conversation();
     expect(after.seq).toBe(afterB.seq + 1);
     expect(JSON.parse(after.state).answers.regionCode).toBe("63");
+  });
+
+  it("a chat's first message and the steps after a restart take no interactive transaction", async () => {
+    const transactions = vi.spyOn(routed.db, "$transaction");
+    const interactive = () => transactions.mock.calls.filter(([arg]) => typeof arg === "function").length;
+    const p = new MessengerPerson(makeService(routed.db, () => now), "504");
+    await p.text("У нас дома постоянные ссоры с сыном");
+    expect(p.last?.type).toBe("handled");
+    expect(p.replies.length).toBeGreaterThan(0);
+    expect(interactive()).toBe(0);
+    const created = await conversation();
+    expect([created.chatId, JSON.parse(created.state).seq]).toEqual(["504", 1]);
+    // A new process (nothing cached): the conversation is read, and the answer is applied on it.
+    const restarted = new MessengerPerson(makeService(routed.db, () => now), "504");
+    restarted.replies = p.replies;
+    await restarted.press(p.options()[0]!.token.split(".").pop()!);
+    expect(restarted.last?.type).toBe("handled");
+    expect(interactive()).toBe(0);
+    transactions.mockRestore();
+    const after = await conversation();
+    expect([after.id, JSON.parse(after.state).seq]).toEqual([created.id, 2]);
+    // The same first update delivered again to the new process: a duplicate, nothing moved.
+    await restarted.send({ type: "text", text: "У нас дома постоянные ссоры с сыном" }, p.lastKey);
+    expect(restarted.last).toEqual({ type: "duplicate" });
+    expect((await conversation()).seq).toBe(2);
   });
 
   it("consent and the description take the cached commit, not an interactive transaction, and are kept", async () => {

@@ -57,7 +57,8 @@ describe("MAX quick exit (/hide)", () => {
     const after = await conversation();
     expect(after.state).toBe(before.state);
     expect(JSON.parse(after.channelData).questionMid).toBeUndefined();
-    expect(after.channelData).not.toMatch(/ссоры|Мария|7999/);
+    // The phone whole: a remembered message's time (ms) may hold "7999" by chance.
+    expect(after.channelData).not.toMatch(/ссоры|Мария|79991234567/);
 
     // The conversation goes on where it was.
     await f.say("/status");
