@@ -2,13 +2,13 @@
 // After withdrawal the minimal record stays as evidence, with withdrawnAt set. The record itself
 // is written by conversation-store.ts, with the dialog step that showed the consent.
 import type { Tx } from "../db/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { writeAudit } from "../audit/write-audit.ts";
 
-/** The consent a new request rests on: the latest given, not withdrawn, of this person. */
-export async function findActiveConsentId(tx: Tx, channel: string, userId: string): Promise<string | null> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "ConsentRecord"
-    WHERE "channel" = ${channel} AND "userId" = ${userId} AND "decision" = 'given' AND "withdrawnAt" IS NULL ORDER BY "givenAt" DESC LIMIT 1`;
-  return rows[0]?.id ?? null;
+/** The consent a new request rests on, as a scalar subquery inside its INSERT: the latest given, not withdrawn, of this person. */
+export function activeConsentSql(channel: string, userId: string): Prisma.Sql {
+  return Prisma.sql`(SELECT "id" FROM "ConsentRecord"
+    WHERE "channel" = ${channel} AND "userId" = ${userId} AND "decision" = 'given' AND "withdrawnAt" IS NULL ORDER BY "givenAt" DESC LIMIT 1)`;
 }
 
 export async function withdrawConsents(

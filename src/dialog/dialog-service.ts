@@ -10,13 +10,13 @@ import type { Logger } from "../logging/logger.ts";
 import { logForUpdate, type UpdateLog } from "../logging/update-log.ts";
 import { loadRoutingSnapshot } from "../routing/routing-store.ts";
 import type { RoutingSnapshot } from "../routing/types.ts";
-import { categoryLabelFor, enqueueEscalationNotices, enqueueNewRequestNotices } from "../handoff/center-notifications.ts";
+import { categoryLabelFor, enqueueEscalationNotices, newRequestNotices } from "../handoff/center-notifications.ts";
 import { createRequest } from "../requests/create-request.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
 import { erasePersonalData } from "../requests/erase-personal-data.ts";
 import { flushErasure } from "../requests/erase-request-data.ts";
 import { forgetsPersonalAnswers } from "../privacy/forgotten-answers.ts";
-import { findActiveConsentId, withdrawConsents } from "./consent.ts";
+import { activeConsentSql, withdrawConsents } from "./consent.ts";
 import {
   type CachedConversation,
   claimUpdate,
@@ -47,7 +47,7 @@ import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply }
 import { type DialogState, initialState, serializeState } from "./state.ts";
 import { writeAudit } from "../audit/write-audit.ts";
 import { isRatingPress, recordRatingPress } from "../requests/help-rating.ts";
-import { enqueueReply, type ReplyInput } from "../outbox/outbox.ts";
+import { deliveryInsertSql, enqueueReply, type ReplyInput } from "../outbox/outbox.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import { FAST_PATH_HOLD_MS } from "../outbox/reply-delivery.ts";
 import { parseToken } from "./tokens.ts";
@@ -104,15 +104,15 @@ function journalKeysOf(ctx: InboundContext): readonly string[] {
 /**
  * Messengers (ctx.delivery): the step's replies are written to the outbox in its own transaction
  * (the journal rows went with the claim), so a crash or an outage after the commit still ends with
- * the family answered (src/outbox/reply-delivery.ts). `before`: the step's conversation UPDATE, on
- * PostgreSQL sent in the same statement as the outbox row.
+ * the family answered (src/outbox/reply-delivery.ts). `before`: the step's last writes (its
+ * conversation UPDATE, a new request's notices), on PostgreSQL sent in the same statement as the outbox row.
  */
 async function finishDelivery(
   tx: Tx,
   ctx: InboundContext,
   now: Date,
   replies: Reply[] | null,
-  extra: { locale?: string; urgent?: boolean; before?: Prisma.Sql; seq?: number },
+  extra: { locale?: string; urgent?: boolean; before?: readonly Prisma.Sql[]; seq?: number },
 ): Promise<number | undefined> {
   const reply = replyRow(ctx, replies, extra);
   return reply ? enqueueReply(tx, reply, now, extra.before) : undefined;
@@ -385,12 +385,14 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
         erased = result.effects.some((e) => e.type === "eraseMyData") || forgetsPersonalAnswers(begun.state, result.state);
         let next = result.state;
         const outcomes: Outcomes = {};
+        // Writes the rest of the step does not read back (a new request's notices): with its last statement on PostgreSQL.
+        const last: Prisma.Sql[] = [];
         for (const effect of result.effects) {
           if (isRowEffect(effect)) {
             await tx.$executeRaw(rowOf(effect, ctx, conv.id, now)());
             continue;
           }
-          const out = await applyEffect(tx, effect, { ctx, conversationId: conv.id, locale: next.locale, now, snapshot: loaded.snapshot });
+          const out = await applyEffect(tx, effect, { ctx, conversationId: conv.id, locale: next.locale, now, snapshot: loaded.snapshot, last });
           if (out) {
             outcomes[out.of] = out.text;
             if (out.requestNumber) next = { ...next, requestNumber: out.requestNumber };
@@ -401,10 +403,10 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
         logStep(ulog, begun, next);
         const replies = finalReplies(result.replies, outcomes);
         const urgent = isUrgentStep(event, result);
-        // PostgreSQL: the state's UPDATE rides in the outbox row's statement (one round trip).
+        // PostgreSQL: the state's UPDATE and the last writes ride in the outbox row's statement (one round trip).
         const withReply = engine === "postgresql" && replies.length > 0 && ctx.delivery !== undefined && (ctx.channel === "telegram" || ctx.channel === "max");
-        if (!withReply) await tx.$executeRaw(save);
-        const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale: next.locale, urgent, seq: next.seq, ...(withReply ? { before: save } : {}) });
+        if (!withReply) for (const write of [...last, save]) await tx.$executeRaw(write);
+        const deliveryId = await finishDelivery(tx, ctx, now, replies, { locale: next.locale, urgent, seq: next.seq, ...(withReply ? { before: [save, ...last] } : {}) });
         return handledStep(next, replies, urgent, deliveryId);
       },
       { timeout: 20_000 },
@@ -463,6 +465,8 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     locale: Locale;
     now: Date;
     snapshot: RoutingSnapshot;
+    /** The step's writes that can wait for its last statement. */
+    last: Prisma.Sql[];
   }
 
   async function applyEffect(
@@ -474,18 +478,18 @@ export function createDialogService(deps: DialogServiceDeps): DialogService & { 
     const t = (key: string, args?: Record<string, string | number>) => i18n.t(locale, key, args);
     switch (effect.type) {
       case "createRequest": {
-        const consentId = await findActiveConsentId(tx, ctx.channel, ctx.userId);
         const created = await createRequest(tx, {
           request: effect.request,
           snapshot: env.snapshot,
           now,
           channel: ctx.channel,
           conversationId: env.conversationId,
-          consentId,
+          consentId: activeConsentSql(ctx.channel, ctx.userId),
           isTest: ctx.isTest ?? false,
+          engine,
         });
         // The center's operators' chats are told in the same transaction (via the outbox).
-        await enqueueNewRequestNotices(tx, noticeDeps, created.id, now);
+        for (const notice of newRequestNotices(noticeDeps, created.notice)) env.last.push(deliveryInsertSql(notice, now));
         log.info({ requestId: created.id, urgency: created.urgency, queueId: created.decision.queue.id, reason: created.decision.reason }, "request created");
         const text = renderConfirmation(i18n, locale, {
           number: created.number,

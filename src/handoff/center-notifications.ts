@@ -5,7 +5,8 @@ import { type Fence, fenced } from "../cluster/leases.ts";
 import type { Db, Tx } from "../db/client.ts";
 import { type Category, isCategory, isUrgency, type Urgency } from "../domain/taxonomy.ts";
 import type { I18n, Locale } from "../i18n/i18n.ts";
-import { enqueueDelivery, type OutboxChannel } from "../outbox/outbox.ts";
+import { type DeliveryInput, enqueueDelivery, type OutboxChannel } from "../outbox/outbox.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { OPEN_STATUSES } from "../requests/queue-order.ts";
 import { describeUrgencyReasons, type UrgencyReason } from "../dialog/urgency-reasons.ts";
 
@@ -26,7 +27,7 @@ export interface OperatorChatPayload {
 
 
 /** What a notice about a request says and where it goes: the request, its place and its center's chats. */
-interface NoticeRequest {
+export interface NoticeRequest {
   id: number;
   number: string;
   urgency: string;
@@ -42,17 +43,21 @@ interface NoticeRequest {
   notifyMaxChatId: string | null;
 }
 
-// Typed SQL, one statement: the new-request notice is written in the family's "send" step, where
-// Prisma's query compiler would cost more CPU than the query (bench/README.md).
-async function loadForNotice(tx: Tx | Db, requestId: number): Promise<NoticeRequest | null> {
-  const rows = await tx.$queryRaw<(Omit<NoticeRequest, "isTest" | "dueAt" | "createdAt"> & { isTest: unknown; dueAt: unknown; createdAt: unknown })[]>`
-    SELECT r."id", r."number", r."urgency", r."categories", r."urgencyReasons", r."isTest", r."assigneeId", r."dueAt", r."createdAt",
+/**
+ * A notice's columns of the request rows in `requests` (the table, or a statement's just-inserted
+ * rows: create-request.ts), with their place and their center's chats. Parse each row with noticeRequestOf.
+ */
+export function noticeRequestSql(requests: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`SELECT r."id", r."number", r."urgency", r."categories", r."urgencyReasons", r."isTest", r."assigneeId", r."dueAt", r."createdAt",
       g."name" AS "regionName", m."name" AS "municipalityName", c."notifyTelegramChatId", c."notifyMaxChatId"
-    FROM "Request" r JOIN "Queue" q ON q."id" = r."queueId" JOIN "Center" c ON c."id" = q."centerId"
-      JOIN "Region" g ON g."code" = r."regionCode" LEFT JOIN "Municipality" m ON m."id" = r."municipalityId"
-    WHERE r."id" = ${requestId}`;
-  const row = rows[0];
-  if (!row) return null;
+    FROM ${requests} r JOIN "Queue" q ON q."id" = r."queueId" JOIN "Center" c ON c."id" = q."centerId"
+      JOIN "Region" g ON g."code" = r."regionCode" LEFT JOIN "Municipality" m ON m."id" = r."municipalityId"`;
+}
+
+/** A row of noticeRequestSql, typed (each engine's driver gives its own booleans and dates). */
+export type NoticeRow = Omit<NoticeRequest, "id" | "isTest" | "dueAt" | "createdAt"> & { id: number | bigint; isTest: unknown; dueAt: unknown; createdAt: unknown };
+
+export function noticeRequestOf(row: NoticeRow): NoticeRequest {
   return {
     ...row,
     id: Number(row.id),
@@ -60,6 +65,13 @@ async function loadForNotice(tx: Tx | Db, requestId: number): Promise<NoticeRequ
     dueAt: new Date(row.dueAt as string | Date),
     createdAt: new Date(row.createdAt as string | Date),
   };
+}
+
+// Typed SQL, one statement: the new-request notice is written in the family's "send" step, where
+// Prisma's query compiler would cost more CPU than the query (bench/README.md).
+export async function loadForNotice(tx: Tx | Db, requestId: number): Promise<NoticeRequest | null> {
+  const rows = await tx.$queryRaw<NoticeRow[]>`${noticeRequestSql(Prisma.sql`"Request"`)} WHERE r."id" = ${requestId}`;
+  return rows[0] ? noticeRequestOf(rows[0]) : null;
 }
 
 function chatsOf(req: NoticeRequest): [OutboxChannel, string][] {
@@ -148,15 +160,21 @@ export async function enqueueNewRequestNotices(
   now: Date,
 ): Promise<number> {
   const req = await loadForNotice(tx, requestId);
-  if (!req || req.isTest) return 0;
-  const chats = chatsOf(req);
+  const deliveries = req ? newRequestNotices(deps, req) : [];
+  for (const d of deliveries) await enqueueDelivery(tx, d, now);
+  return deliveries.length;
+}
+
+/**
+ * The new-request notices of a request, one per chat of its center (none for a test request): for
+ * the transaction that created it to write (the dialog's "send" step writes them in its last statement).
+ */
+export function newRequestNotices(deps: CenterNotificationDeps, req: NoticeRequest): DeliveryInput[] {
+  if (req.isTest) return [];
   const payload = renderNewRequestNotice(deps, req);
   // A P0 request's notice is urgent: it goes before other traffic in the outbox and the bot's limiter.
   const kind = urgencyOf(req) === "P0" ? "center_new_request_p0" : "center_new_request";
-  for (const [channel, target] of chats) {
-    await enqueueDelivery(tx, { idempotencyKey: `new:${req.id}:${channel}`, kind, channel, target, payload, requestId: req.id }, now);
-  }
-  return chats.length;
+  return chatsOf(req).map(([channel, target]) => ({ idempotencyKey: `new:${req.id}:${channel}`, kind, channel, target, payload, requestId: req.id }));
 }
 
 /**

@@ -67,21 +67,15 @@ export function deliveryPriority(kind: string): OutboundPriority {
 
 /** Returns false when a delivery with the same idempotency key already exists (nothing added). */
 export async function enqueueDelivery(tx: Tx | Db, input: DeliveryInput, now: Date): Promise<boolean> {
-  const existing = await tx.outbox.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true } });
-  if (existing) return false;
-  await tx.outbox.create({
-    data: {
-      idempotencyKey: input.idempotencyKey,
-      kind: input.kind,
-      channel: input.channel,
-      target: input.target,
-      payload: JSON.stringify(input.payload),
-      requestId: input.requestId ?? null,
-      nextAttemptAt: now,
-      createdAt: now,
-    },
-  });
-  return true;
+  return (await tx.$executeRaw(deliveryInsertSql(input, now))) === 1;
+}
+
+/** The INSERT of one delivery; nothing when its idempotency key exists (run alone, or inside a step's statement). */
+export function deliveryInsertSql(input: DeliveryInput, now: Date): Prisma.Sql {
+  const columns = ["idempotencyKey", "kind", "channel", "target", "payload", "requestId", "nextAttemptAt", "createdAt"];
+  const requestId = Prisma.sql`${input.requestId ?? null}`;
+  return Prisma.sql`${insertRow("Outbox", columns, [input.idempotencyKey, input.kind, input.channel, input.target, JSON.stringify(input.payload), requestId, now, now])}
+    ON CONFLICT ("idempotencyKey") DO NOTHING`;
 }
 
 /** A dialog step's replies as one outbox row (see enqueueReply). */
@@ -121,11 +115,12 @@ export async function enqueueReply(
   tx: Tx,
   input: ReplyInput,
   now: Date,
-  /** PostgreSQL only: another write of the step run in the same statement (one round trip less). */
-  before?: Prisma.Sql,
+  /** PostgreSQL only: the step's other writes, run in the same statement (a round trip each less). */
+  before: readonly Prisma.Sql[] = [],
 ): Promise<number> {
   // Typed SQL: on the per-update path Prisma's query compiler costs more CPU than the INSERT.
-  const rows = await tx.$queryRaw<{ id: number | bigint }[]>`${before ? Prisma.sql`WITH "step" AS (${before}) ` : Prisma.empty}${replyInsertSql(input, now)}`;
+  const writes = before.map((w, i) => Prisma.sql`${Prisma.raw(`"write${i}"`)} AS (${w})`);
+  const rows = await tx.$queryRaw<{ id: number | bigint }[]>`${writes.length > 0 ? Prisma.sql`WITH ${Prisma.join(writes)} ` : Prisma.empty}${replyInsertSql(input, now)}`;
   return Number(rows[0]?.id);
 }
 

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDb } from "../../src/db/client.ts";
+import { engineOf, openDb } from "../../src/db/client.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { seedRegions } from "../../src/db/seed-regions.ts";
 import { createLogger } from "../../src/logging/logger.ts";
@@ -108,6 +108,7 @@ describe.skipIf(testEngine() !== "sqlite")("request numbers", () => {
             now: new Date("2026-11-25T09:00:00Z"),
             channel: "telegram",
             conversationId: null,
+            engine: engineOf(db),
             consentId: null,
             isTest: false,
           }),
