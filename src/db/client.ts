@@ -24,11 +24,17 @@ export function toTarget(options: OpenDbOptions): DbTarget {
   return "engine" in options ? options : { engine: "sqlite", file: options.file };
 }
 
-const engines = new WeakMap<Db, DbEngine>();
+// A property rather than a WeakMap entry: it is seen through a wrapper of the client (a Proxy, as
+// tests use to make a database fail) as well.
+const ENGINE = Symbol("opora.dbEngine");
 
 /** The engine behind a client made by `openDb` (SQLite when unknown). */
 export function engineOf(db: Db | Tx): DbEngine {
-  return engines.get(db as Db) ?? "sqlite";
+  return (db as { [ENGINE]?: DbEngine })[ENGINE] ?? "sqlite";
+}
+
+function markEngine(db: Db, engine: DbEngine): void {
+  Object.defineProperty(db, ENGINE, { value: engine });
 }
 
 // Interactive transactions wait for one another (one writer on SQLite, row locks on PostgreSQL);
@@ -53,11 +59,11 @@ export async function openDb(options: OpenDbOptions, tuning: { lockWaitMs?: numb
   if (target.engine === "postgresql") {
     const { openPostgres } = await import("./postgres-client.ts");
     const db = await openPostgres(target.url, TRANSACTION_OPTIONS);
-    engines.set(db, "postgresql");
+    markEngine(db, "postgresql");
     return db;
   }
   const db = new PrismaClient({ adapter: sqliteAdapter(target.file, tuning.lockWaitMs), transactionOptions: TRANSACTION_OPTIONS });
   for (const pragma of SQLITE_PRAGMAS) await db.$queryRawUnsafe(`PRAGMA ${pragma}`);
-  engines.set(db, "sqlite");
+  markEngine(db, "sqlite");
   return db;
 }

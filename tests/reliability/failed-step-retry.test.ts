@@ -19,19 +19,22 @@ afterEach(async () => {
   temp = undefined;
 });
 
-/** The database, with its next `failures` interactive transactions refused as an overloaded server does. */
+/**
+ * The database, with its next `failures` transactions or raw statements refused as an overloaded
+ * server does (a chat's first step is one statement, no interactive transaction, on PostgreSQL).
+ */
 function overloaded(db: Db, failures: number): { db: Db; left: () => number } {
   let left = failures;
   const proxy = new Proxy(db, {
     get(target, prop) {
-      if (prop === "$transaction") {
+      if (prop === "$transaction" || prop === "$queryRaw" || prop === "$executeRaw") {
         return (...args: unknown[]) => {
           if (left > 0) {
             left -= 1;
             const err = Object.assign(new Error("Transaction API error: Unable to start a transaction in the given time."), { code: "P2028" });
             return Promise.reject(err);
           }
-          return (target.$transaction as (...a: unknown[]) => unknown)(...args);
+          return (Reflect.get(target, prop) as (...a: unknown[]) => unknown).apply(target, args);
         };
       }
       const value = Reflect.get(target, prop);
