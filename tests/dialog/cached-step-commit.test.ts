@@ -6,10 +6,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { engineOf } from "../../src/db/client.ts";
 import { commitCachedStep, consentRow, inboundRow, type StepRow } from "../../src/dialog/conversation-store.ts";
-import type { HandleResult, InboundEvent } from "../../src/dialog/service-types.ts";
 import { initialState, serializeState } from "../../src/dialog/state.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
-import { makeService, Person, routedDbPerTest, walkToConsent } from "./db-fixture.ts";
+import { MessengerPerson, makeService, routedDbPerTest, walkToConsent } from "./db-fixture.ts";
 
 const now = new Date("2026-03-02T06:00:00Z");
 
@@ -255,21 +254,6 @@ describe("commitCachedStep on a chat's first update (no conversation yet)", () =
     expect(await tmp.db.outbox.count()).toBe(0);
   });
 });
-
-/** A Telegram user: updates carry their journal keys, so the service writes replies to the outbox. */
-class MessengerPerson extends Person {
-  last: HandleResult | undefined;
-  override async send(event: InboundEvent, updateKey = `m${++keys}`): Promise<this> {
-    this.lastKey = updateKey;
-    this.last = await this.service.handle(
-      { channel: "telegram", chatId: this.chatId, userId: this.chatId, updateKey, locale: "ru", delivery: { journalKeys: [updateKey] } },
-      event,
-    );
-    if (this.last.type === "handled") this.replies = this.last.replies;
-    return this;
-  }
-}
-let keys = 0;
 
 describe("the dialog service's cached steps on a messenger", () => {
   const routed = routedDbPerTest();

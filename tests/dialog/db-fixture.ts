@@ -2,7 +2,7 @@
 // and the Syzran municipality) and a driver that talks to the real dialog service.
 import { afterEach, beforeEach } from "vitest";
 import { createDialogService } from "../../src/dialog/dialog-service.ts";
-import type { DialogService, InboundContext, InboundEvent, Reply, ReplyOption } from "../../src/dialog/service-types.ts";
+import type { DialogService, HandleResult, InboundContext, InboundEvent, Reply, ReplyOption } from "../../src/dialog/service-types.ts";
 import type { Db } from "../../src/db/client.ts";
 import { createLogger } from "../../src/logging/logger.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
@@ -102,6 +102,22 @@ export class Person {
   }
   texts(): string {
     return this.replies.map((r) => (r.type === "removeKeyboard" ? "" : r.text)).join("\n---\n");
+  }
+}
+
+let messengerKeys = 0;
+
+/** A Telegram user: updates carry their journal keys, so the service writes replies to the outbox. */
+export class MessengerPerson extends Person {
+  last: HandleResult | undefined;
+  override async send(event: InboundEvent, updateKey = `m${++messengerKeys}`): Promise<this> {
+    this.lastKey = updateKey;
+    this.last = await this.service.handle(
+      { channel: "telegram", chatId: this.chatId, userId: this.chatId, updateKey, locale: "ru", delivery: { journalKeys: [updateKey] } },
+      event,
+    );
+    if (this.last.type === "handled") this.replies = this.last.replies;
+    return this;
   }
 }
 

@@ -4,25 +4,9 @@
 // the notices): each round trip holds a pooled connection while the step waits for the loop.
 import { describe, expect, it } from "vitest";
 import { engineOf, type Tx } from "../../src/db/client.ts";
-import type { HandleResult, InboundEvent } from "../../src/dialog/service-types.ts";
-import { makeService, Person, routedDbPerTest, walkToSummary } from "./db-fixture.ts";
+import { MessengerPerson, makeService, routedDbPerTest, walkToSummary } from "./db-fixture.ts";
 
 const now = new Date("2026-03-02T08:00:00Z");
-let keys = 0;
-
-/** A Telegram user: updates carry their journal keys, so the service writes replies to the outbox. */
-class MessengerPerson extends Person {
-  last: HandleResult | undefined;
-  override async send(event: InboundEvent, updateKey = `s${++keys}`): Promise<this> {
-    this.lastKey = updateKey;
-    this.last = await this.service.handle(
-      { channel: "telegram", chatId: this.chatId, userId: this.chatId, updateKey, locale: "ru", delivery: { journalKeys: [updateKey] } },
-      event,
-    );
-    if (this.last.type === "handled") this.replies = this.last.replies;
-    return this;
-  }
-}
 
 describe("the family's send step", () => {
   const routed = routedDbPerTest({ operatorsChat: "-100777" });
