@@ -187,10 +187,11 @@ export interface CachedStepCommit {
  * Commits such a step without an interactive transaction, which is most of the CPU a step costs in
  * Prisma: SQLite, one batch transaction whose statements each require the one before to have
  * changed its row (SQLite's changes()); PostgreSQL, one statement. The same claim as claimUpdate
- * with `unchanged`: nothing is written but the journal deletion when the update was processed
- * before or the conversation is no longer as cached, or (`absent`) exists by now (null then: the
- * caller reads and runs it again). Not under a chat's claim (webhook mode on several instances):
- * that takes claimUpdate. Returns the reply row's id.
+ * with `unchanged`: nothing is written when the conversation is no longer as cached, or (`absent`)
+ * exists by now, and nothing but the journal deletion when the update was processed before (null
+ * then: the caller reads and runs it again). The journal rows stay until the update is processed,
+ * so a step that then fails the full way too is still applied from the journal later. Not under a
+ * chat's claim (webhook mode on several instances): that takes claimUpdate. Returns the reply row's id.
  */
 export async function commitCachedStep(db: Db, engine: DbEngine, input: CachedStepCommit): Promise<number | null> {
   const { cached, now } = input;
@@ -209,7 +210,10 @@ export async function commitCachedStep(db: Db, engine: DbEngine, input: CachedSt
     const writes = absent ? Prisma.sql`"saved" AS (${save} RETURNING 1), "claimed" AS (${claimed} RETURNING 1)` : Prisma.sql`"claimed" AS (${claimed} RETURNING 1), "saved" AS (${save} RETURNING 1)`;
     const stepped: WriteCondition = { condition: Prisma.sql`EXISTS (SELECT 1 FROM "claimed") AND EXISTS (SELECT 1 FROM "saved")`, engine };
     const effects = stepRows.map((row, i) => Prisma.sql`, ${Prisma.raw(`"row${i}"`)} AS (${row(stepped)})`);
-    const rows = await db.$queryRaw<{ id: number | bigint }[]>`WITH ${journal ? Prisma.sql`"journal" AS (DELETE ${journal}), ` : Prisma.empty}${writes}${effects.length > 0 ? Prisma.join(effects, "") : Prisma.empty}
+    // The statement's own snapshot does not see its "processed" mark: the claim, or one from before.
+    const processed = Prisma.sql`(EXISTS (SELECT 1 FROM "claimed") OR NOT ${notProcessedSql(input)})`;
+    const deletion = journal ? Prisma.sql`, "journal" AS (DELETE ${journal} AND ${processed})` : Prisma.empty;
+    const rows = await db.$queryRaw<{ id: number | bigint }[]>`WITH ${writes}${deletion}${effects.length > 0 ? Prisma.join(effects, "") : Prisma.empty}
       ${replyInsertSql(input.reply, now, stepped)}`;
     return rows[0] ? Number(rows[0].id) : null;
   }
@@ -224,14 +228,15 @@ export async function commitCachedStep(db: Db, engine: DbEngine, input: CachedSt
           db.$executeRaw(processedInsert(engine, input, [unchangedSql(cached)])),
           db.$executeRaw(conversationUpdate(cached.id, input.save.state, input.save.text, now, input.save.userId, previousChanged)),
         ];
-  // Committed with the other chats' steps ready in the same turn (group-commit.ts).
+  // Committed with the other chats' steps ready in the same turn (group-commit.ts). The journal
+  // rows last, once the update has its "processed" mark (this step's, or one from before).
   const results = await commitGrouped(db, () => [
-    ...(journal ? [db.$executeRaw`DELETE ${journal}`] : []),
     ...claimAndSave(),
     ...stepRows.map((row) => db.$executeRaw(row(chained))),
     db.$queryRaw<{ id: number | bigint }[]>(replyInsertSql(input.reply, now, chained)),
+    ...(journal ? [db.$executeRaw`DELETE ${journal} AND NOT ${notProcessedSql(input)}`] : []),
   ]);
-  const rows = results.at(-1) as { id: number | bigint }[];
+  const rows = results[results.length - (journal ? 2 : 1)] as { id: number | bigint }[];
   return rows[0] ? Number(rows[0].id) : null;
 }
 

@@ -109,7 +109,7 @@ describe("commitCachedStep", () => {
     expect(await tmp.db.processedUpdate.count()).toBe(0);
   });
 
-  it("a conversation changed meanwhile: nothing written but the journal deletion", async () => {
+  it("a conversation changed meanwhile: nothing written, the update kept in the journal for the full way (or a later retry)", async () => {
     const id = await seed();
     const other = serializeState({ ...cachedState, seq: 5, step: "region" });
     await tmp.db.conversation.update({ where: { id }, data: { state: other, seq: 5 } });
@@ -117,7 +117,7 @@ describe("commitCachedStep", () => {
     expect((await tmp.db.conversation.findUniqueOrThrow({ where: { id } })).state).toBe(other);
     expect(await tmp.db.outbox.count()).toBe(0);
     expect(await tmp.db.processedUpdate.count()).toBe(0);
-    expect(await tmp.db.inboundUpdate.count()).toBe(0);
+    expect(await tmp.db.inboundUpdate.count()).toBe(1);
   });
 
   it("several chats' steps ready together: each keeps its own claim, one changed meanwhile writes nothing", async () => {
@@ -159,7 +159,8 @@ describe("commitCachedStep", () => {
     expect(states.map((c) => c.state)).toEqual([nextText, other, nextText]);
     expect((await tmp.db.transcriptMessage.findMany({ orderBy: { text: "asc" } })).map((t) => t.text)).toEqual(["Сообщение 81", "Сообщение 83"]);
     expect((await tmp.db.processedUpdate.findMany({ orderBy: { updateKey: "asc" } })).map((p) => p.updateKey)).toEqual(["u-81", "u-83"]);
-    expect(await tmp.db.inboundUpdate.count()).toBe(0);
+    // The changed chat's update stays in the journal until it is applied the full way.
+    expect((await tmp.db.inboundUpdate.findMany()).map((u) => u.updateKey)).toEqual(["u-82"]);
   });
 
   it("a step that fails in a group fails alone: the other chats' steps are committed", async () => {
@@ -197,6 +198,8 @@ describe("commitCachedStep", () => {
     const conv = await tmp.db.conversation.findUniqueOrThrow({ where: { id } });
     expect([conv.state, conv.seq]).toEqual([cachedText, 4]);
     expect(await tmp.db.outbox.count()).toBe(0);
+    // Applied before: its journal row (left by a crash after that commit) is done with.
+    expect(await tmp.db.inboundUpdate.count()).toBe(0);
   });
 });
 
@@ -237,14 +240,14 @@ describe("commitCachedStep on a chat's first update (no conversation yet)", () =
     expect(await tmp.db.inboundUpdate.count()).toBe(0);
   });
 
-  it("a conversation created meanwhile (another instance): nothing written but the journal deletion", async () => {
+  it("a conversation created meanwhile (another instance): nothing written, the update kept in the journal", async () => {
     const other = await tmp.db.conversation.create({ data: { channel: "telegram", chatId: "88", userId: "88", state: "{}", stateVersion: first.v } });
     expect(await commitFirst("0f6c1b9e-8a7d-4c3b-b2a1-9e8d7c6b5a4f", [inboundRow("0f6c1b9e-8a7d-4c3b-b2a1-9e8d7c6b5a4f", "Текст", now)])).toBeNull();
     expect((await tmp.db.conversation.findMany()).map((c) => [c.id, c.state])).toEqual([[other.id, "{}"]]);
     expect(await tmp.db.processedUpdate.count()).toBe(0);
     expect(await tmp.db.transcriptMessage.count()).toBe(0);
     expect(await tmp.db.outbox.count()).toBe(0);
-    expect(await tmp.db.inboundUpdate.count()).toBe(0);
+    expect(await tmp.db.inboundUpdate.count()).toBe(1);
   });
 
   it("a first update processed before (its conversation erased since): no conversation is created again", async () => {
@@ -252,6 +255,7 @@ describe("commitCachedStep on a chat's first update (no conversation yet)", () =
     expect(await commitFirst("3c2b1a09-8f7e-4d6c-a5b4-c3d2e1f0a9b8")).toBeNull();
     expect(await tmp.db.conversation.count()).toBe(0);
     expect(await tmp.db.outbox.count()).toBe(0);
+    expect(await tmp.db.inboundUpdate.count()).toBe(0);
   });
 });
 
@@ -288,6 +292,48 @@ describe("the dialog service's cached steps on a messenger", () => {
     const after = await conversation();
     expect(after.seq).toBe(afterB.seq + 1);
     expect(JSON.parse(after.state).answers.regionCode).toBe("63");
+  });
+
+  it("a stale cache and then a failing database: the update stays in the journal and is applied from there, once", async () => {
+    // While `refusing`, interactive transactions and the conversation's read are refused, as an
+    // overloaded PostgreSQL refuses them (the stale commit itself goes through: it finds the row changed).
+    let refusing = 0;
+    const refused = (prop: string | symbol, args: unknown[]) =>
+      (prop === "$transaction" && typeof args[0] === "function") ||
+      (prop === "$queryRaw" && Array.isArray(args[0]) && (args[0] as string[]).join("?").includes('SELECT "id", "state" FROM "Conversation"'));
+    const flaky = new Proxy(routed.db, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop);
+        if (prop !== "$transaction" && prop !== "$queryRaw") return typeof value === "function" ? value.bind(target) : value;
+        return (...args: unknown[]) => {
+          if (refusing > 0 && refused(prop, args)) {
+            refusing -= 1;
+            return Promise.reject(Object.assign(new Error("Unable to start a transaction in the given time."), { code: "P2028" }));
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const a = new MessengerPerson(makeService(flaky, () => now), "505");
+    const b = new MessengerPerson(makeService(routed.db, () => now), "505");
+    await a.send({ type: "start" });
+    await a.press("c:family_conflict"); // a caches the conversation here
+    b.replies = a.replies;
+    await b.press("no"); // b moves it on: a's copy is stale
+    const answer = { type: "text" as const, text: "Сызрань" };
+    await routed.db.inboundUpdate.create({ data: { channel: "telegram", updateKey: "j-1", payload: "{}", receivedAt: now, chatKey: "505" } });
+    refusing = 3; // the full way, then the read of each of the two attempts after it
+    await a.send(answer, "j-1");
+    expect(a.last).toMatchObject({ type: "handled", failed: true });
+    expect((await routed.db.inboundUpdate.findMany()).map((u) => u.updateKey)).toEqual(["j-1"]);
+    expect(await routed.db.processedUpdate.count({ where: { updateKey: "j-1" } })).toBe(0);
+    // Applied from the journal later (inbound-journal.ts, retryFailed): once.
+    await a.send(answer, "j-1");
+    expect(a.last?.type).toBe("handled");
+    expect(await routed.db.inboundUpdate.count()).toBe(0);
+    expect(JSON.parse((await conversation()).state).answers.regionCode).toBe("63");
+    await a.send(answer, "j-1");
+    expect(a.last).toEqual({ type: "duplicate" });
   });
 
   it("a chat's first message and the steps after a restart take no interactive transaction", async () => {
