@@ -152,19 +152,6 @@ export async function enqueueEscalationNotices(
   return enqueued;
 }
 
-/** Call inside the transaction that created the request. Returns how many chats will be told. */
-export async function enqueueNewRequestNotices(
-  tx: Tx,
-  deps: CenterNotificationDeps,
-  requestId: number,
-  now: Date,
-): Promise<number> {
-  const req = await loadForNotice(tx, requestId);
-  const deliveries = req ? newRequestNotices(deps, req) : [];
-  for (const d of deliveries) await enqueueDelivery(tx, d, now);
-  return deliveries.length;
-}
-
 /**
  * The new-request notices of a request, one per chat of its center (none for a test request): for
  * the transaction that created it to write (the dialog's "send" step writes them in its last statement).

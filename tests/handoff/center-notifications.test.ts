@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueDueReminders, enqueueNewRequestNotices } from "../../src/handoff/center-notifications.ts";
+import { enqueueDueReminders } from "../../src/handoff/center-notifications.ts";
+import { enqueueNewRequestNotices } from "../helpers/new-request-notices.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
 import { createTempDb, type TempDb } from "../helpers/temp-db.ts";
 

@@ -3,7 +3,8 @@
 // request with the button under it.
 import { afterEach, describe, expect, it } from "vitest";
 import type { DialogService } from "../../src/dialog/service-types.ts";
-import { enqueueNewRequestNotices, categoryLabelFor } from "../../src/handoff/center-notifications.ts";
+import { categoryLabelFor } from "../../src/handoff/center-notifications.ts";
+import { enqueueNewRequestNotices } from "../helpers/new-request-notices.ts";
 import { issueStaffAccountCode, linkCenterChat } from "../../src/handoff/linking.ts";
 import { createMaxOutboxSender } from "../../src/handoff/outbox-senders.ts";
 import { createI18n } from "../../src/i18n/i18n.ts";
