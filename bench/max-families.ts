@@ -7,11 +7,17 @@ import { createPacer, createStagger } from "./bench-stats.ts";
 import { serveLoad } from "./load-harness.ts";
 
 const { values } = parseArgs({
-  options: { families: { type: "string" }, rate: { type: "string" }, "step-timeout": { type: "string" } },
+  options: {
+    families: { type: "string" },
+    rate: { type: "string" },
+    "step-timeout": { type: "string" },
+    think: { type: "string", default: "0" },
+  },
 });
 const families = Number(values.families);
 const rate = Number(values.rate);
 const stepTimeoutMs = Number(values["step-timeout"]);
+const thinkMs = Number(values.think);
 
 type Step = { press: string | RegExp } | { say: string } | { share: string } | { start: string };
 
@@ -57,6 +63,8 @@ await serveLoad(async () => {
       const stagger = createStagger(rate, UPDATES_PER_FAMILY);
       let updates = 0;
       const latencies: number[] = [];
+      const sentAtS: number[] = [];
+      let started = 0;
 
       async function runFamily(i: number): Promise<Outcome> {
         await stagger(i);
@@ -79,6 +87,8 @@ await serveLoad(async () => {
             if (!last || !button?.payload) return "stuck";
             update = api.callback(user, last, button.payload);
           }
+          // A family reads and answers in `--think` ms (not counted in its wait), within the overall pace.
+          if (thinkMs > 0) await new Promise<void>((r) => setTimeout(r, thinkMs));
           await pace();
           const entry: { first?: number; resolve: (m: FakeMessage) => void } = { resolve: () => undefined };
           const batch = new Promise<FakeMessage | undefined>((resolve) => {
@@ -98,15 +108,16 @@ await serveLoad(async () => {
           last = await batch;
           if (!last) return "timeout";
           latencies.push((entry.first ?? performance.now()) - queuedAt);
+          sentAtS.push((queuedAt - started) / 1000);
         }
         return /\d{2}-\d{5}/.test(last?.text ?? "") ? "done" : "stuck";
       }
 
-      const started = performance.now();
+      started = performance.now();
       const outcomes = await Promise.all(Array.from({ length: families }, (_, i) => runFamily(i)));
       const elapsedS = (performance.now() - started) / 1000;
       if (api.retainedUpdates > 0) console.error(`fake MAX API still holds ${api.retainedUpdates} updates`);
-      return { outcomes, updates, elapsedS, latencies };
+      return { outcomes, updates, elapsedS, latencies, sentAtS };
     },
     close: () => api.close(),
   };
