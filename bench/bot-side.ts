@@ -45,6 +45,8 @@ export async function prepareBotSide<I>(opts: {
       rate: { type: "string", default: "0" }, // updates per second over all families; 0 = as fast as possible
       "log-level": { type: "string", default: "error" },
       "step-timeout": { type: "string", default: "120000" },
+      // Seconds at the start of the run left out of the steady-state latencies (bench-stats.ts).
+      warmup: { type: "string", default: "3" },
       // Milliseconds a family takes to answer each question (reading, tapping); 0 = at once.
       think: { type: "string", default: "0" },
       // sqlite: a fresh temp file. postgres: a fresh database on TEST_DATABASE_URL's server, or on
@@ -55,6 +57,7 @@ export async function prepareBotSide<I>(opts: {
   });
   if (values.db !== "postgres" && values.db !== "sqlite")
     throw new Error(`--db must be sqlite or postgres, not ${values.db}`);
+  if (!(Number(values.warmup) >= 0)) throw new Error(`--warmup must be a number of seconds, not ${values.warmup}`);
   if (values.db === "postgres") ensurePostgres();
   if (values.db === "sqlite") delete process.env.TEST_DATABASE_URL;
   const temp = await createTempDb();
@@ -113,6 +116,8 @@ export async function prepareBotSide<I>(opts: {
         updates: figures.updates,
         elapsedS: figures.elapsedS,
         latencies: figures.latencies,
+        sentAtS: figures.sentAtS,
+        warmupS: Number(values.warmup),
         peakRss,
         loadPeakRss: figures.peakRss,
         heapBefore,

@@ -13,6 +13,8 @@ export interface LoadReport {
   elapsedS: number;
   /** Milliseconds from the update being queued at the fake API to the bot's first reply. */
   latencies: number[];
+  /** Seconds from the run's start to each of those updates being queued (same order as `latencies`). */
+  sentAtS: number[];
   peakRss: number;
 }
 

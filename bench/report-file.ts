@@ -9,6 +9,8 @@ export interface BenchReport {
   updatesPerSecond: number;
   botCpuMsPerUpdate: number;
   latencyMs: { p50: number; p95: number; p99: number };
+  /** The updates sent after the run's first `afterS` seconds (bench-stats.ts, steadyLatencies). */
+  steadyLatencyMs?: { afterS: number; updates: number; p50: number; p95: number; p99: number };
   botHeapAfterGcMb: { before: number | null; after: number | null };
   outcomes: Record<string, number>;
 }

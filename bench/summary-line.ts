@@ -21,6 +21,9 @@ const cells = [
   `${(r.updatesPerSecond / perFamily).toFixed(2)} families/s`,
   `CPU ${r.botCpuMsPerUpdate} ms/update, ${(r.botCpuMsPerUpdate * perFamily).toFixed(1)} ms/family`,
   `p50 ${r.latencyMs.p50} p95 ${r.latencyMs.p95} p99 ${r.latencyMs.p99} ms`,
+  r.steadyLatencyMs && r.pacedRate !== "unpaced"
+    ? `after the first ${r.steadyLatencyMs.afterS} s: p50 ${r.steadyLatencyMs.p50} p95 ${r.steadyLatencyMs.p95} p99 ${r.steadyLatencyMs.p99} ms`
+    : "",
   `heap ${r.botHeapAfterGcMb.before} → ${r.botHeapAfterGcMb.after} MB`,
   JSON.stringify(r.outcomes),
 ];

@@ -10,6 +10,7 @@
 //                     its sessions in the published @grammyjs/storage-prisma adapter
 //   … --bot peer-raw  the same peer with its sessions through typed raw SQL (hand-tuned)
 //   … --db postgres   on PostgreSQL (TEST_DATABASE_URL's server, or a throwaway one started here)
+//   … --warmup 3      seconds at the start left out of the steady-state latencies (also reported: all)
 // (--expose-gc lets the report give the heap left after a full GC, before and after the run.)
 //
 // Outbound throttling is off unless --throttle is given: the fake API has no rate limits, and

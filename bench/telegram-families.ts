@@ -58,7 +58,13 @@ await serveLoad(async () => {
       const refused = new Map<string, number>();
       for (const r of api.rejected) refused.set(`${r.method} ${r.error_code}`, (refused.get(`${r.method} ${r.error_code}`) ?? 0) + 1);
       if (refused.size > 0) console.error("refused by the fake API:", JSON.stringify([...refused]));
-      return { outcomes: results.map((r) => r.outcome), updates, elapsedS, latencies: results.flatMap((r) => r.latencies) };
+      return {
+        outcomes: results.map((r) => r.outcome),
+        updates,
+        elapsedS,
+        latencies: results.flatMap((r) => r.latencies),
+        sentAtS: results.flatMap((r) => r.sentAt.map((t) => (t - started) / 1000)),
+      };
     },
     close: () => api.close(),
   };

@@ -35,6 +35,8 @@ export interface FamilyResult {
   steps: number;
   /** Milliseconds from sending each update to the first bot message that followed it. */
   latencies: number[];
+  /** When each of those updates was sent (`performance.now()`), in the same order as `latencies`. */
+  sentAt: number[];
   /** Option ids seen on the last question (for debugging a stuck dialog). */
   lastIds: string[];
   trail: string[];
@@ -197,6 +199,7 @@ export async function runFamily(opts: RunFamilyOptions): Promise<FamilyResult> {
   const stepTimeoutMs = opts.stepTimeoutMs ?? 10_000;
   const memory: { consentGiven: boolean; described?: boolean } = { consentGiven: false };
   const latencies: number[] = [];
+  const sentAt: number[] = [];
   const trail: string[] = [];
   let lastIds: string[] = [];
 
@@ -206,23 +209,26 @@ export async function runFamily(opts: RunFamilyOptions): Promise<FamilyResult> {
     const first = inbox.firstAfter(user.id);
     inbox.clear(user.id);
     await opts.deliver(api.stamp(update));
-    void first.then((t) => latencies.push(t - t0));
+    void first.then((t) => {
+      latencies.push(t - t0);
+      sentAt.push(t0);
+    });
   };
 
   await send(api.text(user, script.startPayload ? `/start ${script.startPayload}` : "/start"));
   for (let steps = 0; steps < (opts.maxSteps ?? 60); steps++) {
     const question = await inbox.nextQuestion(user.id, stepTimeoutMs);
-    if (!question) return { outcome: "timeout", steps, latencies, lastIds, trail };
+    if (!question) return { outcome: "timeout", steps, latencies, sentAt, lastIds, trail };
     lastIds = buttonsOf(question).map((b) => b.id);
     const action = decide(question, script, memory);
     trail.push(action.type === "press" ? action.data : action.type);
     const verdict = opts.beforeAction ? await opts.beforeAction(steps, action, question) : true;
-    if (verdict === false) return { outcome: "stuck", steps, latencies, lastIds, trail };
+    if (verdict === false) return { outcome: "stuck", steps, latencies, sentAt, lastIds, trail };
     if (verdict === "reread") continue;
     switch (action.type) {
       case "finish":
         inbox.forget(user.id);
-        return { outcome: action.outcome, steps, latencies, lastIds, trail };
+        return { outcome: action.outcome, steps, latencies, sentAt, lastIds, trail };
       case "press":
         await send(api.press(user, action.messageId, action.data));
         break;
@@ -234,5 +240,5 @@ export async function runFamily(opts: RunFamilyOptions): Promise<FamilyResult> {
         break;
     }
   }
-  return { outcome: "stuck", steps: opts.maxSteps ?? 60, latencies, lastIds, trail };
+  return { outcome: "stuck", steps: opts.maxSteps ?? 60, latencies, sentAt, lastIds, trail };
 }
